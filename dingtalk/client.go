@@ -1,0 +1,352 @@
+// Package dingtalk is a small, quota-frugal client for the DingTalk robot
+// message APIs dingwatch uses: access tokens, readStatus, batchSend and
+// batchRecall. Every call takes a context, passes one process-wide rate
+// limiter, and is counted when DingTalk meters it.
+package dingtalk
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Default settings of a Client.
+const (
+	DefaultEndpoint = "https://api.dingtalk.io"
+	DefaultTimeout  = 10 * time.Second
+	DefaultRate     = 10 // calls per second, well under DingTalk's ~20
+	DefaultRetries  = 3
+	maxBodyBytes    = 1 << 20
+)
+
+// Options configure a Client. Zero values take the defaults.
+type Options struct {
+	Endpoint    string        // base URL, e.g. https://api.dingtalk.com
+	Credentials Credentials   // whose token to use
+	Timeout     time.Duration // bound on each HTTP request
+	Rate        float64       // calls per second for the whole process
+	Retries     int           // extra tries of an idempotent call; negative: none
+	BaseBackoff time.Duration // first pause between tries (default 500ms)
+	HTTPClient  *http.Client
+	Now         func() time.Time // clock for token expiry
+}
+
+// Client calls DingTalk. It is safe for concurrent use; make one per process.
+type Client struct {
+	base    *url.URL
+	http    *http.Client
+	timeout time.Duration
+	retries int
+	backoff time.Duration
+	limiter *rate.Limiter
+	tokens  *tokenCache
+	metered atomic.Int64
+	tokenN  atomic.Int64
+}
+
+// New returns a Client for opts, or an error when the endpoint is not an
+// http(s) URL.
+func New(opts Options) (*Client, error) {
+	if opts.Endpoint == "" {
+		opts.Endpoint = DefaultEndpoint
+	}
+	base, err := ParseEndpoint(opts.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		base:    base,
+		http:    opts.HTTPClient,
+		timeout: opts.Timeout,
+		retries: opts.Retries,
+		backoff: opts.BaseBackoff,
+	}
+	if c.http == nil {
+		c.http = &http.Client{}
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.retries == 0 {
+		c.retries = DefaultRetries
+	}
+	if c.backoff <= 0 {
+		c.backoff = 500 * time.Millisecond
+	}
+	r := opts.Rate
+	if r <= 0 {
+		r = DefaultRate
+	}
+	c.limiter = rate.NewLimiter(rate.Limit(r), 1)
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	creds := opts.Credentials
+	c.tokens = &tokenCache{now: now, fetch: func(ctx context.Context) (string, time.Duration, error) {
+		return c.fetchToken(ctx, creds)
+	}}
+	return c, nil
+}
+
+// ParseEndpoint checks that s is an absolute http or https URL.
+func ParseEndpoint(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(s, "/"))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("endpoint %q is not an http(s) URL such as %s", s, DefaultEndpoint)
+	}
+	return u, nil
+}
+
+// MeteredCalls is how many calls DingTalk counts against the monthly quota
+// (readStatus, batchSend, batchRecall) this client has made.
+func (c *Client) MeteredCalls() int64 { return c.metered.Load() }
+
+// TokenCalls is how many access tokens this client has fetched.
+func (c *Client) TokenCalls() int64 { return c.tokenN.Load() }
+
+// Endpoint is the base URL the client talks to.
+func (c *Client) Endpoint() string { return c.base.String() }
+
+type tokenAnswer struct {
+	AccessToken string `json:"accessToken"`
+	ExpireIn    int64  `json:"expireIn"`
+}
+
+func (c *Client) fetchToken(ctx context.Context, creds Credentials) (string, time.Duration, error) {
+	path, body := creds.tokenRequest()
+	var ans tokenAnswer
+	err := c.call(ctx, request{method: http.MethodPost, path: path, body: body, idempotent: true}, &ans)
+	if err != nil {
+		return "", 0, err
+	}
+	c.tokenN.Add(1)
+	if ans.AccessToken == "" {
+		return "", 0, &Error{HTTPStatus: http.StatusOK, Code: CodeNotJSON, Message: "no accessToken in answer",
+			Hint: "DingTalk's token answer had no token"}
+	}
+	life := time.Duration(ans.ExpireIn) * time.Second
+	if life <= 0 {
+		life = 2 * time.Hour
+	}
+	return ans.AccessToken, life, nil
+}
+
+// request describes one API call.
+type request struct {
+	method     string
+	path       string
+	query      url.Values
+	body       any
+	auth       bool // send the access token
+	metered    bool // counts against the monthly quota
+	idempotent bool // may be retried automatically
+}
+
+// call runs req, retrying idempotent calls on transient failures, and
+// decodes a 2xx answer into out.
+func (c *Client) call(ctx context.Context, req request, out any) error {
+	refreshed := false
+	for attempt := 0; ; attempt++ {
+		raw, err := c.attempt(ctx, req)
+		if err == nil {
+			return decodeAnswer(raw, out)
+		}
+		if req.auth && !refreshed && IsAuth(err) {
+			refreshed = true // a refused token: fetch a new one, once
+			continue
+		}
+		if !req.idempotent || !Retryable(err) || attempt >= c.retries {
+			return err
+		}
+		if werr := sleepCtx(ctx, c.pause(attempt, err)); werr != nil {
+			return err
+		}
+	}
+}
+
+// pause is the backoff before try attempt+2: exponential with jitter, at
+// least a second when DingTalk said to slow down.
+func (c *Client) pause(attempt int, err error) time.Duration {
+	d := c.backoff << attempt
+	if d > 8*time.Second {
+		d = 8 * time.Second
+	}
+	d = d/2 + rand.N(d/2+1)
+	if IsThrottle(err) && d < time.Second {
+		d = time.Second
+	}
+	return d
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// attempt makes one HTTP request and returns the 2xx body, or the error.
+func (c *Client) attempt(ctx context.Context, req request) ([]byte, error) {
+	if err := c.limiter.Wait(ctx); err != nil {
+		return nil, networkError(err, false)
+	}
+	var token string
+	if req.auth {
+		t, err := c.tokens.get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		token = t
+	}
+	hreq, err := c.newRequest(ctx, req, token)
+	if err != nil {
+		return nil, err
+	}
+	rctx, cancel := context.WithTimeout(hreq.Context(), c.timeout)
+	defer cancel()
+	var wrote atomic.Bool
+	rctx = httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{
+		WroteHeaders: func() { wrote.Store(true) },
+	})
+	if req.metered {
+		c.metered.Add(1)
+	}
+	resp, err := c.http.Do(hreq.WithContext(rctx))
+	if err != nil {
+		return nil, networkError(err, wrote.Load())
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, networkError(err, true)
+	}
+	if len(body) > maxBodyBytes {
+		return nil, &Error{HTTPStatus: resp.StatusCode, Code: CodeNotJSON, Message: "answer larger than 1 MiB",
+			Hint: "DingTalk's answer was too large to read"}
+	}
+	if resp.StatusCode/100 != 2 {
+		e := DecodeError(resp.StatusCode, body)
+		if req.auth && IsAuth(e) {
+			c.tokens.invalidate(token)
+		}
+		return nil, e
+	}
+	return body, nil
+}
+
+func (c *Client) newRequest(ctx context.Context, req request, token string) (*http.Request, error) {
+	u := *c.base
+	u.Path = strings.TrimRight(u.Path, "/") + req.path
+	u.RawQuery = req.query.Encode() // url.Values encodes + / = in keys
+	var body io.Reader
+	if req.body != nil {
+		b, err := json.Marshal(req.body)
+		if err != nil {
+			return nil, fmt.Errorf("encoding request: %w", err)
+		}
+		body = bytes.NewReader(b)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, req.method, u.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	hreq.Header.Set("Accept", "application/json")
+	if body != nil {
+		hreq.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		hreq.Header.Set("x-acs-dingtalk-access-token", token)
+	}
+	return hreq, nil
+}
+
+// networkError turns a transport failure into an *Error. sent says whether
+// the request may have reached DingTalk.
+func networkError(err error, sent bool) error {
+	msg := err.Error()
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		msg = uerr.Err.Error() // the URL is left out: it carries the key
+	}
+	hint := "could not reach DingTalk: check the network and the endpoint"
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		hint = "DingTalk did not answer in time"
+	case errors.Is(err, context.Canceled):
+		hint = "cancelled"
+	}
+	return &Error{Code: CodeNetwork, Message: msg, Hint: hint, mayHaveArrived: sent}
+}
+
+// decodeAnswer decodes a 2xx body into out; an unreadable body is an error.
+func decodeAnswer(body []byte, out any) error {
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return &Error{HTTPStatus: http.StatusOK, Code: CodeNotJSON, Message: bodyExcerpt(body),
+			Hint: "DingTalk's answer could not be read (not the expected JSON)"}
+	}
+	return nil
+}
+
+type errorBody struct {
+	Code      string `json:"code"`
+	RequestID string `json:"requestid"`
+	RequestId string `json:"requestId"`
+	Message   string `json:"message"`
+}
+
+// DecodeError turns a non-2xx answer into an *Error. It never fails: a body
+// that is not DingTalk's error JSON (an HTML ban page, a throttle's odd
+// JSON, a truncated body) becomes an error that says so.
+func DecodeError(status int, body []byte) *Error {
+	var eb errorBody
+	if err := json.Unmarshal(body, &eb); err != nil || eb.Code == "" {
+		hint := fmt.Sprintf("DingTalk answered HTTP %d with something other than its error JSON", status)
+		if looksHTML(body) {
+			hint = fmt.Sprintf("DingTalk answered HTTP %d with a web page: this host may be throttled or banned for a few minutes", status)
+		}
+		return &Error{HTTPStatus: status, Code: CodeNotJSON, Message: bodyExcerpt(body), Hint: hint}
+	}
+	if eb.RequestID == "" {
+		eb.RequestID = eb.RequestId
+	}
+	return &Error{HTTPStatus: status, Code: eb.Code, RequestID: eb.RequestID, Message: eb.Message,
+		Hint: Hint(status, eb.Code)}
+}
+
+func looksHTML(b []byte) bool {
+	s := strings.ToLower(strings.TrimSpace(string(b[:min(len(b), 512)])))
+	return strings.HasPrefix(s, "<!doctype html") || strings.HasPrefix(s, "<html") || strings.Contains(s, "<body")
+}
+
+// bodyExcerpt is the start of body as printable text, for messages.
+func bodyExcerpt(b []byte) string {
+	s := strings.ToValidUTF8(string(b[:min(len(b), 120)]), "?")
+	s = strings.Join(strings.Fields(s), " ")
+	if len(b) > 120 {
+		s += "…"
+	}
+	if s == "" {
+		return "(empty body)"
+	}
+	return s
+}

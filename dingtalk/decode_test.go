@@ -1,0 +1,84 @@
+package dingtalk
+
+import (
+	"testing"
+	"time"
+)
+
+func TestDecodeReadStatusTolerance(t *testing.T) {
+	body := `{"sendStatus":"SUCESS","messageReadInfoList":[
+	 {"name":"李娜","userId":"a","readStatus":"read","readTimestamp":1764230400},
+	 {"name":"Bob","userId":"b","readStatus":"READ","readTimestamp":1764230400123},
+	 {"name":"C","userId":"c","readStatus":"UNREAD","readTimestamp":0},
+	 {"name":"D","userId":"d","readStatus":"Read","readTimestamp":"1764230400"},
+	 {"name":"E","userId":"e","readStatus":"unread"}]}`
+	rs, err := DecodeReadStatus([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs.SendStatus != SendSuccess {
+		t.Fatalf("SUCESS read as %q", rs.SendStatus)
+	}
+	wantRead := []bool{true, true, false, true, false}
+	for i, r := range rs.Recipients {
+		if r.Read != wantRead[i] {
+			t.Errorf("%s: read %v", r.UserID, r.Read)
+		}
+	}
+	sec := time.Unix(1764230400, 0).UTC()
+	if !rs.Recipients[0].ReadAt.Equal(sec) || !rs.Recipients[1].ReadAt.Equal(sec.Add(123*time.Millisecond)) ||
+		!rs.Recipients[2].ReadAt.IsZero() || !rs.Recipients[3].ReadAt.Equal(sec) {
+		t.Fatalf("timestamps %v", rs.Recipients)
+	}
+	for in, want := range map[string]string{"recalled": SendRecalled, "PROCESSING": SendProcessing, "WEIRD": "WEIRD", "": ""} {
+		rs, err := DecodeReadStatus([]byte(`{"sendStatus":"` + in + `"}`))
+		if err != nil || rs.SendStatus != want {
+			t.Errorf("%q → %q, %v", in, rs.SendStatus, err)
+		}
+	}
+}
+
+func TestDecodeErrorShapes(t *testing.T) {
+	e := DecodeError(400, []byte(`{"requestid":"R1","message":"m","code":"template.stopped"}`))
+	if e.Code != "template.stopped" || e.RequestID != "R1" || e.Message != "m" || e.HTTPStatus != 400 {
+		t.Fatalf("%+v", e)
+	}
+	for _, body := range []string{"", "<html><body>banned</body></html>", `{"status":1111}`, `{"code":`, "\xff\xfe"} {
+		e := DecodeError(403, []byte(body))
+		if e.Code != CodeNotJSON || e.Hint == "" || e.Error() == "" {
+			t.Errorf("%q → %+v", body, e)
+		}
+	}
+}
+
+func FuzzDecodeReadStatus(f *testing.F) {
+	f.Add([]byte(`{"sendStatus":"SUCESS","messageReadInfoList":[{"name":"张伟","userId":"1","readStatus":"READ","readTimestamp":0}]}`))
+	f.Add([]byte(`{"sendStatus":"RECALLED","messageReadInfoList":[]}`))
+	f.Add([]byte(`{"messageReadInfoList":[{"readTimestamp":"99999999999999999999"}]}`))
+	f.Add([]byte(`<html>`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rs, err := DecodeReadStatus(body)
+		if err != nil {
+			return
+		}
+		for _, r := range rs.Recipients {
+			if !r.ReadAt.IsZero() && r.ReadAt.Unix() <= 0 {
+				t.Fatalf("non-positive read time %v", r.ReadAt)
+			}
+		}
+	})
+}
+
+func FuzzDecodeError(f *testing.F) {
+	f.Add(400, []byte(`{"code":"invalid.processQueryKey","requestid":"x","message":"m"}`))
+	f.Add(403, []byte(`<!DOCTYPE html><html><body>ban</body></html>`))
+	f.Add(429, []byte(`{"status":1111,"wait":5,"punish":"deny"}`))
+	f.Add(500, []byte{0xff, 0x00})
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		e := DecodeError(status, body)
+		if e == nil || e.Hint == "" || e.Code == "" {
+			t.Fatalf("%d %q → %+v", status, body, e)
+		}
+		_ = e.Error()
+	})
+}

@@ -1,0 +1,249 @@
+// Package sim is a simulated DingTalk: the token, readStatus, batchSend and
+// batchRecall endpoints over real HTTP on loopback, with recipients who read
+// over time on a clock the caller controls, and injection of every
+// documented error and of network faults. dingwatch --demo and the tests
+// run against it.
+package sim
+
+import (
+	"encoding/base64"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Never is a ReadAfter that means the person never reads.
+const Never time.Duration = -1
+
+// Person is one recipient of a simulated message.
+type Person struct {
+	UserID string
+	Name   string
+	// ReadAfter is how long after sending the person reads; Never for never.
+	ReadAfter time.Duration
+}
+
+// Options configure a Server. Zero values take the defaults.
+type Options struct {
+	AppKey, AppSecret string // accepted internal-app credentials (default demo/demo-secret)
+	Suite             Suite  // accepted third-party credentials (default none)
+	Robots            []string
+	Now               func() time.Time
+	// NotReadyFor is how long after sending readStatus answers
+	// processQueryKey.expireTime because the data is not generated yet.
+	NotReadyFor time.Duration
+	// Latency delays every answer.
+	Latency time.Duration
+	// ReadPlan decides when a person sent a message by batchSend reads it.
+	// The default reads within five minutes, one in ten never. It is called
+	// with the server locked and must not call the Server.
+	ReadPlan func(userID string) time.Duration
+	Seed     uint64
+}
+
+// Suite is accepted third-party enterprise app credentials.
+type Suite struct{ Key, Secret, CorpID, Ticket string }
+
+// Server is a running simulated DingTalk.
+type Server struct {
+	opts Options
+	srv  *http.Server
+	ln   net.Listener
+
+	mu        sync.Mutex
+	rng       *rand.Rand
+	tokens    map[string]time.Time // token → expiry
+	messages  map[string]*message
+	directory map[string]string // userId → name
+	faults    []*Fault
+	calls     map[string]int
+	callTimes []time.Time // wall times of metered calls
+	sends     []SendCall
+}
+
+type message struct {
+	robot     string
+	sentAt    time.Time
+	people    []Person
+	recalled  bool
+	processed bool
+}
+
+// SendCall records one batchSend the server accepted, as it arrived.
+type SendCall struct {
+	RobotCode string
+	UserIDs   []string
+	MsgKey    string
+	MsgParam  string // the JSON string, as sent
+	Key       string
+}
+
+// Start serves a simulated DingTalk on a loopback port.
+func Start(opts Options) (*Server, error) {
+	if opts.AppKey == "" {
+		opts.AppKey, opts.AppSecret = "demo", "demo-secret"
+	}
+	if len(opts.Robots) == 0 {
+		opts.Robots = []string{"dingdemo"}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.NotReadyFor == 0 {
+		opts.NotReadyFor = 2 * time.Second
+	}
+	s := &Server{
+		opts:      opts,
+		rng:       rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		tokens:    map[string]time.Time{},
+		messages:  map[string]*message{},
+		directory: map[string]string{},
+		calls:     map[string]int{},
+	}
+	if s.opts.ReadPlan == nil {
+		s.opts.ReadPlan = s.defaultReadPlan
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("simulated DingTalk: %w", err)
+	}
+	s.ln = ln
+	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 5 * time.Second}
+	go s.srv.Serve(ln) //nolint:errcheck // ends with Close
+	return s, nil
+}
+
+// URL is the base URL to give the client as its endpoint.
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Close stops the server.
+func (s *Server) Close() error { return s.srv.Close() }
+
+// defaultReadPlan reads between 10 s and 5 min after sending, one in ten
+// never. It runs with s.mu held, as every ReadPlan does.
+func (s *Server) defaultReadPlan(string) time.Duration {
+	if s.rng.IntN(10) == 0 {
+		return Never
+	}
+	return 10*time.Second + time.Duration(s.rng.Int64N(int64(290*time.Second)))
+}
+
+// AddPeople puts people in the directory, so batchSend knows their names.
+func (s *Server) AddPeople(people ...Person) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range people {
+		s.directory[p.UserID] = p.Name
+	}
+}
+
+// AddMessage creates a message of robot sent at sentAt to people, as if
+// batchSend had been called, and returns its processQueryKey.
+func (s *Server) AddMessage(robot string, sentAt time.Time, people []Person) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addLocked(robot, sentAt, people)
+}
+
+// PutMessage is AddMessage with a key of the caller's choosing.
+func (s *Server) PutMessage(key, robot string, sentAt time.Time, people []Person) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.putLocked(key, robot, sentAt, people)
+}
+
+func (s *Server) addLocked(robot string, sentAt time.Time, people []Person) string {
+	key := s.newKeyLocked()
+	s.putLocked(key, robot, sentAt, people)
+	return key
+}
+
+func (s *Server) putLocked(key, robot string, sentAt time.Time, people []Person) {
+	s.messages[key] = &message{robot: robot, sentAt: sentAt, people: append([]Person(nil), people...)}
+	for _, p := range people {
+		s.directory[p.UserID] = p.Name
+	}
+}
+
+// newKeyLocked makes a key shaped like DingTalk's: 32 random bytes in
+// standard Base64, so it may hold +, / and =.
+func (s *Server) newKeyLocked() string {
+	b := make([]byte, 32)
+	for i := range b {
+		b[i] = byte(s.rng.UintN(256))
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// SetReadAfter changes when userID reads the message behind key.
+func (s *Server) SetReadAfter(key, userID string, after time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m := s.messages[key]; m != nil {
+		for i := range m.people {
+			if m.people[i].UserID == userID {
+				m.people[i].ReadAfter = after
+			}
+		}
+	}
+}
+
+// Recall marks the message behind key recalled.
+func (s *Server) Recall(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m := s.messages[key]; m != nil {
+		m.recalled = true
+	}
+}
+
+// RevokeTokens makes every issued token invalid, as if they had expired.
+func (s *Server) RevokeTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.tokens)
+}
+
+// Calls is how many requests reached endpoint ("token", "readStatus",
+// "batchSend", "batchRecall"), faults included.
+func (s *Server) Calls(endpoint string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[endpoint]
+}
+
+// MaxCallsPerSecond is the most metered calls that arrived within any one
+// second (wall clock).
+func (s *Server) MaxCallsPerSecond() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	most, lo := 0, 0
+	for hi, t := range s.callTimes {
+		for t.Sub(s.callTimes[lo]) >= time.Second {
+			lo++
+		}
+		most = max(most, hi-lo+1)
+	}
+	return most
+}
+
+// Sends lists the batchSend calls the server accepted, in order.
+func (s *Server) Sends() []SendCall {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]SendCall(nil), s.sends...)
+}
+
+// Keys lists every processQueryKey the server knows.
+func (s *Server) Keys() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	keys := make([]string, 0, len(s.messages))
+	for k := range s.messages {
+		keys = append(keys, k)
+	}
+	return keys
+}
