@@ -1,0 +1,111 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func write(t *testing.T, path, text string, mode os.FileMode) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), mode); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(path, mode)
+}
+
+func TestPrecedenceFileThenEnv(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "dingwatch", "config.toml"), "app_key = \"filekey\"\nrobot_code = \"filerobot\"\napp_secret = \"s\"\n", 0o600)
+	s, err := Load("", envOf(map[string]string{"XDG_CONFIG_HOME": dir, "DINGTALK_ROBOT_CODE": "envrobot"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.AppKey != "filekey" || s.RobotCode != "envrobot" || s.Endpoint != "https://api.dingtalk.io" {
+		t.Fatalf("%+v", s)
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMissingDefaultFileIsFine(t *testing.T) {
+	s, err := Load("", envOf(map[string]string{"XDG_CONFIG_HOME": t.TempDir()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Validate()
+	if err == nil || !strings.Contains(err.Error(), "DINGTALK_APP_KEY") || !strings.Contains(err.Error(), "DINGTALK_ROBOT_CODE") {
+		t.Fatalf("want the missing variables named, got %v", err)
+	}
+	if _, err := Load(filepath.Join(t.TempDir(), "nope.toml"), envOf(nil)); err == nil {
+		t.Fatal("an explicit missing file must be an error")
+	}
+}
+
+func TestUnknownKeyHasItsLine(t *testing.T) {
+	_, err := Parse([]byte("app_key = \"k\"\n\nrobot = \"x\"\n"))
+	if err == nil || !strings.Contains(err.Error(), `line 3: unknown setting "robot"`) {
+		t.Fatalf("got %v", err)
+	}
+	_, err = Parse([]byte("app_key = \n"))
+	if err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Fatalf("syntax error: %v", err)
+	}
+}
+
+func TestSecretFilesMustBePrivate(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.toml")
+	write(t, cfg, "app_secret = \"topsecret\"\n", 0o644)
+	_, err := Load(cfg, envOf(nil))
+	if err == nil || !strings.Contains(err.Error(), "chmod 600 "+cfg) || strings.Contains(err.Error(), "topsecret") {
+		t.Fatalf("got %v", err)
+	}
+	// No secret: world-readable is fine.
+	write(t, cfg, "robot_code = \"r\"\n", 0o644)
+	if _, err := Load(cfg, envOf(nil)); err != nil {
+		t.Fatal(err)
+	}
+	secret := filepath.Join(dir, "secret")
+	write(t, secret, "fromfile\n", 0o640)
+	write(t, cfg, "app_secret_file = \""+secret+"\"\n", 0o644)
+	if _, err := Load(cfg, envOf(nil)); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("got %v", err)
+	}
+	os.Chmod(secret, 0o600)
+	s, err := Load(cfg, envOf(nil))
+	if err != nil || s.AppSecret != "fromfile" {
+		t.Fatalf("%v", err)
+	}
+}
+
+func TestSuiteValidation(t *testing.T) {
+	s := Settings{SuiteKey: "k", RobotCode: "r", Endpoint: "https://api.dingtalk.com"}
+	err := s.Validate()
+	if err == nil || !strings.Contains(err.Error(), "DINGTALK_SUITE_SECRET") || strings.Contains(err.Error(), "DINGTALK_APP_KEY") {
+		t.Fatalf("got %v", err)
+	}
+	s = Settings{AppKey: "k", AppSecret: "s", RobotCode: "r", Endpoint: "ftp://x"}
+	if err := s.Validate(); err == nil {
+		t.Fatal("ftp endpoint accepted")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("app_key = \"k\"\napp_secret = \"s\"\n"))
+	f.Add([]byte("[x]\ny = 1\n"))
+	f.Add([]byte("endpoint = 3"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Parse(data)
+		if err != nil && s.AppSecret != "" {
+			t.Fatal("settings returned with an error")
+		}
+	})
+}
