@@ -1,0 +1,125 @@
+package watch
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dingwatch/dingwatch/dingtalk"
+	"github.com/dingwatch/dingwatch/dingtalk/sim"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func TestEngineAgainstSim(t *testing.T) {
+	clk := &clock{t: t0}
+	s, err := sim.Start(sim.Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, _ := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"}, Rate: 1000, Retries: -1, Now: clk.Now})
+	key := s.AddMessage("dingdemo", t0, []sim.Person{{UserID: "u1", Name: "王芳", ReadAfter: time.Minute}, {UserID: "u2", Name: "Bob", ReadAfter: sim.Never}})
+	var events []ReadEvent
+	e := NewEngine(Options{Client: c, RobotCode: "dingdemo", Now: clk.Now, Policy: Policy{Interval: 10 * time.Second},
+		OnRead: func(ev ReadEvent) { events = append(events, ev) }})
+	sub, stop := e.Subscribe()
+	defer stop()
+	if _, err := e.Add(AddSpec{Keys: []string{key}, Label: "notice"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Add(AddSpec{Keys: []string{key}}); err == nil {
+		t.Fatal("duplicate accepted")
+	}
+	<-sub
+	// Just sent: DingTalk has no data yet.
+	e.PollOnce(context.Background())
+	if k := e.Snapshot().State.Key(key); !k.Waiting() {
+		t.Fatalf("want waiting, got %+v", k.Err)
+	}
+	clk.Add(10 * time.Second)
+	e.PollOnce(context.Background())
+	if read, total := e.Snapshot().State.Key(key).Counts(); read != 0 || total != 2 {
+		t.Fatalf("%d/%d", read, total)
+	}
+	clk.Add(time.Minute)
+	e.PollOnce(context.Background())
+	snap := e.Snapshot()
+	k := snap.State.Key(key)
+	if read, _ := k.Counts(); read != 1 || len(events) != 1 || events[0].Name != "王芳" || events[0].Notice != "notice" {
+		t.Fatalf("read %d events %+v", read, events)
+	}
+	if snap.Spent != 3 || s.Calls("readStatus") != 3 {
+		t.Fatalf("spent %d, sim saw %d", snap.Spent, s.Calls("readStatus"))
+	}
+	// Not due yet: no call.
+	e.PollOnce(context.Background())
+	if s.Calls("readStatus") != 3 {
+		t.Fatal("polled a key that was not due")
+	}
+	// A fault keeps data, marks stale; recovery clears it.
+	s.Inject(sim.Fault{Endpoint: "readStatus", Status: 500, Code: "system.error", Times: 1})
+	e.Refresh(key)
+	e.PollOnce(context.Background())
+	if k := e.Snapshot().State.Key(key); !k.Stale() || len(k.Recipients) != 2 {
+		t.Fatalf("after fault %+v", k)
+	}
+	e.Refresh()
+	e.PollOnce(context.Background())
+	if k := e.Snapshot().State.Key(key); k.Stale() {
+		t.Fatal("still stale after recovery")
+	}
+	// Quota spent: polling stops until the user refreshes.
+	s.Inject(sim.Fault{Endpoint: "readStatus", Status: 403, Code: dingtalk.CodeQuotaSpent, Times: 1})
+	e.Refresh()
+	if next := e.PollOnce(context.Background()); !next.IsZero() || e.Snapshot().Halted == "" {
+		t.Fatal("quota spent should halt polling")
+	}
+	clk.Add(time.Hour)
+	before := s.Calls("readStatus")
+	e.PollOnce(context.Background())
+	if s.Calls("readStatus") != before {
+		t.Fatal("polled while halted")
+	}
+}
+
+// blockingQuerier answers only when released.
+type blockingQuerier struct {
+	started chan string
+	release chan struct{}
+}
+
+func (b *blockingQuerier) ReadStatus(ctx context.Context, robot, key string) (dingtalk.ReadStatus, error) {
+	b.started <- key
+	<-b.release
+	return dingtalk.ReadStatus{SendStatus: "SUCCESS", Recipients: []dingtalk.Recipient{{UserID: "x", Read: true}}}, nil
+}
+
+func TestStaleAnswerIsDropped(t *testing.T) {
+	q := &blockingQuerier{started: make(chan string), release: make(chan struct{})}
+	e := NewEngine(Options{Client: q, RobotCode: "r", Now: func() time.Time { return t0 }})
+	e.Add(AddSpec{Keys: []string{"abc"}})
+	done := make(chan struct{})
+	go func() { e.PollOnce(context.Background()); close(done) }()
+	<-q.started
+	// Removed and added again while the old query is in flight.
+	e.Remove("abc")
+	e.Add(AddSpec{Keys: []string{"abc"}})
+	close(q.release)
+	<-done
+	k := e.Snapshot().State.Key("abc")
+	if k == nil || len(k.Recipients) != 0 || !k.LastOK.IsZero() {
+		t.Fatalf("the answer for the removed key was merged into the new one: %+v", k)
+	}
+}

@@ -1,0 +1,66 @@
+// Package watch is dingwatch's domain: watched keys and notices, merging
+// read-status snapshots (READ never goes back to UNREAD), first-seen-read
+// times, the quota-frugal poll schedule, and the persistent store. It knows
+// no UI and no HTTP.
+package watch
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// MaxKeyLen is the longest processQueryKey accepted; DingTalk's are ~44.
+const MaxKeyLen = 128
+
+// ParseKeys splits pasted text into processQueryKeys: separated by spaces,
+// commas, semicolons or newlines, each checked. Duplicates within the text
+// are dropped; the order is kept.
+func ParseKeys(text string) ([]string, error) {
+	fields := strings.FieldsFunc(text, func(r rune) bool {
+		return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '，' || r == '　'
+	})
+	var keys []string
+	seen := map[string]bool{}
+	var bad []string
+	for _, f := range fields {
+		f = strings.Trim(f, `"'`)
+		if f == "" {
+			continue
+		}
+		if err := CheckKey(f); err != nil {
+			bad = append(bad, err.Error())
+			continue
+		}
+		if !seen[f] {
+			seen[f] = true
+			keys = append(keys, f)
+		}
+	}
+	if len(bad) > 0 {
+		return keys, errors.New(strings.Join(bad, "; "))
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("no key given: paste one or more processQueryKeys")
+	}
+	return keys, nil
+}
+
+// CheckKey reports whether k looks like a processQueryKey: Base64 (standard
+// or URL alphabet), at most MaxKeyLen characters.
+func CheckKey(k string) error {
+	if strings.TrimSpace(k) == "" {
+		return errors.New("blank key")
+	}
+	if len(k) > MaxKeyLen {
+		return fmt.Errorf("key %.12q… is %d characters: too long for a processQueryKey", k, len(k))
+	}
+	for _, r := range k {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+			r == '+' || r == '/' || r == '=' || r == '-' || r == '_'
+		if !ok {
+			return fmt.Errorf("key %q has %q, which no processQueryKey holds", k, r)
+		}
+	}
+	return nil
+}

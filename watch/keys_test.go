@@ -1,0 +1,43 @@
+package watch
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseKeys(t *testing.T) {
+	got, err := ParseKeys("Kna29Ra5+dJz/x0Q=, abc\n\nabc;def\r\n 'ghi' ，jkl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Kna29Ra5+dJz/x0Q=", "abc", "def", "ghi", "jkl"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q", got)
+	}
+	for _, in := range []string{"", "  \n ,", "good bad!key", strings.Repeat("a", MaxKeyLen+1)} {
+		if _, err := ParseKeys(in); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+	keys, err := ParseKeys("good bad!key")
+	if len(keys) != 1 || !strings.Contains(err.Error(), `"bad!key"`) {
+		t.Fatalf("%q %v", keys, err)
+	}
+}
+
+func FuzzParseKeys(f *testing.F) {
+	f.Add("Kna29Ra5pdJznx1ghavbumkQKwDzgfxZLapw55G7x0Q=")
+	f.Add("a,b c\nd")
+	f.Add("\xff\xfe,=")
+	f.Fuzz(func(t *testing.T, text string) {
+		keys, _ := ParseKeys(text)
+		seen := map[string]bool{}
+		for _, k := range keys {
+			if CheckKey(k) != nil || seen[k] || strings.ContainsAny(k, " ,\n") {
+				t.Fatalf("bad key %q from %q", k, text)
+			}
+			seen[k] = true
+		}
+	})
+}

@@ -1,0 +1,170 @@
+package watch
+
+import (
+	"math"
+	"slices"
+	"time"
+)
+
+// Defaults of the poll schedule. See README "Polling and the quota".
+const (
+	DefaultInterval    = 30 * time.Second
+	DefaultMaxInterval = 30 * time.Minute
+	// DefaultMonthlyQuota is the low end of DingTalk's documented monthly
+	// cap of metered calls on the standard edition.
+	DefaultMonthlyQuota = 5000
+	// DefaultBudget spends at most that quota over a 30-day month, even if
+	// dingwatch watched something every single day.
+	DefaultBudget = DefaultMonthlyQuota / 30
+	// quietDivisor: a key that has not changed for q is polled every q/8.
+	quietDivisor = 8
+)
+
+// Policy is the poll schedule: fast while reads arrive, slower as a key
+// ages and stops changing, never once it is final, and within a daily
+// budget of metered calls.
+type Policy struct {
+	Interval    time.Duration // the fastest period of one key
+	MaxInterval time.Duration // the slowest period of a key that can still change
+	Budget      int           // metered calls per 24 hours across all keys; 0: no limit
+}
+
+// WithDefaults fills zero fields with the defaults.
+func (p Policy) WithDefaults() Policy {
+	if p.Interval <= 0 {
+		p.Interval = DefaultInterval
+	}
+	if p.MaxInterval < p.Interval {
+		p.MaxInterval = max(DefaultMaxInterval, p.Interval)
+	}
+	return p
+}
+
+// interval is how long to wait after a try of k at quiet time quiet
+// (time since the key last changed) with the given failures in a row,
+// before the budget stretches it.
+func (p Policy) interval(k *Key, quiet time.Duration, failures int) time.Duration {
+	d := max(p.Interval, quiet/quietDivisor)
+	if read, total := k.Counts(); total > 0 {
+		// Keys with many unread are where reads are most likely.
+		unread := float64(total-read) / float64(total)
+		d = time.Duration(float64(d) * (2 - unread))
+	}
+	if failures > 0 {
+		d = max(d, p.Interval<<min(failures, 12))
+	}
+	return min(max(d, p.Interval), p.MaxInterval)
+}
+
+func (p Policy) quiet(k *Key, now time.Time) time.Duration {
+	last := k.Start()
+	if k.LastChange.After(last) {
+		last = k.LastChange
+	}
+	return max(0, now.Sub(last))
+}
+
+// horizon is how much longer k can change: until its window ends.
+func horizon(k *Key, now time.Time) time.Duration {
+	return max(0, k.Start().Add(Window).Sub(now))
+}
+
+// expectedCalls estimates the calls k needs for the rest of its window
+// if nothing changes from now on (intervals only grow with quiet time).
+func (p Policy) expectedCalls(k *Key, now time.Time) float64 {
+	h := horizon(k, now)
+	q := p.quiet(k, now)
+	n := 0.0
+	for t := time.Duration(0); t < h; n++ {
+		d := p.interval(k, q+t, 0)
+		if d >= p.MaxInterval {
+			return n + math.Ceil(float64(h-t)/float64(d))
+		}
+		t += d
+	}
+	return n
+}
+
+// Plan is what the schedule says at one moment.
+type Plan struct {
+	Due     []*Key    // keys to query now, most overdue first
+	Next    time.Time // when the next key falls due; zero if none will
+	Stretch float64   // how much the budget stretches every interval (≥1)
+	Spent   int       // metered calls in the last 24 hours
+	Blocked bool      // the budget is spent: nothing is polled until calls age out
+}
+
+// Plan decides which keys of s to query at now. forced keys are due at
+// once (a user's refresh) unless the budget is spent.
+func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
+	p = p.WithDefaults()
+	plan := Plan{Stretch: 1, Spent: s.Calls.Spent(now)}
+	live := make([]*Key, 0, len(s.Keys))
+	demand := 0.0
+	for _, k := range s.Keys {
+		if k.Final() || k.ExpiredBy(now) {
+			continue
+		}
+		live = append(live, k)
+		demand += p.expectedCalls(k, now)
+	}
+	remaining := math.MaxInt
+	if p.Budget > 0 {
+		remaining = p.Budget - plan.Spent
+		if remaining <= 0 {
+			plan.Blocked = true
+			if len(s.Calls.Times) > 0 && len(live) > 0 {
+				plan.Next = s.Calls.Times[len(s.Calls.Times)-p.Budget].Add(24 * time.Hour)
+			}
+			return plan
+		}
+		if demand > float64(remaining) {
+			plan.Stretch = demand / float64(remaining)
+		}
+	}
+	type due struct {
+		k       *Key
+		overdue float64
+	}
+	var dues []due
+	for _, k := range live {
+		if k.LastTry.IsZero() || forced[k.Key] {
+			dues = append(dues, due{k, math.Inf(1)})
+			continue
+		}
+		d := p.interval(k, p.quiet(k, k.LastTry), k.Failures)
+		if k.Waiting() {
+			d = p.Interval // no data yet: ask again soon, not stretched
+		} else {
+			d = time.Duration(float64(d) * plan.Stretch)
+		}
+		at := k.LastTry.Add(d)
+		if !at.After(now) {
+			dues = append(dues, due{k, float64(now.Sub(at)) / float64(d)})
+		} else if plan.Next.IsZero() || at.Before(plan.Next) {
+			plan.Next = at
+		}
+	}
+	slices.SortStableFunc(dues, func(a, b due) int {
+		switch {
+		case a.overdue > b.overdue:
+			return -1
+		case a.overdue < b.overdue:
+			return 1
+		}
+		return 0
+	})
+	for i, d := range dues {
+		if i >= remaining {
+			plan.Next = now.Add(time.Second) // the rest wait for the budget
+			break
+		}
+		plan.Due = append(plan.Due, d.k)
+	}
+	return plan
+}
+
+// ExpiredBy reports whether k's known window is over at now.
+func (k *Key) ExpiredBy(now time.Time) bool {
+	return !k.SentAt.IsZero() && !now.Before(k.SentAt.Add(Window))
+}

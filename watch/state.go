@@ -1,0 +1,194 @@
+package watch
+
+import (
+	"slices"
+	"time"
+
+	"github.com/dingwatch/dingwatch/dingtalk"
+)
+
+// Window is how long after sending DingTalk answers for a key.
+const Window = 24 * time.Hour
+
+// Recipient is one person a key's message went to, as dingwatch saw them.
+type Recipient struct {
+	UserID string `json:"userId"`
+	Name   string `json:"name"`
+	Read   bool   `json:"read"`
+	// FirstSeenRead is when dingwatch first saw them read (DingTalk gives
+	// no read time); zero while unread.
+	FirstSeenRead time.Time `json:"firstSeenRead,omitzero"`
+}
+
+// KeyError is the last failure of a key's query, kept for display.
+type KeyError struct {
+	Code       string    `json:"code"`
+	HTTPStatus int       `json:"httpStatus,omitempty"`
+	Message    string    `json:"message"`
+	Hint       string    `json:"hint"`
+	RequestID  string    `json:"requestId,omitempty"`
+	At         time.Time `json:"at"`
+}
+
+// Undelivered is a recipient DingTalk did not deliver to, with why.
+type Undelivered struct {
+	UserID string `json:"userId"`
+	Reason string `json:"reason"`
+}
+
+// Key is one watched processQueryKey.
+type Key struct {
+	Key        string    `json:"key"`
+	RobotCode  string    `json:"robotCode"`
+	Label      string    `json:"label,omitempty"`
+	Notice     string    `json:"notice,omitempty"` // Notice.ID, or "" when on its own
+	Round      int       `json:"round,omitempty"`  // 0: the first send; 1…: reminders
+	AddedAt    time.Time `json:"addedAt"`
+	SentAt     time.Time `json:"sentAt,omitzero"` // zero when unknown (a pasted key)
+	SendStatus string    `json:"sendStatus,omitempty"`
+
+	Recipients   []Recipient   `json:"recipients,omitempty"`
+	NotDelivered []Undelivered `json:"notDelivered,omitempty"`
+
+	LastOK     time.Time `json:"lastOK,omitzero"`     // last good answer
+	LastChange time.Time `json:"lastChange,omitzero"` // last time a read was first seen
+	LastTry    time.Time `json:"lastTry,omitzero"`
+	Polls      int       `json:"polls,omitempty"`
+	Failures   int       `json:"failures,omitempty"` // in a row
+	Err        *KeyError `json:"error,omitempty"`
+	Expired    bool      `json:"expired,omitempty"`
+	// Unknown marks a sent batch whose outcome is unknown: no key came back.
+	Unknown bool `json:"unknown,omitempty"`
+
+	// Rev changes whenever anything shown about the key changes.
+	Rev uint64 `json:"-"`
+}
+
+// Start is when the key's 24-hour window began: the send time when known,
+// else when it was added.
+func (k *Key) Start() time.Time {
+	if !k.SentAt.IsZero() {
+		return k.SentAt
+	}
+	return k.AddedAt
+}
+
+// Counts are how many recipients have read, of how many.
+func (k *Key) Counts() (read, total int) {
+	for _, r := range k.Recipients {
+		if r.Read {
+			read++
+		}
+	}
+	return read, len(k.Recipients)
+}
+
+// Final reports whether nothing more can change: everyone read, recalled,
+// or expired. A final key is never polled.
+func (k *Key) Final() bool {
+	if k.Expired || k.Unknown || k.SendStatus == dingtalk.SendRecalled {
+		return true
+	}
+	read, total := k.Counts()
+	return total > 0 && read == total
+}
+
+// Waiting reports whether DingTalk has not generated the key's data yet.
+func (k *Key) Waiting() bool {
+	return k.LastOK.IsZero() && k.Err != nil && k.Err.Code == dingtalk.CodeKeyExpireTime && !k.Expired
+}
+
+// Stale reports whether the last query failed while older data is shown.
+func (k *Key) Stale() bool { return k.Err != nil && !k.LastOK.IsZero() && !k.Expired }
+
+// TimeLeft is how long DingTalk still answers for the key; ok is false
+// when the send time is unknown.
+func (k *Key) TimeLeft(now time.Time) (left time.Duration, ok bool) {
+	if k.SentAt.IsZero() {
+		return 0, false
+	}
+	return max(0, k.SentAt.Add(Window).Sub(now)), true
+}
+
+// Clone is a deep copy.
+func (k *Key) Clone() *Key {
+	c := *k
+	c.Recipients = slices.Clone(k.Recipients)
+	c.NotDelivered = slices.Clone(k.NotDelivered)
+	if k.Err != nil {
+		e := *k.Err
+		c.Err = &e
+	}
+	return &c
+}
+
+// Round is one send of a notice: the first, or a reminder.
+type Round struct {
+	N    int       `json:"n"`
+	At   time.Time `json:"at"`
+	Text string    `json:"text,omitempty"`
+}
+
+// Notice is a labelled group of keys: one message sent in batches of at
+// most 20, with its reminder rounds.
+type Notice struct {
+	ID        string    `json:"id"`
+	Label     string    `json:"label"`
+	CreatedAt time.Time `json:"createdAt"`
+	Rounds    []Round   `json:"rounds,omitempty"`
+	// Complete is set once everyone has read; it is reported once.
+	Complete bool `json:"complete,omitempty"`
+}
+
+// State is everything dingwatch keeps: the watched keys in display
+// order, notices, and the metered calls of the last 24 hours.
+type State struct {
+	Keys    []*Key    `json:"keys"`
+	Notices []*Notice `json:"notices,omitempty"`
+	Calls   Ledger    `json:"calls"`
+}
+
+// Key finds a watched key.
+func (s *State) Key(key string) *Key {
+	for _, k := range s.Keys {
+		if k.Key == key {
+			return k
+		}
+	}
+	return nil
+}
+
+// Notice finds a notice by ID.
+func (s *State) Notice(id string) *Notice {
+	for _, n := range s.Notices {
+		if n.ID == id {
+			return n
+		}
+	}
+	return nil
+}
+
+// NoticeKeys lists the keys of notice id, in order.
+func (s *State) NoticeKeys(id string) []*Key {
+	var keys []*Key
+	for _, k := range s.Keys {
+		if k.Notice == id {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// Clone is a deep copy.
+func (s *State) Clone() *State {
+	c := &State{Keys: make([]*Key, len(s.Keys)), Notices: make([]*Notice, len(s.Notices)), Calls: s.Calls.Clone()}
+	for i, k := range s.Keys {
+		c.Keys[i] = k.Clone()
+	}
+	for i, n := range s.Notices {
+		nc := *n
+		nc.Rounds = slices.Clone(n.Rounds)
+		c.Notices[i] = &nc
+	}
+	return c
+}

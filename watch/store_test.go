@@ -1,0 +1,83 @@
+package watch
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestStoreRoundTripAndOwnership(t *testing.T) {
+	dir := t.TempDir()
+	s, st, warn, err := OpenStore(dir, t0)
+	if err != nil || len(warn) != 0 || len(st.Keys) != 0 {
+		t.Fatalf("%v %v %v", err, warn, st)
+	}
+	k := liveKey("abc", t0, 2)
+	k.Label = "周会通知"
+	k.Recipients[0].Read, k.Recipients[0].FirstSeenRead = true, t0
+	st.Keys = append(st.Keys, k)
+	st.Calls.Add(t0)
+	if err := s.Save(st); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(s.Path()); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", fi.Mode())
+	}
+	// A second opener sees the state but may not write it.
+	s2, st2, warn, err := OpenStore(dir, t0)
+	if err != nil || !s2.ReadOnly() || len(warn) != 1 || !strings.Contains(warn[0], "another dingwatch") {
+		t.Fatalf("%v %v", err, warn)
+	}
+	if got := st2.Key("abc"); got == nil || got.Label != "周会通知" || !got.Recipients[0].FirstSeenRead.Equal(t0) || st2.Calls.Spent(t0) != 1 {
+		t.Fatalf("reloaded %+v", got)
+	}
+	st2.Keys = nil
+	if err := s2.Save(st2); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s3, st3, _, _ := OpenStore(dir, t0)
+	defer s3.Close()
+	if s3.ReadOnly() || st3.Key("abc") == nil {
+		t.Fatal("the read-only store must not have written; the lock must be free after Close")
+	}
+}
+
+func TestCorruptStateIsMovedAside(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "state.json"), []byte(`{"version":1,"keys":[{"key":`), 0o600)
+	s, st, warn, err := OpenStore(dir, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if len(st.Keys) != 0 || len(warn) != 1 || !strings.Contains(warn[0], "moved to") {
+		t.Fatalf("%v", warn)
+	}
+	aside, _ := filepath.Glob(filepath.Join(dir, "state.json.corrupt-*"))
+	if len(aside) != 1 {
+		t.Fatalf("aside %v", aside)
+	}
+}
+
+func FuzzDecodeState(f *testing.F) {
+	st := &State{Keys: []*Key{liveKey("abc", t0, 2)}}
+	good, _ := EncodeState(st)
+	f.Add(good)
+	f.Add([]byte(`{"version":1,"keys":[null]}`))
+	f.Add([]byte(`{"version":2}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st, err := DecodeState(data)
+		if err != nil {
+			return
+		}
+		for _, k := range st.Keys {
+			_, _ = k.Counts()
+			_ = k.Final()
+		}
+		if _, err := EncodeState(st); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
