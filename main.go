@@ -1,0 +1,178 @@
+// Command dingwatch watches, live, who has read a DingTalk bot notice.
+// This file is wiring only: commands, settings, and what each one builds.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dingwatch/dingwatch/config"
+	"github.com/dingwatch/dingwatch/dingtalk"
+	"github.com/dingwatch/dingwatch/watch"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], streams{in: os.Stdin, out: os.Stdout, err: os.Stderr}, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// streams are the standard streams a command uses.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // a key (or batch) failed
+	exitUsage   = 2 // bad arguments or settings
+	exitAborted = 130
+)
+
+// exitError carries an exit status with the message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, a ...any) error {
+	return &exitError{exitUsage, fmt.Errorf(format, a...)}
+}
+
+// globals are the flags every command takes.
+type globals struct {
+	configPath string
+	timeout    time.Duration
+	interval   time.Duration
+	budget     int
+	robot      string
+	endpoint   string
+	debug      bool
+	demo       bool
+}
+
+// app is one run of the program.
+type app struct {
+	io     streams
+	getenv func(string) string
+	g      globals
+}
+
+func run(ctx context.Context, args []string, io streams, getenv func(string) string) int {
+	a := &app{io: io, getenv: getenv}
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetIn(io.in)
+	root.SetOut(io.out)
+	root.SetErr(io.err)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(io.err, "dingwatch:", err)
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, context.Canceled):
+		return exitAborted
+	}
+	return exitFailed
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "dingwatch [KEY...]",
+		Short: "Watch, live, who has read a DingTalk bot notice",
+		Long: `dingwatch watches DingTalk bot messages (processQueryKeys) and shows, live,
+who has read them and who has not.
+
+Without a command it opens the dashboard, watching the saved keys and any KEY
+given. Try it without credentials:  dingwatch --demo`,
+		Version:       versionString(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.ArbitraryArgs,
+		RunE:          a.runDashboard,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErr("%v (see %s --help)", err, c.CommandPath())
+	})
+	f := root.PersistentFlags()
+	f.StringVar(&a.g.configPath, "config", "", "config file (default $XDG_CONFIG_HOME/dingwatch/config.toml)")
+	f.DurationVar(&a.g.timeout, "timeout", dingtalk.DefaultTimeout, "bound on each request to DingTalk")
+	f.DurationVar(&a.g.interval, "interval", watch.DefaultInterval, "fastest polling period of one key (1s or more)")
+	f.IntVar(&a.g.budget, "budget", watch.DefaultBudget, "most metered DingTalk calls per 24 hours (0: no limit)")
+	f.StringVar(&a.g.robot, "robot", "", "robot code (overrides DINGTALK_ROBOT_CODE)")
+	f.StringVar(&a.g.endpoint, "endpoint", "", "DingTalk base URL (overrides DINGTALK_ENDPOINT)")
+	f.BoolVar(&a.g.debug, "debug", false, "write a detailed log to $XDG_STATE_HOME/dingwatch/dingwatch.log")
+	root.Flags().BoolVar(&a.g.demo, "demo", false, "run against a built-in simulated DingTalk: no credentials needed")
+	root.AddCommand(a.statusCmd())
+	return root
+}
+
+// settings loads the config file and environment, applies the flags, and
+// checks the global flags.
+func (a *app) settings() (config.Settings, error) {
+	if a.g.timeout <= 0 {
+		return config.Settings{}, usageErr("--timeout must be positive, e.g. 10s")
+	}
+	if a.g.interval < time.Second {
+		return config.Settings{}, usageErr("--interval must be 1s or more")
+	}
+	if a.g.budget < 0 {
+		return config.Settings{}, usageErr("--budget must be 0 (no limit) or more")
+	}
+	s, err := config.Load(a.g.configPath, a.getenv)
+	if err != nil {
+		return s, &exitError{exitUsage, err}
+	}
+	if a.g.robot != "" {
+		s.RobotCode = a.g.robot
+	}
+	if a.g.endpoint != "" {
+		s.Endpoint = a.g.endpoint
+	}
+	return s, nil
+}
+
+// client builds the DingTalk client for s; retries < 0 leaves retrying to the caller.
+func (a *app) client(s config.Settings, retries int) (*dingtalk.Client, error) {
+	if err := s.Validate(); err != nil {
+		return nil, &exitError{exitUsage, err}
+	}
+	return dingtalk.New(dingtalk.Options{Endpoint: s.Endpoint, Credentials: s.Credentials(),
+		Timeout: a.g.timeout, Retries: retries})
+}
+
+func (a *app) policy() watch.Policy {
+	return watch.Policy{Interval: a.g.interval, Budget: a.g.budget}
+}
