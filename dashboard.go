@@ -1,11 +1,114 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/spf13/cobra"
+
+	"github.com/dingwatch/dingwatch/config"
+	"github.com/dingwatch/dingwatch/ui"
+	"github.com/dingwatch/dingwatch/watch"
 )
 
 func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
-	return errors.New("dashboard: not built yet")
+	if a.g.demo {
+		if len(args) > 0 {
+			return usageErr("--demo takes no keys: it watches its own simulated notices")
+		}
+		return a.runDemo(cmd.Context())
+	}
+	var keys []string
+	if len(args) > 0 {
+		var err error
+		if keys, err = watch.ParseKeys(strings.Join(args, "\n")); err != nil {
+			return usageErr("%v", err)
+		}
+	}
+	s, err := a.settings()
+	if err != nil {
+		return err
+	}
+	c, err := a.client(s, -1) // the schedule retries, within the budget
+	if err != nil {
+		return err
+	}
+	dirs := config.DirsFrom(a.getenv)
+	log, closeLog, err := a.openLog(dirs.State)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	store, state, warnings, err := watch.OpenStore(dirs.State, time.Now())
+	if err != nil {
+		return &exitError{exitUsage, err}
+	}
+	defer store.Close()
+	e := watch.NewEngine(watch.Options{Client: c, Policy: a.policy(), Store: store, State: state,
+		RobotCode: s.RobotCode, Log: log})
+	for _, w := range warnings {
+		log.Warn(w)
+		e.Warn(w)
+	}
+	if len(keys) > 0 {
+		if _, err := e.Add(watch.AddSpec{Keys: keys}); err != nil {
+			e.Warn(err.Error()) // already watched: not worth stopping for
+		}
+	}
+	return a.runProgram(cmd.Context(), e, s.Region(), log)
+}
+
+// openLog opens the log file under dir; it never writes to the terminal.
+func (a *app) openLog(dir string) (*slog.Logger, func(), error) {
+	level := slog.LevelWarn
+	if a.g.debug {
+		level = slog.LevelDebug
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, &exitError{exitUsage, fmt.Errorf("state directory: %w", err)}
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "dingwatch.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, nil, &exitError{exitUsage, fmt.Errorf("log file: %w", err)}
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: level})), func() { f.Close() }, nil
+}
+
+// runProgram polls with e and shows the dashboard until the user quits.
+func (a *app) runProgram(ctx context.Context, e *watch.Engine, region string, log *slog.Logger) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	changes, unsubscribe := e.Subscribe()
+	defer unsubscribe()
+	go e.Run(ctx)
+	out, ok := a.io.out.(*os.File)
+	if !ok {
+		return errors.New("the dashboard needs a terminal")
+	}
+	r := lipgloss.NewRenderer(out)
+	// Ask the terminal for its background now: asked later, the answer
+	// races the program's input reader and swallows key presses.
+	r.HasDarkBackground()
+	m := ui.New(ui.Options{Engine: e, Changes: changes, Renderer: r, Region: region})
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(out), tea.WithInput(a.io.in)}
+	if a.getenv("SSH_TTY") != "" {
+		opts = append(opts, tea.WithFPS(15)) // slow links: fewer frames
+	}
+	_, err := tea.NewProgram(m, opts...).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil // a signal ended it: the terminal is restored
+	}
+	if err != nil {
+		log.Error("dashboard", "err", err)
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	return nil
 }

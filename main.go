@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/dingwatch/dingwatch/config"
 	"github.com/dingwatch/dingwatch/dingtalk"
@@ -74,6 +75,8 @@ type app struct {
 	io     streams
 	getenv func(string) string
 	g      globals
+	// changed records which flags the user gave.
+	changed map[string]bool
 }
 
 func run(ctx context.Context, args []string, io streams, getenv func(string) string) int {
@@ -122,6 +125,10 @@ given. Try it without credentials:  dingwatch --demo`,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
 		RunE:          a.runDashboard,
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			a.changed = map[string]bool{}
+			cmd.Flags().Visit(func(f *pflag.Flag) { a.changed[f.Name] = true })
+		},
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%v (see %s --help)", err, c.CommandPath())
@@ -172,6 +179,9 @@ func (a *app) client(s config.Settings, retries int) (*dingtalk.Client, error) {
 	return dingtalk.New(dingtalk.Options{Endpoint: s.Endpoint, Credentials: s.Credentials(),
 		Timeout: a.g.timeout, Retries: retries})
 }
+
+// flagSet reports whether the user gave the global flag name.
+func (a *app) flagSet(name string) bool { return a.changed[name] }
 
 func (a *app) policy() watch.Policy {
 	return watch.Policy{Interval: a.g.interval, Budget: a.g.budget}

@@ -455,3 +455,18 @@ func (e *Engine) readEventsLocked(k *Key, fresh []Recipient) []ReadEvent {
 	}
 	return events
 }
+
+// CreateNotice starts a notice named label and returns its ID; keys join
+// it through AddSpec.Notice.
+func (e *Engine) CreateNotice(label, text string, at time.Time) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	id := fmt.Sprintf("n%d-%d", at.Unix(), len(e.state.Notices)+1)
+	for e.state.Notice(id) != nil {
+		id += "x"
+	}
+	e.state.Notices = append(e.state.Notices, &Notice{ID: id, Label: label, CreatedAt: at,
+		Rounds: []Round{{N: 0, At: at, Text: text}}})
+	e.commitLocked()
+	return id
+}

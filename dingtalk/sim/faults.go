@@ -35,6 +35,7 @@ type Fault struct {
 	Body     string // a raw body instead (an HTML page, odd JSON)
 	Delay    time.Duration
 	Times    int       // how many requests it hits; 0 for every one until cleared
+	From     time.Time // on the server's clock; zero: from now
 	Until    time.Time // on the server's clock; zero for no end
 }
 
@@ -61,6 +62,10 @@ func (s *Server) takeFaultLocked(endpoint, key string) *Fault {
 	var hit *Fault
 	for _, f := range s.faults {
 		if !f.Until.IsZero() && !now.Before(f.Until) {
+			continue
+		}
+		if !f.From.IsZero() && now.Before(f.From) {
+			kept = append(kept, f)
 			continue
 		}
 		matches := (f.Endpoint == endpoint || (f.Endpoint == "" && endpoint != "token")) &&

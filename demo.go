@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/dingwatch/dingwatch/config"
+	"github.com/dingwatch/dingwatch/dingtalk"
+	"github.com/dingwatch/dingwatch/dingtalk/sim"
+	"github.com/dingwatch/dingwatch/watch"
+)
+
+// runDemo runs the dashboard against a simulated DingTalk in this process:
+// no credentials, no network, nothing saved (a log only with --debug).
+func (a *app) runDemo(ctx context.Context) error {
+	s, err := sim.Start(sim.Options{NotReadyFor: 15 * time.Second})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	now := time.Now()
+	notices := sim.SeedDemo(s, now)
+	c, err := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Timeout: a.g.timeout, Retries: -1,
+		Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"}})
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.DiscardHandler)
+	if a.g.debug {
+		l, closeLog, err := a.openLog(config.DirsFrom(a.getenv).State)
+		if err != nil {
+			return err
+		}
+		defer closeLog()
+		log = l
+	}
+	policy := a.policy()
+	if !a.flagSet("interval") {
+		policy.Interval = 3 * time.Second // the simulated notices read within minutes
+	}
+	if !a.flagSet("budget") {
+		policy.Budget = 2000
+	}
+	e := watch.NewEngine(watch.Options{Client: c, Policy: policy, RobotCode: "dingdemo", Log: log})
+	for _, n := range notices {
+		spec := watch.AddSpec{Keys: n.Keys, SentAt: n.SentAt}
+		if n.Lone {
+			spec.Label = n.Label
+		} else {
+			spec.Notice = e.CreateNotice(n.Label, n.Text, n.SentAt)
+		}
+		if _, err := e.Add(spec); err != nil {
+			return err
+		}
+	}
+	return a.runProgram(ctx, e, "simulated", log)
+}

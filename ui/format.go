@@ -1,0 +1,75 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// ago is a relative time in coarse steps, so an idle screen does not
+// change every second: "just now", "20s ago", "3m ago", "2h ago".
+func ago(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < 10*time.Second:
+		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds())/10*10)
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}
+
+// span is a short duration: "45s", "12m", "3h05m", "2d".
+func span(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+// fit truncates s to width cells (CJK counts two) with an ellipsis and
+// pads it to exactly width.
+func fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) > width {
+		s = ansi.Truncate(s, width, "…")
+	}
+	return s + strings.Repeat(" ", max(0, width-ansi.StringWidth(s)))
+}
+
+// fitRight is fit, aligned right.
+func fitRight(s string, width int) string {
+	if ansi.StringWidth(s) > width {
+		return fit(s, width)
+	}
+	return strings.Repeat(" ", width-ansi.StringWidth(s)) + s
+}
+
+// bar is a progress bar of width cells: '█' read, '░' unread, so it reads
+// without colour too.
+func bar(st Styles, read, total, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	full := 0
+	if total > 0 {
+		full = read * width / total
+	}
+	return st.BarFull.Render(strings.Repeat("█", full)) + st.BarEmpty.Render(strings.Repeat("░", width-full))
+}

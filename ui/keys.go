@@ -1,0 +1,54 @@
+package ui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// keyMap is every binding of the dashboard; it also feeds the help view.
+type keyMap struct {
+	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
+	Tab, Expand, Filter                     key.Binding
+	Add, Label, SentAt, Remove              key.Binding
+	Refresh, RefreshAll                     key.Binding
+	Help, Quit                              key.Binding
+}
+
+func newKeyMap(readOnly bool) keyMap {
+	k := keyMap{
+		Up:         key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
+		Down:       key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
+		Top:        key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+		Tab:        key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "switch pane")),
+		Expand:     key.NewBinding(key.WithKeys("enter", " "), key.WithHelp("enter", "open/close notice")),
+		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Add:        key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add keys")),
+		Label:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit label")),
+		SentAt:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "set send time")),
+		Remove:     key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "remove")),
+		Refresh:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		RefreshAll: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "refresh all")),
+		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+	if readOnly {
+		for _, b := range []*key.Binding{&k.Add, &k.Label, &k.SentAt, &k.Remove} {
+			b.SetEnabled(false)
+		}
+	}
+	return k
+}
+
+// ShortHelp is the footer's line.
+func (k keyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Down, k.Tab, k.Add, k.Refresh, k.Help, k.Quit}
+}
+
+// FullHelp is the help screen's columns.
+func (k keyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
+		{k.Tab, k.Expand, k.Filter, k.Refresh, k.RefreshAll},
+		{k.Add, k.Label, k.SentAt, k.Remove, k.Help, k.Quit},
+	}
+}

@@ -1,0 +1,164 @@
+package ui
+
+import (
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/textarea"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/dingwatch/dingwatch/watch"
+)
+
+// Engine is what the dashboard needs of watch.Engine.
+type Engine interface {
+	Snapshot() *watch.Snapshot
+	Add(watch.AddSpec) (int, error)
+	Remove(key string) bool
+	Update(key string, fn func(*watch.Key)) bool
+	Refresh(keys ...string)
+}
+
+// Options configure a dashboard.
+type Options struct {
+	Engine   Engine
+	Changes  <-chan struct{} // from Engine.Subscribe; the caller unsubscribes
+	Renderer *lipgloss.Renderer
+	Now      func() time.Time
+	Region   string        // "international", "China", or the endpoint
+	ReadOnly bool          // a viewer: may watch, not change
+	Tick     time.Duration // how often relative times are redrawn (default 1s)
+	Title    string        // shown first in the header (default "dingwatch")
+}
+
+// Minimum terminal size the dashboard draws in.
+const (
+	MinWidth  = 50
+	MinHeight = 12
+)
+
+type pane int
+
+const (
+	paneList pane = iota
+	paneDetail
+)
+
+type mode int
+
+const (
+	modeNormal mode = iota
+	modeHelp
+	modeFilter
+	modeAdd
+	modeLabel
+	modeSentAt
+	modeConfirm
+)
+
+// Model is the dashboard's root model.
+type Model struct {
+	opts   Options
+	st     Styles
+	keys   keyMap
+	help   help.Model
+	width  int
+	height int
+	now    time.Time
+
+	snap    *watch.Snapshot // nil until the first snapshot: loading
+	tickGen int
+
+	focus   pane
+	mode    mode
+	list    listState
+	detail  detailState
+	add     addForm
+	input   textinput.Model // label, send time and filter
+	confirm confirmation
+
+	flash    string
+	flashErr bool
+}
+
+// New builds the dashboard model.
+func New(opts Options) Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Tick <= 0 {
+		opts.Tick = time.Second
+	}
+	if opts.Renderer == nil {
+		opts.Renderer = lipgloss.DefaultRenderer()
+	}
+	if opts.Title == "" {
+		opts.Title = "dingwatch"
+	}
+	st := NewStyles(opts.Renderer)
+	h := help.New()
+	h.Styles.ShortKey = st.Bold
+	h.Styles.ShortDesc = st.Dim
+	h.Styles.FullKey = st.Bold
+	h.Styles.FullDesc = st.Dim
+	h.ShortSeparator = " · "
+	in := textinput.New()
+	in.Prompt = "> "
+	in.CharLimit = 200
+	return Model{opts: opts, st: st, keys: newKeyMap(opts.ReadOnly), help: h, now: opts.Now(),
+		input: in, add: newAddForm(), list: listState{expanded: map[string]bool{}}}
+}
+
+// Init asks for the first snapshot, starts listening for changes and the clock.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.takeSnapshot(), m.waitChange(), m.tick())
+}
+
+// listState is the key list's cursor, scroll and rows.
+type listState struct {
+	rows     []row
+	cursor   int
+	offset   int
+	filter   string
+	expanded map[string]bool // notice ID → open
+}
+
+// detailState is the detail pane's scroll and the audience it shows.
+type detailState struct {
+	offset int
+	rowID  string
+	aud    watch.Audience
+}
+
+// addForm is the "add keys" form: keys (paste many), a label, a robot.
+type addForm struct {
+	keys  textarea.Model
+	label textinput.Model
+	robot textinput.Model
+	field int
+}
+
+func newAddForm() addForm {
+	ta := textarea.New()
+	ta.Placeholder = "paste one or more processQueryKeys (spaces, commas or new lines)"
+	ta.ShowLineNumbers = false
+	ta.CharLimit = 64 * 1024
+	ta.KeyMap.InsertNewline.SetKeys("ctrl+j", "alt+enter")
+	ta.SetHeight(4)
+	label := textinput.New()
+	label.Placeholder = "optional"
+	label.Prompt = ""
+	label.CharLimit = 80
+	robot := textinput.New()
+	robot.Prompt = ""
+	robot.CharLimit = 128
+	return addForm{keys: ta, label: label, robot: robot}
+}
+
+// confirmation is a yes/no question and what "yes" does.
+type confirmation struct {
+	prompt string
+	yes    tea.Cmd
+}

@@ -1,0 +1,240 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/dingwatch/dingwatch/dingtalk"
+	"github.com/dingwatch/dingwatch/watch"
+)
+
+// Update handles global messages, then hands keys to the current mode.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.add.keys.SetWidth(max(20, min(msg.Width-8, 76)))
+		m.clampScroll()
+		return m, nil
+	case snapshotMsg:
+		if m.snap != nil && msg.snap.Version < m.snap.Version {
+			return m, nil // an older snapshot overtaken by a newer one
+		}
+		m.snap = msg.snap
+		m.now = m.opts.Now()
+		m.rebuildRows()
+		return m, nil
+	case changedMsg:
+		return m, tea.Batch(m.takeSnapshot(), m.waitChange())
+	case tickMsg:
+		if msg.gen != m.tickGen {
+			return m, nil // a stale tick chain
+		}
+		m.now = m.opts.Now()
+		return m, m.tick()
+	case doneMsg:
+		m.flash, m.flashErr = msg.text, msg.err != nil
+		if msg.err != nil {
+			m.flash = msg.err.Error()
+		}
+		return m, nil
+	case tea.KeyMsg:
+		if msg.String() == "ctrl+c" {
+			return m, tea.Quit
+		}
+		return m.handleKey(msg)
+	}
+	return m.updateInputs(msg)
+}
+
+// handleKey dispatches a key press by mode.
+func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch m.mode {
+	case modeHelp:
+		m.mode = modeNormal
+		return m, nil
+	case modeConfirm:
+		return m.confirmKey(msg)
+	case modeAdd:
+		return m.addKey(msg)
+	case modeFilter, modeLabel, modeSentAt:
+		return m.inputKey(msg)
+	}
+	return m.normalKey(msg)
+}
+
+func (m Model) normalKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
+	m.flash = ""
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, k.Help):
+		m.mode = modeHelp
+	case key.Matches(msg, k.Tab):
+		m.focus = 1 - m.focus
+	case key.Matches(msg, k.Up):
+		m.move(-1)
+	case key.Matches(msg, k.Down):
+		m.move(1)
+	case key.Matches(msg, k.PageUp):
+		m.move(-m.bodyHeight())
+	case key.Matches(msg, k.PageDown):
+		m.move(m.bodyHeight())
+	case key.Matches(msg, k.Top):
+		m.move(-1 << 30)
+	case key.Matches(msg, k.Bottom):
+		m.move(1 << 30)
+	case key.Matches(msg, k.Expand):
+		if r, ok := m.selected(); ok && r.notice != nil {
+			m.list.expanded[r.notice.ID] = !m.list.expanded[r.notice.ID]
+			m.rebuildRows()
+		}
+	case key.Matches(msg, k.Filter):
+		return m.openInput(modeFilter, m.list.filter, "filter by label, key or name")
+	case key.Matches(msg, k.Refresh):
+		if r, ok := m.selected(); ok {
+			return m, refresh(m.opts.Engine, "refreshing "+r.title(), keysOf(r)...)
+		}
+	case key.Matches(msg, k.RefreshAll):
+		return m, refresh(m.opts.Engine, "refreshing all keys")
+	case key.Matches(msg, k.Add):
+		return m.openAdd()
+	}
+	return m.keyActions(msg)
+}
+
+// keyActions are the bindings that act on the selected key.
+func (m Model) keyActions(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	r, ok := m.selected()
+	if !ok {
+		return m, nil
+	}
+	k := r.key()
+	switch {
+	case key.Matches(msg, m.keys.Label) && k != nil:
+		return m.openInput(modeLabel, k.Label, "label for "+dingtalk.Short(k.Key))
+	case key.Matches(msg, m.keys.SentAt) && k != nil:
+		return m.openInput(modeSentAt, "", "sent at: 15:04, 2006-01-02 15:04, or 20m ago")
+	case key.Matches(msg, m.keys.Remove):
+		return m.askRemove(r)
+	}
+	return m, nil
+}
+
+func keysOf(r row) []string {
+	out := make([]string, len(r.keys))
+	for i, k := range r.keys {
+		out[i] = k.Key
+	}
+	return out
+}
+
+func (m Model) askRemove(r row) (tea.Model, tea.Cmd) {
+	e := m.opts.Engine
+	var cmds []tea.Cmd
+	for _, k := range keysOf(r) {
+		cmds = append(cmds, removeKey(e, k))
+	}
+	what := "key " + r.title()
+	if r.notice != nil {
+		what = "notice " + r.title() + " and its " + pluralize(len(r.keys), "key")
+	}
+	m.confirm = confirmation{prompt: "Stop watching " + what + "?", yes: tea.Sequence(cmds...)}
+	m.mode = modeConfirm
+	return m, nil
+}
+
+func (m Model) confirmKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	m.mode = modeNormal
+	switch strings.ToLower(msg.String()) {
+	case "y", "enter":
+		return m, m.confirm.yes
+	}
+	m.flash = "cancelled"
+	return m, nil
+}
+
+// move moves the cursor (list) or scrolls (detail) by n.
+func (m *Model) move(n int) {
+	if m.focus == paneDetail {
+		m.detail.offset += n
+	} else {
+		m.list.cursor += n
+		m.selectionChanged()
+	}
+	m.clampScroll()
+}
+
+// clampScroll keeps the cursor and offsets inside their ranges.
+func (m *Model) clampScroll() {
+	l := &m.list
+	l.cursor = min(max(l.cursor, 0), max(len(l.rows)-1, 0))
+	h := max(m.listHeight(), 1)
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+	}
+	if l.cursor >= l.offset+h {
+		l.offset = l.cursor - h + 1
+	}
+	l.offset = min(max(l.offset, 0), max(len(l.rows)-h, 0))
+	d := &m.detail
+	d.offset = min(max(d.offset, 0), max(m.detailTotal()-m.detailHeight(), 0))
+}
+
+// rebuildRows recomputes the list after a snapshot, filter or toggle,
+// keeping the cursor on the same row when it still exists.
+func (m *Model) rebuildRows() {
+	if m.snap == nil {
+		return
+	}
+	cur := ""
+	if r, ok := m.selected(); ok {
+		cur = r.id()
+	}
+	m.list.rows = buildRows(m.snap.State, m.list.expanded, m.list.filter)
+	for i, r := range m.list.rows {
+		if r.id() == cur {
+			m.list.cursor = i
+		}
+	}
+	m.selectionChanged()
+	m.clampScroll()
+}
+
+// selectionChanged recomputes the detail pane's audience.
+func (m *Model) selectionChanged() {
+	m.list.cursor = min(max(m.list.cursor, 0), max(len(m.list.rows)-1, 0))
+	r, ok := m.selected()
+	if !ok {
+		m.detail = detailState{}
+		return
+	}
+	if r.id() != m.detail.rowID {
+		m.detail.offset = 0
+	}
+	m.detail.rowID = r.id()
+	m.detail.aud = watch.AudienceOf(r.keys)
+}
+
+// updateInputs passes other messages (cursor blink, paste) to the open input.
+func (m Model) updateInputs(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch m.mode {
+	case modeAdd:
+		m.add, cmd = m.add.update(msg)
+	case modeFilter, modeLabel, modeSentAt:
+		m.input, cmd = m.input.Update(msg)
+	}
+	return m, cmd
+}
+
+func pluralize(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

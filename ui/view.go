@@ -1,0 +1,220 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+)
+
+// sideBySide is the width from which the list and detail panes sit side by side.
+const sideBySide = 72
+
+// View draws the dashboard. It only reads the model.
+func (m Model) View() string {
+	if m.width == 0 {
+		return ""
+	}
+	if m.width < MinWidth || m.height < MinHeight {
+		msg := fmt.Sprintf("Terminal too small: %d×%d.\nDingwatch needs at least %d×%d.\nq quits.", m.width, m.height, MinWidth, MinHeight)
+		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
+	}
+	parts := []string{m.headerView()}
+	parts = append(parts, m.banners()...)
+	parts = append(parts, m.bodyView(), m.footerView())
+	return strings.Join(parts, "\n")
+}
+
+func (m Model) headerView() string {
+	st := m.st
+	if m.snap == nil {
+		return st.Header.Render(m.opts.Title) + st.HeaderDim.Render(" · loading…")
+	}
+	var latest time.Time
+	for _, k := range m.snap.State.Keys {
+		if k.LastOK.After(latest) {
+			latest = k.LastOK
+		}
+	}
+	budget := "no limit"
+	if m.snap.Policy.Budget > 0 {
+		budget = fmt.Sprint(m.snap.Policy.Budget)
+	}
+	parts := []string{
+		"robot " + m.snap.Robot,
+		m.opts.Region,
+		"refreshed " + ago(latest, m.now),
+		fmt.Sprintf("%d/%s calls 24h", m.snap.Spent, budget),
+	}
+	if m.opts.ReadOnly {
+		parts = append(parts, "view only")
+	}
+	text := st.Header.Render(m.opts.Title) + st.HeaderDim.Render(" · "+strings.Join(parts, " · "))
+	return fit(text, m.width)
+}
+
+// banners are one-line notices that concern the whole dashboard.
+func (m Model) banners() []string {
+	if m.snap == nil {
+		return nil
+	}
+	var out []string
+	add := func(style lipgloss.Style, s string) {
+		if s != "" && len(out) < 2 {
+			out = append(out, style.Render(fit("! "+s, m.width)))
+		}
+	}
+	add(m.st.Error, m.snap.Halted)
+	add(m.st.Error, m.snap.SaveErr)
+	if m.snap.Blocked {
+		add(m.st.Warn, "the daily call budget is spent: polling waits until calls age out (--budget)")
+	}
+	for _, w := range m.snap.Warnings {
+		add(m.st.Warn, w)
+	}
+	return out
+}
+
+// bodyHeight is the height between the header (and banners) and the footer.
+func (m Model) bodyHeight() int {
+	return max(m.height-2-len(m.banners()), 1)
+}
+
+// paneSizes are the outer sizes of the list and detail panes.
+func (m Model) paneSizes() (lw, lh, dw, dh int) {
+	h := m.bodyHeight()
+	if m.width >= sideBySide {
+		lw = min(max(m.width/2, 36), 64)
+		return lw, h, m.width - lw, h
+	}
+	lh = max(h*2/5, 5)
+	return m.width, lh, m.width, h - lh
+}
+
+// listHeight is how many rows the list pane shows.
+func (m Model) listHeight() int {
+	_, lh, _, _ := m.paneSizes()
+	return max(lh-3, 1) // border and title
+}
+
+// detailHeight is how many lines the detail pane shows.
+func (m Model) detailHeight() int {
+	_, _, _, dh := m.paneSizes()
+	return max(dh-2, 1)
+}
+
+func (m Model) detailTotal() int {
+	r, ok := m.selected()
+	if !ok {
+		return 0
+	}
+	_, _, dw, _ := m.paneSizes()
+	return m.detailLen(len(m.detailHead(r, dw-4)))
+}
+
+func (m Model) bodyView() string {
+	h := m.bodyHeight()
+	switch {
+	case m.snap == nil:
+		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, "Loading saved state…")
+	case m.mode == modeHelp:
+		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center,
+			m.st.Dialog.Render(m.st.Title.Render("Keys")+"\n\n"+m.help.FullHelpView(m.keys.FullHelp())+"\n\n"+m.st.Dim.Render("any key closes")))
+	case m.mode == modeAdd:
+		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, m.addView())
+	}
+	lw, lh, dw, dh := m.paneSizes()
+	list := m.paneStyle(paneList).Width(lw - 2).Height(lh - 2).Render(m.listView(lw-4, lh-2))
+	detail := m.paneStyle(paneDetail).Width(dw - 2).Height(dh - 2).Render(m.detailView(dw-4, dh-2))
+	if m.width >= sideBySide {
+		return lipgloss.JoinHorizontal(lipgloss.Top, list, detail)
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, list, detail)
+}
+
+func (m Model) paneStyle(p pane) lipgloss.Style {
+	if m.focus == p {
+		return m.st.PaneFocused
+	}
+	return m.st.Pane
+}
+
+func (m Model) listView(width, height int) string {
+	title := fmt.Sprintf("Watched (%d)", len(m.list.rows))
+	if m.list.filter != "" {
+		title += " · filter: " + m.list.filter
+	}
+	lines := []string{m.st.Dim.Render(fit(title, width))}
+	if len(m.list.rows) == 0 {
+		empty := "No keys yet.\nPress a to add processQueryKeys,\nor start dingwatch KEY..."
+		if m.list.filter != "" {
+			empty = "Nothing matches the filter.\nesc clears it."
+		}
+		return strings.Join(lines, "\n") + "\n" + m.st.Dim.Render(empty)
+	}
+	end := min(m.list.offset+height-1, len(m.list.rows))
+	for i := m.list.offset; i < end; i++ {
+		lines = append(lines, m.renderRow(m.list.rows[i], i == m.list.cursor, width))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) detailView(width, height int) string {
+	r, ok := m.selected()
+	if !ok {
+		return m.st.Dim.Render("Select a key to see who has read it.")
+	}
+	head := m.detailHead(r, width)
+	total := m.detailLen(len(head))
+	lines := make([]string, 0, height)
+	for i := m.detail.offset; i < total && len(lines) < height; i++ {
+		if i < len(head) {
+			lines = append(lines, head[i])
+		} else {
+			lines = append(lines, m.detailLine(i-len(head), width))
+		}
+	}
+	if total > height && m.detail.offset+height < total && len(lines) == height {
+		lines[height-1] = m.st.Dim.Render(fit(fmt.Sprintf("… %d more (tab, then j/k)", total-m.detail.offset-height+1), width))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) addView() string {
+	f := m.add
+	label := func(i int, s string) string {
+		if f.field == i {
+			return m.st.Cursor.Render("› " + s)
+		}
+		return "  " + s
+	}
+	body := strings.Join([]string{
+		m.st.Title.Render("Add keys"),
+		"",
+		label(0, "Keys"),
+		f.keys.View(),
+		label(1, "Label   ") + f.label.View(),
+		label(2, "Robot   ") + f.robot.View(),
+		"",
+		m.st.Dim.Render("enter add · tab next field · esc cancel"),
+	}, "\n")
+	return m.st.Dialog.Render(body)
+}
+
+func (m Model) footerView() string {
+	switch m.mode {
+	case modeConfirm:
+		return fit(m.st.Warn.Render(m.confirm.prompt)+" y/N", m.width)
+	case modeFilter, modeLabel, modeSentAt:
+		return fit(m.input.View(), m.width)
+	}
+	if m.flash != "" {
+		style := m.st.Flash
+		if m.flashErr {
+			style = m.st.FlashErr
+		}
+		return style.Render(fit(m.flash, m.width))
+	}
+	return fit(m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
+}
