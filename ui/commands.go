@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,8 +21,9 @@ type (
 	tickMsg struct{ gen int }
 	// doneMsg reports the end of an action for the status line.
 	doneMsg struct {
-		text string
-		err  error
+		text      string
+		err       error
+		selectRow string // a key to put the cursor on once it shows up
 	}
 )
 
@@ -48,17 +50,26 @@ func (m Model) tick() tea.Cmd {
 	return tea.Tick(m.opts.Tick, func(time.Time) tea.Msg { return tickMsg{gen} })
 }
 
-func addKeys(e Engine, spec watch.AddSpec) tea.Cmd {
+// addKeys adds spec's keys; rejected reports keys the form already
+// refused, so one message says both.
+func addKeys(e Engine, spec watch.AddSpec, rejected error) tea.Cmd {
 	return func() tea.Msg {
 		n, err := e.Add(spec)
-		return doneMsg{text: fmt.Sprintf("added %d key%s", n, plural(n)), err: err}
+		err = errors.Join(err, rejected)
+		first := ""
+		if len(spec.Keys) > 0 {
+			first = "k:" + spec.Keys[0]
+		}
+		return doneMsg{text: fmt.Sprintf("added %d key%s", n, plural(n)), err: err, selectRow: first}
 	}
 }
 
-func removeKey(e Engine, key string) tea.Cmd {
+func removeKeys(e Engine, what string, keys []string) tea.Cmd {
 	return func() tea.Msg {
-		e.Remove(key)
-		return doneMsg{text: "removed " + dingtalk.Short(key)}
+		for _, k := range keys {
+			e.Remove(k)
+		}
+		return doneMsg{text: "removed " + what}
 	}
 }
 

@@ -70,42 +70,69 @@ func (m Model) sendFacts(k *watch.Key) string {
 	return fmt.Sprintf("sent %s · %s left", k.SentAt.In(m.now.Location()).Format("01-02 15:04"), span(left))
 }
 
-// detailLen is how many lines the detail pane has in all.
-func (m Model) detailLen(head int) int {
-	return head + 1 + len(m.detail.aud.Read) + 1 + 1 + len(m.detail.aud.Unread)
+// splitWidth is the detail width from which Read and Unread stand side by side.
+const splitWidth = 90
+
+// detailLen is how many lines the detail pane has in all, at width.
+func (m Model) detailLen(head, width int) int {
+	a := m.detail.aud
+	if width >= splitWidth {
+		return head + 1 + max(len(a.Read), len(a.Unread))
+	}
+	return head + 1 + len(a.Read) + 1 + 1 + len(a.Unread)
 }
 
 // detailLine draws line i of the Read/Unread sections (i counts from the
 // end of the head), so only visible lines are ever rendered.
 func (m Model) detailLine(i, width int) string {
-	st := m.st
+	if width >= splitWidth {
+		half := (width - 2) / 2
+		return fit(m.readLine(i, half), half) + "  " + m.unreadLine(i, width-half-2)
+	}
+	r := len(m.detail.aud.Read)
+	switch {
+	case i <= r:
+		return m.readLine(i, width)
+	case i == r+1:
+		return ""
+	}
+	return m.unreadLine(i-r-2, width)
+}
+
+// readLine is line i of the Read section: its title, then the newest read first.
+func (m Model) readLine(i, width int) string {
 	a := m.detail.aud
 	switch {
 	case i == 0:
-		return st.Read.Render(fmt.Sprintf("Read (%d)", len(a.Read)))
+		return m.st.Read.Render(fmt.Sprintf("Read (%d)", len(a.Read)))
 	case i <= len(a.Read):
-		p := a.Read[len(a.Read)-i] // the newest read first
-		return m.personLine(st.Read.Render("✓"), p, ago(p.FirstSeenRead, m.now), width)
-	case i == len(a.Read)+1:
-		return ""
-	case i == len(a.Read)+2:
-		return st.Unread.Render(fmt.Sprintf("Unread (%d)", len(a.Unread)))
+		p := a.Read[len(a.Read)-i]
+		return m.personLine(m.st.Read.Render("✓"), p, ago(p.FirstSeenRead, m.now), width)
 	}
-	p := a.Unread[i-len(a.Read)-3]
-	return m.personLine(st.Unread.Render("·"), p, "", width)
+	return ""
 }
 
-// personLine is "✓ name  userId  seen", columns aligned by display width.
-func (m Model) personLine(mark string, p watch.Person, seen string, width int) string {
-	seenW := 0
-	if seen != "" {
-		seenW = 9
+// unreadLine is line i of the Unread section: its title, then by name.
+func (m Model) unreadLine(i, width int) string {
+	a := m.detail.aud
+	switch {
+	case i == 0:
+		return m.st.Unread.Render(fmt.Sprintf("Unread (%d)", len(a.Unread)))
+	case i <= len(a.Unread):
+		return m.personLine(m.st.Unread.Render("·"), a.Unread[i-1], "", width)
 	}
+	return ""
+}
+
+// personLine is "✓ name  userId  seen", columns aligned by display width
+// and the same in both sections.
+func (m Model) personLine(mark string, p watch.Person, seen string, width int) string {
+	const seenW = 9
 	rest := width - 2 - seenW
 	nameW := min(max(rest/2, 6), 16)
 	idW := rest - nameW - 1
 	line := mark + " " + fit(p.Name, nameW) + " " + m.st.Dim.Render(fit(p.UserID, idW))
-	if seenW > 0 {
+	if seen != "" {
 		line += m.st.Dim.Render(fitRight(strings.TrimSuffix(seen, " ago"), seenW))
 	}
 	return line

@@ -111,12 +111,8 @@ func (m Model) submitAdd() (tea.Model, tea.Cmd) {
 	m.mode = modeNormal
 	m.add.keys.Blur()
 	spec := watch.AddSpec{Keys: keys, Label: strings.TrimSpace(m.add.label.Value()), RobotCode: m.add.robot.Value()}
-	cmd := addKeys(m.opts.Engine, spec)
-	if err != nil { // some keys were malformed: add the good ones, say why the others were not
-		bad := err
-		cmd = tea.Sequence(cmd, func() tea.Msg { return doneMsg{err: bad} })
-	}
-	return m, cmd
+	// Malformed keys: the good ones are added, the message says why the others were not.
+	return m, addKeys(m.opts.Engine, spec, err)
 }
 
 // focusField focuses field i (0 keys, 1 label, 2 robot).

@@ -3,6 +3,7 @@ package ui
 import (
 	"time"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -105,6 +106,7 @@ func New(opts Options) Model {
 	h.Styles.FullDesc = st.Dim
 	h.ShortSeparator = " · "
 	in := textinput.New()
+	in.Cursor.SetMode(cursor.CursorStatic) // a blinking cursor redraws twice a second, over SSH too
 	in.Prompt = "> "
 	in.CharLimit = 200
 	return Model{opts: opts, st: st, keys: newKeyMap(opts.ReadOnly), help: h, now: opts.Now(),
@@ -123,6 +125,7 @@ type listState struct {
 	offset   int
 	filter   string
 	expanded map[string]bool // notice ID → open
+	pending  string          // a row to select as soon as it appears
 }
 
 // detailState is the detail pane's scroll and the audience it shows.
@@ -147,13 +150,16 @@ func newAddForm() addForm {
 	ta.CharLimit = 64 * 1024
 	ta.KeyMap.InsertNewline.SetKeys("ctrl+j", "alt+enter")
 	ta.SetHeight(4)
+	ta.Cursor.SetMode(cursor.CursorStatic)
 	label := textinput.New()
 	label.Placeholder = "optional"
 	label.Prompt = ""
 	label.CharLimit = 80
+	label.Cursor.SetMode(cursor.CursorStatic)
 	robot := textinput.New()
 	robot.Prompt = ""
 	robot.CharLimit = 128
+	robot.Cursor.SetMode(cursor.CursorStatic)
 	return addForm{keys: ta, label: label, robot: robot}
 }
 

@@ -17,6 +17,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.add.keys.SetWidth(max(20, min(msg.Width-8, 76)))
+		m.add.keys.SetHeight(min(max(m.bodyHeight()-9, 1), 4)) // the form's other lines take 9
 		m.clampScroll()
 		return m, nil
 	case snapshotMsg:
@@ -36,6 +37,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.now = m.opts.Now()
 		return m, m.tick()
 	case doneMsg:
+		if msg.selectRow != "" {
+			m.list.pending = msg.selectRow
+			m.rebuildRows()
+		}
 		m.flash, m.flashErr = msg.text, msg.err != nil
 		if msg.err != nil {
 			m.flash = msg.err.Error()
@@ -134,16 +139,11 @@ func keysOf(r row) []string {
 }
 
 func (m Model) askRemove(r row) (tea.Model, tea.Cmd) {
-	e := m.opts.Engine
-	var cmds []tea.Cmd
-	for _, k := range keysOf(r) {
-		cmds = append(cmds, removeKey(e, k))
-	}
 	what := "key " + r.title()
 	if r.notice != nil {
 		what = "notice " + r.title() + " and its " + pluralize(len(r.keys), "key")
 	}
-	m.confirm = confirmation{prompt: "Stop watching " + what + "?", yes: tea.Sequence(cmds...)}
+	m.confirm = confirmation{prompt: "Stop watching " + what + "?", yes: removeKeys(m.opts.Engine, what, keysOf(r))}
 	m.mode = modeConfirm
 	return m, nil
 }
@@ -199,6 +199,11 @@ func (m *Model) rebuildRows() {
 	for i, r := range m.list.rows {
 		if r.id() == cur {
 			m.list.cursor = i
+		}
+	}
+	for i, r := range m.list.rows {
+		if r.id() == m.list.pending {
+			m.list.cursor, m.list.pending = i, ""
 		}
 	}
 	m.selectionChanged()

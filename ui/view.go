@@ -17,8 +17,8 @@ func (m Model) View() string {
 		return ""
 	}
 	if m.width < MinWidth || m.height < MinHeight {
-		msg := fmt.Sprintf("Terminal too small: %d×%d.\nDingwatch needs at least %d×%d.\nq quits.", m.width, m.height, MinWidth, MinHeight)
-		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
+		msg := fmt.Sprintf("Terminal too small: %d×%d. Dingwatch needs at least %d×%d. q quits.", m.width, m.height, MinWidth, MinHeight)
+		return clip(lipgloss.NewStyle().Width(m.width).Align(lipgloss.Center).Render(msg), m.width, m.height)
 	}
 	parts := []string{m.headerView()}
 	parts = append(parts, m.banners()...)
@@ -110,7 +110,7 @@ func (m Model) detailTotal() int {
 		return 0
 	}
 	_, _, dw, _ := m.paneSizes()
-	return m.detailLen(len(m.detailHead(r, dw-4)))
+	return m.detailLen(len(m.detailHead(r, dw-4)), dw-4)
 }
 
 func (m Model) bodyView() string {
@@ -119,8 +119,7 @@ func (m Model) bodyView() string {
 	case m.snap == nil:
 		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, "Loading saved state…")
 	case m.mode == modeHelp:
-		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center,
-			m.st.Dialog.Render(m.st.Title.Render("Keys")+"\n\n"+m.help.FullHelpView(m.keys.FullHelp())+"\n\n"+m.st.Dim.Render("any key closes")))
+		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, m.helpView(h))
 	case m.mode == modeAdd:
 		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, m.addView())
 	}
@@ -166,7 +165,7 @@ func (m Model) detailView(width, height int) string {
 		return m.st.Dim.Render("Select a key to see who has read it.")
 	}
 	head := m.detailHead(r, width)
-	total := m.detailLen(len(head))
+	total := m.detailLen(len(head), width)
 	lines := make([]string, 0, height)
 	for i := m.detail.offset; i < total && len(lines) < height; i++ {
 		if i < len(head) {
@@ -179,6 +178,26 @@ func (m Model) detailView(width, height int) string {
 		lines[height-1] = m.st.Dim.Render(fit(fmt.Sprintf("… %d more (tab, then j/k)", total-m.detail.offset-height+1), width))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// helpView is the full help, in a dialog when it fits in height h.
+func (m Model) helpView(h int) string {
+	table := m.help.FullHelpView(m.keys.FullHelp())
+	if lipgloss.Width(table) > m.width-4 { // too narrow for columns: wrap the bindings
+		var items []string
+		for _, col := range m.keys.FullHelp() {
+			for _, b := range col {
+				if b.Enabled() {
+					items = append(items, b.Help().Key+" "+b.Help().Desc)
+				}
+			}
+		}
+		return clip(lipgloss.NewStyle().Width(m.width).Render(strings.Join(items, " · ")), m.width, h)
+	}
+	if lipgloss.Height(table)+6 > h {
+		return table
+	}
+	return m.st.Dialog.Render(m.st.Title.Render("Keys") + "\n\n" + table + "\n\n" + m.st.Dim.Render("any key closes"))
 }
 
 func (m Model) addView() string {
@@ -217,4 +236,18 @@ func (m Model) footerView() string {
 		return style.Render(fit(m.flash, m.width))
 	}
 	return fit(m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
+}
+
+// clip cuts s to h lines of at most w cells.
+func clip(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			lines[i] = fit(l, w)
+		}
+	}
+	return strings.Join(lines, "\n")
 }

@@ -1,0 +1,179 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/dingwatch/dingwatch/watch"
+)
+
+// now is the injected clock of every UI test.
+var now = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+
+// fakeEngine holds a fixed state and records what the UI asked of it.
+type fakeEngine struct {
+	mu        sync.Mutex
+	state     *watch.State
+	version   uint64
+	warnings  []string
+	added     []watch.AddSpec
+	removed   []string
+	refreshed [][]string
+}
+
+func (f *fakeEngine) Snapshot() *watch.Snapshot {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return &watch.Snapshot{Version: f.version, State: f.state.Clone(), Policy: watch.Policy{Budget: 166},
+		Spent: 42, Robot: "dingrobot", Warnings: f.warnings}
+}
+
+func (f *fakeEngine) Add(spec watch.AddSpec) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.added = append(f.added, spec)
+	n := 0
+	for _, k := range spec.Keys {
+		if f.state.Key(k) == nil {
+			f.state.Keys = append(f.state.Keys, &watch.Key{Key: k, RobotCode: spec.RobotCode, Label: spec.Label, AddedAt: now})
+			n++
+		}
+	}
+	f.version++
+	if n < len(spec.Keys) {
+		return n, fmt.Errorf("already watched: %d", len(spec.Keys)-n)
+	}
+	return n, nil
+}
+
+func (f *fakeEngine) Remove(key string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.removed = append(f.removed, key)
+	f.state.Keys = slices.DeleteFunc(f.state.Keys, func(k *watch.Key) bool { return k.Key == key })
+	f.version++
+	return true
+}
+
+func (f *fakeEngine) Update(key string, fn func(*watch.Key)) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := f.state.Key(key)
+	if k == nil {
+		return false
+	}
+	fn(k)
+	f.version++
+	return true
+}
+
+func (f *fakeEngine) Refresh(keys ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refreshed = append(f.refreshed, keys)
+}
+
+func people(names ...string) []watch.Recipient {
+	out := make([]watch.Recipient, len(names))
+	for i, n := range names {
+		out[i] = watch.Recipient{UserID: fmt.Sprintf("u%02d", i+1), Name: n}
+	}
+	return out
+}
+
+// fixtureState is a notice of two batches, a stale key, a waiting key and
+// an expired one, with Chinese and Latin names.
+func fixtureState() *watch.State {
+	sent := now.Add(-30 * time.Minute)
+	b1 := &watch.Key{Key: "Kna29Ra5pdJznx1ghavbumkQKwDzgfxZLapw55G7x0Q=", RobotCode: "dingrobot", Notice: "n1",
+		AddedAt: sent, SentAt: sent, SendStatus: "SUCCESS", LastOK: now.Add(-20 * time.Second), Polls: 9,
+		Recipients: people("张伟", "王芳", "欧阳娜娜", "Alice Chen", "Bob Martin")}
+	b1.Recipients[0].Read, b1.Recipients[0].FirstSeenRead = true, now.Add(-25*time.Minute)
+	b1.Recipients[3].Read, b1.Recipients[3].FirstSeenRead = true, now.Add(-3*time.Minute)
+	b2 := &watch.Key{Key: "Zq81+abc/def=ghiJKLmnoPQRstuVWXyz0123456789=", RobotCode: "dingrobot", Notice: "n1",
+		AddedAt: sent, SentAt: sent, SendStatus: "SUCCESS", LastOK: now.Add(-20 * time.Second), Polls: 9,
+		Recipients: []watch.Recipient{{UserID: "u10", Name: "李娜", Read: true, FirstSeenRead: now.Add(-10 * time.Minute)}, {UserID: "u11", Name: "Grace Kim"}}}
+	stale := &watch.Key{Key: "STALEkey0000000000000000000000000000000000=", RobotCode: "dingrobot", Label: "Security patch",
+		AddedAt: now.Add(-2 * time.Hour), SendStatus: "SUCCESS", LastOK: now.Add(-5 * time.Minute), Polls: 30, Failures: 2,
+		Recipients: people("陈静", "Hiro Tanaka"),
+		Err:        &watch.KeyError{Code: "system.error", HTTPStatus: 500, Hint: "DingTalk is busy: retrying later", At: now}}
+	waiting := &watch.Key{Key: "WAITkey", RobotCode: "dingrobot", AddedAt: now.Add(-5 * time.Second), SentAt: now.Add(-5 * time.Second),
+		Err: &watch.KeyError{Code: "processQueryKey.expireTime", Hint: "waiting for DingTalk to generate the read status", At: now}}
+	expired := &watch.Key{Key: "OLDkey", RobotCode: "dingrobot", Label: "Yesterday's survey", AddedAt: now.Add(-25 * time.Hour),
+		SentAt: now.Add(-25 * time.Hour), Expired: true, SendStatus: "SUCCESS", LastOK: now.Add(-2 * time.Hour), Recipients: people("周杰")}
+	return &watch.State{
+		Keys:    []*watch.Key{b1, b2, stale, waiting, expired},
+		Notices: []*watch.Notice{{ID: "n1", Label: "周会通知 Weekly sync", CreatedAt: sent}},
+	}
+}
+
+// asciiRenderer draws without colour, for goldens.
+func asciiRenderer() *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	r.SetHasDarkBackground(true)
+	return r
+}
+
+func newTestModel(e Engine) Model {
+	return New(Options{Engine: e, Renderer: asciiRenderer(), Now: func() time.Time { return now }, Region: "international"})
+}
+
+// drive applies msgs to m, running the commands they return (one level,
+// and never the clock), like the program would.
+func drive(m Model, msgs ...tea.Msg) Model {
+	for _, msg := range msgs {
+		var cmd tea.Cmd
+		var tm tea.Model
+		tm, cmd = m.Update(msg)
+		m = tm.(Model)
+		m = runCmd(m, cmd)
+	}
+	return m
+}
+
+func runCmd(m Model, cmd tea.Cmd) Model {
+	if cmd == nil {
+		return m
+	}
+	switch msg := cmd().(type) {
+	case tea.BatchMsg:
+		for _, c := range msg {
+			m = runCmd(m, c)
+		}
+	case tickMsg, nil:
+	case doneMsg:
+		m = drive(m, msg, snapshotMsg{m.opts.Engine.Snapshot()})
+	default:
+		m = drive(m, msg)
+	}
+	return m
+}
+
+func keys(s ...string) []tea.Msg {
+	var out []tea.Msg
+	for _, k := range s {
+		switch k {
+		case "enter":
+			out = append(out, tea.KeyMsg{Type: tea.KeyEnter})
+		case "esc":
+			out = append(out, tea.KeyMsg{Type: tea.KeyEsc})
+		case "tab":
+			out = append(out, tea.KeyMsg{Type: tea.KeyTab})
+		default:
+			out = append(out, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
+		}
+	}
+	return out
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }
+
+func stringWidth(s string) int { return lipgloss.Width(s) }

@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/dingwatch/dingwatch/watch"
+)
+
+// loaded is a model at size w×h showing e's snapshot.
+func loaded(e Engine, w, h int) Model {
+	return drive(newTestModel(e), tea.WindowSizeMsg{Width: w, Height: h}, snapshotMsg{e.Snapshot()})
+}
+
+func TestGoldens(t *testing.T) {
+	data := func() Engine { return &fakeEngine{state: fixtureState()} }
+	cases := []struct {
+		name  string
+		model func(w, h int) Model
+	}{
+		{"loading", func(w, h int) Model {
+			return drive(newTestModel(data()), tea.WindowSizeMsg{Width: w, Height: h})
+		}},
+		{"notice", func(w, h int) Model { return loaded(data(), w, h) }},
+		{"notice-open", func(w, h int) Model { return drive(loaded(data(), w, h), keys("enter")...) }},
+		{"stale-key", func(w, h int) Model { return drive(loaded(data(), w, h), keys("j")...) }},
+		{"waiting-key", func(w, h int) Model { return drive(loaded(data(), w, h), keys("j", "j")...) }},
+		{"expired-key", func(w, h int) Model { return drive(loaded(data(), w, h), keys("G")...) }},
+		{"empty", func(w, h int) Model { return loaded(&fakeEngine{state: &watch.State{}}, w, h) }},
+		{"warnings", func(w, h int) Model {
+			return loaded(&fakeEngine{state: fixtureState(), warnings: []string{"another dingwatch owns /state: this one shows its state but saves nothing"}}, w, h)
+		}},
+		{"help", func(w, h int) Model { return drive(loaded(data(), w, h), keys("?")...) }},
+		{"add-form", func(w, h int) Model { return drive(loaded(data(), w, h), keys("a")...) }},
+		{"confirm-remove", func(w, h int) Model { return drive(loaded(data(), w, h), keys("d")...) }},
+		{"filter", func(w, h int) Model { return drive(loaded(data(), w, h), keys("/", "陈")...) }},
+	}
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		for _, tc := range cases {
+			t.Run(tc.name+"-"+itoa(size[0])+"x"+itoa(size[1]), func(t *testing.T) {
+				view := tc.model(size[0], size[1]).View()
+				checkFits(t, view, size[0], size[1])
+				golden.RequireEqual(t, []byte(view))
+			})
+		}
+	}
+}
+
+func TestTooSmall(t *testing.T) {
+	for _, size := range [][2]int{{49, 24}, {80, 11}, {10, 3}} {
+		view := loaded(&fakeEngine{state: fixtureState()}, size[0], size[1]).View()
+		if !strings.Contains(strings.Join(strings.Fields(view), " "), "Terminal too small") {
+			t.Fatalf("%v: %q", size, view)
+		}
+		checkFits(t, view, size[0], size[1])
+	}
+	golden.RequireEqual(t, []byte(loaded(&fakeEngine{state: fixtureState()}, 40, 10).View()))
+}
+
+// TestOddSizes draws at many sizes: never wider or taller than the terminal.
+func TestOddSizes(t *testing.T) {
+	for w := MinWidth; w <= 130; w += 7 {
+		for h := MinHeight; h <= 40; h += 5 {
+			for _, ks := range [][]string{nil, {"enter", "j"}, {"G"}, {"a"}, {"?"}} {
+				m := drive(loaded(&fakeEngine{state: fixtureState()}, w, h), keys(ks...)...)
+				checkFits(t, m.View(), w, h)
+			}
+		}
+	}
+}
+
+// checkFits fails when view is not exactly h lines of at most w cells.
+func checkFits(t *testing.T, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) > h {
+		t.Fatalf("%d lines in a %dx%d terminal:\n%s", len(lines), w, h, view)
+	}
+	for i, l := range lines {
+		if got := stringWidth(l); got > w {
+			t.Fatalf("line %d is %d cells wide in a %dx%d terminal: %q", i, got, w, h, l)
+		}
+	}
+}
