@@ -31,6 +31,7 @@ type ReadEvent struct {
 // Options configure an Engine.
 type Options struct {
 	Client    Querier
+	Sender    Sender // for send, remind and recall; nil: this engine only watches
 	Policy    Policy
 	Store     *Store           // nil: keep the state in memory only
 	State     *State           // the state to start from; nil: empty
@@ -461,12 +462,46 @@ func (e *Engine) readEventsLocked(k *Key, fresh []Recipient) []ReadEvent {
 func (e *Engine) CreateNotice(label, text string, at time.Time) string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	n := e.newNoticeLocked(label, text, at)
+	return n.ID
+}
+
+func (e *Engine) newNoticeLocked(label, text string, at time.Time) *Notice {
 	id := fmt.Sprintf("n%d-%d", at.Unix(), len(e.state.Notices)+1)
 	for e.state.Notice(id) != nil {
 		id += "x"
 	}
-	e.state.Notices = append(e.state.Notices, &Notice{ID: id, Label: label, CreatedAt: at,
-		Rounds: []Round{{N: 0, At: at, Text: text}}})
+	n := &Notice{ID: id, Label: label, CreatedAt: at, Rounds: []Round{{N: 0, At: at, Text: text}}}
+	e.state.Notices = append(e.state.Notices, n)
 	e.commitLocked()
-	return id
+	return n
+}
+
+// Group makes keys one notice named label (taking them out of any other
+// notice) and returns its ID.
+func (e *Engine) Group(keys []string, label string) (string, error) {
+	label = strings.TrimSpace(label)
+	if label == "" {
+		return "", errors.New("a notice needs a name")
+	}
+	now := e.opts.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var ks []*Key
+	for _, key := range keys {
+		if k := e.state.Key(key); k != nil {
+			ks = append(ks, k)
+		}
+	}
+	if len(ks) == 0 {
+		return "", errors.New("no watched key to group")
+	}
+	n := e.newNoticeLocked(label, "", now)
+	for _, k := range ks {
+		k.Notice, k.Round = n.ID, 0
+		k.Rev++
+	}
+	e.dropEmptyNoticesLocked()
+	e.commitLocked()
+	return n.ID, nil
 }

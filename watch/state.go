@@ -136,6 +136,9 @@ type Notice struct {
 	Label     string    `json:"label"`
 	CreatedAt time.Time `json:"createdAt"`
 	Rounds    []Round   `json:"rounds,omitempty"`
+	// Batches are the sends of the notice made from dingwatch, including
+	// those that failed or whose outcome is unknown (they have no key).
+	Batches []Batch `json:"batches,omitempty"`
 	// Complete is set once everyone has read; it is reported once.
 	Complete bool `json:"complete,omitempty"`
 }
@@ -188,6 +191,7 @@ func (s *State) Clone() *State {
 	for i, n := range s.Notices {
 		nc := *n
 		nc.Rounds = slices.Clone(n.Rounds)
+		nc.Batches = slices.Clone(n.Batches)
 		c.Notices[i] = &nc
 	}
 	return c

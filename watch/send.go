@@ -1,0 +1,285 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dingwatch/dingwatch/dingtalk"
+)
+
+// Sender sends and recalls bot messages; *dingtalk.Client is one.
+type Sender interface {
+	BatchSend(ctx context.Context, robotCode string, userIDs []string, msg dingtalk.Message) (dingtalk.SendResult, error)
+	BatchRecall(ctx context.Context, robotCode string, keys []string) (dingtalk.RecallResult, error)
+}
+
+// Batch outcomes.
+const (
+	BatchSent    = "sent"
+	BatchUnknown = "unknown" // the request may have reached DingTalk: never resent automatically
+	BatchFailed  = "failed"
+)
+
+// Batch is one batchSend of a notice: at most 20 recipients.
+type Batch struct {
+	Round   int       `json:"round"`
+	UserIDs []string  `json:"userIds"`
+	Key     string    `json:"processQueryKey,omitempty"`
+	Status  string    `json:"status"`
+	Error   string    `json:"error,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// SendSpec is a message to send to many people as one notice (or as a
+// reminder round of an existing notice).
+type SendSpec struct {
+	RobotCode string
+	UserIDs   []string
+	Message   dingtalk.Message
+	Label     string // the new notice's label
+	Notice    string // an existing notice: the send is its next round
+}
+
+// SendReport is what a send did.
+type SendReport struct {
+	Notice       string        `json:"notice"`
+	Label        string        `json:"label"`
+	Round        int           `json:"round"`
+	Keys         []string      `json:"keys"`
+	Batches      []Batch       `json:"batches"`
+	NotDelivered []Undelivered `json:"notDelivered"`
+}
+
+// OK reports whether every batch was sent.
+func (r SendReport) OK() bool {
+	for _, b := range r.Batches {
+		if b.Status != BatchSent {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseUserIDs splits a recipient list (commas, spaces, new lines),
+// dropping blanks and duplicates, keeping the order.
+func ParseUserIDs(text string) []string {
+	var ids []string
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool {
+		return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '，'
+	}) {
+		if !slices.Contains(ids, f) {
+			ids = append(ids, f)
+		}
+	}
+	return ids
+}
+
+// Chunks splits items into groups of at most size, in order.
+func Chunks[T any](items []T, size int) [][]T {
+	var out [][]T
+	for len(items) > 0 {
+		n := min(size, len(items))
+		out = append(out, items[:n:n])
+		items = items[n:]
+	}
+	return out
+}
+
+// Send sends spec's message in batches of at most 20 recipients, one
+// batchSend each, and watches the keys at once as one notice. A batch whose
+// outcome is unknown is recorded as such and never resent. The error is
+// only for a send that could not start (no sender, no recipients, an
+// unknown notice); failed batches are in the report.
+func (e *Engine) Send(ctx context.Context, spec SendSpec) (SendReport, error) {
+	if e.opts.Sender == nil {
+		return SendReport{}, errors.New("this dingwatch cannot send")
+	}
+	robot := strings.TrimSpace(spec.RobotCode)
+	if robot == "" {
+		robot = e.opts.RobotCode
+	}
+	if len(spec.UserIDs) == 0 {
+		return SendReport{}, errors.New("no recipients")
+	}
+	now := e.opts.Now()
+	rep, err := e.openRound(spec, now)
+	if err != nil {
+		return rep, err
+	}
+	for _, ids := range Chunks(spec.UserIDs, dingtalk.MaxBatch) {
+		b := Batch{Round: rep.Round, UserIDs: ids, At: e.opts.Now()}
+		res, err := e.opts.Sender.BatchSend(ctx, robot, ids, spec.Message)
+		e.mu.Lock()
+		e.state.Calls.Add(b.At)
+		e.mu.Unlock()
+		switch {
+		case errors.Is(err, dingtalk.ErrOutcomeUnknown):
+			b.Status, b.Error = BatchUnknown, err.Error()
+		case err != nil:
+			b.Status, b.Error = BatchFailed, err.Error()
+		default:
+			b.Status, b.Key = BatchSent, res.ProcessQueryKey
+			rep.Keys = append(rep.Keys, res.ProcessQueryKey)
+			rep.NotDelivered = append(rep.NotDelivered, undelivered(res)...)
+		}
+		rep.Batches = append(rep.Batches, b)
+		e.recordBatch(rep, b, robot, undelivered(res))
+	}
+	return rep, nil
+}
+
+// openRound creates the notice (or the next round of an existing one).
+func (e *Engine) openRound(spec SendSpec, now time.Time) (SendReport, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	text := spec.Message.Params["content"] + spec.Message.Params["title"]
+	if spec.Notice == "" {
+		label := strings.TrimSpace(spec.Label)
+		if label == "" {
+			label = "notice " + now.Format("01-02 15:04")
+		}
+		n := e.newNoticeLocked(label, text, now)
+		return SendReport{Notice: n.ID, Label: n.Label, NotDelivered: []Undelivered{}}, nil
+	}
+	n := e.state.Notice(spec.Notice)
+	if n == nil {
+		return SendReport{}, fmt.Errorf("no notice %q", spec.Notice)
+	}
+	round := len(n.Rounds)
+	n.Rounds = append(n.Rounds, Round{N: round, At: now, Text: text})
+	n.Complete = false
+	e.commitLocked()
+	return SendReport{Notice: n.ID, Label: n.Label, Round: round, NotDelivered: []Undelivered{}}, nil
+}
+
+func undelivered(res dingtalk.SendResult) []Undelivered {
+	var out []Undelivered
+	for _, l := range []struct {
+		ids    []string
+		reason string
+	}{{res.Invalid, "invalid userId"}, {res.FlowControlled, "flow-controlled by DingTalk"}, {res.Filtered, "filtered by DingTalk"}} {
+		for _, id := range l.ids {
+			out = append(out, Undelivered{UserID: id, Reason: l.reason})
+		}
+	}
+	return out
+}
+
+// recordBatch adds a sent batch's key to the watch list, or keeps an
+// unsent batch on its notice, and saves.
+func (e *Engine) recordBatch(rep SendReport, b Batch, robot string, lost []Undelivered) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := e.state.Notice(rep.Notice)
+	if n == nil {
+		return // removed while sending
+	}
+	n.Batches = append(n.Batches, b)
+	if b.Status == BatchSent && e.state.Key(b.Key) == nil {
+		e.state.Keys = append(e.state.Keys, &Key{Key: b.Key, RobotCode: robot, Notice: n.ID, Round: rep.Round,
+			AddedAt: b.At, SentAt: b.At, NotDelivered: lost})
+		e.gens[b.Key] = e.newGen()
+	}
+	e.commitLocked()
+	e.poke()
+}
+
+// Unread lists the userIds of a notice who have not read any of its keys.
+func (e *Engine) Unread(noticeID string) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var ids []string
+	for _, p := range AudienceOf(e.state.NoticeKeys(noticeID)).Unread {
+		ids = append(ids, p.UserID)
+	}
+	return ids
+}
+
+// RecallOutcome is what a recall did to one key.
+type RecallOutcome struct {
+	Key   string `json:"processQueryKey"`
+	OK    bool   `json:"recalled"`
+	Error string `json:"error,omitempty"`
+}
+
+// Recall recalls keys (batchRecall, at most 20 a call, per robot). Keys
+// past their 24 hours are refused without a call. Watched keys show the
+// outcome.
+func (e *Engine) Recall(ctx context.Context, keys []string) ([]RecallOutcome, error) {
+	if e.opts.Sender == nil {
+		return nil, errors.New("this dingwatch cannot recall")
+	}
+	now := e.opts.Now()
+	e.mu.Lock()
+	byRobot := map[string][]string{}
+	var robots []string
+	var out []RecallOutcome
+	for _, key := range keys {
+		robot := e.opts.RobotCode
+		if k := e.state.Key(key); k != nil {
+			if k.Expired || k.ExpiredBy(now) {
+				out = append(out, RecallOutcome{Key: key, Error: "over 24 hours since sending: DingTalk no longer recalls it"})
+				continue
+			}
+			robot = k.RobotCode
+		}
+		if _, ok := byRobot[robot]; !ok {
+			robots = append(robots, robot)
+		}
+		byRobot[robot] = append(byRobot[robot], key)
+	}
+	e.mu.Unlock()
+	for _, robot := range robots {
+		for _, chunk := range Chunks(byRobot[robot], dingtalk.MaxBatch) {
+			res, err := e.opts.Sender.BatchRecall(ctx, robot, chunk)
+			e.mu.Lock()
+			e.state.Calls.Add(e.opts.Now())
+			e.mu.Unlock()
+			out = append(out, recallOutcomes(chunk, res, err)...)
+		}
+	}
+	e.applyRecalls(out)
+	return out, nil
+}
+
+func recallOutcomes(chunk []string, res dingtalk.RecallResult, err error) []RecallOutcome {
+	out := make([]RecallOutcome, 0, len(chunk))
+	for _, k := range chunk {
+		o := RecallOutcome{Key: k}
+		switch {
+		case err != nil:
+			o.Error = err.Error()
+		case slices.Contains(res.Succeeded, k):
+			o.OK = true
+		case res.Failed[k] != "":
+			o.Error = res.Failed[k]
+		default:
+			o.Error = "DingTalk did not say"
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func (e *Engine) applyRecalls(out []RecallOutcome) {
+	now := e.opts.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, o := range out {
+		k := e.state.Key(o.Key)
+		if k == nil {
+			continue
+		}
+		if o.OK {
+			k.SendStatus, k.Err = dingtalk.SendRecalled, nil
+		} else {
+			k.Err = &KeyError{Code: "recall", Message: o.Error, Hint: "recall failed: " + o.Error, At: now}
+		}
+		k.Rev++
+	}
+	e.commitLocked()
+}

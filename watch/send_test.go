@@ -1,0 +1,202 @@
+package watch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/dingwatch/dingwatch/dingtalk"
+	"github.com/dingwatch/dingwatch/dingtalk/sim"
+)
+
+// sendSetup is an engine that can send, against a simulator whose
+// directory knows user001…user060.
+func sendSetup(t *testing.T, timeout time.Duration) (*Engine, *sim.Server, *clock) {
+	t.Helper()
+	clk := &clock{t: t0}
+	s, err := sim.Start(sim.Options{Now: clk.Now, NotReadyFor: time.Second,
+		ReadPlan: func(id string) time.Duration {
+			if id < "user010" { // user001…user009 read after a minute
+				return time.Minute
+			}
+			return sim.Never
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	for i := 1; i <= 60; i++ {
+		s.AddPeople(sim.Person{UserID: fmt.Sprintf("user%03d", i), Name: fmt.Sprintf("Person %d", i)})
+	}
+	c, _ := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"},
+		Rate: 1000, Retries: -1, Timeout: timeout, Now: clk.Now})
+	e := NewEngine(Options{Client: c, Sender: c, RobotCode: "dingdemo", Now: clk.Now, Policy: Policy{Interval: 10 * time.Second}})
+	return e, s, clk
+}
+
+func users(from, n int) []string {
+	var ids []string
+	for i := from; i < from+n; i++ {
+		ids = append(ids, fmt.Sprintf("user%03d", i))
+	}
+	return ids
+}
+
+func TestSendSplitsIntoBatchesOfTwenty(t *testing.T) {
+	e, s, _ := sendSetup(t, 2*time.Second)
+	rep, err := e.Send(context.Background(), SendSpec{UserIDs: users(1, 45), Message: dingtalk.Text("周会改到三点"), Label: "Weekly"})
+	if err != nil || !rep.OK() {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	sends := s.Sends()
+	if len(sends) != 3 || len(sends[0].UserIDs) != 20 || len(sends[1].UserIDs) != 20 || len(sends[2].UserIDs) != 5 {
+		t.Fatalf("batches %d", len(sends))
+	}
+	var param map[string]string
+	if err := json.Unmarshal([]byte(sends[0].MsgParam), &param); err != nil || param["content"] != "周会改到三点" {
+		t.Fatalf("msgParam %q is not a JSON string of the params", sends[0].MsgParam)
+	}
+	st := e.Snapshot().State
+	keys := st.NoticeKeys(rep.Notice)
+	if len(keys) != 3 || len(rep.Keys) != 3 || st.Notice(rep.Notice).Label != "Weekly" || keys[0].SentAt.IsZero() {
+		t.Fatalf("notice keys %d, report %+v", len(keys), rep)
+	}
+	if e.Snapshot().Spent != 3 {
+		t.Fatalf("spent %d", e.Snapshot().Spent)
+	}
+}
+
+func TestSendTimeoutIsUnknownAndNotRetried(t *testing.T) {
+	e, s, _ := sendSetup(t, 200*time.Millisecond)
+	s.Inject(sim.Fault{Endpoint: "batchSend", Kind: sim.Hang, Delay: 2 * time.Second, Times: 1})
+	rep, err := e.Send(context.Background(), SendSpec{UserIDs: users(1, 25), Message: dingtalk.Text("hi")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() || rep.Batches[0].Status != BatchUnknown || rep.Batches[1].Status != BatchSent {
+		t.Fatalf("%+v", rep.Batches)
+	}
+	if got := s.Calls("batchSend"); got != 2 {
+		t.Fatalf("batchSend calls = %d, want 2: the unknown batch must not be resent", got)
+	}
+	n := e.Snapshot().State.Notice(rep.Notice)
+	if len(n.Batches) != 2 || n.Batches[0].Status != BatchUnknown || len(n.Batches[0].UserIDs) != 20 {
+		t.Fatalf("the notice must remember the unknown batch: %+v", n.Batches)
+	}
+}
+
+func TestRejectedRecipientsAreShown(t *testing.T) {
+	e, _, _ := sendSetup(t, 2*time.Second)
+	rep, _ := e.Send(context.Background(), SendSpec{UserIDs: []string{"user001", "ghost", "user002"}, Message: dingtalk.Text("hi")})
+	if len(rep.NotDelivered) != 1 || rep.NotDelivered[0].UserID != "ghost" || rep.NotDelivered[0].Reason == "" {
+		t.Fatalf("%+v", rep.NotDelivered)
+	}
+	if k := e.Snapshot().State.Key(rep.Keys[0]); len(k.NotDelivered) != 1 {
+		t.Fatalf("the key must keep who was not delivered: %+v", k.NotDelivered)
+	}
+}
+
+func TestRemindSendsOnlyToUnread(t *testing.T) {
+	e, s, clk := sendSetup(t, 2*time.Second)
+	rep, _ := e.Send(context.Background(), SendSpec{UserIDs: users(1, 30), Message: dingtalk.Text("first")})
+	clk.Add(2 * time.Minute)
+	e.PollOnce(context.Background())
+	unread := e.Unread(rep.Notice)
+	if len(unread) != 21 || slices.Contains(unread, "user001") {
+		t.Fatalf("unread %v", unread)
+	}
+	rem, err := e.Send(context.Background(), SendSpec{Notice: rep.Notice, UserIDs: unread, Message: dingtalk.Text("reminder")})
+	if err != nil || rem.Round != 1 || len(rem.Keys) != 2 {
+		t.Fatalf("%v %+v", err, rem)
+	}
+	var reminded []string
+	for _, sc := range s.Sends()[2:] {
+		reminded = append(reminded, sc.UserIDs...)
+	}
+	slices.Sort(reminded)
+	if !slices.Equal(reminded, unread) {
+		t.Fatalf("reminded %v, want the unread %v", reminded, unread)
+	}
+	st := e.Snapshot().State
+	n := st.Notice(rep.Notice)
+	if len(n.Rounds) != 2 || len(st.NoticeKeys(rep.Notice)) != 4 {
+		t.Fatalf("rounds %d keys %d", len(n.Rounds), len(st.NoticeKeys(rep.Notice)))
+	}
+	// People in two rounds count once.
+	if a := AudienceOf(st.NoticeKeys(rep.Notice)); a.Total() != 30 {
+		t.Fatalf("audience %d, want 30", a.Total())
+	}
+}
+
+func TestRecallInChunksOfTwenty(t *testing.T) {
+	e, s, clk := sendSetup(t, 2*time.Second)
+	var keys []string
+	for range 25 {
+		keys = append(keys, s.AddMessage("dingdemo", clk.Now().Add(-time.Hour), []sim.Person{{UserID: "user001", Name: "P"}}))
+	}
+	e.Add(AddSpec{Keys: keys[:3], SentAt: clk.Now().Add(-time.Hour)})
+	out, err := e.Recall(context.Background(), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Calls("batchRecall") != 2 || len(out) != 25 {
+		t.Fatalf("calls %d outcomes %d", s.Calls("batchRecall"), len(out))
+	}
+	for _, o := range out {
+		if !o.OK {
+			t.Fatalf("%+v", o)
+		}
+	}
+	if k := e.Snapshot().State.Key(keys[0]); k.SendStatus != dingtalk.SendRecalled || !k.Final() {
+		t.Fatalf("a recalled watched key must be final: %+v", k)
+	}
+	// Past 24 hours: refused without a call.
+	old := s.AddMessage("dingdemo", clk.Now().Add(-30*time.Hour), nil)
+	e.Add(AddSpec{Keys: []string{old}, SentAt: clk.Now().Add(-30 * time.Hour)})
+	out, _ = e.Recall(context.Background(), []string{old})
+	if out[0].OK || out[0].Error == "" || s.Calls("batchRecall") != 2 {
+		t.Fatalf("%+v after %d calls", out, s.Calls("batchRecall"))
+	}
+}
+
+func TestGroupKeysIntoNotice(t *testing.T) {
+	e := NewEngine(Options{Client: &blockingQuerier{}, RobotCode: "r", Now: func() time.Time { return t0 }})
+	e.Add(AddSpec{Keys: []string{"a", "b", "c"}})
+	id, err := e.Group([]string{"a", "c"}, "季度总结")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := e.Snapshot().State
+	if ks := st.NoticeKeys(id); len(ks) != 2 || st.Notice(id).Label != "季度总结" || st.Key("b").Notice != "" {
+		t.Fatalf("%+v", ks)
+	}
+	id2, _ := e.Group([]string{"a", "c"}, "again")
+	if st := e.Snapshot().State; st.Notice(id) != nil || len(st.NoticeKeys(id2)) != 2 {
+		t.Fatal("the emptied notice must go")
+	}
+	if _, err := e.Group(nil, "x"); err == nil {
+		t.Fatal("grouping nothing")
+	}
+}
+
+func TestTimelineAndTimeTo(t *testing.T) {
+	k := &Key{Key: "k", Recipients: []Recipient{
+		{UserID: "a", Read: true, FirstSeenRead: t0.Add(time.Minute)},
+		{UserID: "b", Read: true, FirstSeenRead: t0.Add(3 * time.Minute)},
+		{UserID: "c", Read: true, FirstSeenRead: t0.Add(10 * time.Minute)},
+		{UserID: "d"},
+	}}
+	a := AudienceOf([]*Key{k})
+	if got := a.Timeline(t0, t0.Add(10*time.Minute), 6); !slices.Equal(got, []int{0, 1, 2, 2, 2, 3}) {
+		t.Fatalf("timeline %v", got)
+	}
+	if d, ok := a.TimeTo(0.5, t0); !ok || d != 3*time.Minute {
+		t.Fatalf("50%%: %v %v", d, ok)
+	}
+	if _, ok := a.TimeTo(0.9, t0); ok {
+		t.Fatal("90% is not reached with 3 of 4")
+	}
+}
