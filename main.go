@@ -142,7 +142,7 @@ given. Try it without credentials:  dingwatch --demo`,
 	f.StringVar(&a.g.endpoint, "endpoint", "", "DingTalk base URL (overrides DINGTALK_ENDPOINT)")
 	f.BoolVar(&a.g.debug, "debug", false, "write a detailed log to $XDG_STATE_HOME/dingwatch/dingwatch.log")
 	root.Flags().BoolVar(&a.g.demo, "demo", false, "run against a built-in simulated DingTalk: no credentials needed")
-	root.AddCommand(a.statusCmd())
+	root.AddCommand(a.statusCmd(), a.sendCmd(), a.recallCmd())
 	return root
 }
 

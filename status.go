@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,26 +15,45 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
+	"github.com/dingwatch/dingwatch/config"
+
 	"github.com/dingwatch/dingwatch/dingtalk"
 	"github.com/dingwatch/dingwatch/watch"
 )
 
 func (a *app) statusCmd() *cobra.Command {
-	var asJSON bool
+	var asJSON, asCSV bool
+	var notice string
 	cmd := &cobra.Command{
-		Use:   "status [--json] KEY...",
+		Use:   "status [--json|--csv] [--notice LABEL] [KEY...]",
 		Short: "Query read status once and print it",
 		Long: `Query each processQueryKey once and print its send status and who has read it.
 KEY "-" reads keys from standard input, one a line. Duplicate keys are queried once.
+--notice LABEL adds every key of a notice dingwatch watches (by its label).
+
+--csv prints one header line, processQueryKey,userId,name,readStatus,firstSeenRead,
+and one row per recipient however many keys; firstSeenRead is when dingwatch first
+saw them read (empty when it never watched them read).
 
 Exit status: 0 every key answered, 1 at least one key failed, 2 bad arguments
 or settings (nothing is queried then).`,
-		Example: "  dingwatch status Kna29Ra5pdJznx1ghavbumkQKwDzgfxZLapw55G7x0Q=\n  dingwatch status --json - < keys.txt",
+		Example: "  dingwatch status Kna29Ra5pdJznx1ghavbumkQKwDzgfxZLapw55G7x0Q=\n  dingwatch status --json - < keys.txt\n  dingwatch status --csv --notice \"Weekly sync\" > weekly.csv",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.runStatus(cmd.Context(), args, asJSON)
+			if asJSON && asCSV {
+				return usageErr("--json and --csv: choose one")
+			}
+			format := "text"
+			if asJSON {
+				format = "json"
+			} else if asCSV {
+				format = "csv"
+			}
+			return a.runStatus(cmd.Context(), args, notice, format)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	cmd.Flags().BoolVar(&asCSV, "csv", false, "print CSV, one row per recipient")
+	cmd.Flags().StringVar(&notice, "notice", "", "query every key of the watched notice with this label")
 	return cmd
 }
 
@@ -57,21 +77,44 @@ func readKeyArgs(args []string, stdin io.Reader) ([]string, error) {
 			return nil, usageErr("reading keys from standard input: %v", err)
 		}
 	}
-	if len(raw) == 0 {
-		return nil, usageErr("no key given: dingwatch status KEY... (or - to read keys from standard input)")
-	}
-	seen := map[string]bool{}
-	var keys []string
 	for i, k := range raw {
 		if err := watch.CheckKey(k); err != nil {
 			return nil, usageErr("key %d: %v", i+1, err)
 		}
+	}
+	return dedupe(raw), nil
+}
+
+// dedupe drops repeated keys, keeping the first.
+func dedupe(keys []string) []string {
+	seen := map[string]bool{}
+	out := keys[:0:0]
+	for _, k := range keys {
 		if !seen[k] {
 			seen[k] = true
-			keys = append(keys, k)
+			out = append(out, k)
 		}
 	}
-	return keys, nil
+	return out
+}
+
+// noticeKeys are the keys of the saved notice labelled label.
+func noticeKeys(st *watch.State, label string) ([]string, error) {
+	var labels []string
+	for _, n := range st.Notices {
+		if strings.EqualFold(n.Label, label) || n.ID == label {
+			var keys []string
+			for _, k := range st.NoticeKeys(n.ID) {
+				keys = append(keys, k.Key)
+			}
+			return keys, nil
+		}
+		labels = append(labels, fmt.Sprintf("%q", n.Label))
+	}
+	if len(labels) == 0 {
+		return nil, usageErr("no notice %q: dingwatch watches no notice yet", label)
+	}
+	return nil, usageErr("no notice %q; watched notices: %s", label, strings.Join(labels, ", "))
 }
 
 // keyResult is one key's answer or failure.
@@ -81,7 +124,7 @@ type keyResult struct {
 	err error
 }
 
-func (a *app) runStatus(ctx context.Context, args []string, asJSON bool) error {
+func (a *app) runStatus(ctx context.Context, args []string, notice, format string) error {
 	keys, err := readKeyArgs(args, a.io.in)
 	if err != nil {
 		return err
@@ -90,6 +133,20 @@ func (a *app) runStatus(ctx context.Context, args []string, asJSON bool) error {
 	if err != nil {
 		return err
 	}
+	saved, err := watch.LoadState(config.DirsFrom(a.getenv).State)
+	if err != nil {
+		saved = &watch.State{} // first-seen times are a bonus, not a need
+	}
+	if notice != "" {
+		nk, err := noticeKeys(saved, notice)
+		if err != nil {
+			return err
+		}
+		keys = dedupe(append(keys, nk...))
+	}
+	if len(keys) == 0 {
+		return usageErr("no key given: dingwatch status KEY... (- reads keys from standard input; --notice LABEL a watched notice)")
+	}
 	c, err := a.client(s, dingtalk.DefaultRetries)
 	if err != nil {
 		return err
@@ -97,11 +154,19 @@ func (a *app) runStatus(ctx context.Context, args []string, asJSON bool) error {
 	// Every try is bounded, and so are the pauses between them.
 	ctx, cancel := context.WithTimeout(ctx, a.g.timeout*time.Duration(dingtalk.DefaultRetries+1)+20*time.Second)
 	defer cancel()
-	results := queryAll(ctx, c, s.RobotCode, keys)
+	results := queryAll(ctx, c, s.RobotCode, saved, keys)
 	checked := time.Now()
-	if asJSON {
+	switch format {
+	case "json":
 		err = writeStatusJSON(a.io.out, checked, results)
-	} else {
+	case "csv":
+		err = writeStatusCSV(a.io.out, saved, results)
+		for _, r := range results {
+			if r.err != nil {
+				fmt.Fprintf(a.io.err, "dingwatch: %s: %v\n", r.key, r.err)
+			}
+		}
+	default:
 		err = writeStatusText(a.io.out, results)
 	}
 	if err != nil {
@@ -122,8 +187,9 @@ func (a *app) runStatus(ctx context.Context, args []string, asJSON bool) error {
 	return nil
 }
 
-// queryAll asks for every key, a few at once, keeping their order.
-func queryAll(ctx context.Context, c *dingtalk.Client, robot string, keys []string) []keyResult {
+// queryAll asks for every key (with the robot it was watched with, else
+// the configured one), a few at once, keeping their order.
+func queryAll(ctx context.Context, c *dingtalk.Client, robot string, saved *watch.State, keys []string) []keyResult {
 	results := make([]keyResult, len(keys))
 	sem := make(chan struct{}, 4)
 	var wg sync.WaitGroup
@@ -132,7 +198,11 @@ func queryAll(ctx context.Context, c *dingtalk.Client, robot string, keys []stri
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			rs, err := c.ReadStatus(ctx, robot, k)
+			r := robot
+			if wk := saved.Key(k); wk != nil && wk.RobotCode != "" {
+				r = wk.RobotCode
+			}
+			rs, err := c.ReadStatus(ctx, r, k)
 			results[i] = keyResult{key: k, rs: rs, err: err}
 		}()
 	}
@@ -233,4 +303,45 @@ func writePeople(w io.Writer, title string, people []dingtalk.Recipient) {
 	for _, p := range people {
 		fmt.Fprintf(w, "    %s%s  %s\n", p.Name, strings.Repeat(" ", width-ansi.StringWidth(p.Name)), p.UserID)
 	}
+}
+
+// writeStatusCSV writes one row per recipient; first-seen-read times come
+// from dingwatch's saved state.
+func writeStatusCSV(w io.Writer, saved *watch.State, results []keyResult) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"processQueryKey", "userId", "name", "readStatus", "firstSeenRead"})
+	for _, r := range results {
+		if r.err != nil {
+			continue
+		}
+		for _, p := range r.rs.Recipients {
+			status, seen := "UNREAD", ""
+			if p.Read {
+				status = "READ"
+				seen = firstSeenOf(saved, r.key, p.UserID)
+			}
+			cw.Write([]string{r.key, p.UserID, csvSafe(p.Name), status, seen})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe keeps a spreadsheet from reading a name as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func firstSeenOf(st *watch.State, key, userID string) string {
+	if k := st.Key(key); k != nil {
+		for _, p := range k.Recipients {
+			if p.UserID == userID && !p.FirstSeenRead.IsZero() {
+				return p.FirstSeenRead.UTC().Format(time.RFC3339)
+			}
+		}
+	}
+	return ""
 }

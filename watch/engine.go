@@ -298,13 +298,18 @@ func (e *Engine) Refresh(keys ...string) {
 	e.poke()
 }
 
+// inboxEvery is how often the owner of the state looks for keys left by
+// other processes.
+const inboxEvery = 2 * time.Second
+
 // Run polls until ctx ends.
 func (e *Engine) Run(ctx context.Context) {
 	for {
+		e.takeInbox()
 		next := e.PollOnce(ctx)
-		wait := time.Hour
+		wait := inboxEvery
 		if !next.IsZero() {
-			wait = max(next.Sub(e.opts.Now()), 50*time.Millisecond)
+			wait = min(max(next.Sub(e.opts.Now()), 50*time.Millisecond), inboxEvery)
 		}
 		t := time.NewTimer(wait)
 		select {

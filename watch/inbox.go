@@ -1,0 +1,119 @@
+package watch
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/google/renameio/v2"
+)
+
+// Parcel is keys and notices handed to the process that owns the state by
+// one that does not (a send from the command line while the dashboard runs).
+type Parcel struct {
+	Notices []*Notice `json:"notices,omitempty"`
+	Keys    []*Key    `json:"keys"`
+}
+
+func (s *Store) inbox() string { return filepath.Join(filepath.Dir(s.path), "inbox") }
+
+// Deliver leaves p for the owner of the state, which takes it within
+// seconds. When this store is the owner the caller should add directly.
+func (s *Store) Deliver(p Parcel, now time.Time) error {
+	dir := s.inbox()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	data, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("%d-%d.json", now.UnixNano(), os.Getpid())
+	return renameio.WriteFile(filepath.Join(dir, name), data, 0o600)
+}
+
+// TakeInbox reads and removes the parcels left for the owner, oldest
+// first. Unreadable parcels are moved aside and reported.
+func (s *Store) TakeInbox() ([]Parcel, []string) {
+	if s.readOnly {
+		return nil, nil
+	}
+	entries, err := os.ReadDir(s.inbox())
+	if err != nil {
+		return nil, nil
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if filepath.Ext(e.Name()) == ".json" {
+			names = append(names, e.Name())
+		}
+	}
+	slices.Sort(names)
+	var out []Parcel
+	var problems []string
+	for _, n := range names {
+		path := filepath.Join(s.inbox(), n)
+		data, err := os.ReadFile(path)
+		var p Parcel
+		if err == nil {
+			err = json.Unmarshal(data, &p)
+		}
+		if err != nil {
+			os.Rename(path, path+".bad")
+			problems = append(problems, fmt.Sprintf("a parcel of keys could not be read (%v): kept as %s.bad", err, path))
+			continue
+		}
+		os.Remove(path)
+		out = append(out, p)
+	}
+	return out, problems
+}
+
+// takeInbox merges parcels left by other processes into the state.
+func (e *Engine) takeInbox() {
+	if e.opts.Store == nil {
+		return
+	}
+	parcels, problems := e.opts.Store.TakeInbox()
+	if len(parcels) == 0 && len(problems) == 0 {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.warnings = append(e.warnings, problems...)
+	for _, p := range parcels {
+		for _, n := range p.Notices {
+			if n != nil && n.ID != "" && e.state.Notice(n.ID) == nil {
+				e.state.Notices = append(e.state.Notices, n)
+			}
+		}
+		for _, k := range p.Keys {
+			if k != nil && CheckKey(k.Key) == nil && e.state.Key(k.Key) == nil {
+				e.state.Keys = append(e.state.Keys, k)
+				e.gens[k.Key] = e.newGen()
+			}
+		}
+	}
+	e.commitLocked()
+	e.poke()
+}
+
+// Parcel copies notice id and its keys out of the engine, for Deliver.
+func (e *Engine) Parcel(id string) Parcel {
+	snap := e.Snapshot()
+	p := Parcel{Keys: snap.State.NoticeKeys(id)}
+	if n := snap.State.Notice(id); n != nil {
+		p.Notices = []*Notice{n}
+	}
+	return p
+}
+
+// LoadState reads the state file in dir without taking ownership; a
+// missing file is an empty state.
+func LoadState(dir string) (*State, error) {
+	s := &Store{path: filepath.Join(dir, "state.json")}
+	return s.load()
+}
