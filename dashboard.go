@@ -52,8 +52,8 @@ func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
 		return &exitError{exitUsage, err}
 	}
 	defer store.Close()
-	e := watch.NewEngine(watch.Options{Client: c, Policy: a.policy(), Store: store, State: state,
-		RobotCode: s.RobotCode, Log: log})
+	e := watch.NewEngine(watch.Options{Client: c, Sender: c, Policy: a.policy(), Store: store, State: state,
+		RobotCode: s.RobotCode, Log: log, OnRead: onRead(cmd.Context(), a.g.onRead, log)})
 	for _, w := range warnings {
 		log.Warn(w)
 		e.Warn(w)
@@ -97,7 +97,7 @@ func (a *app) runProgram(ctx context.Context, e *watch.Engine, region string, lo
 	// Ask the terminal for its background now: asked later, the answer
 	// races the program's input reader and swallows key presses.
 	r.HasDarkBackground()
-	m := ui.New(ui.Options{Engine: e, Changes: changes, Renderer: r, Region: region})
+	m := ui.New(ui.Options{Engine: e, Changes: changes, Renderer: r, Region: region, Ctx: ctx, Bell: a.g.bell})
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(out), tea.WithInput(a.io.in)}
 	if a.getenv("SSH_TTY") != "" {
 		opts = append(opts, tea.WithFPS(15)) // slow links: fewer frames

@@ -42,7 +42,8 @@ func (a *app) runDemo(ctx context.Context) error {
 	if !a.flagSet("budget") {
 		policy.Budget = 2000
 	}
-	e := watch.NewEngine(watch.Options{Client: c, Policy: policy, RobotCode: "dingdemo", Log: log})
+	e := watch.NewEngine(watch.Options{Client: c, Sender: c, Policy: policy, RobotCode: "dingdemo", Log: log,
+		OnRead: onRead(ctx, a.g.onRead, log)})
 	for _, n := range notices {
 		spec := watch.AddSpec{Keys: n.Keys, SentAt: n.SentAt}
 		if n.Lone {

@@ -68,6 +68,8 @@ type globals struct {
 	endpoint   string
 	debug      bool
 	demo       bool
+	bell       bool
+	onRead     string
 }
 
 // app is one run of the program.
@@ -142,6 +144,8 @@ given. Try it without credentials:  dingwatch --demo`,
 	f.StringVar(&a.g.endpoint, "endpoint", "", "DingTalk base URL (overrides DINGTALK_ENDPOINT)")
 	f.BoolVar(&a.g.debug, "debug", false, "write a detailed log to $XDG_STATE_HOME/dingwatch/dingwatch.log")
 	root.Flags().BoolVar(&a.g.demo, "demo", false, "run against a built-in simulated DingTalk: no credentials needed")
+	root.Flags().BoolVar(&a.g.bell, "bell", false, "ring the terminal bell when someone reads")
+	root.Flags().StringVar(&a.g.onRead, "on-read", "", "run this shell command for each read (see README: Notify)")
 	root.AddCommand(a.statusCmd(), a.sendCmd(), a.recallCmd())
 	return root
 }

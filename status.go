@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -160,7 +159,7 @@ func (a *app) runStatus(ctx context.Context, args []string, notice, format strin
 	case "json":
 		err = writeStatusJSON(a.io.out, checked, results)
 	case "csv":
-		err = writeStatusCSV(a.io.out, saved, results)
+		err = writeStatusCSV(a.io.out, saved, checked, results)
 		for _, r := range results {
 			if r.err != nil {
 				fmt.Fprintf(a.io.err, "dingwatch: %s: %v\n", r.key, r.err)
@@ -305,43 +304,20 @@ func writePeople(w io.Writer, title string, people []dingtalk.Recipient) {
 	}
 }
 
-// writeStatusCSV writes one row per recipient; first-seen-read times come
-// from dingwatch's saved state.
-func writeStatusCSV(w io.Writer, saved *watch.State, results []keyResult) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"processQueryKey", "userId", "name", "readStatus", "firstSeenRead"})
+// writeStatusCSV writes one row per recipient: the answers merged into
+// what dingwatch saved of each key, so first-seen-read times are kept.
+func writeStatusCSV(w io.Writer, saved *watch.State, checked time.Time, results []keyResult) error {
+	var keys []*watch.Key
 	for _, r := range results {
 		if r.err != nil {
 			continue
 		}
-		for _, p := range r.rs.Recipients {
-			status, seen := "UNREAD", ""
-			if p.Read {
-				status = "READ"
-				seen = firstSeenOf(saved, r.key, p.UserID)
-			}
-			cw.Write([]string{r.key, p.UserID, csvSafe(p.Name), status, seen})
+		k := &watch.Key{Key: r.key}
+		if wk := saved.Key(r.key); wk != nil {
+			k = wk.Clone()
 		}
+		k.ApplyAnswer(r.rs, checked)
+		keys = append(keys, k)
 	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// csvSafe keeps a spreadsheet from reading a name as a formula.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-func firstSeenOf(st *watch.State, key, userID string) string {
-	if k := st.Key(key); k != nil {
-		for _, p := range k.Recipients {
-			if p.UserID == userID && !p.FirstSeenRead.IsZero() {
-				return p.FirstSeenRead.UTC().Format(time.RFC3339)
-			}
-		}
-	}
-	return ""
+	return watch.WriteCSV(w, keys)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/lipgloss"
+
 	"github.com/dingwatch/dingwatch/dingtalk"
 	"github.com/dingwatch/dingwatch/watch"
 )
@@ -33,6 +35,7 @@ func (m Model) detailHead(r row, width int) []string {
 		lines = append(lines, fit(m.sendFacts(k), width))
 		lines = append(lines, st.Dim.Render(fit(fmt.Sprintf("refreshed %s · %d polls", ago(k.LastOK, m.now), k.Polls), width)))
 	}
+	lines = append(lines, m.timeline(r, width)...)
 	for _, k := range r.keys {
 		if k.Err == nil && k.Expired && k.LastOK.IsZero() && r.notice == nil {
 			lines = append(lines, st.Warn.Render(fit("expired: no read status was seen", width)))
@@ -55,6 +58,77 @@ func (m Model) detailHead(r row, width int) []string {
 		lines = append(lines, style.Render(fit(text, width)))
 	}
 	return append(lines, "")
+}
+
+// sparks are the levels of a sparkline, lowest first.
+var sparks = []rune("▁▂▃▄▅▆▇█")
+
+// timeline is the reads over time as a sparkline with the time to 50% and
+// 90% read, the rounds of a notice, and batches that went wrong.
+func (m Model) timeline(r row, width int) []string {
+	st := m.st
+	a := m.detail.aud
+	start := r.keys[0].Start()
+	if r.notice != nil {
+		start = r.notice.CreatedAt
+	}
+	var lines []string
+	if len(a.Read) > 0 && a.Total() > 0 {
+		end := m.now
+		if len(a.Unread) == 0 {
+			end = a.Read[len(a.Read)-1].FirstSeenRead
+		}
+		stats := []string{}
+		for _, f := range []float64{0.5, 0.9} {
+			if d, ok := a.TimeTo(f, start); ok {
+				stats = append(stats, fmt.Sprintf("%d%% in %s", int(f*100), span(d)))
+			} else {
+				stats = append(stats, fmt.Sprintf("%d%% —", int(f*100)))
+			}
+		}
+		text := strings.Join(stats, " · ")
+		n := min(24, width-lipgloss.Width(text)-8)
+		if n >= 4 {
+			var b strings.Builder
+			for _, c := range a.Timeline(start, end, n) {
+				b.WriteRune(sparks[c*(len(sparks)-1)/a.Total()])
+			}
+			text = "reads " + st.Read.Render(b.String()) + "  " + text
+		}
+		lines = append(lines, fit(text, width))
+	}
+	if r.notice != nil && len(r.notice.Rounds) > 1 {
+		var rounds []string
+		for _, rd := range r.notice.Rounds {
+			name := "sent"
+			if rd.N > 0 {
+				name = fmt.Sprintf("R%d", rd.N)
+			}
+			rounds = append(rounds, name+" "+rd.At.In(m.now.Location()).Format("15:04"))
+		}
+		lines = append(lines, st.Dim.Render(fit("rounds: "+strings.Join(rounds, " · "), width)))
+	}
+	if r.notice != nil {
+		for _, b := range r.notice.Batches {
+			if b.Status != watch.BatchSent {
+				what := "outcome unknown, not resent (check before sending again)"
+				if b.Status == watch.BatchFailed {
+					what = "FAILED: " + b.Error
+				}
+				lines = append(lines, st.Error.Render(fit(fmt.Sprintf("! %d people: %s", len(b.UserIDs), what), width)))
+			}
+		}
+	}
+	var lost []string
+	for _, k := range r.keys {
+		for _, u := range k.NotDelivered {
+			lost = append(lost, u.UserID+" ("+u.Reason+")")
+		}
+	}
+	if len(lost) > 0 {
+		lines = append(lines, st.Warn.Render(fit(fmt.Sprintf("not delivered: %d: %s", len(lost), strings.Join(lost, ", ")), width)))
+	}
+	return lines
 }
 
 // sendFacts is "sent 11-27 10:02 · 21h04m left", or what is known of a

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -26,6 +27,47 @@ type fakeEngine struct {
 	added     []watch.AddSpec
 	removed   []string
 	refreshed [][]string
+	sent      []watch.SendSpec
+	recalled  [][]string
+	grouped   map[string][]string
+}
+
+func (f *fakeEngine) Group(keys []string, label string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.grouped == nil {
+		f.grouped = map[string][]string{}
+	}
+	f.grouped[label] = keys
+	id := "g-" + label
+	f.state.Notices = append(f.state.Notices, &watch.Notice{ID: id, Label: label, CreatedAt: now})
+	for _, k := range keys {
+		f.state.Key(k).Notice = id
+	}
+	f.version++
+	return id, nil
+}
+
+func (f *fakeEngine) Send(_ context.Context, spec watch.SendSpec) (watch.SendReport, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sent = append(f.sent, spec)
+	rep := watch.SendReport{Notice: spec.Notice, Label: spec.Label}
+	for range (len(spec.UserIDs) + 19) / 20 {
+		rep.Batches = append(rep.Batches, watch.Batch{Status: watch.BatchSent})
+	}
+	return rep, nil
+}
+
+func (f *fakeEngine) Recall(_ context.Context, keys []string) ([]watch.RecallOutcome, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.recalled = append(f.recalled, keys)
+	var out []watch.RecallOutcome
+	for _, k := range keys {
+		out = append(out, watch.RecallOutcome{Key: k, OK: true})
+	}
+	return out, nil
 }
 
 func (f *fakeEngine) Snapshot() *watch.Snapshot {
@@ -97,7 +139,8 @@ func fixtureState() *watch.State {
 		Recipients: people("张伟", "王芳", "欧阳娜娜", "Alice Chen", "Bob Martin")}
 	b1.Recipients[0].Read, b1.Recipients[0].FirstSeenRead = true, now.Add(-25*time.Minute)
 	b1.Recipients[3].Read, b1.Recipients[3].FirstSeenRead = true, now.Add(-3*time.Minute)
-	b2 := &watch.Key{Key: "Zq81+abc/def=ghiJKLmnoPQRstuVWXyz0123456789=", RobotCode: "dingrobot", Notice: "n1",
+	b1.NotDelivered = []watch.Undelivered{{UserID: "ghost", Reason: "invalid userId"}}
+	b2 := &watch.Key{Key: "Zq81+abc/def=ghiJKLmnoPQRstuVWXyz0123456789=", RobotCode: "dingrobot", Notice: "n1", Round: 1,
 		AddedAt: sent, SentAt: sent, SendStatus: "SUCCESS", LastOK: now.Add(-20 * time.Second), Polls: 9,
 		Recipients: []watch.Recipient{{UserID: "u10", Name: "李娜", Read: true, FirstSeenRead: now.Add(-10 * time.Minute)}, {UserID: "u11", Name: "Grace Kim"}}}
 	stale := &watch.Key{Key: "STALEkey0000000000000000000000000000000000=", RobotCode: "dingrobot", Label: "Security patch",
@@ -110,7 +153,9 @@ func fixtureState() *watch.State {
 		SentAt: now.Add(-25 * time.Hour), Expired: true, SendStatus: "SUCCESS", LastOK: now.Add(-2 * time.Hour), Recipients: people("周杰")}
 	return &watch.State{
 		Keys:    []*watch.Key{b1, b2, stale, waiting, expired},
-		Notices: []*watch.Notice{{ID: "n1", Label: "周会通知 Weekly sync", CreatedAt: sent}},
+		Notices: []*watch.Notice{{ID: "n1", Label: "周会通知 Weekly sync", CreatedAt: sent,
+			Rounds: []watch.Round{{N: 0, At: sent, Text: "周会改到三点 Weekly sync moved to 15:00"}, {N: 1, At: now.Add(-10 * time.Minute), Text: "Reminder"}},
+			Batches: []watch.Batch{{Status: watch.BatchSent, Key: b1.Key}, {Status: watch.BatchUnknown, UserIDs: make([]string, 20), Error: "timeout"}}}},
 	}
 }
 
@@ -177,3 +222,5 @@ func keys(s ...string) []tea.Msg {
 func itoa(n int) string { return fmt.Sprint(n) }
 
 func stringWidth(s string) int { return lipgloss.Width(s) }
+
+func sizeMsg(w, h int) tea.Msg { return tea.WindowSizeMsg{Width: w, Height: h} }

@@ -5,8 +5,10 @@ import "github.com/charmbracelet/bubbles/key"
 // keyMap is every binding of the dashboard; it also feeds the help view.
 type keyMap struct {
 	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
-	Tab, Expand, Filter                     key.Binding
-	Add, Label, SentAt, Remove              key.Binding
+	Tab, Expand, Filter, Mark               key.Binding
+	Add, Label, SentAt, Remove, Name        key.Binding
+	Send, Remind, Recall                    key.Binding
+	Copy, Write                             key.Binding
 	Refresh, RefreshAll                     key.Binding
 	Help, Quit                              key.Binding
 }
@@ -20,11 +22,18 @@ func newKeyMap(readOnly bool) keyMap {
 		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
 		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
 		Tab:        key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "switch pane")),
-		Expand:     key.NewBinding(key.WithKeys("enter", " "), key.WithHelp("enter", "open/close notice")),
+		Expand:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open notice")),
+		Mark:       key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark key")),
+		Name:       key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "name notice")),
+		Send:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "send notice")),
+		Remind:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "remind unread")),
+		Recall:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "recall")),
+		Copy:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy unread")),
+		Write:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write CSV")),
 		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Add:        key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add keys")),
 		Label:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit label")),
-		SentAt:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "set send time")),
+		SentAt:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "send time")),
 		Remove:     key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "remove")),
 		Refresh:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
 		RefreshAll: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "refresh all")),
@@ -32,7 +41,7 @@ func newKeyMap(readOnly bool) keyMap {
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 	if readOnly {
-		for _, b := range []*key.Binding{&k.Add, &k.Label, &k.SentAt, &k.Remove} {
+		for _, b := range []*key.Binding{&k.Add, &k.Label, &k.SentAt, &k.Remove, &k.Mark, &k.Name, &k.Send, &k.Remind, &k.Recall, &k.Write} {
 			b.SetEnabled(false)
 		}
 	}
@@ -48,7 +57,8 @@ func (k keyMap) ShortHelp() []key.Binding {
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
-		{k.Tab, k.Expand, k.Filter, k.Refresh, k.RefreshAll},
-		{k.Add, k.Label, k.SentAt, k.Remove, k.Help, k.Quit},
+		{k.Tab, k.Expand, k.Filter, k.Refresh, k.RefreshAll, k.Copy, k.Write},
+		{k.Add, k.Label, k.SentAt, k.Remove, k.Mark, k.Name},
+		{k.Send, k.Remind, k.Recall, k.Help, k.Quit},
 	}
 }

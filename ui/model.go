@@ -1,11 +1,11 @@
 package ui
 
 import (
+	"context"
 	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -20,6 +20,9 @@ type Engine interface {
 	Remove(key string) bool
 	Update(key string, fn func(*watch.Key)) bool
 	Refresh(keys ...string)
+	Group(keys []string, label string) (string, error)
+	Send(ctx context.Context, spec watch.SendSpec) (watch.SendReport, error)
+	Recall(ctx context.Context, keys []string) ([]watch.RecallOutcome, error)
 }
 
 // Options configure a dashboard.
@@ -32,6 +35,12 @@ type Options struct {
 	ReadOnly bool          // a viewer: may watch, not change
 	Tick     time.Duration // how often relative times are redrawn (default 1s)
 	Title    string        // shown first in the header (default "dingwatch")
+	// Ctx bounds sends and recalls started from the dashboard.
+	Ctx context.Context
+	// ExportDir is where w writes CSV files (default: the working directory).
+	ExportDir string
+	// Bell rings the terminal bell when someone reads.
+	Bell bool
 }
 
 // Minimum terminal size the dashboard draws in.
@@ -54,8 +63,11 @@ const (
 	modeHelp
 	modeFilter
 	modeAdd
+	modeSend
+	modeRemind
 	modeLabel
 	modeSentAt
+	modeName
 	modeConfirm
 )
 
@@ -76,9 +88,10 @@ type Model struct {
 	mode    mode
 	list    listState
 	detail  detailState
-	add     addForm
-	input   textinput.Model // label, send time and filter
+	form    form            // add keys, send, remind
+	input   textinput.Model // label, send time, notice name and filter
 	confirm confirmation
+	seenSeq uint64 // the last read event noticed
 
 	flash    string
 	flashErr bool
@@ -98,6 +111,12 @@ func New(opts Options) Model {
 	if opts.Title == "" {
 		opts.Title = "dingwatch"
 	}
+	if opts.Ctx == nil {
+		opts.Ctx = context.Background()
+	}
+	if opts.ExportDir == "" {
+		opts.ExportDir = "."
+	}
 	st := NewStyles(opts.Renderer)
 	h := help.New()
 	h.Styles.ShortKey = st.Bold
@@ -110,7 +129,7 @@ func New(opts Options) Model {
 	in.Prompt = "> "
 	in.CharLimit = 200
 	return Model{opts: opts, st: st, keys: newKeyMap(opts.ReadOnly), help: h, now: opts.Now(),
-		input: in, add: newAddForm(), list: listState{expanded: map[string]bool{}}}
+		input: in, list: listState{expanded: map[string]bool{}, marked: map[string]bool{}}}
 }
 
 // Init asks for the first snapshot, starts listening for changes and the clock.
@@ -126,6 +145,7 @@ type listState struct {
 	filter   string
 	expanded map[string]bool // notice ID → open
 	pending  string          // a row to select as soon as it appears
+	marked   map[string]bool // keys marked with space, for n
 }
 
 // detailState is the detail pane's scroll and the audience it shows.
@@ -135,36 +155,10 @@ type detailState struct {
 	aud    watch.Audience
 }
 
-// addForm is the "add keys" form: keys (paste many), a label, a robot.
-type addForm struct {
-	keys  textarea.Model
-	label textinput.Model
-	robot textinput.Model
-	field int
-}
-
-func newAddForm() addForm {
-	ta := textarea.New()
-	ta.Placeholder = "paste one or more processQueryKeys (spaces, commas or new lines)"
-	ta.ShowLineNumbers = false
-	ta.CharLimit = 64 * 1024
-	ta.KeyMap.InsertNewline.SetKeys("ctrl+j", "alt+enter")
-	ta.SetHeight(4)
-	ta.Cursor.SetMode(cursor.CursorStatic)
-	label := textinput.New()
-	label.Placeholder = "optional"
-	label.Prompt = ""
-	label.CharLimit = 80
-	label.Cursor.SetMode(cursor.CursorStatic)
-	robot := textinput.New()
-	robot.Prompt = ""
-	robot.CharLimit = 128
-	robot.Cursor.SetMode(cursor.CursorStatic)
-	return addForm{keys: ta, label: label, robot: robot}
-}
-
-// confirmation is a yes/no question and what "yes" does.
+// confirmation is a yes/no question, an optional preview, and what "yes" does.
 type confirmation struct {
-	prompt string
-	yes    tea.Cmd
+	prompt  string
+	preview string
+	yes     tea.Cmd
+	back    mode // where "no" returns to
 }

@@ -16,8 +16,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.add.keys.SetWidth(max(20, min(msg.Width-8, 76)))
-		m.add.keys.SetHeight(min(max(m.bodyHeight()-9, 1), 4)) // the form's other lines take 9
+		m.form.resize(msg.Width, m.bodyHeight())
 		m.clampScroll()
 		return m, nil
 	case snapshotMsg:
@@ -27,7 +26,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.snap = msg.snap
 		m.now = m.opts.Now()
 		m.rebuildRows()
-		return m, nil
+		return m, m.noticeEvents()
 	case changedMsg:
 		return m, tea.Batch(m.takeSnapshot(), m.waitChange())
 	case tickMsg:
@@ -37,6 +36,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.now = m.opts.Now()
 		return m, m.tick()
 	case doneMsg:
+		if msg.clearMarks {
+			clear(m.list.marked)
+		}
 		if msg.selectRow != "" {
 			m.list.pending = msg.selectRow
 			m.rebuildRows()
@@ -63,9 +65,9 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case modeConfirm:
 		return m.confirmKey(msg)
-	case modeAdd:
-		return m.addKey(msg)
-	case modeFilter, modeLabel, modeSentAt:
+	case modeAdd, modeSend, modeRemind:
+		return m.formKey(msg)
+	case modeFilter, modeLabel, modeSentAt, modeName:
 		return m.inputKey(msg)
 	}
 	return m.normalKey(msg)
@@ -108,6 +110,8 @@ func (m Model) normalKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, refresh(m.opts.Engine, "refreshing all keys")
 	case key.Matches(msg, k.Add):
 		return m.openAdd()
+	case key.Matches(msg, k.Send):
+		return m.openSend()
 	}
 	return m.keyActions(msg)
 }
@@ -119,7 +123,22 @@ func (m Model) keyActions(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	k := r.key()
+	e, ctx := m.opts.Engine, m.opts.Ctx
 	switch {
+	case key.Matches(msg, m.keys.Mark) && k != nil:
+		m.list.marked[k.Key] = !m.list.marked[k.Key]
+		m.move(1)
+	case key.Matches(msg, m.keys.Name):
+		return m.openInput(modeName, "", fmt.Sprintf("name the notice of %s", pluralize(len(m.markedOr(r)), "key")))
+	case key.Matches(msg, m.keys.Remind):
+		return m.openRemind(r)
+	case key.Matches(msg, m.keys.Recall):
+		prompt := fmt.Sprintf("Recall %s of %s? Recipients will no longer see it.", pluralize(len(r.keys), "key"), r.title())
+		return m.ask(prompt, "", recallKeys(ctx, e, r.title(), keysOf(r)), modeNormal), nil
+	case key.Matches(msg, m.keys.Copy):
+		return m, m.copyUnread(r)
+	case key.Matches(msg, m.keys.Write):
+		return m, exportCSV(m.opts.ExportDir, r.title(), r.keys, m.now)
 	case key.Matches(msg, m.keys.Label) && k != nil:
 		return m.openInput(modeLabel, k.Label, "label for "+dingtalk.Short(k.Key))
 	case key.Matches(msg, m.keys.SentAt) && k != nil:
@@ -143,19 +162,60 @@ func (m Model) askRemove(r row) (tea.Model, tea.Cmd) {
 	if r.notice != nil {
 		what = "notice " + r.title() + " and its " + pluralize(len(r.keys), "key")
 	}
-	m.confirm = confirmation{prompt: "Stop watching " + what + "?", yes: removeKeys(m.opts.Engine, what, keysOf(r))}
-	m.mode = modeConfirm
+	return m.ask("Stop watching "+what+"?", "", removeKeys(m.opts.Engine, what, keysOf(r)), modeNormal), nil
+}
+
+// confirmKey: y (or enter) does it; anything else goes back, to the form
+// when the question came from one.
+func (m Model) confirmKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch strings.ToLower(msg.String()) {
+	case "y", "enter":
+		m.mode = modeNormal
+		return m, m.confirm.yes
+	}
+	m.mode = m.confirm.back
+	m.flash = "cancelled"
 	return m, nil
 }
 
-func (m Model) confirmKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	m.mode = modeNormal
-	switch strings.ToLower(msg.String()) {
-	case "y", "enter":
-		return m, m.confirm.yes
+// copyUnread copies the row's unread names and userIds.
+func (m Model) copyUnread(r row) tea.Cmd {
+	var b strings.Builder
+	for _, p := range m.detail.aud.Unread {
+		fmt.Fprintf(&b, "%s\t%s\n", p.Name, p.UserID)
 	}
-	m.flash = "cancelled"
-	return m, nil
+	if b.Len() == 0 {
+		return func() tea.Msg { return doneMsg{text: "nobody unread in " + r.title()} }
+	}
+	return copyText(m.opts.Renderer.Output(), b.String(), pluralize(len(m.detail.aud.Unread), "unread recipient"))
+}
+
+// noticeEvents turns new read events into a message, and a bell.
+func (m *Model) noticeEvents() tea.Cmd {
+	if m.snap == nil || m.snap.EventSeq == m.seenSeq {
+		return nil
+	}
+	first := m.seenSeq == 0
+	fresh := m.snap.EventSeq - m.seenSeq
+	m.seenSeq = m.snap.EventSeq
+	if first {
+		return nil // what happened before this view opened
+	}
+	evs := m.snap.Events
+	evs = evs[max(0, len(evs)-int(min(fresh, uint64(len(evs))))):]
+	for _, ev := range evs {
+		if ev.Everyone {
+			what := ev.Notice
+			if what == "" {
+				what = dingtalk.Short(ev.Key)
+			}
+			m.flash, m.flashErr = what+": everyone has read it", false
+		}
+	}
+	if m.opts.Bell && len(evs) > 0 {
+		return ring(m.opts.Renderer.Output())
+	}
+	return nil
 }
 
 // move moves the cursor (list) or scrolls (detail) by n.
@@ -229,17 +289,20 @@ func (m *Model) selectionChanged() {
 func (m Model) updateInputs(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch m.mode {
-	case modeAdd:
-		m.add, cmd = m.add.update(msg)
-	case modeFilter, modeLabel, modeSentAt:
+	case modeAdd, modeSend, modeRemind:
+		m.form, cmd = m.form.update(msg)
+	case modeFilter, modeLabel, modeSentAt, modeName:
 		m.input, cmd = m.input.Update(msg)
 	}
 	return m, cmd
 }
 
 func pluralize(n int, word string) string {
-	if n == 1 {
+	switch {
+	case n == 1:
 		return "1 " + word
+	case strings.HasSuffix(word, "ch") || strings.HasSuffix(word, "s"):
+		return fmt.Sprintf("%d %ses", n, word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }

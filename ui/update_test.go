@@ -19,7 +19,7 @@ func TestAddKeysByPaste(t *testing.T) {
 	paste := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("NEWkey1+/=, NEWkey2\nNEWkey2 bad!key"), Paste: true}
 	m = drive(m, paste)
 	m = drive(m, keys("tab", "周报", "tab")...)
-	m.add.robot.SetValue("otherbot")
+	m.form.fields[2].set("otherbot")
 	m = drive(m, keys("enter")...)
 	if m.mode != modeNormal || len(e.added) != 1 {
 		t.Fatalf("mode %v, added %v", m.mode, e.added)

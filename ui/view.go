@@ -120,8 +120,10 @@ func (m Model) bodyView() string {
 		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, "Loading saved state…")
 	case m.mode == modeHelp:
 		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, m.helpView(h))
-	case m.mode == modeAdd:
-		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, m.addView())
+	case m.mode == modeAdd || m.mode == modeSend || m.mode == modeRemind:
+		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, clip(m.form.view(m.st), m.width, h))
+	case m.mode == modeConfirm && m.confirm.preview != "":
+		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, m.previewView(h))
 	}
 	lw, lh, dw, dh := m.paneSizes()
 	list := m.paneStyle(paneList).Width(lw - 2).Height(lh - 2).Render(m.listView(lw-4, lh-2))
@@ -200,32 +202,19 @@ func (m Model) helpView(h int) string {
 	return m.st.Dialog.Render(m.st.Title.Render("Keys") + "\n\n" + table + "\n\n" + m.st.Dim.Render("any key closes"))
 }
 
-func (m Model) addView() string {
-	f := m.add
-	label := func(i int, s string) string {
-		if f.field == i {
-			return m.st.Cursor.Render("› " + s)
-		}
-		return "  " + s
-	}
-	body := strings.Join([]string{
-		m.st.Title.Render("Add keys"),
-		"",
-		label(0, "Keys"),
-		f.keys.View(),
-		label(1, "Label   ") + f.label.View(),
-		label(2, "Robot   ") + f.robot.View(),
-		"",
-		m.st.Dim.Render("enter add · tab next field · esc cancel"),
-	}, "\n")
-	return m.st.Dialog.Render(body)
+// previewView shows what a send will send, before the y/N in the footer.
+func (m Model) previewView(h int) string {
+	w := max(20, min(m.width-4, 76))
+	body := lipgloss.NewStyle().Width(w - 4).Render(m.confirm.preview)
+	box := m.st.Dialog.Width(w - 2).Render(m.st.Title.Render("Preview") + "\n\n" + body)
+	return clip(box, m.width, h)
 }
 
 func (m Model) footerView() string {
 	switch m.mode {
 	case modeConfirm:
 		return fit(m.st.Warn.Render(m.confirm.prompt)+" y/N", m.width)
-	case modeFilter, modeLabel, modeSentAt:
+	case modeFilter, modeLabel, modeSentAt, modeName:
 		return fit(m.input.View(), m.width)
 	}
 	if m.flash != "" {

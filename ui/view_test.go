@@ -37,6 +37,13 @@ func TestGoldens(t *testing.T) {
 		{"add-form", func(w, h int) Model { return drive(loaded(data(), w, h), keys("a")...) }},
 		{"confirm-remove", func(w, h int) Model { return drive(loaded(data(), w, h), keys("d")...) }},
 		{"filter", func(w, h int) Model { return drive(loaded(data(), w, h), keys("/", "陈")...) }},
+		{"send-form", func(w, h int) Model { return drive(loaded(data(), w, h), keys("s", "u01,u02", "tab", "周会改到三点")...) }},
+		{"send-confirm", func(w, h int) Model {
+			return drive(loaded(data(), w, h), keys("s", "u01,u02,u03", "tab", "Weekly sync moved to 15:00", "tab", "Weekly", "enter")...)
+		}},
+		{"remind-form", func(w, h int) Model { return drive(loaded(data(), w, h), keys("m")...) }},
+		{"remind-confirm", func(w, h int) Model { return drive(loaded(data(), w, h), keys("m", "enter")...) }},
+		{"recall-confirm", func(w, h int) Model { return drive(loaded(data(), w, h), keys("x")...) }},
 	}
 	for _, size := range [][2]int{{80, 24}, {160, 48}} {
 		for _, tc := range cases {

@@ -60,7 +60,12 @@ type Engine struct {
 	subs     map[chan struct{}]struct{}
 	wake     chan struct{}
 	warnings []string
+	events   []ReadEvent // the most recent, oldest first
+	eventSeq uint64      // how many events there have been
 }
+
+// keptEvents is how many recent read events snapshots carry.
+const keptEvents = 50
 
 // NewEngine makes an engine; call Run to start polling.
 func NewEngine(opts Options) *Engine {
@@ -110,6 +115,10 @@ type Snapshot struct {
 	ReadOnly bool
 	Warnings []string
 	Robot    string
+	// Events are the most recent reads (oldest first); EventSeq counts
+	// every event so far, so a view can tell which ones it has not shown.
+	Events   []ReadEvent
+	EventSeq uint64
 }
 
 // Snapshot copies the current state.
@@ -122,6 +131,7 @@ func (e *Engine) Snapshot() *Snapshot {
 		NextPoll: e.plan.Next, Halted: e.halted, SaveErr: e.saveErr,
 		ReadOnly: e.opts.Store != nil && e.opts.Store.ReadOnly(),
 		Warnings: append([]string(nil), e.warnings...), Robot: e.opts.RobotCode,
+		Events: append([]ReadEvent(nil), e.events...), EventSeq: e.eventSeq,
 	}
 }
 
@@ -407,6 +417,11 @@ func (e *Engine) merge(j job, rs dingtalk.ReadStatus, err error) {
 		}
 	} else {
 		events = e.readEventsLocked(k, k.ApplyAnswer(rs, now))
+		e.events = append(e.events, events...)
+		e.eventSeq += uint64(len(events))
+		if len(e.events) > keptEvents {
+			e.events = append([]ReadEvent(nil), e.events[len(e.events)-keptEvents:]...)
+		}
 	}
 	e.changedLocked()
 	e.mu.Unlock()

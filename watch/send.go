@@ -180,8 +180,15 @@ func (e *Engine) recordBatch(rep SendReport, b Batch, robot string, lost []Undel
 	}
 	n.Batches = append(n.Batches, b)
 	if b.Status == BatchSent && e.state.Key(b.Key) == nil {
+		// Who it went to is known before DingTalk answers: unread, names to come.
+		var to []Recipient
+		for _, id := range b.UserIDs {
+			if !slices.ContainsFunc(lost, func(u Undelivered) bool { return u.UserID == id }) {
+				to = append(to, Recipient{UserID: id})
+			}
+		}
 		e.state.Keys = append(e.state.Keys, &Key{Key: b.Key, RobotCode: robot, Notice: n.ID, Round: rep.Round,
-			AddedAt: b.At, SentAt: b.At, NotDelivered: lost})
+			AddedAt: b.At, SentAt: b.At, NotDelivered: lost, Recipients: to})
 		e.gens[b.Key] = e.newGen()
 	}
 	e.commitLocked()

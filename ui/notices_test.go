@@ -1,0 +1,120 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dingwatch/dingwatch/watch"
+)
+
+func TestSendFormConfirmsThenSends(t *testing.T) {
+	e := &fakeEngine{state: fixtureState()}
+	m := drive(loaded(e, 80, 24), keys("s", "u01, u02\nu03", "tab", "周会改到三点", "tab", "Weekly", "enter")...)
+	if m.mode != modeConfirm || len(e.sent) != 0 {
+		t.Fatalf("enter must preview first: mode %v, sent %d", m.mode, len(e.sent))
+	}
+	m = drive(m, keys("n")...)
+	if m.mode != modeSend || m.form.fields[1].value() != "周会改到三点" {
+		t.Fatal("n must return to the filled form")
+	}
+	m = drive(m, keys("enter", "y")...)
+	if len(e.sent) != 1 {
+		t.Fatalf("sent %d", len(e.sent))
+	}
+	got := e.sent[0]
+	if !slices.Equal(got.UserIDs, []string{"u01", "u02", "u03"}) || got.Label != "Weekly" || got.Message.Params["content"] != "周会改到三点" {
+		t.Fatalf("%+v", got)
+	}
+	if !strings.Contains(m.flash, "1 of 1 batch sent") {
+		t.Fatalf("flash %q", m.flash)
+	}
+	// An empty form is refused with a reason, nothing sent.
+	m = drive(m, keys("s", "enter")...)
+	if m.mode != modeSend || !m.flashErr || len(e.sent) != 1 {
+		t.Fatal("an empty send must be refused")
+	}
+}
+
+func TestRemindGoesToUnreadOnly(t *testing.T) {
+	e := &fakeEngine{state: fixtureState()}
+	m := drive(loaded(e, 80, 24), keys("m", "enter", "y")...)
+	if len(e.sent) != 1 {
+		t.Fatalf("sent %d", len(e.sent))
+	}
+	got := e.sent[0]
+	ids := slices.Clone(got.UserIDs)
+	slices.Sort(ids)
+	if got.Notice != "n1" || !slices.Equal(ids, []string{"u02", "u03", "u05", "u11"}) {
+		t.Fatalf("%+v", got)
+	}
+	// On a lone key: explained, nothing sent.
+	m = drive(m, keys("j", "m")...)
+	if !m.flashErr || m.mode != modeNormal || len(e.sent) != 1 {
+		t.Fatalf("remind on a lone key: %q", m.flash)
+	}
+}
+
+func TestRecallAsksThenRecallsAllKeys(t *testing.T) {
+	e := &fakeEngine{state: fixtureState()}
+	m := drive(loaded(e, 80, 24), keys("x", "n")...)
+	if len(e.recalled) != 0 || m.mode != modeNormal {
+		t.Fatal("n must not recall")
+	}
+	m = drive(m, keys("x", "y")...)
+	if len(e.recalled) != 1 || len(e.recalled[0]) != 2 || !strings.Contains(m.flash, "recalled 2 keys") {
+		t.Fatalf("%v %q", e.recalled, m.flash)
+	}
+}
+
+func TestMarkAndNameANotice(t *testing.T) {
+	e := &fakeEngine{state: fixtureState()}
+	m := drive(loaded(e, 80, 24), keys("j", " ", " ", "n", "Q4 review", "enter")...)
+	got := e.grouped["Q4 review"]
+	if !slices.Equal(got, []string{"STALEkey0000000000000000000000000000000000=", "WAITkey"}) {
+		t.Fatalf("grouped %v", got)
+	}
+	if r, _ := m.selected(); r.notice == nil || r.notice.Label != "Q4 review" || len(m.list.marked) != 0 {
+		t.Fatalf("cursor on %q, marks %v", r.title(), m.list.marked)
+	}
+}
+
+func TestWriteCSV(t *testing.T) {
+	dir := t.TempDir()
+	e := &fakeEngine{state: fixtureState()}
+	m := newTestModel(e)
+	m.opts.ExportDir = dir
+	m = drive(m, sizeMsg(80, 24), snapshotMsg{e.Snapshot()})
+	m = drive(m, keys("w")...)
+	files, _ := filepath.Glob(filepath.Join(dir, "dingwatch-周会通知-Weekly-sync-*.csv"))
+	if len(files) != 1 || !strings.Contains(m.flash, files[0]) {
+		t.Fatalf("files %v, flash %q", files, m.flash)
+	}
+	b, _ := os.ReadFile(files[0])
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 8 || lines[0] != strings.Join(watch.CSVHeader, ",") || !strings.Contains(string(b), ",u01,张伟,READ,2026-11-27T09:35:00Z") {
+		t.Fatalf("%s", b)
+	}
+}
+
+func TestEveryoneReadMessage(t *testing.T) {
+	e := &fakeEngine{state: fixtureState()}
+	m := loaded(e, 80, 24)
+	snap := e.Snapshot()
+	snap.Version++
+	snap.EventSeq = 1
+	m = drive(m, snapshotMsg{snap}) // events before this view: not announced
+	if m.flash != "" {
+		t.Fatalf("old events announced: %q", m.flash)
+	}
+	snap = e.Snapshot()
+	snap.Version += 2
+	snap.EventSeq = 2
+	snap.Events = []watch.ReadEvent{{Notice: "周会通知 Weekly sync", UserID: "u02", Everyone: true}}
+	m = drive(m, snapshotMsg{snap})
+	if m.flash != "周会通知 Weekly sync: everyone has read it" {
+		t.Fatalf("flash %q", m.flash)
+	}
+}
