@@ -118,15 +118,6 @@ func (a *app) commandEngine(s config.Settings, c *dingtalk.Client) (*commandEngi
 	return &commandEngine{Engine: e, store: store}, nil
 }
 
-// handOver gives notice id to the dingwatch that owns the state, if another does.
-func (ce *commandEngine) handOver(id string) error {
-	defer ce.store.Close()
-	if !ce.store.ReadOnly() || id == "" {
-		return nil
-	}
-	return ce.store.Deliver(ce.Parcel(id), time.Now())
-}
-
 func (a *app) runSend(ctx context.Context, spec watch.SendSpec, asJSON bool) error {
 	s, err := a.settings()
 	if err != nil {
@@ -140,8 +131,8 @@ func (a *app) runSend(ctx context.Context, spec watch.SendSpec, asJSON bool) err
 	if err != nil {
 		return err
 	}
-	rep, err := ce.Send(ctx, spec)
-	herr := ce.handOver(rep.Notice)
+	rep, err := ce.Send(ctx, spec) // hands the notice to a running dingwatch, if one owns the state
+	ce.store.Close()
 	if err != nil {
 		return err
 	}
@@ -150,8 +141,8 @@ func (a *app) runSend(ctx context.Context, spec watch.SendSpec, asJSON bool) err
 	} else {
 		writeSendText(a.io.out, rep)
 	}
-	if herr != nil {
-		fmt.Fprintf(a.io.err, "dingwatch: could not hand the notice to the running dingwatch (%v): add its keys there with a\n", herr)
+	for _, w := range ce.Snapshot().Warnings {
+		fmt.Fprintln(a.io.err, "dingwatch:", w)
 	}
 	if err != nil {
 		return err

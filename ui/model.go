@@ -41,6 +41,9 @@ type Options struct {
 	ExportDir string
 	// Bell rings the terminal bell when someone reads.
 	Bell bool
+	// NoExport turns off w (writing a CSV file): over SSH the file would
+	// land on the server.
+	NoExport bool
 }
 
 // Minimum terminal size the dashboard draws in.
@@ -128,7 +131,11 @@ func New(opts Options) Model {
 	in.Cursor.SetMode(cursor.CursorStatic) // a blinking cursor redraws twice a second, over SSH too
 	in.Prompt = "> "
 	in.CharLimit = 200
-	return Model{opts: opts, st: st, keys: newKeyMap(opts.ReadOnly), help: h, now: opts.Now(),
+	km := newKeyMap(opts.ReadOnly)
+	if opts.NoExport {
+		km.Write.SetEnabled(false)
+	}
+	return Model{opts: opts, st: st, keys: km, help: h, now: opts.Now(),
 		input: in, list: listState{expanded: map[string]bool{}, marked: map[string]bool{}}}
 }
 

@@ -62,6 +62,7 @@ type Engine struct {
 	warnings []string
 	events   []ReadEvent // the most recent, oldest first
 	eventSeq uint64      // how many events there have been
+	followed time.Time   // the owner's state file last loaded, when following
 }
 
 // keptEvents is how many recent read events snapshots carry.
@@ -136,16 +137,21 @@ func (e *Engine) Snapshot() *Snapshot {
 }
 
 // Subscribe returns a channel that receives a value (coalesced) whenever
-// the state changes, and a function to stop.
+// the state changes, and a function to stop, which closes the channel so
+// whoever waits on it returns.
 func (e *Engine) Subscribe() (<-chan struct{}, func()) {
 	ch := make(chan struct{}, 1)
 	e.mu.Lock()
 	e.subs[ch] = struct{}{}
 	e.mu.Unlock()
+	var once sync.Once
 	return ch, func() {
-		e.mu.Lock()
-		delete(e.subs, ch)
-		e.mu.Unlock()
+		once.Do(func() {
+			e.mu.Lock()
+			delete(e.subs, ch)
+			close(ch)
+			e.mu.Unlock()
+		})
 	}
 }
 
@@ -216,7 +222,6 @@ func (e *Engine) Add(spec AddSpec) (int, error) {
 	}
 	now := e.opts.Now()
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	var dups, bad []string
 	added := 0
 	for _, key := range spec.Keys {
@@ -233,8 +238,18 @@ func (e *Engine) Add(spec AddSpec) (int, error) {
 		e.gens[key] = e.newGen()
 		added++
 	}
+	var p Parcel
 	if added > 0 {
 		e.commitLocked()
+		p.Keys = cloneKeys(e.state.Keys[len(e.state.Keys)-added:])
+		if n := e.state.Notice(spec.Notice); n != nil {
+			nc := *n
+			p.Notices = []*Notice{&nc}
+		}
+	}
+	e.mu.Unlock()
+	if added > 0 {
+		e.handOver(p)
 		e.poke()
 	}
 	var msgs []string
@@ -250,19 +265,35 @@ func (e *Engine) Add(spec AddSpec) (int, error) {
 
 // Remove stops watching key.
 func (e *Engine) Remove(key string) bool {
+	e.handOver(Parcel{Remove: []string{key}})
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if !e.removeLocked(key) {
+		return false
+	}
+	e.commitLocked()
+	return true
+}
+
+func (e *Engine) removeLocked(key string) bool {
 	for i, k := range e.state.Keys {
 		if k.Key == key {
 			e.state.Keys = append(e.state.Keys[:i], e.state.Keys[i+1:]...)
 			delete(e.gens, key)
 			delete(e.forced, key)
 			e.dropEmptyNoticesLocked()
-			e.commitLocked()
 			return true
 		}
 	}
 	return false
+}
+
+func cloneKeys(keys []*Key) []*Key {
+	out := make([]*Key, len(keys))
+	for i, k := range keys {
+		out[i] = k.Clone()
+	}
+	return out
 }
 
 func (e *Engine) dropEmptyNoticesLocked() {
@@ -305,6 +336,7 @@ func (e *Engine) Refresh(keys ...string) {
 	e.halted = ""
 	e.changedLocked()
 	e.mu.Unlock()
+	e.handOver(Parcel{Refresh: keys})
 	e.poke()
 }
 
@@ -312,8 +344,19 @@ func (e *Engine) Refresh(keys ...string) {
 // other processes.
 const inboxEvery = 2 * time.Second
 
-// Run polls until ctx ends.
+// Run polls until ctx ends. When another process owns the state, it
+// follows that process's state instead of polling.
 func (e *Engine) Run(ctx context.Context) {
+	for e.following() {
+		e.follow()
+		t := time.NewTimer(time.Second)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
 	for {
 		e.takeInbox()
 		next := e.PollOnce(ctx)

@@ -11,11 +11,14 @@ import (
 	"github.com/google/renameio/v2"
 )
 
-// Parcel is keys and notices handed to the process that owns the state by
-// one that does not (a send from the command line while the dashboard runs).
+// Parcel is what a process that does not own the state hands to the one
+// that does: keys and notices to watch (a send from the command line while
+// the dashboard runs), keys to stop watching, keys to refresh now.
 type Parcel struct {
 	Notices []*Notice `json:"notices,omitempty"`
-	Keys    []*Key    `json:"keys"`
+	Keys    []*Key    `json:"keys,omitempty"`
+	Remove  []string  `json:"remove,omitempty"`
+	Refresh []string  `json:"refresh,omitempty"`
 }
 
 func (s *Store) inbox() string { return filepath.Join(filepath.Dir(s.path), "inbox") }
@@ -31,7 +34,8 @@ func (s *Store) Deliver(p Parcel, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%d-%d.json", now.UnixNano(), os.Getpid())
+	// Names sort in the order parcels were made: the owner takes them so.
+	name := fmt.Sprintf("%020d-%d-%06d.json", now.UnixNano(), os.Getpid(), s.sent.Add(1))
 	return renameio.WriteFile(filepath.Join(dir, name), data, 0o600)
 }
 
@@ -96,9 +100,58 @@ func (e *Engine) takeInbox() {
 				e.gens[k.Key] = e.newGen()
 			}
 		}
+		for _, key := range p.Remove {
+			e.removeLocked(key)
+		}
+		for _, key := range p.Refresh {
+			e.forced[key] = true
+		}
 	}
 	e.commitLocked()
 	e.poke()
+}
+
+// handOver gives p to the owner of the state when this engine only
+// follows it; it reports whether it did.
+func (e *Engine) handOver(p Parcel) bool {
+	if !e.following() {
+		return false
+	}
+	if err := e.opts.Store.Deliver(p, e.opts.Now()); err != nil {
+		e.Warn("could not hand the change to the dingwatch that owns the state: " + err.Error())
+	}
+	return true
+}
+
+// following reports whether another process owns the state: this engine
+// then shows the owner's state and hands it changes, and does not poll.
+func (e *Engine) following() bool {
+	return e.opts.Store != nil && e.opts.Store.ReadOnly()
+}
+
+// follow reloads the owner's state when its file changed.
+func (e *Engine) follow() {
+	mod := e.opts.Store.Modified()
+	e.mu.Lock()
+	same := mod.Equal(e.followed)
+	e.mu.Unlock()
+	if same {
+		return
+	}
+	st, err := e.opts.Store.load()
+	if err != nil {
+		return // mid-write or gone: try again next time
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.followed = mod
+	for _, k := range st.Keys {
+		if _, ok := e.gens[k.Key]; !ok {
+			e.gens[k.Key] = e.newGen()
+		}
+	}
+	e.state = st
+	e.changedLocked()
 }
 
 // Parcel copies notice id and its keys out of the engine, for Deliver.
@@ -109,6 +162,15 @@ func (e *Engine) Parcel(id string) Parcel {
 		p.Notices = []*Notice{n}
 	}
 	return p
+}
+
+// Modified is when the state file last changed (zero if it is missing).
+func (s *Store) Modified() time.Time {
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return time.Time{}
+	}
+	return fi.ModTime()
 }
 
 // LoadState reads the state file in dir without taking ownership; a

@@ -129,6 +129,7 @@ func (e *Engine) Send(ctx context.Context, spec SendSpec) (SendReport, error) {
 		rep.Batches = append(rep.Batches, b)
 		e.recordBatch(rep, b, robot, undelivered(res))
 	}
+	e.handOver(e.Parcel(rep.Notice))
 	return rep, nil
 }
 

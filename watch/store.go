@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -28,6 +29,7 @@ type Store struct {
 	path     string
 	lock     *flock.Flock
 	readOnly bool
+	sent     atomic.Int64 // parcels delivered, for their names
 }
 
 // OpenStore opens the state in dir, creating dir (0700) when missing. It
@@ -46,7 +48,7 @@ func OpenStore(dir string, now time.Time) (*Store, *State, []string, error) {
 	}
 	if !locked {
 		s.readOnly = true
-		warnings = append(warnings, "another dingwatch owns "+dir+": this one shows its state but saves nothing")
+		warnings = append(warnings, "another dingwatch owns "+dir+": this one follows it and hands it your changes")
 	}
 	st, err := s.load()
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestStoreRoundTripAndOwnership(t *testing.T) {
@@ -80,4 +81,46 @@ func FuzzDecodeState(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+func TestFollowerHandsChangesToOwner(t *testing.T) {
+	dir := t.TempDir()
+	ownerStore, st, _, _ := OpenStore(dir, t0)
+	defer ownerStore.Close()
+	owner := NewEngine(Options{Client: &blockingQuerier{}, Store: ownerStore, State: st, RobotCode: "r", Now: func() time.Time { return t0 }})
+	owner.Add(AddSpec{Keys: []string{"first"}})
+
+	followerStore, fst, warn, _ := OpenStore(dir, t0)
+	if !followerStore.ReadOnly() || len(warn) != 1 {
+		t.Fatal("the second store must follow")
+	}
+	follower := NewEngine(Options{Client: &blockingQuerier{}, Store: followerStore, State: fst, RobotCode: "r", Now: func() time.Time { return t0 }})
+	if follower.Snapshot().State.Key("first") == nil {
+		t.Fatal("the follower starts from the owner's state")
+	}
+	follower.Add(AddSpec{Keys: []string{"second"}, Label: "from the follower"})
+	follower.Remove("first")
+	follower.Refresh("second")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		owner.takeInbox()
+		st := owner.Snapshot().State
+		if k := st.Key("second"); k != nil && st.Key("first") == nil {
+			if k.Label != "from the follower" {
+				t.Fatalf("label %q", k.Label)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the owner never took the follower's changes: %v", keysOf(st.Keys))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The owner saved: the follower reloads what the owner has.
+	owner.Update("second", func(k *Key) { k.Label = "renamed by the owner" })
+	os.Chtimes(ownerStore.Path(), time.Now().Add(time.Second), time.Now().Add(time.Second))
+	follower.follow()
+	if k := follower.Snapshot().State.Key("second"); k == nil || k.Label != "renamed by the owner" {
+		t.Fatalf("follower sees %+v", k)
+	}
 }

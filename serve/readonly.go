@@ -1,0 +1,28 @@
+package serve
+
+import (
+	"context"
+	"errors"
+
+	"github.com/dingwatch/dingwatch/watch"
+)
+
+// errViewer is what a viewer is told when it tries to change something.
+var errViewer = errors.New("view only: this key may watch, not change")
+
+// readOnly is the engine as a viewer sees it: it may watch and refresh,
+// nothing else, whatever the UI lets through.
+type readOnly struct{ e *watch.Engine }
+
+func (r readOnly) Snapshot() *watch.Snapshot              { return r.e.Snapshot() }
+func (r readOnly) Refresh(keys ...string)                 { r.e.Refresh(keys...) }
+func (r readOnly) Add(watch.AddSpec) (int, error)         { return 0, errViewer }
+func (r readOnly) Remove(string) bool                     { return false }
+func (r readOnly) Update(string, func(*watch.Key)) bool   { return false }
+func (r readOnly) Group([]string, string) (string, error) { return "", errViewer }
+func (r readOnly) Send(context.Context, watch.SendSpec) (watch.SendReport, error) {
+	return watch.SendReport{}, errViewer
+}
+func (r readOnly) Recall(context.Context, []string) ([]watch.RecallOutcome, error) {
+	return nil, errViewer
+}
