@@ -42,7 +42,7 @@ func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	dirs := config.DirsFrom(a.getenv)
-	log, closeLog, err := a.openLog(dirs.State)
+	log, closeLog, err := a.openLog(dirs.State, slog.LevelWarn)
 	if err != nil {
 		return err
 	}
@@ -66,9 +66,9 @@ func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
 	return a.runProgram(cmd.Context(), e, s.Region(), log)
 }
 
-// openLog opens the log file under dir; it never writes to the terminal.
-func (a *app) openLog(dir string) (*slog.Logger, func(), error) {
-	level := slog.LevelWarn
+// openLog opens the log file under dir, logging from level up (debug with
+// --debug); it never writes to the terminal.
+func (a *app) openLog(dir string, level slog.Level) (*slog.Logger, func(), error) {
 	if a.g.debug {
 		level = slog.LevelDebug
 	}

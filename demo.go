@@ -28,7 +28,7 @@ func (a *app) runDemo(ctx context.Context) error {
 	}
 	log := slog.New(slog.DiscardHandler)
 	if a.g.debug {
-		l, closeLog, err := a.openLog(config.DirsFrom(a.getenv).State)
+		l, closeLog, err := a.openLog(config.DirsFrom(a.getenv).State, slog.LevelWarn)
 		if err != nil {
 			return err
 		}

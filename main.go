@@ -146,7 +146,7 @@ given. Try it without credentials:  dingwatch --demo`,
 	root.Flags().BoolVar(&a.g.demo, "demo", false, "run against a built-in simulated DingTalk: no credentials needed")
 	root.Flags().BoolVar(&a.g.bell, "bell", false, "ring the terminal bell when someone reads")
 	root.Flags().StringVar(&a.g.onRead, "on-read", "", "run this shell command for each read (see README: Notify)")
-	root.AddCommand(a.statusCmd(), a.sendCmd(), a.recallCmd())
+	root.AddCommand(a.statusCmd(), a.sendCmd(), a.recallCmd(), a.serveCmd())
 	return root
 }
 

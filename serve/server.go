@@ -131,7 +131,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	m := ui.New(ui.Options{
 		Engine: e, Changes: changes, Renderer: bm.MakeRenderer(sess), Now: s.opts.Now,
-		Region: s.opts.Region, ReadOnly: viewer, Ctx: sess.Context(), NoExport: true,
+		Region: s.opts.Region, ReadOnly: viewer, NoExport: true,
+		// A send outlives a dropped connection: cut short, a batch's outcome would be unknown.
+		Ctx:  context.WithoutCancel(sess.Context()),
 		Tick: 5 * time.Second, Title: "dingwatch · " + sess.User(),
 	})
 	opts := append(bm.MakeOptions(sess), tea.WithAltScreen(), tea.WithFPS(15))

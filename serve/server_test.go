@@ -1,0 +1,357 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/dingwatch/dingwatch/dingtalk"
+	"github.com/dingwatch/dingwatch/dingtalk/sim"
+	"github.com/dingwatch/dingwatch/watch"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func newSigner(t *testing.T) gossh.Signer {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// fixture is a server on loopback with one user and one viewer, an engine
+// on a simulator with two keys, and a clock the test moves.
+type fixture struct {
+	addr          string
+	user, viewer  gossh.Signer
+	sim           *sim.Server
+	engine        *watch.Engine
+	clk           *clock
+	server        *Server
+	hostKey       string
+	keys          []string
+	closeListener func()
+}
+
+func start(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{user: newSigner(t), viewer: newSigner(t), clk: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}}
+	s, err := sim.Start(sim.Options{Now: f.clk.Now, NotReadyFor: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	f.sim = s
+	for _, label := range []string{"Weekly", "Patch"} {
+		key := s.AddMessage("dingdemo", f.clk.Now().Add(-time.Minute), []sim.Person{
+			{UserID: "u1", Name: "张伟", ReadAfter: 0}, {UserID: "u2", Name: "Alice", ReadAfter: sim.Never}})
+		f.keys = append(f.keys, key)
+		_ = label
+	}
+	c, _ := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"},
+		Rate: 1000, Retries: -1, Now: f.clk.Now})
+	f.engine = watch.NewEngine(watch.Options{Client: c, Sender: c, RobotCode: "dingdemo", Now: f.clk.Now})
+	f.engine.Add(watch.AddSpec{Keys: f.keys[:1], Label: "Weekly", SentAt: f.clk.Now().Add(-time.Minute)})
+	f.engine.Add(watch.AddSpec{Keys: f.keys[1:], Label: "Patch", SentAt: f.clk.Now().Add(-time.Minute)})
+	f.engine.PollOnce(context.Background())
+
+	f.hostKey = filepath.Join(t.TempDir(), "host_ed25519")
+	srv, err := New(Options{Engine: f.engine, HostKeyPath: f.hostKey, Now: f.clk.Now,
+		Users: []ssh.PublicKey{f.user.PublicKey()}, Viewers: []ssh.PublicKey{f.viewer.PublicKey()},
+		IdleTimeout: time.Minute, MaxTimeout: 5 * time.Minute, Region: "simulated"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.addr, f.server = ln.Addr().String(), srv
+	go srv.Serve(ln)
+	// Wait until it accepts: shutting down a server that has not started
+	// serving races inside the ssh library.
+	waitSSH(t, f.addr)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	return f
+}
+
+func (f *fixture) dial(t *testing.T, signer gossh.Signer) (*gossh.Client, error) {
+	t.Helper()
+	return gossh.Dial("tcp", f.addr, &gossh.ClientConfig{User: "manager", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+}
+
+// screen is what a session printed so far.
+type screen struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	reply func(string)
+}
+
+// Write records p. It answers the device-attributes query (DA1) that
+// follows the background-colour query, as every VT100-compatible terminal
+// does: a client that answers neither leaves wish waiting.
+func (s *screen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if bytes.Contains(p, []byte("\x1b]11;?")) && s.reply != nil {
+		go s.reply("\x1b[?62;22c")
+	}
+	return s.buf.Write(p)
+}
+func (s *screen) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.buf.String() }
+
+// terminal opens a session with a PTY running the dashboard.
+type terminal struct {
+	client *gossh.Client
+	sess   *gossh.Session
+	in     interface{ Write([]byte) (int, error) }
+	out    *screen
+}
+
+func (f *fixture) openTerminal(t *testing.T, signer gossh.Signer) *terminal {
+	t.Helper()
+	c, err := f.dial(t, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := sess.StdinPipe()
+	out := &screen{reply: func(s string) { in.Write([]byte(s)) }}
+	sess.Stdout = out
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	term := &terminal{client: c, sess: sess, in: in, out: out}
+	t.Cleanup(term.close)
+	return term
+}
+
+func (term *terminal) close() {
+	term.sess.Close()
+	term.client.Close()
+}
+
+func (term *terminal) waitFor(t *testing.T, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(term.out.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("never saw %q in:\n%q", want, term.out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestAuthorizedKeyGetsDashboard(t *testing.T) {
+	f := start(t)
+	term := f.openTerminal(t, f.user)
+	term.waitFor(t, "Watched (2)")
+	term.waitFor(t, "Weekly")
+	term.in.Write([]byte("q"))
+	done := make(chan error, 1)
+	go func() { done <- term.sess.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("q did not end the session")
+	}
+}
+
+func TestUnknownKeyIsRefused(t *testing.T) {
+	f := start(t)
+	if c, err := f.dial(t, newSigner(t)); err == nil {
+		c.Close()
+		t.Fatal("an unknown key got in")
+	}
+}
+
+func TestViewerCannotSend(t *testing.T) {
+	f := start(t)
+	term := f.openTerminal(t, f.viewer)
+	term.waitFor(t, "view only")
+	for _, k := range []string{"s", "a", "x", "d", "m"} {
+		term.in.Write([]byte(k))
+		time.Sleep(50 * time.Millisecond)
+	}
+	term.in.Write([]byte("?"))
+	term.waitFor(t, "any key closes")
+	out := term.out.String()
+	for _, form := range []string{"Send a notice", "Add keys", "Recall", "Stop watching", "Remind"} {
+		if strings.Contains(out, form) {
+			t.Fatalf("a viewer reached %q", form)
+		}
+	}
+	if n := f.sim.Calls("batchSend") + f.sim.Calls("batchRecall"); n != 0 {
+		t.Fatalf("%d changing calls from a viewer", n)
+	}
+	if _, err := (readOnly{f.engine}).Send(context.Background(), watch.SendSpec{UserIDs: []string{"u1"}}); err == nil {
+		t.Fatal("the viewer's engine sent")
+	}
+}
+
+func TestSessionsShareOnePoller(t *testing.T) {
+	f := start(t)
+	perRefresh := func() int {
+		before := f.sim.Calls("readStatus")
+		f.clk.Add(time.Minute)
+		f.engine.Refresh()
+		f.engine.PollOnce(context.Background())
+		return f.sim.Calls("readStatus") - before
+	}
+	one := f.openTerminal(t, f.user)
+	one.waitFor(t, "Watched (2)")
+	withOne := perRefresh()
+	for range 2 {
+		f.openTerminal(t, f.user).waitFor(t, "Watched (2)")
+	}
+	if got := f.engine.Subscribers(); got != 3 {
+		t.Fatalf("%d subscribers, want 3", got)
+	}
+	withThree := perRefresh()
+	if withOne != len(f.keys) || withThree != withOne {
+		t.Fatalf("readStatus calls per refresh: %d with one session, %d with three; want %d both", withOne, withThree, len(f.keys))
+	}
+}
+
+func TestSessionWithoutPTYGetsText(t *testing.T) {
+	f := start(t)
+	c, err := f.dial(t, f.user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, _ := c.NewSession()
+	out, err := sess.Output("status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "Weekly  read 1/2") || !strings.Contains(string(out), "unread  Alice  u2") {
+		t.Fatalf("%q", out)
+	}
+}
+
+func TestClosedSessionsLeakNothing(t *testing.T) {
+	f := start(t)
+	warm := f.openTerminal(t, f.user) // a first session starts the server's lasting goroutines
+	warm.waitFor(t, "Watched (2)")
+	warm.close()
+	waitGoroutines(t, f, -1)
+	base := runtime.NumGoroutine()
+	for range 3 {
+		term := f.openTerminal(t, f.user)
+		term.waitFor(t, "Watched (2)")
+		term.close()
+	}
+	waitGoroutines(t, f, base)
+}
+
+// waitGoroutines waits until no session is subscribed and, when base ≥ 0,
+// the goroutines are back to base.
+func waitGoroutines(t *testing.T, f *fixture, base int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n := runtime.NumGoroutine()
+		if f.engine.Subscribers() == 0 && (base < 0 || n <= base) {
+			return
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines (base %d), %d subscribers:\n%s", n, base, f.engine.Subscribers(), buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestHostKeyCreatedPrivateAndReused(t *testing.T) {
+	f := start(t)
+	fi, err := os.Stat(f.hostKey)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("host key %v %v", fi, err)
+	}
+	first, _ := os.ReadFile(f.hostKey)
+	if _, err := New(Options{Engine: f.engine, HostKeyPath: f.hostKey, Users: []ssh.PublicKey{f.user.PublicKey()}}); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := os.ReadFile(f.hostKey)
+	if !bytes.Equal(first, again) {
+		t.Fatal("the host key changed on restart")
+	}
+}
+
+func TestLoadAuthorizedKeys(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "keys")
+	line := string(gossh.MarshalAuthorizedKey(newSigner(t).PublicKey()))
+	os.WriteFile(good, []byte("# team\n\n"+line), 0o600)
+	keys, err := LoadAuthorizedKeys(good)
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("%v %d", err, len(keys))
+	}
+	bad := filepath.Join(dir, "bad")
+	os.WriteFile(bad, []byte(line+"not a key\n"), 0o600)
+	if _, err := LoadAuthorizedKeys(bad); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("%v", err)
+	}
+}
+
+// waitSSH waits until the server at addr greets with its SSH banner.
+func waitSSH(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		conn, err := net.Dial("tcp", addr)
+		if err == nil {
+			conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+			buf := make([]byte, 4)
+			_, err = conn.Read(buf)
+			conn.Close()
+			if err == nil && string(buf) == "SSH-" {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server never answered: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

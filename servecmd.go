@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"time"
+
+	"github.com/charmbracelet/ssh"
+	"github.com/spf13/cobra"
+
+	"github.com/dingwatch/dingwatch/config"
+	"github.com/dingwatch/dingwatch/serve"
+	"github.com/dingwatch/dingwatch/watch"
+)
+
+// serveFlags are the flags of dingwatch serve.
+type serveFlags struct {
+	listen, authorized, viewers, hostKey string
+	idle, maxSession                     time.Duration
+}
+
+func (a *app) serveCmd() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve --authorized-keys FILE [--listen ADDR] [--viewers FILE] [--host-key PATH]",
+		Short: "Serve the dashboard over SSH to a team",
+		Long: `Run dingwatch as an SSH server: each person runs ssh -p 2222 HOST and gets the
+dashboard in their own terminal, while this process polls DingTalk once for
+everyone, with the same state as a local dingwatch.
+
+Public-key authentication only: keys in --authorized-keys may do everything,
+keys in --viewers may watch but not add, remove, send, remind or recall. A
+session without a terminal (ssh -T, or with a command) gets a text status.
+Sessions are logged (user, key fingerprint, duration) to the log file.`,
+		Example: "  dingwatch serve --listen :2222 --authorized-keys ~/.ssh/authorized_keys --viewers viewers.pub",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runServe(cmd.Context(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.listen, "listen", ":2222", "address to listen on")
+	fl.StringVar(&f.authorized, "authorized-keys", "", "authorized_keys file of users who may do everything (required)")
+	fl.StringVar(&f.viewers, "viewers", "", "authorized_keys file of users who may only watch")
+	fl.StringVar(&f.hostKey, "host-key", "", "host key (created, 0600, when missing; default under $XDG_STATE_HOME/dingwatch)")
+	fl.DurationVar(&f.idle, "idle-timeout", time.Hour, "close a session idle this long")
+	fl.DurationVar(&f.maxSession, "max-timeout", 12*time.Hour, "close any session after this long")
+	return cmd
+}
+
+func (a *app) runServe(ctx context.Context, f serveFlags) error {
+	if f.authorized == "" {
+		return usageErr("--authorized-keys FILE is required: serve admits public keys only")
+	}
+	users, err := serve.LoadAuthorizedKeys(f.authorized)
+	if err != nil {
+		return usageErr("--authorized-keys: %v", err)
+	}
+	var viewers []ssh.PublicKey
+	if f.viewers != "" {
+		if viewers, err = serve.LoadAuthorizedKeys(f.viewers); err != nil {
+			return usageErr("--viewers: %v", err)
+		}
+	}
+	if _, _, err := net.SplitHostPort(f.listen); err != nil {
+		return usageErr("--listen %q: %v (e.g. :2222 or 127.0.0.1:2222)", f.listen, err)
+	}
+	s, err := a.settings()
+	if err != nil {
+		return err
+	}
+	c, err := a.client(s, -1)
+	if err != nil {
+		return err
+	}
+	dirs := config.DirsFrom(a.getenv)
+	log, closeLog, err := a.openLog(dirs.State, slog.LevelInfo) // a line per session
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	store, state, warnings, err := watch.OpenStore(dirs.State, time.Now())
+	if err != nil {
+		return &exitError{exitUsage, err}
+	}
+	defer store.Close()
+	if store.ReadOnly() {
+		return &exitError{exitUsage, fmt.Errorf("another dingwatch owns %s: quit it (or give serve its own XDG_STATE_HOME) so the server can poll for everyone", dirs.State)}
+	}
+	e := watch.NewEngine(watch.Options{Client: c, Sender: c, Policy: a.policy(), Store: store, State: state,
+		RobotCode: s.RobotCode, Log: log, OnRead: onRead(ctx, a.g.onRead, log)})
+	for _, w := range warnings {
+		e.Warn(w)
+	}
+	if f.hostKey == "" {
+		f.hostKey = filepath.Join(dirs.State, "ssh_host_ed25519")
+	}
+	srv, err := serve.New(serve.Options{Engine: e, Addr: f.listen, HostKeyPath: f.hostKey, Users: users, Viewers: viewers,
+		IdleTimeout: f.idle, MaxTimeout: f.maxSession, Region: s.Region(), Log: log})
+	if err != nil {
+		return err
+	}
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	defer stopPolling()
+	go e.Run(pollCtx)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(nil) }()
+	fmt.Fprintf(a.io.err, "dingwatch: serving on %s (ssh -p PORT HOST); ctrl+c stops\n", f.listen)
+	log.Info("serving", "listen", f.listen, "users", len(users), "viewers", len(viewers))
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	log.Info("shutting down")
+	return srv.Shutdown(sctx)
+}
