@@ -152,9 +152,9 @@ func fixtureState() *watch.State {
 	expired := &watch.Key{Key: "OLDkey", RobotCode: "dingrobot", Label: "Yesterday's survey", AddedAt: now.Add(-25 * time.Hour),
 		SentAt: now.Add(-25 * time.Hour), Expired: true, SendStatus: "SUCCESS", LastOK: now.Add(-2 * time.Hour), Recipients: people("周杰")}
 	return &watch.State{
-		Keys:    []*watch.Key{b1, b2, stale, waiting, expired},
+		Keys: []*watch.Key{b1, b2, stale, waiting, expired},
 		Notices: []*watch.Notice{{ID: "n1", Label: "周会通知 Weekly sync", CreatedAt: sent,
-			Rounds: []watch.Round{{N: 0, At: sent, Text: "周会改到三点 Weekly sync moved to 15:00"}, {N: 1, At: now.Add(-10 * time.Minute), Text: "Reminder"}},
+			Rounds:  []watch.Round{{N: 0, At: sent, Text: "周会改到三点 Weekly sync moved to 15:00"}, {N: 1, At: now.Add(-10 * time.Minute), Text: "Reminder"}},
 			Batches: []watch.Batch{{Status: watch.BatchSent, Key: b1.Key}, {Status: watch.BatchUnknown, UserIDs: make([]string, 20), Error: "timeout"}}}},
 	}
 }

@@ -37,7 +37,9 @@ func TestGoldens(t *testing.T) {
 		{"add-form", func(w, h int) Model { return drive(loaded(data(), w, h), keys("a")...) }},
 		{"confirm-remove", func(w, h int) Model { return drive(loaded(data(), w, h), keys("d")...) }},
 		{"filter", func(w, h int) Model { return drive(loaded(data(), w, h), keys("/", "陈")...) }},
-		{"send-form", func(w, h int) Model { return drive(loaded(data(), w, h), keys("s", "u01,u02", "tab", "周会改到三点")...) }},
+		{"send-form", func(w, h int) Model {
+			return drive(loaded(data(), w, h), keys("s", "u01,u02", "tab", "周会改到三点")...)
+		}},
 		{"send-confirm", func(w, h int) Model {
 			return drive(loaded(data(), w, h), keys("s", "u01,u02,u03", "tab", "Weekly sync moved to 15:00", "tab", "Weekly", "enter")...)
 		}},
