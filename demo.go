@@ -14,18 +14,6 @@ import (
 // runDemo runs the dashboard against a simulated DingTalk in this process:
 // no credentials, no network, nothing saved (a log only with --debug).
 func (a *app) runDemo(ctx context.Context) error {
-	s, err := sim.Start(sim.Options{NotReadyFor: 15 * time.Second})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	now := time.Now()
-	notices := sim.SeedDemo(s, now)
-	c, err := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Timeout: a.g.timeout, Retries: -1,
-		Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"}})
-	if err != nil {
-		return err
-	}
 	log := slog.New(slog.DiscardHandler)
 	if a.g.debug {
 		l, closeLog, err := a.openLog(config.DirsFrom(a.getenv).State, slog.LevelWarn)
@@ -34,6 +22,29 @@ func (a *app) runDemo(ctx context.Context) error {
 		}
 		defer closeLog()
 		log = l
+	}
+	e, stop, err := a.demoEngine(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	return a.runProgram(ctx, e, "simulated", log)
+}
+
+// demoEngine is an engine, in memory, on a simulated DingTalk seeded with
+// the demo's notices; stop ends the simulator.
+func (a *app) demoEngine(ctx context.Context, log *slog.Logger) (*watch.Engine, func(), error) {
+	s, err := sim.Start(sim.Options{NotReadyFor: 15 * time.Second})
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now()
+	notices := sim.SeedDemo(s, now)
+	c, err := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Timeout: a.g.timeout, Retries: -1,
+		Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"}})
+	if err != nil {
+		s.Close()
+		return nil, nil, err
 	}
 	policy := a.policy()
 	if !a.flagSet("interval") {
@@ -52,8 +63,9 @@ func (a *app) runDemo(ctx context.Context) error {
 			spec.Notice = e.CreateNotice(n.Label, n.Text, n.SentAt)
 		}
 		if _, err := e.Add(spec); err != nil {
-			return err
+			s.Close()
+			return nil, nil, err
 		}
 	}
-	return a.runProgram(ctx, e, "simulated", log)
+	return e, func() { s.Close() }, nil
 }

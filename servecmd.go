@@ -20,6 +20,7 @@ import (
 type serveFlags struct {
 	listen, authorized, viewers, hostKey string
 	idle, maxSession                     time.Duration
+	demo                                 bool
 }
 
 func (a *app) serveCmd() *cobra.Command {
@@ -48,6 +49,7 @@ Sessions are logged (user, key fingerprint, duration) to the log file.`,
 	fl.StringVar(&f.hostKey, "host-key", "", "host key (created, 0600, when missing; default under $XDG_STATE_HOME/dingwatch)")
 	fl.DurationVar(&f.idle, "idle-timeout", time.Hour, "close a session idle this long")
 	fl.DurationVar(&f.maxSession, "max-timeout", 12*time.Hour, "close any session after this long")
+	fl.BoolVar(&f.demo, "demo", false, "serve the demo's simulated DingTalk: no credentials, nothing saved but the log and host key")
 	return cmd
 }
 
@@ -68,38 +70,22 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	if _, _, err := net.SplitHostPort(f.listen); err != nil {
 		return usageErr("--listen %q: %v (e.g. :2222 or 127.0.0.1:2222)", f.listen, err)
 	}
-	s, err := a.settings()
-	if err != nil {
-		return err
-	}
-	c, err := a.client(s, -1)
-	if err != nil {
-		return err
-	}
 	dirs := config.DirsFrom(a.getenv)
 	log, closeLog, err := a.openLog(dirs.State, slog.LevelInfo) // a line per session
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	store, state, warnings, err := watch.OpenStore(dirs.State, time.Now())
+	e, region, stop, err := a.serveEngine(ctx, f, log)
 	if err != nil {
-		return &exitError{exitUsage, err}
+		return err
 	}
-	defer store.Close()
-	if store.ReadOnly() {
-		return &exitError{exitUsage, fmt.Errorf("another dingwatch owns %s: quit it (or give serve its own XDG_STATE_HOME) so the server can poll for everyone", dirs.State)}
-	}
-	e := watch.NewEngine(watch.Options{Client: c, Sender: c, Policy: a.policy(), Store: store, State: state,
-		RobotCode: s.RobotCode, Log: log, OnRead: onRead(ctx, a.g.onRead, log)})
-	for _, w := range warnings {
-		e.Warn(w)
-	}
+	defer stop()
 	if f.hostKey == "" {
 		f.hostKey = filepath.Join(dirs.State, "ssh_host_ed25519")
 	}
 	srv, err := serve.New(serve.Options{Engine: e, Addr: f.listen, HostKeyPath: f.hostKey, Users: users, Viewers: viewers,
-		IdleTimeout: f.idle, MaxTimeout: f.maxSession, Region: s.Region(), Log: log})
+		IdleTimeout: f.idle, MaxTimeout: f.maxSession, Region: region, Log: log})
 	if err != nil {
 		return err
 	}
@@ -119,4 +105,36 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	defer cancel()
 	log.Info("shutting down")
 	return srv.Shutdown(sctx)
+}
+
+// serveEngine is the engine the server shares: the demo's, or one on the
+// configured DingTalk that owns the state.
+func (a *app) serveEngine(ctx context.Context, f serveFlags, log *slog.Logger) (*watch.Engine, string, func(), error) {
+	if f.demo {
+		e, stop, err := a.demoEngine(ctx, log)
+		return e, "simulated", stop, err
+	}
+	s, err := a.settings()
+	if err != nil {
+		return nil, "", nil, err
+	}
+	c, err := a.client(s, -1)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	dir := config.DirsFrom(a.getenv).State
+	store, state, warnings, err := watch.OpenStore(dir, time.Now())
+	if err != nil {
+		return nil, "", nil, &exitError{exitUsage, err}
+	}
+	if store.ReadOnly() {
+		store.Close()
+		return nil, "", nil, &exitError{exitUsage, fmt.Errorf("another dingwatch owns %s: quit it (or give serve its own XDG_STATE_HOME) so the server can poll for everyone", dir)}
+	}
+	e := watch.NewEngine(watch.Options{Client: c, Sender: c, Policy: a.policy(), Store: store, State: state,
+		RobotCode: s.RobotCode, Log: log, OnRead: onRead(ctx, a.g.onRead, log)})
+	for _, w := range warnings {
+		e.Warn(w)
+	}
+	return e, s.Region(), func() { store.Close() }, nil
 }
