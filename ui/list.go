@@ -10,10 +10,26 @@ import (
 )
 
 // row is one line of the key list: a notice (a group of keys) or a key.
+// Its counts and state are worked out once per snapshot, not per frame.
 type row struct {
-	notice *watch.Notice
-	keys   []*watch.Key // the notice's keys, or the one key
-	child  int          // for a key shown under its open notice: its batch number (1…)
+	notice  *watch.Notice
+	keys    []*watch.Key // the notice's keys, or the one key
+	child   int          // for a key shown under its open notice: its batch number (1…)
+	read    int
+	total   int
+	word    string // the state, in a word
+	problem bool   // the state is a failure
+	rev     uint64 // changes when anything shown on the row changes
+}
+
+// summed fills in the row's counts, state and revision at now.
+func (r row) summed(now time.Time) row {
+	r.read, r.total = rowCounts(r)
+	r.word, r.problem = rowState(r, now)
+	for _, k := range r.keys {
+		r.rev = r.rev*31 + k.Rev + 1
+	}
+	return r
 }
 
 // id names the row across snapshots.
@@ -54,14 +70,14 @@ func (r row) title() string {
 
 // buildRows lists notices (open ones followed by their keys) and lone
 // keys in the state's order, keeping those that match filter.
-func buildRows(st *watch.State, expanded map[string]bool, filter string) []row {
+func buildRows(st *watch.State, expanded map[string]bool, filter string, now time.Time) []row {
 	filter = strings.ToLower(strings.TrimSpace(filter))
 	var rows []row
 	seen := map[string]bool{}
 	for _, k := range st.Keys {
 		if k.Notice == "" {
 			if r := (row{keys: []*watch.Key{k}}); matches(r, filter) {
-				rows = append(rows, r)
+				rows = append(rows, r.summed(now))
 			}
 			continue
 		}
@@ -77,10 +93,10 @@ func buildRows(st *watch.State, expanded map[string]bool, filter string) []row {
 		if !matches(nr, filter) {
 			continue
 		}
-		rows = append(rows, nr)
+		rows = append(rows, nr.summed(now))
 		if expanded[n.ID] {
 			for i, nk := range nr.keys {
-				rows = append(rows, row{keys: []*watch.Key{nk}, child: i + 1})
+				rows = append(rows, row{keys: []*watch.Key{nk}, child: i + 1}.summed(now))
 			}
 		}
 	}
@@ -180,12 +196,51 @@ func timeLeft(r row, now time.Time) string {
 	return "+" + span(max(0, now.Sub(k.AddedAt)))
 }
 
+// rowCache keeps rendered rows: an idle or scrolling list re-renders only
+// the rows whose content changed. It is the one thing View writes to.
+type rowCache struct{ rows map[rowSig]string }
+
+// rowSig is everything a rendered row depends on.
+type rowSig struct {
+	id             string
+	rev            uint64
+	selected, open bool
+	marked         bool
+	width, child   int
+	left           string
+}
+
+// cachedRow renders r or takes it from the cache.
+func (m Model) cachedRow(r row, selected bool, width int) string {
+	sig := rowSig{id: r.id(), rev: r.rev, selected: selected, width: width, child: r.child, left: timeLeft(r, m.now)}
+	if r.notice != nil {
+		sig.open = m.list.expanded[r.notice.ID]
+	} else {
+		sig.marked = m.list.marked[r.keys[0].Key]
+	}
+	if out, ok := m.cache.rows[sig]; ok {
+		return out
+	}
+	if len(m.cache.rows) > 1024 {
+		clear(m.cache.rows)
+	}
+	out := m.renderRow(r, selected, width)
+	m.cache.rows[sig] = out
+	return out
+}
+
 // renderRow draws row r in width cells; selected rows carry a glyph.
 func (m Model) renderRow(r row, selected bool, width int) string {
 	st := m.st
 	cursor := "  "
 	if selected {
 		cursor = st.Cursor.Render("› ")
+	}
+	if r.notice == nil && m.list.marked[r.keys[0].Key] {
+		cursor = cursor[:len(cursor)-1] + st.Cursor.Render("*") // marked for n
+		if selected {
+			cursor = st.Cursor.Render("›*")
+		}
 	}
 	indent := ""
 	if r.notice != nil {
@@ -197,9 +252,8 @@ func (m Model) renderRow(r row, selected bool, width int) string {
 	} else if r.child > 0 {
 		indent = "  "
 	}
-	read, total := rowCounts(r)
+	read, total, word, problem := r.read, r.total, r.word, r.problem
 	counts := fitRight(fmt.Sprintf("%d/%d", read, total), 7)
-	word, problem := rowState(r, m.now)
 	mark := " "
 	if problem {
 		mark = st.Error.Render("!")

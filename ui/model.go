@@ -98,6 +98,7 @@ type Model struct {
 
 	flash    string
 	flashErr bool
+	cache    *rowCache
 }
 
 // New builds the dashboard model.
@@ -136,7 +137,8 @@ func New(opts Options) Model {
 		km.Write.SetEnabled(false)
 	}
 	return Model{opts: opts, st: st, keys: km, help: h, now: opts.Now(),
-		input: in, list: listState{expanded: map[string]bool{}, marked: map[string]bool{}}}
+		input: in, list: listState{expanded: map[string]bool{}, marked: map[string]bool{}},
+		cache: &rowCache{rows: map[rowSig]string{}}}
 }
 
 // Init asks for the first snapshot, starts listening for changes and the clock.

@@ -118,3 +118,10 @@ func TestEveryoneReadMessage(t *testing.T) {
 		t.Fatalf("flash %q", m.flash)
 	}
 }
+
+func TestMarkedRowsShowIt(t *testing.T) {
+	m := drive(loaded(&fakeEngine{state: fixtureState()}, 80, 24), keys("j", " ")...)
+	if !strings.Contains(m.View(), " *Security patch") {
+		t.Fatalf("the marked key shows no mark:\n%s", m.View())
+	}
+}

@@ -255,7 +255,7 @@ func (m *Model) rebuildRows() {
 	if r, ok := m.selected(); ok {
 		cur = r.id()
 	}
-	m.list.rows = buildRows(m.snap.State, m.list.expanded, m.list.filter)
+	m.list.rows = buildRows(m.snap.State, m.list.expanded, m.list.filter, m.now)
 	for i, r := range m.list.rows {
 		if r.id() == cur {
 			m.list.cursor = i

@@ -156,7 +156,7 @@ func (m Model) listView(width, height int) string {
 	}
 	end := min(m.list.offset+height-1, len(m.list.rows))
 	for i := m.list.offset; i < end; i++ {
-		lines = append(lines, m.renderRow(m.list.rows[i], i == m.list.cursor, width))
+		lines = append(lines, m.cachedRow(m.list.rows[i], i == m.list.cursor, width))
 	}
 	return strings.Join(lines, "\n")
 }
