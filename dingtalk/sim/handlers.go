@@ -29,6 +29,9 @@ func (s *Server) endpoint(name string, h http.HandlerFunc) http.HandlerFunc {
 		if name != "token" {
 			s.callTimes = append(s.callTimes, time.Now())
 		}
+		if name == "readStatus" {
+			s.keyCalls[r.URL.Query().Get("processQueryKey")]++
+		}
 		f := s.takeFaultLocked(name, r.URL.Query().Get("processQueryKey"))
 		s.mu.Unlock()
 		if s.opts.Latency > 0 {

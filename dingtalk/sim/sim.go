@@ -61,7 +61,10 @@ type Server struct {
 	faults    []*Fault
 	calls     map[string]int
 	callTimes []time.Time // wall times of metered calls
+	keyCalls  map[string]int
 	sends     []SendCall
+	paused    bool
+	conns     map[net.Conn]bool // open client connections, closed by Pause
 }
 
 type message struct {
@@ -102,6 +105,8 @@ func Start(opts Options) (*Server, error) {
 		messages:  map[string]*message{},
 		directory: map[string]string{},
 		calls:     map[string]int{},
+		keyCalls:  map[string]int{},
+		conns:     map[net.Conn]bool{},
 	}
 	if s.opts.ReadPlan == nil {
 		s.opts.ReadPlan = s.defaultReadPlan
@@ -111,13 +116,17 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("simulated DingTalk: %w", err)
 	}
 	s.ln = ln
-	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 5 * time.Second}
+	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 5 * time.Second, ConnState: s.track}
 	go s.srv.Serve(ln) //nolint:errcheck // ends with Close
 	return s, nil
 }
 
 // URL is the base URL to give the client as its endpoint.
-func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return "http://" + s.ln.Addr().String()
+}
 
 // Close stops the server.
 func (s *Server) Close() error { return s.srv.Close() }
@@ -228,6 +237,67 @@ func (s *Server) MaxCallsPerSecond() int {
 		most = max(most, hi-lo+1)
 	}
 	return most
+}
+
+// CallsFor is how many readStatus requests asked for key.
+func (s *Server) CallsFor(key string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.keyCalls[key]
+}
+
+// Tokens lists the access tokens the server has issued and still honours.
+func (s *Server) Tokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for t := range s.tokens {
+		out = append(out, t)
+	}
+	return out
+}
+
+// track keeps the set of open connections.
+func (s *Server) track(c net.Conn, state http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch state {
+	case http.StateNew:
+		s.conns[c] = true
+	case http.StateClosed, http.StateHijacked:
+		delete(s.conns, c)
+	}
+}
+
+// Pause stops listening and drops open connections: new ones are refused
+// until Resume.
+func (s *Server) Pause() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.paused {
+		return nil
+	}
+	s.paused = true
+	for c := range s.conns {
+		c.Close()
+	}
+	return s.ln.Close()
+}
+
+// Resume listens again on the same address.
+func (s *Server) Resume() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.paused {
+		return nil
+	}
+	ln, err := net.Listen("tcp", s.ln.Addr().String())
+	if err != nil {
+		return err
+	}
+	s.ln, s.paused = ln, false
+	go s.srv.Serve(ln) //nolint:errcheck // ends with Close or Pause
+	return nil
 }
 
 // Sends lists the batchSend calls the server accepted, in order.
