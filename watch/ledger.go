@@ -5,36 +5,70 @@ import (
 	"time"
 )
 
-// Ledger records when metered DingTalk calls were made, for the last 24
-// hours: what the daily budget is measured against.
+// Ledger records how many metered DingTalk calls were made in each minute
+// of the last 24 hours: what the daily budget is measured against. It
+// holds at most 1,441 counts however many calls are made.
 type Ledger struct {
-	Times []time.Time `json:"times,omitempty"` // ascending
+	Minutes []MinuteCount `json:"minutes,omitempty"` // ascending
 }
 
-// Add records a call at t and forgets calls older than a day.
+// MinuteCount is the calls made in one minute (Unix time / 60).
+type MinuteCount struct {
+	Minute int64 `json:"m"`
+	N      int   `json:"n"`
+}
+
+func minuteOf(t time.Time) int64 { return t.Unix() / 60 }
+
+// Add records a call at t and forgets minutes older than a day.
 func (l *Ledger) Add(t time.Time) {
-	l.Times = append(l.Times, t)
-	l.prune(t)
-}
-
-// Spent is how many calls were made in the 24 hours up to now.
-func (l *Ledger) Spent(now time.Time) int {
-	cut := now.Add(-24 * time.Hour)
-	i, _ := slices.BinarySearchFunc(l.Times, cut, func(a, b time.Time) int { return a.Compare(b) })
-	// Times after a clock step back still count: never under-count.
-	return len(l.Times) - i
-}
-
-func (l *Ledger) prune(now time.Time) {
-	cut := now.Add(-24 * time.Hour)
+	m := minuteOf(t)
+	if n := len(l.Minutes); n > 0 && l.Minutes[n-1].Minute >= m {
+		l.Minutes[n-1].N++ // same minute (or a clock step back): never under-count
+	} else {
+		l.Minutes = append(l.Minutes, MinuteCount{Minute: m, N: 1})
+	}
+	cut := m - 24*60
 	i := 0
-	for i < len(l.Times) && l.Times[i].Before(cut) {
+	for i < len(l.Minutes) && l.Minutes[i].Minute <= cut {
 		i++
 	}
 	if i > 0 {
-		l.Times = slices.Delete(l.Times, 0, i)
+		l.Minutes = slices.Delete(l.Minutes, 0, i)
 	}
 }
 
+// Spent is how many calls were made in the 24 hours up to now (to the minute).
+func (l *Ledger) Spent(now time.Time) int {
+	cut := minuteOf(now) - 24*60
+	n := 0
+	for _, c := range l.Minutes {
+		if c.Minute > cut {
+			n += c.N
+		}
+	}
+	return n
+}
+
+// FreedAt is when enough calls will have aged out of the 24-hour window
+// for the spent count to fall below budget; zero if it already is.
+func (l *Ledger) FreedAt(now time.Time, budget int) time.Time {
+	over := l.Spent(now) - budget
+	if over < 0 {
+		return time.Time{}
+	}
+	cut := minuteOf(now) - 24*60
+	for _, c := range l.Minutes {
+		if c.Minute <= cut {
+			continue
+		}
+		over -= c.N
+		if over < 0 {
+			return time.Unix((c.Minute+24*60+1)*60, 0)
+		}
+	}
+	return time.Time{}
+}
+
 // Clone is a deep copy.
-func (l Ledger) Clone() Ledger { return Ledger{Times: slices.Clone(l.Times)} }
+func (l Ledger) Clone() Ledger { return Ledger{Minutes: slices.Clone(l.Minutes)} }

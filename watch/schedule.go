@@ -113,8 +113,8 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 		remaining = p.Budget - plan.Spent
 		if remaining <= 0 {
 			plan.Blocked = true
-			if len(s.Calls.Times) > 0 && len(live) > 0 {
-				plan.Next = s.Calls.Times[len(s.Calls.Times)-p.Budget].Add(24 * time.Hour)
+			if len(live) > 0 {
+				plan.Next = s.Calls.FreedAt(now, p.Budget)
 			}
 			return plan
 		}

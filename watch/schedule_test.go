@@ -109,7 +109,30 @@ func TestBudgetStretchesAndCaps(t *testing.T) {
 		st.Calls.Add(now)
 	}
 	plan = tight.Plan(st, now, map[string]bool{"k1": true})
-	if !plan.Blocked || len(plan.Due) != 0 || !plan.Next.Equal(t0.Add(24*time.Hour)) {
+	if !plan.Blocked || len(plan.Due) != 0 || !plan.Next.Equal(t0.Add(24*time.Hour+time.Minute)) {
 		t.Fatalf("blocked plan %+v", plan)
+	}
+}
+
+func TestLedgerIsBoundedAndCountsTheLastDay(t *testing.T) {
+	var l Ledger
+	for i := range 3 * 24 * 60 * 10 { // ten calls a minute for three days
+		l.Add(t0.Add(time.Duration(i) * 6 * time.Second))
+	}
+	end := t0.Add(3*24*time.Hour - 6*time.Second)
+	if len(l.Minutes) > 24*60+1 {
+		t.Fatalf("%d minutes kept", len(l.Minutes))
+	}
+	if got := l.Spent(end); got != 24*60*10 {
+		t.Fatalf("spent %d, want %d", got, 24*60*10)
+	}
+	if got := l.Spent(end.Add(25 * time.Hour)); got != 0 {
+		t.Fatalf("spent a day later %d", got)
+	}
+	if !l.FreedAt(end, 24*60*10+1).IsZero() {
+		t.Fatal("under budget yet not free")
+	}
+	if at := l.FreedAt(end, 24*60*10); !at.After(end) || at.After(end.Add(2*time.Minute)) {
+		t.Fatalf("freed at %v (now %v)", at, end)
 	}
 }
