@@ -64,6 +64,7 @@ type globals struct {
 	timeout    time.Duration
 	interval   time.Duration
 	budget     int
+	qps        float64
 	robot      string
 	endpoint   string
 	debug      bool
@@ -140,6 +141,7 @@ given. Try it without credentials:  dingwatch --demo`,
 	f.DurationVar(&a.g.timeout, "timeout", dingtalk.DefaultTimeout, "bound on each request to DingTalk")
 	f.DurationVar(&a.g.interval, "interval", watch.DefaultInterval, "fastest polling period of one key (1s or more)")
 	f.IntVar(&a.g.budget, "budget", watch.DefaultBudget, "most metered DingTalk calls per 24 hours (0: no limit)")
+	f.Float64Var(&a.g.qps, "qps", dingtalk.DefaultRate, "most DingTalk calls per second from this process (DingTalk allows about 20)")
 	f.StringVar(&a.g.robot, "robot", "", "robot code (overrides DINGTALK_ROBOT_CODE)")
 	f.StringVar(&a.g.endpoint, "endpoint", "", "DingTalk base URL (overrides DINGTALK_ENDPOINT)")
 	f.BoolVar(&a.g.debug, "debug", false, "write a detailed log to $XDG_STATE_HOME/dingwatch/dingwatch.log")
@@ -158,6 +160,9 @@ func (a *app) settings() (config.Settings, error) {
 	}
 	if a.g.interval < time.Second {
 		return config.Settings{}, usageErr("--interval must be 1s or more")
+	}
+	if a.g.qps <= 0 || a.g.qps > 1000 {
+		return config.Settings{}, usageErr("--qps must be above 0 (DingTalk allows about 20)")
 	}
 	if a.g.budget < 0 {
 		return config.Settings{}, usageErr("--budget must be 0 (no limit) or more")
@@ -181,7 +186,7 @@ func (a *app) client(s config.Settings, retries int) (*dingtalk.Client, error) {
 		return nil, &exitError{exitUsage, err}
 	}
 	return dingtalk.New(dingtalk.Options{Endpoint: s.Endpoint, Credentials: s.Credentials(),
-		Timeout: a.g.timeout, Retries: retries})
+		Timeout: a.g.timeout, Retries: retries, Rate: a.g.qps})
 }
 
 // flagSet reports whether the user gave the global flag name.

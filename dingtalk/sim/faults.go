@@ -147,3 +147,14 @@ func (r *recorder) Write(b []byte) (int, error) { r.body = append(r.body, b...);
 
 // BanPage is the kind of HTML page DingTalk answers when it has banned an IP.
 const BanPage = `<!DOCTYPE html><html><head><title>Access denied</title></head><body><h1>Too many requests</h1><p>Your IP has been blocked for 5 minutes.</p></body></html>`
+
+// randomFault is one of the faults FaultRate draws from, by n (0–2).
+func randomFault(n int) *Fault {
+	switch n {
+	case 0:
+		return &Fault{Status: 500, Code: "system.error"}
+	case 1:
+		return &Fault{Status: 403, Code: "Forbidden.AccessDenied.QpsLimitForApi"}
+	}
+	return &Fault{Kind: Reset}
+}

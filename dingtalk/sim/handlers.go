@@ -33,6 +33,9 @@ func (s *Server) endpoint(name string, h http.HandlerFunc) http.HandlerFunc {
 			s.keyCalls[r.URL.Query().Get("processQueryKey")]++
 		}
 		f := s.takeFaultLocked(name, r.URL.Query().Get("processQueryKey"))
+		if f == nil && name == "readStatus" && s.opts.FaultRate > 0 && s.rng.Float64() < s.opts.FaultRate {
+			f = randomFault(s.rng.IntN(3))
+		}
 		s.mu.Unlock()
 		if s.opts.Latency > 0 {
 			time.Sleep(s.opts.Latency)

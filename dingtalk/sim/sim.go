@@ -37,6 +37,9 @@ type Options struct {
 	NotReadyFor time.Duration
 	// Latency delays every answer.
 	Latency time.Duration
+	// FaultRate is the share of readStatus requests (0 to 1) answered with
+	// a random failure: system.error, a throttle, or a dropped connection.
+	FaultRate float64
 	// ReadPlan decides when a person sent a message by batchSend reads it.
 	// The default reads within five minutes, one in ten never. It is called
 	// with the server locked and must not call the Server.
