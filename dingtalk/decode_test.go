@@ -82,3 +82,19 @@ func FuzzDecodeError(f *testing.F) {
 		_ = e.Error()
 	})
 }
+
+func FuzzDecodeAnswer(f *testing.F) {
+	f.Add([]byte(`{"processQueryKey":"k","invalidStaffIdList":["a"],"flowControlledStaffIdList":[],"filteredStaffIdList":null}`))
+	f.Add([]byte(`{"successResult":["k"],"failedResult":{"x":"over 24h"}}`))
+	f.Add([]byte(`{"accessToken":"t","expireIn":"7200"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var s SendResult
+		var r RecallResult
+		var tok tokenAnswer
+		for _, out := range []any{&s, &r, &tok} {
+			if err := decodeAnswer(body, out); err != nil && !HasCode(err, CodeNotJSON) {
+				t.Fatalf("%v", err)
+			}
+		}
+	})
+}

@@ -41,3 +41,32 @@ func FuzzParseKeys(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseUserIDs(f *testing.F) {
+	f.Add("user1,user2 user3\nuser1")
+	f.Add("，;\t")
+	f.Fuzz(func(t *testing.T, text string) {
+		ids := ParseUserIDs(text)
+		seen := map[string]bool{}
+		for _, id := range ids {
+			if id == "" || seen[id] || strings.ContainsAny(id, ", \n\t;") {
+				t.Fatalf("bad id %q from %q", id, text)
+			}
+			seen[id] = true
+		}
+	})
+}
+
+func FuzzParseSentAt(f *testing.F) {
+	f.Add("15:04")
+	f.Add("2026-11-27 08:00")
+	f.Add("20m ago")
+	f.Add("-5h")
+	f.Add("2026-11-27T08:00:00+08:00")
+	f.Fuzz(func(t *testing.T, text string) {
+		at, err := ParseSentAt(text, t0)
+		if err == nil && (at.After(t0) || t0.Sub(at) > Window) {
+			t.Fatalf("%q accepted as %v", text, at)
+		}
+	})
+}
