@@ -20,9 +20,9 @@ var people = []sim.Person{
 }
 
 // setup starts a simulator whose clock is 'now' and a client for it.
-func setup(t *testing.T, tweak func(*sim.Options, *dingtalk.Options)) (*sim.Server, *dingtalk.Client, *fakeClock) {
+func setup(t *testing.T, tweak func(*sim.Options, *dingtalk.Options)) (*sim.Server, *dingtalk.Client, *sim.Clock) {
 	t.Helper()
-	clk := &fakeClock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	clk := sim.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	so := sim.Options{Now: clk.Now, NotReadyFor: time.Second}
 	co := dingtalk.Options{Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"},
 		BaseBackoff: time.Millisecond, Rate: 1000, Timeout: 2 * time.Second, Now: clk.Now}
@@ -40,18 +40,6 @@ func setup(t *testing.T, tweak func(*sim.Options, *dingtalk.Options)) (*sim.Serv
 		t.Fatal(err)
 	}
 	return s, c, clk
-}
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 func TestReadStatusEncodesKeys(t *testing.T) {

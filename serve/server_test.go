@@ -22,18 +22,6 @@ import (
 	"github.com/dingwatch/dingwatch/watch"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 func newSigner(t *testing.T) gossh.Signer {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
@@ -50,20 +38,19 @@ func newSigner(t *testing.T) gossh.Signer {
 // fixture is a server on loopback with one user and one viewer, an engine
 // on a simulator with two keys, and a clock the test moves.
 type fixture struct {
-	addr          string
-	user, viewer  gossh.Signer
-	sim           *sim.Server
-	engine        *watch.Engine
-	clk           *clock
-	server        *Server
-	hostKey       string
-	keys          []string
-	closeListener func()
+	addr         string
+	user, viewer gossh.Signer
+	sim          *sim.Server
+	engine       *watch.Engine
+	clk          *sim.Clock
+	server       *Server
+	hostKey      string
+	keys         []string
 }
 
 func start(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{user: newSigner(t), viewer: newSigner(t), clk: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}}
+	f := &fixture{user: newSigner(t), viewer: newSigner(t), clk: sim.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))}
 	s, err := sim.Start(sim.Options{Now: f.clk.Now, NotReadyFor: time.Second})
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,23 +14,11 @@ import (
 	"github.com/dingwatch/dingwatch/watch"
 )
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // TestAppMovesReaderToRead runs the whole app (program, engine, client)
 // against the simulator: a recipient reads, and the view moves them from
 // Unread to Read.
 func TestAppMovesReaderToRead(t *testing.T) {
-	clk := &testClock{t: now}
+	clk := sim.NewClock(now)
 	s, err := sim.Start(sim.Options{Now: clk.Now, NotReadyFor: time.Second})
 	if err != nil {
 		t.Fatal(err)

@@ -80,7 +80,7 @@ func faultCases() []faultCase {
 // a dashboard model on them.
 type faultRig struct {
 	sim   *sim.Server
-	clk   *testClock
+	clk   *sim.Clock
 	e     *watch.Engine
 	store *watch.Store
 	dir   string
@@ -101,7 +101,7 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 
 func newFaultRig(t *testing.T) *faultRig {
 	t.Helper()
-	r := &faultRig{clk: &testClock{t: now}, dir: t.TempDir(), log: &bytes.Buffer{}}
+	r := &faultRig{clk: sim.NewClock(now), dir: t.TempDir(), log: &bytes.Buffer{}}
 	s, err := sim.Start(sim.Options{Now: r.clk.Now, AppKey: "app", AppSecret: faultSecret, NotReadyFor: time.Second})
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package watch
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -10,20 +9,12 @@ import (
 	"github.com/dingwatch/dingwatch/dingtalk/sim"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type clock = sim.Clock
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func newClock(t time.Time) *clock { return sim.NewClock(t) }
 
 func TestEngineAgainstSim(t *testing.T) {
-	clk := &clock{t: t0}
+	clk := newClock(t0)
 	s, err := sim.Start(sim.Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -122,7 +122,7 @@ func (v *virtualNotice) outcome(name string, shown map[string]time.Time) outcome
 
 // runDingwatch watches the notice with the engine and policy p.
 func runDingwatch(name string, p Policy, seed uint64) outcome {
-	clk := &clock{t: t0}
+	clk := newClock(t0)
 	v := newVirtualNotice(clk, 200, 20, seed)
 	e := NewEngine(Options{Client: v, RobotCode: "r", Now: clk.Now, Policy: p, Workers: 1})
 	e.Add(AddSpec{Keys: v.keys(), SentAt: v.sentAt})
@@ -132,9 +132,7 @@ func runDingwatch(name string, p Policy, seed uint64) outcome {
 		if next.IsZero() {
 			break // every key final
 		}
-		clk.mu.Lock()
-		clk.t = maxTime(next, clk.t.Add(time.Second))
-		clk.mu.Unlock()
+		clk.Set(maxTime(next, clk.Now().Add(time.Second)))
 	}
 	shown := map[string]time.Time{}
 	for _, k := range e.Snapshot().State.Keys {
@@ -149,7 +147,7 @@ func runDingwatch(name string, p Policy, seed uint64) outcome {
 
 // runFixed polls every key every interval, as a naive watcher would.
 func runFixed(interval time.Duration, seed uint64) outcome {
-	clk := &clock{t: t0}
+	clk := newClock(t0)
 	v := newVirtualNotice(clk, 200, 20, seed)
 	shown := map[string]time.Time{}
 	for ; clk.Now().Before(v.sentAt.Add(Window)); clk.Add(interval) {

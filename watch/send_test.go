@@ -16,7 +16,7 @@ import (
 // directory knows user001…user060.
 func sendSetup(t *testing.T, timeout time.Duration) (*Engine, *sim.Server, *clock) {
 	t.Helper()
-	clk := &clock{t: t0}
+	clk := newClock(t0)
 	s, err := sim.Start(sim.Options{Now: clk.Now, NotReadyFor: time.Second,
 		ReadPlan: func(id string) time.Duration {
 			if id < "user010" { // user001…user009 read after a minute

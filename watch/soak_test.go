@@ -18,7 +18,7 @@ func TestSoak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("soak")
 	}
-	clk := &clock{t: t0}
+	clk := newClock(t0)
 	s, err := sim.Start(sim.Options{Now: clk.Now, NotReadyFor: time.Second, FaultRate: 0.05, Seed: 5})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,42 @@
+// Command bench measures what unit tests must not time: the bytes an idle
+// dashboard writes, start-up time, memory of the real binary, and polling
+// throughput against the simulator. Results go to BENCHMARKS.md by hand.
+//
+//	go run ./bench wire [-seconds 60]   bytes per minute of an idle dashboard, and of watch -n 2 dingwatch status
+//	go run ./bench startup              time to first frame with 500 saved keys
+//	go run ./bench rss                  resident memory holding 1,000 keys / 20,000 recipients
+//	go run ./bench throughput           refreshing 1,000 keys, 50 ms latency
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench wire|startup|rss|throughput [flags]")
+		os.Exit(2)
+	}
+	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
+	seconds := fs.Int("seconds", 60, "how long to count bytes (wire)")
+	fs.Parse(os.Args[2:])
+	var err error
+	switch os.Args[1] {
+	case "wire":
+		err = wire(*seconds)
+	case "startup":
+		err = startup()
+	case "rss":
+		err = rss()
+	case "throughput":
+		err = throughput()
+	default:
+		err = fmt.Errorf("unknown measurement %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
