@@ -109,7 +109,17 @@ type commandEngine struct {
 	store *watch.Store
 }
 
-func (a *app) commandEngine(s config.Settings, c *dingtalk.Client) (*commandEngine, error) {
+// commandEngine loads the settings and builds the engine of a one-shot
+// command; the caller closes its store.
+func (a *app) commandEngine() (*commandEngine, error) {
+	s, err := a.settings()
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.client(s, dingtalk.DefaultRetries)
+	if err != nil {
+		return nil, err
+	}
 	store, state, _, err := watch.OpenStore(config.DirsFrom(a.getenv).State, time.Now())
 	if err != nil {
 		return nil, &exitError{exitUsage, err}
@@ -119,15 +129,7 @@ func (a *app) commandEngine(s config.Settings, c *dingtalk.Client) (*commandEngi
 }
 
 func (a *app) runSend(ctx context.Context, spec watch.SendSpec, asJSON bool) error {
-	s, err := a.settings()
-	if err != nil {
-		return err
-	}
-	c, err := a.client(s, dingtalk.DefaultRetries)
-	if err != nil {
-		return err
-	}
-	ce, err := a.commandEngine(s, c)
+	ce, err := a.commandEngine()
 	if err != nil {
 		return err
 	}
@@ -229,15 +231,7 @@ Exit status: 0 every key recalled, 1 some key was not, 2 bad arguments or settin
 }
 
 func (a *app) runRecall(ctx context.Context, keys []string, asJSON bool) error {
-	s, err := a.settings()
-	if err != nil {
-		return err
-	}
-	c, err := a.client(s, dingtalk.DefaultRetries)
-	if err != nil {
-		return err
-	}
-	ce, err := a.commandEngine(s, c)
+	ce, err := a.commandEngine()
 	if err != nil {
 		return err
 	}
