@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 )
 
 func main() {
@@ -21,11 +22,12 @@ func main() {
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	seconds := fs.Int("seconds", 60, "how long to count bytes (wire)")
+	settle := fs.Duration("settle", 70*time.Second, "how long to let the screen settle before counting (wire)")
 	fs.Parse(os.Args[2:])
 	var err error
 	switch os.Args[1] {
 	case "wire":
-		err = wire(*seconds)
+		err = wire(*seconds, *settle)
 	case "startup":
 		err = startup()
 	case "rss":

@@ -16,7 +16,7 @@ import (
 // wire counts the bytes an idle dashboard writes per minute (every key
 // read by everyone: nothing changes), and the same for watch -n 2 over
 // dingwatch status.
-func wire(seconds int) error {
+func wire(seconds int, settle time.Duration) error {
 	r, err := newRig(10, 20, true)
 	if err != nil {
 		return err
@@ -31,7 +31,7 @@ func wire(seconds int) error {
 			return err
 		}
 		defer t.stop()
-		time.Sleep(5 * time.Second) // first frames, first answers
+		time.Sleep(settle) // first frames, first answers, relative times past their first minute
 		start := t.bytes()
 		time.Sleep(time.Duration(seconds) * time.Second)
 		perMinute := float64(t.bytes()-start) * 60 / float64(seconds)

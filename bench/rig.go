@@ -119,6 +119,9 @@ func (t *term) read() {
 			if bytes.Contains(buf[:n], []byte("\x1b[c")) {
 				io.WriteString(t.pty, "\x1b[?62;22c")
 			}
+			if bytes.Contains(buf[:n], []byte("\x1b[6n")) {
+				io.WriteString(t.pty, "\x1b[1;1R")
+			}
 		}
 		if err != nil {
 			return
@@ -139,7 +142,10 @@ func (t *term) waitFor(s string, limit time.Duration) (time.Duration, error) {
 	start := time.Now()
 	for !t.contains(s) {
 		if time.Since(start) > limit {
-			return 0, fmt.Errorf("no %q after %v", s, limit)
+			t.mu.Lock()
+			tail := t.out.String()
+			t.mu.Unlock()
+			return 0, fmt.Errorf("no %q after %v; the screen got:\n%q", s, limit, tail[max(0, len(tail)-2000):])
 		}
 		time.Sleep(time.Millisecond)
 	}

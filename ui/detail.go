@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 
@@ -74,7 +75,7 @@ func (m Model) timeline(r row, width int) []string {
 	}
 	var lines []string
 	if len(a.Read) > 0 && a.Total() > 0 {
-		end := m.now
+		end := m.now.Truncate(time.Minute) // moves once a minute, not every frame
 		if len(a.Unread) == 0 {
 			end = a.Read[len(a.Read)-1].FirstSeenRead
 		}
@@ -181,7 +182,7 @@ func (m Model) readLine(i, width int) string {
 		return m.st.Read.Render(fmt.Sprintf("Read (%d)", len(a.Read)))
 	case i <= len(a.Read):
 		p := a.Read[len(a.Read)-i]
-		return m.personLine(m.st.Read.Render("✓"), p, ago(p.FirstSeenRead, m.now), width)
+		return m.personLine(m.st.Read.Render("✓"), p, clockTime(p.FirstSeenRead, m.now), width)
 	}
 	return ""
 }
@@ -201,13 +202,13 @@ func (m Model) unreadLine(i, width int) string {
 // personLine is "✓ name  userId  seen", columns aligned by display width
 // and the same in both sections.
 func (m Model) personLine(mark string, p watch.Person, seen string, width int) string {
-	const seenW = 9
+	const seenW = 12
 	rest := width - 2 - seenW
 	nameW := min(max(rest/2, 6), 16)
 	idW := rest - nameW - 1
 	line := mark + " " + fit(p.Name, nameW) + " " + m.st.Dim.Render(fit(p.UserID, idW))
 	if seen != "" {
-		line += m.st.Dim.Render(fitRight(strings.TrimSuffix(seen, " ago"), seenW))
+		line += m.st.Dim.Render(fitRight(seen, seenW))
 	}
 	return line
 }

@@ -8,18 +8,17 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// ago is a relative time in coarse steps, so an idle screen does not
-// change every second: "just now", "20s ago", "3m ago", "2h ago".
+// ago is a relative time in steps of a minute at least, so an idle screen
+// changes at most once a minute (SSH links are slow): "<1m ago", "3m ago",
+// "2h ago".
 func ago(t, now time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
 	d := now.Sub(t)
 	switch {
-	case d < 10*time.Second:
-		return "just now"
 	case d < time.Minute:
-		return fmt.Sprintf("%ds ago", int(d.Seconds())/10*10)
+		return "<1m ago"
 	case d < time.Hour:
 		return fmt.Sprintf("%dm ago", int(d.Minutes()))
 	case d < 48*time.Hour:
@@ -72,4 +71,15 @@ func bar(st Styles, read, total, width int) string {
 		full = read * width / total
 	}
 	return st.BarFull.Render(strings.Repeat("█", full)) + st.BarEmpty.Render(strings.Repeat("░", width-full))
+}
+
+// clockTime is when t happened as a wall-clock time, "15:04" today or
+// "11-26 15:04" before: unlike a relative time it never changes on an idle
+// screen.
+func clockTime(t, now time.Time) string {
+	t = t.In(now.Location())
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return t.Format("15:04")
+	}
+	return t.Format("01-02 15:04")
 }
