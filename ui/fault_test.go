@@ -63,6 +63,7 @@ func faultCases() []faultCase {
 		cases = append(cases, faultCase{name: code, fault: sim.Fault{Endpoint: "readStatus", Status: 403, Code: code}, scope: fatal})
 	}
 	cases = append(cases,
+		faultCase{name: "invalidClientIdOrSecret", fault: sim.Fault{Endpoint: "token", Status: 400, Code: "invalidClientIdOrSecret"}, scope: fatal},
 		faultCase{name: "expireTime after good answers", fault: sim.Fault{Endpoint: "readStatus", Status: 400, Code: "processQueryKey.expireTime"}, scope: expires},
 		faultCase{name: "reset mid-answer", fault: sim.Fault{Endpoint: "readStatus", Kind: sim.Reset}, scope: keyed},
 		faultCase{name: "timeout", fault: sim.Fault{Endpoint: "readStatus", Kind: sim.Hang, Delay: 2 * time.Second}, scope: keyed},
@@ -167,14 +168,14 @@ func TestFaultSuite(t *testing.T) {
 			}
 			victim := r.keys[1]
 			f := fc.fault
-			if fc.scope != global {
+			if fc.scope != global && f.Endpoint != "token" {
 				f.Key = victim
 			}
 			if fc.pause {
 				r.sim.Pause()
 			} else {
-				if fc.name == "token refused" {
-					r.sim.RevokeTokens()
+				if f.Endpoint == "token" {
+					r.sim.RevokeTokens() // the next query needs a new token
 				}
 				r.sim.Inject(f)
 			}
