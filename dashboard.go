@@ -12,6 +12,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/dingwatch/dingwatch/config"
@@ -90,8 +91,8 @@ func (a *app) runProgram(ctx context.Context, e *watch.Engine, region string, lo
 	defer unsubscribe()
 	go e.Run(ctx)
 	out, ok := a.io.out.(*os.File)
-	if !ok {
-		return errors.New("the dashboard needs a terminal")
+	if !ok || !term.IsTerminal(out.Fd()) {
+		return usageErr("the dashboard needs a terminal; for a one-shot answer use dingwatch status KEY... (or --json)")
 	}
 	r := lipgloss.NewRenderer(out)
 	// Ask the terminal for its background now: asked later, the answer

@@ -188,3 +188,10 @@ func TestVersionAndHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestDashboardNeedsATerminal(t *testing.T) {
+	_, errOut, code := runBinary(t, []string{"HOME=" + t.TempDir(), "XDG_STATE_HOME=" + t.TempDir()}, "", "--demo")
+	if code != 2 || !strings.Contains(errOut, "needs a terminal") || !strings.Contains(errOut, "dingwatch status") {
+		t.Fatalf("%d %q", code, errOut)
+	}
+}
