@@ -148,61 +148,115 @@ func (m Model) sendFacts(k *watch.Key) string {
 // splitWidth is the detail width from which Read and Unread stand side by side.
 const splitWidth = 90
 
-// detailLen is how many lines the detail pane has in all, at width.
-func (m Model) detailLen(head, width int) int {
-	a := m.detail.aud
-	if width >= splitWidth {
-		return head + 1 + max(len(a.Read), len(a.Unread))
-	}
-	return head + 1 + len(a.Read) + 1 + 1 + len(a.Unread)
+// sections is how the Read and Unread lists share the detail pane under
+// its head: both stay in view, each with its share of the lines, and j/k
+// scroll them together.
+type sections struct {
+	split                bool
+	readRows, unreadRows int // items shown of each
+	maxOffset            int
 }
 
-// detailLine draws line i of the Read/Unread sections (i counts from the
-// end of the head), so only visible lines are ever rendered.
-func (m Model) detailLine(i, width int) string {
-	if width >= splitWidth {
-		half := (width - 2) / 2
-		return fit(m.readLine(i, half), half) + "  " + m.unreadLine(i, width-half-2)
+// layoutSections shares avail lines of width between the two lists.
+func (m Model) layoutSections(width, avail int) sections {
+	a := m.detail.aud
+	sec := sections{split: width >= splitWidth}
+	items := avail - 3 // two titles and a blank line between
+	if sec.split {
+		items = avail - 1 // one title row
 	}
-	r := len(m.detail.aud.Read)
+	items = max(items, 0)
+	r, u := len(a.Read), len(a.Unread)
 	switch {
-	case i <= r:
-		return m.readLine(i, width)
-	case i == r+1:
-		return ""
+	case sec.split:
+		sec.readRows, sec.unreadRows = min(r, items), min(u, items)
+	case r+u <= items:
+		sec.readRows, sec.unreadRows = r, u
+	case r <= items/2:
+		sec.readRows, sec.unreadRows = r, items-r
+	case u <= items-items/2:
+		sec.readRows, sec.unreadRows = items-u, u
+	default:
+		sec.readRows, sec.unreadRows = items/2, items-items/2
 	}
-	return m.unreadLine(i-r-2, width)
+	sec.maxOffset = max(r-sec.readRows, u-sec.unreadRows, 0)
+	return sec
 }
 
-// readLine is line i of the Read section: its title, then the newest read first.
-func (m Model) readLine(i, width int) string {
-	a := m.detail.aud
-	switch {
-	case i == 0:
-		return m.st.Read.Render(fmt.Sprintf("Read (%d)", len(a.Read)))
-	case i <= len(a.Read):
-		p := a.Read[len(a.Read)-i]
-		return m.personLine(m.st.Read.Render("✓"), p, clockTime(p.FirstSeenRead, m.now), width)
+// detailMaxOffset is how far j/k can scroll the detail pane.
+func (m Model) detailMaxOffset() int {
+	r, ok := m.selected()
+	if !ok {
+		return 0
 	}
-	return ""
+	_, _, dw, dh := m.paneSizes()
+	head := m.detailHead(r, dw-4)
+	return m.layoutSections(dw-4, dh-2-len(head)).maxOffset
 }
 
-// unreadLine is line i of the Unread section: its title, then by name.
-func (m Model) unreadLine(i, width int) string {
-	a := m.detail.aud
-	switch {
-	case i == 0:
-		return m.st.Unread.Render(fmt.Sprintf("Unread (%d)", len(a.Unread)))
-	case i <= len(a.Unread):
-		return m.personLine(m.st.Unread.Render("·"), a.Unread[i-1], "", width)
+// sectionLines draws rows items of a list from offset, the last line
+// saying how many more there are when the list goes on.
+func (m Model) sectionLines(n, rows, offset, width int, item func(i, width int) string) []string {
+	start := min(offset, max(n-rows, 0))
+	lines := make([]string, 0, rows)
+	for i := start; i < start+rows; i++ {
+		lines = append(lines, item(i, width))
 	}
-	return ""
+	if more := n - (start + rows); more > 0 && rows > 0 {
+		lines[rows-1] = m.st.Dim.Render(fit(fmt.Sprintf("… %d more (tab, then j/k)", more+1), width))
+	}
+	return lines
+}
+
+// readItem is the i-th read person, the newest read first.
+func (m Model) readItem(i, width int) string {
+	a := m.detail.aud
+	p := a.Read[len(a.Read)-1-i]
+	return m.personLine(m.st.Read.Render("✓"), p, clockTime(p.FirstSeenRead, m.now), width)
+}
+
+// unreadItem is the i-th unread person, by name.
+func (m Model) unreadItem(i, width int) string {
+	return m.personLine(m.st.Unread.Render("·"), m.detail.aud.Unread[i], "", width)
+}
+
+// sectionsView draws the two lists in avail lines.
+func (m Model) sectionsView(width, avail int) []string {
+	a := m.detail.aud
+	sec := m.layoutSections(width, avail)
+	off := min(m.detail.offset, sec.maxOffset)
+	readTitle := m.st.Read.Render(fmt.Sprintf("Read (%d)", len(a.Read)))
+	unreadTitle := m.st.Unread.Render(fmt.Sprintf("Unread (%d)", len(a.Unread)))
+	if !sec.split {
+		lines := append([]string{readTitle}, m.sectionLines(len(a.Read), sec.readRows, off, width, m.readItem)...)
+		lines = append(lines, "", unreadTitle)
+		return append(lines, m.sectionLines(len(a.Unread), sec.unreadRows, off, width, m.unreadItem)...)
+	}
+	half := (width - 2) / 2
+	left := append([]string{readTitle}, m.sectionLines(len(a.Read), sec.readRows, off, half, m.readItem)...)
+	right := append([]string{unreadTitle}, m.sectionLines(len(a.Unread), sec.unreadRows, off, width-half-2, m.unreadItem)...)
+	lines := make([]string, max(len(left), len(right)))
+	for i := range lines {
+		l, r := "", ""
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		lines[i] = fit(l, half) + "  " + r
+	}
+	return lines
 }
 
 // personLine is "✓ name  userId  seen", columns aligned by display width
-// and the same in both sections.
+// and the same in both sections; a narrow pane shows only the time of day.
 func (m Model) personLine(mark string, p watch.Person, seen string, width int) string {
-	const seenW = 12
+	seenW := 12
+	if width < 50 {
+		seenW = 6
+		seen = seen[max(0, len(seen)-5):] // "11-26 13:19" → "13:19"
+	}
 	rest := width - 2 - seenW
 	nameW := min(max(rest/2, 6), 16)
 	idW := rest - nameW - 1

@@ -242,7 +242,7 @@ func (m *Model) clampScroll() {
 	}
 	l.offset = min(max(l.offset, 0), max(len(l.rows)-h, 0))
 	d := &m.detail
-	d.offset = min(max(d.offset, 0), max(m.detailTotal()-m.detailHeight(), 0))
+	d.offset = min(max(d.offset, 0), m.detailMaxOffset())
 }
 
 // rebuildRows recomputes the list after a snapshot, filter or toggle,

@@ -104,15 +104,6 @@ func (m Model) detailHeight() int {
 	return max(dh-2, 1)
 }
 
-func (m Model) detailTotal() int {
-	r, ok := m.selected()
-	if !ok {
-		return 0
-	}
-	_, _, dw, _ := m.paneSizes()
-	return m.detailLen(len(m.detailHead(r, dw-4)), dw-4)
-}
-
 func (m Model) bodyView() string {
 	h := m.bodyHeight()
 	switch {
@@ -166,20 +157,12 @@ func (m Model) detailView(width, height int) string {
 	if !ok {
 		return m.st.Dim.Render("Select a key to see who has read it.")
 	}
-	head := m.detailHead(r, width)
-	total := m.detailLen(len(head), width)
-	lines := make([]string, 0, height)
-	for i := m.detail.offset; i < total && len(lines) < height; i++ {
-		if i < len(head) {
-			lines = append(lines, head[i])
-		} else {
-			lines = append(lines, m.detailLine(i-len(head), width))
-		}
+	lines := m.detailHead(r, width)
+	if len(lines) >= height {
+		return strings.Join(lines[:height], "\n")
 	}
-	if total > height && m.detail.offset+height < total && len(lines) == height {
-		lines[height-1] = m.st.Dim.Render(fit(fmt.Sprintf("… %d more (tab, then j/k)", total-m.detail.offset-height+1), width))
-	}
-	return strings.Join(lines, "\n")
+	lines = append(lines, m.sectionsView(width, height-len(lines))...)
+	return strings.Join(lines[:min(len(lines), height)], "\n")
 }
 
 // helpView is the full help, in a dialog when it fits in height h.

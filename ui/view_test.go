@@ -94,3 +94,31 @@ func checkFits(t *testing.T, view string, w, h int) {
 		}
 	}
 }
+
+// TestBothListsStayInView: with thousands of people, Read and Unread each
+// keep a share of the pane, and j/k in the pane scroll them.
+func TestBothListsStayInView(t *testing.T) {
+	m := loaded(&fakeEngine{state: largeState()}, 80, 24)
+	view := m.View()
+	if !strings.Contains(view, "Read (6680)") || !strings.Contains(view, "Unread (13320)") || strings.Count(view, "more (tab, then j/k)") != 2 {
+		t.Fatalf("both lists must show:\n%s", view)
+	}
+	first := func(v string) string {
+		for _, l := range strings.Split(v, "\n") {
+			if i := strings.Index(l, "· "); i >= 0 {
+				return l[i:]
+			}
+		}
+		return ""
+	}
+	before := first(view)
+	m = drive(m, keys("tab", "j", "j", "j")...)
+	if m.detail.offset != 3 || first(m.View()) == before {
+		t.Fatalf("j in the detail pane did not scroll: offset %d", m.detail.offset)
+	}
+	m = drive(m, keys("G")...)
+	if m.detail.offset != m.detailMaxOffset() || m.detail.offset == 0 {
+		t.Fatalf("G: offset %d of %d", m.detail.offset, m.detailMaxOffset())
+	}
+	checkFits(t, m.View(), 80, 24)
+}
