@@ -207,12 +207,13 @@ type rowSig struct {
 	selected, open bool
 	marked         bool
 	width, child   int
+	countW         int
 	left           string
 }
 
 // cachedRow renders r or takes it from the cache.
 func (m Model) cachedRow(r row, selected bool, width int) string {
-	sig := rowSig{id: r.id(), rev: r.rev, selected: selected, width: width, child: r.child, left: timeLeft(r, m.now)}
+	sig := rowSig{id: r.id(), rev: r.rev, selected: selected, width: width, child: r.child, left: timeLeft(r, m.now), countW: m.list.countW}
 	if r.notice != nil {
 		sig.open = m.list.expanded[r.notice.ID]
 	} else {
@@ -253,13 +254,13 @@ func (m Model) renderRow(r row, selected bool, width int) string {
 		indent = "  "
 	}
 	read, total, word, problem := r.read, r.total, r.word, r.problem
-	counts := fitRight(fmt.Sprintf("%d/%d", read, total), 7)
+	counts := fitRight(fmt.Sprintf("%d/%d", read, total), m.list.countW)
 	mark := " "
 	if problem {
 		mark = st.Error.Render("!")
 	}
 	// Optional columns, most useful first, while the name keeps 14 cells.
-	nameW := width - 2 - 8 - 2 // cursor, " counts", " mark"
+	nameW := width - 2 - m.list.countW - 1 - 2 // cursor, " counts", " mark"
 	show := func(w int) bool {
 		if nameW-(w+1) < 14 {
 			return false

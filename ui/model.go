@@ -155,6 +155,7 @@ type listState struct {
 	expanded map[string]bool // notice ID → open
 	pending  string          // a row to select as soon as it appears
 	marked   map[string]bool // keys marked with space, for n
+	countW   int             // width of the read/total column, fit to the largest
 }
 
 // detailState is the detail pane's scroll and the audience it shows.

@@ -256,6 +256,10 @@ func (m *Model) rebuildRows() {
 		cur = r.id()
 	}
 	m.list.rows = buildRows(m.snap.State, m.list.expanded, m.list.filter, m.now)
+	m.list.countW = 7 // "999/999"
+	for _, r := range m.list.rows {
+		m.list.countW = max(m.list.countW, len(fmt.Sprintf("%d/%d", r.read, r.total)))
+	}
 	for i, r := range m.list.rows {
 		if r.id() == cur {
 			m.list.cursor = i

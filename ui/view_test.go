@@ -100,7 +100,7 @@ func checkFits(t *testing.T, view string, w, h int) {
 func TestBothListsStayInView(t *testing.T) {
 	m := loaded(&fakeEngine{state: largeState()}, 80, 24)
 	view := m.View()
-	if !strings.Contains(view, "Read (6680)") || !strings.Contains(view, "Unread (13320)") || strings.Count(view, "more (tab, then j/k)") != 2 {
+	if !strings.Contains(view, "Read (7000)") || !strings.Contains(view, "Unread (13000)") || strings.Count(view, "more (tab, then j/k)") != 2 {
 		t.Fatalf("both lists must show:\n%s", view)
 	}
 	first := func(v string) string {
