@@ -105,7 +105,7 @@ func TestBothListsStayInView(t *testing.T) {
 	}
 	first := func(v string) string {
 		for _, l := range strings.Split(v, "\n") {
-			if i := strings.Index(l, "· "); i >= 0 {
+			if i := strings.Index(l, "│ · "); i >= 0 {
 				return l[i:]
 			}
 		}
