@@ -75,9 +75,11 @@ func (m Model) timeline(r row, width int) []string {
 	}
 	var lines []string
 	if len(a.Read) > 0 && a.Total() > 0 {
-		end := m.now.Truncate(time.Minute) // moves once a minute, not every frame
-		if len(a.Unread) == 0 {
-			end = a.Read[len(a.Read)-1].FirstSeenRead
+		// The end moves once a minute, not every frame, and never before the last read.
+		last := a.Read[len(a.Read)-1].FirstSeenRead
+		end := m.now.Truncate(time.Minute)
+		if len(a.Unread) == 0 || end.Before(last) {
+			end = last
 		}
 		stats := []string{}
 		for _, f := range []float64{0.5, 0.9} {
