@@ -67,7 +67,7 @@ func addKeys(e Engine, spec watch.AddSpec, rejected error) tea.Cmd {
 		if len(spec.Keys) > 0 {
 			first = "k:" + spec.Keys[0]
 		}
-		return doneMsg{text: fmt.Sprintf("added %d key%s", n, plural(n)), err: err, selectRow: first}
+		return doneMsg{text: "added " + pluralize(n, "key"), err: err, selectRow: first}
 	}
 }
 
@@ -94,13 +94,6 @@ func refresh(e Engine, what string, keys ...string) tea.Cmd {
 		e.Refresh(keys...)
 		return doneMsg{text: what}
 	}
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 func groupKeys(e Engine, keys []string, label string) tea.Cmd {
