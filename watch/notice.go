@@ -65,6 +65,9 @@ func (a Audience) Timeline(start, end time.Time, points int) []int {
 	j := 0
 	for i := range out {
 		at := start.Add(step * time.Duration(i))
+		if i == points-1 {
+			at = end // not a rounded step short of it: the last read counts
+		}
 		for j < len(a.Read) && !a.Read[j].FirstSeenRead.After(at) {
 			j++
 		}

@@ -200,3 +200,11 @@ func TestTimelineAndTimeTo(t *testing.T) {
 		t.Fatal("90% is not reached with 3 of 4")
 	}
 }
+
+func TestTimelineEndsAtTheLastRead(t *testing.T) {
+	last := t0.Add(40*time.Minute + 333*time.Millisecond + 7) // not a multiple of any step
+	a := AudienceOf([]*Key{{Key: "k", Recipients: []Recipient{{UserID: "a", Read: true, FirstSeenRead: last}}}})
+	if got := a.Timeline(t0, last, 15); got[14] != 1 {
+		t.Fatalf("the last sample misses the read at the end: %v", got)
+	}
+}
