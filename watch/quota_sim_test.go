@@ -205,5 +205,8 @@ func TestQuotaSimulation(t *testing.T) {
 		if o.calls > budget {
 			t.Errorf("%s spent %d calls", o.name, o.calls)
 		}
+		if o.missed > 0 {
+			t.Errorf("%s never showed %d reads made within the window", o.name, o.missed)
+		}
 	}
 }

@@ -18,6 +18,9 @@ const (
 	DefaultBudget = DefaultMonthlyQuota / 30
 	// quietDivisor: a key that has not changed for q is polled every q/8.
 	quietDivisor = 8
+	// lastLook is how long before its window closes a key gets a last poll,
+	// so reads late in the day are shown even on a spent-out schedule.
+	lastLook = 10 * time.Minute
 )
 
 // Policy is the poll schedule: fast while reads arrive, slower as a key
@@ -118,8 +121,10 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 			}
 			return plan
 		}
-		if demand > float64(remaining) {
-			plan.Stretch = demand / float64(remaining)
+		// One last look per key before its window closes is set aside.
+		usable := max(remaining-len(live), 1)
+		if demand > float64(usable) {
+			plan.Stretch = demand / float64(usable)
 		}
 	}
 	type due struct {
@@ -139,6 +144,9 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 			d = time.Duration(float64(d) * plan.Stretch)
 		}
 		at := k.LastTry.Add(d)
+		if last := k.Start().Add(Window - lastLook); k.LastTry.Before(last) && last.Before(at) {
+			at = last // a last look before the window closes, however stretched
+		}
 		if !at.After(now) {
 			dues = append(dues, due{k, float64(now.Sub(at)) / float64(d)})
 		} else if plan.Next.IsZero() || at.Before(plan.Next) {

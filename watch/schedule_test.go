@@ -136,3 +136,23 @@ func TestLedgerIsBoundedAndCountsTheLastDay(t *testing.T) {
 		t.Fatalf("freed at %v (now %v)", at, end)
 	}
 }
+
+func TestLastLookBeforeTheWindowCloses(t *testing.T) {
+	p := Policy{Interval: 30 * time.Second, MaxInterval: 30 * time.Minute}
+	k := liveKey("k", t0, 5)
+	k.LastTry, k.LastChange = t0.Add(23*time.Hour+45*time.Minute), t0
+	st := &State{Keys: []*Key{k}}
+	// Quiet for a day: next poll would be 30 min away, past the window; the last look comes first.
+	plan := p.Plan(st, t0.Add(23*time.Hour+46*time.Minute), nil)
+	if want := t0.Add(Window - lastLook); !plan.Next.Equal(want) {
+		t.Fatalf("next %v, want the last look at %v", plan.Next, want)
+	}
+	plan = p.Plan(st, t0.Add(Window-lastLook), nil)
+	if len(plan.Due) != 1 {
+		t.Fatal("the last look is not due")
+	}
+	k.LastTry = t0.Add(Window - lastLook)
+	if plan := p.Plan(st, t0.Add(Window-lastLook+time.Minute), nil); len(plan.Due) != 0 {
+		t.Fatal("a second last look")
+	}
+}
