@@ -119,14 +119,17 @@ func (e *Engine) dropEmptyNoticesLocked() {
 // Update changes a watched key with fn (a label, a send time) and saves.
 func (e *Engine) Update(key string, fn func(*Key)) bool {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	k := e.state.Key(key)
 	if k == nil {
+		e.mu.Unlock()
 		return false
 	}
 	fn(k)
 	k.Rev++
 	e.commitLocked()
+	edited := k.Clone()
+	e.mu.Unlock()
+	e.handOver(Parcel{Edits: []*Key{edited}})
 	e.poke()
 	return true
 }

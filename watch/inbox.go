@@ -13,12 +13,15 @@ import (
 
 // Parcel is what a process that does not own the state hands to the one
 // that does: keys and notices to watch (a send from the command line while
-// the dashboard runs), keys to stop watching, keys to refresh now.
+// the dashboard runs), keys to stop watching, keys to refresh now, and
+// edits of labels and send times.
 type Parcel struct {
 	Notices []*Notice `json:"notices,omitempty"`
 	Keys    []*Key    `json:"keys,omitempty"`
 	Remove  []string  `json:"remove,omitempty"`
 	Refresh []string  `json:"refresh,omitempty"`
+	// Edits carry a key's label and send time as the user changed them.
+	Edits []*Key `json:"edits,omitempty"`
 }
 
 func (s *Store) inbox() string { return filepath.Join(filepath.Dir(s.path), "inbox") }
@@ -105,6 +108,15 @@ func (e *Engine) takeInbox() {
 		}
 		for _, key := range p.Refresh {
 			e.forced[key] = true
+		}
+		for _, ed := range p.Edits {
+			if ed == nil {
+				continue
+			}
+			if k := e.state.Key(ed.Key); k != nil {
+				k.Label, k.SentAt, k.Expired = ed.Label, ed.SentAt, ed.Expired
+				k.Rev++
+			}
 		}
 	}
 	e.commitLocked()

@@ -101,12 +101,13 @@ func TestFollowerHandsChangesToOwner(t *testing.T) {
 	follower.Add(AddSpec{Keys: []string{"second"}, Label: "from the follower"})
 	follower.Remove("first")
 	follower.Refresh("second")
+	follower.Update("second", func(k *Key) { k.Label = "relabelled by the follower" })
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		owner.takeInbox()
 		st := owner.Snapshot().State
 		if k := st.Key("second"); k != nil && st.Key("first") == nil {
-			if k.Label != "from the follower" {
+			if k.Label != "relabelled by the follower" {
 				t.Fatalf("label %q", k.Label)
 			}
 			break
