@@ -122,7 +122,11 @@ func (a *app) rootCmd() *cobra.Command {
 who has read them and who has not.
 
 Without a command it opens the dashboard, watching the saved keys and any KEY
-given. Try it without credentials:  dingwatch --demo`,
+given; press ? there for its keys. Try it without credentials:  dingwatch --demo
+
+Settings come from $XDG_CONFIG_HOME/dingwatch/config.toml (or --config), then
+the environment (DINGTALK_APP_KEY, DINGTALK_APP_SECRET, DINGTALK_ROBOT_CODE,
+DINGTALK_ENDPOINT, or the DINGTALK_SUITE_* set for third-party apps), then flags.`,
 		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
