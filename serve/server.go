@@ -65,7 +65,7 @@ func New(opts Options) (*Server, error) {
 		wish.WithMaxTimeout(opts.MaxTimeout),
 		wish.WithMiddleware(
 			recover.MiddlewareWithLogger(panicLogger{opts.Log},
-				bm.MiddlewareWithProgramHandler(s.program, termenv.ANSI256)),
+				bm.MiddlewareWithProgramHandler(s.program, termenv.Ascii)), // never force colours on a terminal without them
 			s.textStatusWithoutPTY,
 			s.logSession,
 		),
