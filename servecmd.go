@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/charmbracelet/ssh"
 	"github.com/spf13/cobra"
 
 	"github.com/dingwatch/dingwatch/config"
@@ -33,8 +32,8 @@ dashboard in their own terminal, while this process polls DingTalk once for
 everyone, with the same state as a local dingwatch.
 
 Public-key authentication only: keys in --authorized-keys may do everything,
-keys in --viewers may watch but not add, remove, send, remind or recall. A
-session without a terminal (ssh -T, or with a command) gets a text status.
+keys in --viewers may watch but not add, remove, send, remind or recall. Both
+files are read again when they change. A session without a terminal (ssh -T, or with a command) gets a text status.
 Sessions are logged (user, key fingerprint, duration) to the log file.`,
 		Example: "  dingwatch serve --listen :2222 --authorized-keys ~/.ssh/authorized_keys --viewers viewers.pub",
 		Args:    cobra.NoArgs,
@@ -57,16 +56,6 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	if f.authorized == "" {
 		return usageErr("--authorized-keys FILE is required: serve admits public keys only")
 	}
-	users, err := serve.LoadAuthorizedKeys(f.authorized)
-	if err != nil {
-		return usageErr("--authorized-keys: %v", err)
-	}
-	var viewers []ssh.PublicKey
-	if f.viewers != "" {
-		if viewers, err = serve.LoadAuthorizedKeys(f.viewers); err != nil {
-			return usageErr("--viewers: %v", err)
-		}
-	}
 	if _, _, err := net.SplitHostPort(f.listen); err != nil {
 		return usageErr("--listen %q: %v (e.g. :2222 or 127.0.0.1:2222)", f.listen, err)
 	}
@@ -76,6 +65,16 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 		return err
 	}
 	defer closeLog()
+	users, err := serve.OpenKeyFile(f.authorized, log)
+	if err != nil {
+		return usageErr("--authorized-keys: %v", err)
+	}
+	var viewers *serve.KeyFile
+	if f.viewers != "" {
+		if viewers, err = serve.OpenKeyFile(f.viewers, log); err != nil {
+			return usageErr("--viewers: %v", err)
+		}
+	}
 	e, region, stop, err := a.serveEngine(ctx, f, log)
 	if err != nil {
 		return err
@@ -84,7 +83,7 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	if f.hostKey == "" {
 		f.hostKey = filepath.Join(dirs.State, "ssh_host_ed25519")
 	}
-	srv, err := serve.New(serve.Options{Engine: e, Addr: f.listen, HostKeyPath: f.hostKey, Users: users, Viewers: viewers,
+	srv, err := serve.New(serve.Options{Engine: e, Addr: f.listen, HostKeyPath: f.hostKey, UsersFile: users, ViewersFile: viewers,
 		IdleTimeout: f.idle, MaxTimeout: f.maxSession, Region: region, Log: log})
 	if err != nil {
 		return err
@@ -95,7 +94,7 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(nil) }()
 	fmt.Fprintf(a.io.err, "dingwatch: serving on %s (ssh -p PORT HOST); ctrl+c stops\n", f.listen)
-	log.Info("serving", "listen", f.listen, "users", len(users), "viewers", len(viewers))
+	log.Info("serving", "listen", f.listen, "users", len(users.Keys()), "viewers", len(viewers.Keys()))
 	select {
 	case err := <-done:
 		return err

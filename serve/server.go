@@ -29,6 +29,10 @@ type Options struct {
 	HostKeyPath string // created (0600) when missing
 	Users       []ssh.PublicKey
 	Viewers     []ssh.PublicKey // may watch, not change
+	// UsersFile and ViewersFile, when set, are read again when they
+	// change; their keys join Users and Viewers.
+	UsersFile   *KeyFile
+	ViewersFile *KeyFile
 	IdleTimeout time.Duration
 	MaxTimeout  time.Duration
 	Region      string
@@ -44,7 +48,7 @@ type Server struct {
 
 // New builds the server; nothing listens until Serve.
 func New(opts Options) (*Server, error) {
-	if len(opts.Users)+len(opts.Viewers) == 0 {
+	if len(opts.Users)+len(opts.Viewers)+len(opts.UsersFile.Keys())+len(opts.ViewersFile.Keys()) == 0 {
 		return nil, errors.New("no authorized keys: nobody could log in")
 	}
 	if opts.Log == nil {
@@ -79,7 +83,7 @@ func New(opts Options) (*Server, error) {
 
 // authorize lets in users and viewers, by public key only.
 func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
-	ok := contains(s.opts.Users, key) || contains(s.opts.Viewers, key)
+	ok := s.isUser(key) || s.isViewer(key)
 	if !ok {
 		s.opts.Log.Warn("ssh: refused key", "user", ctx.User(), "fingerprint", gossh.FingerprintSHA256(key), "remote", ctx.RemoteAddr().String())
 	}
@@ -89,7 +93,15 @@ func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 // viewer reports whether the session's key may only watch.
 func (s *Server) viewer(sess ssh.Session) bool {
 	k := sess.PublicKey()
-	return k == nil || (!contains(s.opts.Users, k) && contains(s.opts.Viewers, k))
+	return k == nil || (!s.isUser(k) && s.isViewer(k))
+}
+
+func (s *Server) isUser(k ssh.PublicKey) bool {
+	return contains(s.opts.Users, k) || contains(s.opts.UsersFile.Keys(), k)
+}
+
+func (s *Server) isViewer(k ssh.PublicKey) bool {
+	return contains(s.opts.Viewers, k) || contains(s.opts.ViewersFile.Keys(), k)
 }
 
 // Serve listens on ln (or the configured address when ln is nil) until

@@ -3,6 +3,7 @@ package serve
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"crypto/ed25519"
 	"crypto/rand"
 	"net"
@@ -340,5 +341,30 @@ func waitSSH(t *testing.T, addr string) {
 			t.Fatalf("the server never answered: %v", err)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestKeyFileReloads(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "keys")
+	a, b := newSigner(t), newSigner(t)
+	os.WriteFile(path, gossh.MarshalAuthorizedKey(a.PublicKey()), 0o600)
+	f, err := OpenKeyFile(path, slog.New(slog.DiscardHandler))
+	if err != nil || len(f.Keys()) != 1 {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Second)
+	os.WriteFile(path, append(gossh.MarshalAuthorizedKey(a.PublicKey()), gossh.MarshalAuthorizedKey(b.PublicKey())...), 0o600)
+	os.Chtimes(path, later, later)
+	if !contains(f.Keys(), b.PublicKey()) {
+		t.Fatal("a key added to the file was not picked up")
+	}
+	os.WriteFile(path, []byte("garbage\n"), 0o600)
+	os.Chtimes(path, later.Add(time.Second), later.Add(time.Second))
+	if len(f.Keys()) != 2 {
+		t.Fatal("a broken file must keep the keys read before")
+	}
+	if _, err := OpenKeyFile(path, slog.New(slog.DiscardHandler)); err == nil {
+		t.Fatal("opening a broken file must fail")
 	}
 }
