@@ -98,12 +98,19 @@ func (a *app) runProgram(ctx context.Context, e *watch.Engine, region string, lo
 	// Ask the terminal for its background now: asked later, the answer
 	// races the program's input reader and swallows key presses.
 	r.HasDarkBackground()
-	m := ui.New(ui.Options{Engine: e, Changes: changes, Renderer: r, Region: region, Ctx: ctx, Bell: a.g.bell})
+	m := ui.New(ui.Options{Engine: e, Changes: changes, Renderer: r, Region: region, Ctx: ctx, Bell: a.g.bell, Log: log})
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(out), tea.WithInput(a.io.in)}
 	if a.getenv("SSH_TTY") != "" {
 		opts = append(opts, tea.WithFPS(15)) // slow links: fewer frames
 	}
-	_, err := tea.NewProgram(m, opts...).Run()
+	final, err := tea.NewProgram(m, opts...).Run()
+	if fm, ok := final.(ui.Model); ok && fm.Crashed() != "" {
+		hint := "run with --debug to keep the details"
+		if a.g.debug || !a.g.demo {
+			hint = "details are in " + filepath.Join(config.DirsFrom(a.getenv).State, "dingwatch.log")
+		}
+		return fmt.Errorf("internal error: %s (%s); please report it", fm.Crashed(), hint)
+	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // a signal ended it: the terminal is restored
 	}

@@ -146,7 +146,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		Region: s.opts.Region, ReadOnly: viewer, NoExport: true,
 		// A send outlives a dropped connection: cut short, a batch's outcome would be unknown.
 		Ctx:  context.WithoutCancel(sess.Context()),
-		Tick: 5 * time.Second, Title: "dingwatch · " + sess.User(),
+		Tick: 5 * time.Second, Title: "dingwatch · " + sess.User(), Log: s.opts.Log,
 	})
 	opts := append(bm.MakeOptions(sess), tea.WithAltScreen(), tea.WithFPS(15))
 	return tea.NewProgram(m, opts...)

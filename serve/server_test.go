@@ -3,9 +3,9 @@ package serve
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"crypto/ed25519"
 	"crypto/rand"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"

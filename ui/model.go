@@ -2,6 +2,9 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -44,6 +47,8 @@ type Options struct {
 	// NoExport turns off w (writing a CSV file): over SSH the file would
 	// land on the server.
 	NoExport bool
+	// Log receives the stack of a panic in Update or View.
+	Log *slog.Logger
 }
 
 // Minimum terminal size the dashboard draws in.
@@ -99,6 +104,16 @@ type Model struct {
 	flash    string
 	flashErr bool
 	cache    *rowCache
+	crashed  *string // why Update or View panicked, shared by every copy
+}
+
+// Crashed is why the dashboard stopped on an internal error, or "".
+func (m Model) Crashed() string { return *m.crashed }
+
+// crash records a panic: the stack to the log, a line for the user.
+func (m Model) crash(r any) {
+	*m.crashed = fmt.Sprint(r)
+	m.opts.Log.Error("dashboard panic", "panic", *m.crashed, "stack", string(debug.Stack()))
 }
 
 // New builds the dashboard model.
@@ -121,6 +136,9 @@ func New(opts Options) Model {
 	if opts.ExportDir == "" {
 		opts.ExportDir = "."
 	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
 	st := NewStyles(opts.Renderer)
 	h := help.New()
 	h.Styles.ShortKey = st.Bold
@@ -138,7 +156,7 @@ func New(opts Options) Model {
 	}
 	return Model{opts: opts, st: st, keys: km, help: h, now: opts.Now(),
 		input: in, list: listState{expanded: map[string]bool{}, marked: map[string]bool{}},
-		cache: &rowCache{rows: map[rowSig]string{}}}
+		cache: &rowCache{rows: map[rowSig]string{}}, crashed: new(string)}
 }
 
 // Init asks for the first snapshot, starts listening for changes and the clock.

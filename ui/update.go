@@ -11,8 +11,20 @@ import (
 	"github.com/dingwatch/dingwatch/watch"
 )
 
-// Update handles global messages, then hands keys to the current mode.
-func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+// Update handles global messages, then hands keys to the current mode. A
+// panic inside ends the program cleanly: the terminal is restored, the
+// stack goes to the log, and the user gets one line (Crashed).
+func (m Model) Update(msg tea.Msg) (result tea.Model, cmd tea.Cmd) {
+	defer func() {
+		if r := recover(); r != nil {
+			m.crash(r)
+			result, cmd = m, tea.Quit
+		}
+	}()
+	return m.update(msg)
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height

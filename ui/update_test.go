@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -169,5 +171,27 @@ func TestQuitKeys(t *testing.T) {
 	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
 	if cmd != nil && cmd() == tea.Quit() {
 		t.Fatal("q quit from the filter input")
+	}
+}
+
+func TestPanicEndsCleanly(t *testing.T) {
+	var logged strings.Builder
+	calls := 0
+	m := New(Options{Engine: &fakeEngine{state: fixtureState()}, Renderer: asciiRenderer(),
+		Log: slog.New(slog.NewTextHandler(&logged, nil)),
+		Now: func() time.Time {
+			if calls++; calls > 1 {
+				panic("clock broke")
+			}
+			return now
+		}})
+	m = drive(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	tm, cmd := m.Update(tickMsg{gen: m.tickGen})
+	m = tm.(Model)
+	if cmd == nil || cmd() != tea.Quit() || m.Crashed() != "clock broke" {
+		t.Fatalf("a panic must quit and say why: %q", m.Crashed())
+	}
+	if !strings.Contains(logged.String(), "goroutine") || strings.Contains(m.View(), "goroutine") {
+		t.Fatal("the stack belongs in the log, not on the screen")
 	}
 }

@@ -11,8 +11,22 @@ import (
 // sideBySide is the width from which the list and detail panes sit side by side.
 const sideBySide = 72
 
-// View draws the dashboard. It only reads the model.
-func (m Model) View() string {
+// View draws the dashboard. It only reads the model; a panic inside draws
+// one line instead (the stack goes to the log).
+func (m Model) View() (view string) {
+	defer func() {
+		if r := recover(); r != nil {
+			m.crash(r)
+			view = "dingwatch hit an internal error; details are in its log. q quits."
+		}
+	}()
+	if m.crashed != nil && *m.crashed != "" {
+		return "dingwatch hit an internal error; details are in its log."
+	}
+	return m.view()
+}
+
+func (m Model) view() string {
 	if m.width == 0 {
 		return ""
 	}
