@@ -20,6 +20,7 @@ func (r readOnly) Add(watch.AddSpec) (int, error)         { return 0, errViewer 
 func (r readOnly) Remove(string) bool                     { return false }
 func (r readOnly) Update(string, func(*watch.Key)) bool   { return false }
 func (r readOnly) Group([]string, string) (string, error) { return "", errViewer }
+func (r readOnly) Rename(string, string) bool             { return false }
 func (r readOnly) Send(context.Context, watch.SendSpec) (watch.SendReport, error) {
 	return watch.SendReport{}, errViewer
 }

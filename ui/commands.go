@@ -205,3 +205,12 @@ func ring(out *termenv.Output) tea.Cmd {
 		return nil
 	}
 }
+
+func renameNotice(e Engine, id, label string) tea.Cmd {
+	return func() tea.Msg {
+		if !e.Rename(id, label) {
+			return doneMsg{err: errors.New("a notice needs a name")}
+		}
+		return doneMsg{text: "notice renamed"}
+	}
+}

@@ -48,6 +48,18 @@ func (f *fakeEngine) Group(keys []string, label string) (string, error) {
 	return id, nil
 }
 
+func (f *fakeEngine) Rename(id, label string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := f.state.Notice(id)
+	if n == nil || label == "" {
+		return false
+	}
+	n.Label = label
+	f.version++
+	return true
+}
+
 func (f *fakeEngine) Send(_ context.Context, spec watch.SendSpec) (watch.SendReport, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

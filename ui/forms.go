@@ -53,6 +53,8 @@ func (m Model) submitInput() (tea.Model, tea.Cmd) {
 		return m, nil
 	case md == modeName:
 		return m, groupKeys(m.opts.Engine, m.markedOr(r), value)
+	case md == modeLabel && r.notice != nil:
+		return m, renameNotice(m.opts.Engine, r.notice.ID, value)
 	case r.key() == nil:
 		return m, nil
 	}

@@ -32,7 +32,7 @@ func newKeyMap(readOnly bool) keyMap {
 		Write:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write CSV")),
 		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Add:        key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add keys")),
-		Label:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit label")),
+		Label:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "rename")),
 		SentAt:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "send time")),
 		Remove:     key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "remove")),
 		Refresh:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),

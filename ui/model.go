@@ -26,6 +26,7 @@ type Engine interface {
 	Group(keys []string, label string) (string, error)
 	Send(ctx context.Context, spec watch.SendSpec) (watch.SendReport, error)
 	Recall(ctx context.Context, keys []string) ([]watch.RecallOutcome, error)
+	Rename(notice, label string) bool
 }
 
 // Options configure a dashboard.

@@ -125,3 +125,16 @@ func TestMarkedRowsShowIt(t *testing.T) {
 		t.Fatalf("the marked key shows no mark:\n%s", m.View())
 	}
 }
+
+func TestRenameNotice(t *testing.T) {
+	e := &fakeEngine{state: fixtureState()}
+	m := drive(loaded(e, 80, 24), keys("e")...)
+	if m.input.Value() != "周会通知 Weekly sync" {
+		t.Fatalf("the input starts from %q", m.input.Value())
+	}
+	m.input.SetValue("")
+	m = drive(m, keys("Team sync", "enter")...)
+	if e.state.Notice("n1").Label != "Team sync" || m.list.rows[0].title() != "Team sync" {
+		t.Fatalf("label %q", e.state.Notice("n1").Label)
+	}
+}

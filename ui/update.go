@@ -151,6 +151,8 @@ func (m Model) keyActions(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, m.copyUnread(r)
 	case key.Matches(msg, m.keys.Write):
 		return m, exportCSV(m.opts.ExportDir, r.title(), r.keys, m.now)
+	case key.Matches(msg, m.keys.Label) && r.notice != nil:
+		return m.openInput(modeLabel, r.notice.Label, "name of the notice")
 	case key.Matches(msg, m.keys.Label) && k != nil:
 		return m.openInput(modeLabel, k.Label, "label for "+dingtalk.Short(k.Key))
 	case key.Matches(msg, m.keys.SentAt) && k != nil:

@@ -201,3 +201,23 @@ func (e *Engine) Group(keys []string, label string) (string, error) {
 	e.commitLocked()
 	return n.ID, nil
 }
+
+// Rename gives notice id a new label; it reports whether the notice exists.
+func (e *Engine) Rename(id, label string) bool {
+	label = strings.TrimSpace(label)
+	e.mu.Lock()
+	n := e.state.Notice(id)
+	if n == nil || label == "" {
+		e.mu.Unlock()
+		return false
+	}
+	n.Label = label
+	for _, k := range e.state.NoticeKeys(id) {
+		k.Rev++ // their rows show the notice
+	}
+	e.commitLocked()
+	renamed := *n
+	e.mu.Unlock()
+	e.handOver(Parcel{Notices: []*Notice{&renamed}, Renamed: true})
+	return true
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/renameio/v2"
@@ -22,6 +23,8 @@ type Parcel struct {
 	Refresh []string  `json:"refresh,omitempty"`
 	// Edits carry a key's label and send time as the user changed them.
 	Edits []*Key `json:"edits,omitempty"`
+	// Renamed says Notices carry new labels of notices the owner has.
+	Renamed bool `json:"renamed,omitempty"`
 }
 
 func (s *Store) inbox() string { return filepath.Join(filepath.Dir(s.path), "inbox") }
@@ -93,8 +96,14 @@ func (e *Engine) takeInbox() {
 	e.warnings = append(e.warnings, problems...)
 	for _, p := range parcels {
 		for _, n := range p.Notices {
-			if n != nil && n.ID != "" && e.state.Notice(n.ID) == nil {
+			if n == nil || n.ID == "" {
+				continue
+			}
+			switch have := e.state.Notice(n.ID); {
+			case have == nil:
 				e.state.Notices = append(e.state.Notices, n)
+			case p.Renamed && strings.TrimSpace(n.Label) != "":
+				have.Label = n.Label
 			}
 		}
 		for _, k := range p.Keys {

@@ -125,3 +125,21 @@ func TestFollowerHandsChangesToOwner(t *testing.T) {
 		t.Fatalf("follower sees %+v", k)
 	}
 }
+
+func TestRenameReachesTheOwner(t *testing.T) {
+	dir := t.TempDir()
+	ownerStore, st, _, _ := OpenStore(dir, t0)
+	defer ownerStore.Close()
+	owner := NewEngine(Options{Client: &blockingQuerier{}, Store: ownerStore, State: st, RobotCode: "r", Now: func() time.Time { return t0 }})
+	id := owner.CreateNotice("old", "", t0)
+	owner.Add(AddSpec{Keys: []string{"k"}, Notice: id})
+	followerStore, fst, _, _ := OpenStore(dir, t0)
+	follower := NewEngine(Options{Client: &blockingQuerier{}, Store: followerStore, State: fst, RobotCode: "r", Now: func() time.Time { return t0 }})
+	if !follower.Rename(id, "新名字") || follower.Rename(id, " ") || follower.Rename("nope", "x") {
+		t.Fatal("rename results")
+	}
+	owner.takeInbox()
+	if got := owner.Snapshot().State.Notice(id).Label; got != "新名字" {
+		t.Fatalf("owner has %q", got)
+	}
+}
