@@ -146,6 +146,9 @@ const inboxEvery = 2 * time.Second
 // follows that process's state instead of polling.
 func (e *Engine) Run(ctx context.Context) {
 	for e.following() {
+		if e.takeOver() {
+			break // the owner quit: this engine polls and saves from now on
+		}
 		e.follow()
 		t := time.NewTimer(time.Second)
 		select {

@@ -48,7 +48,7 @@ func (s *Store) Deliver(p Parcel, now time.Time) error {
 // TakeInbox reads and removes the parcels left for the owner, oldest
 // first. Unreadable parcels are moved aside and reported.
 func (s *Store) TakeInbox() ([]Parcel, []string) {
-	if s.readOnly {
+	if s.readOnly.Load() {
 		return nil, nil
 	}
 	entries, err := os.ReadDir(s.inbox())
@@ -148,6 +148,28 @@ func (e *Engine) handOver(p Parcel) bool {
 // then shows the owner's state and hands it changes, and does not poll.
 func (e *Engine) following() bool {
 	return e.opts.Store != nil && e.opts.Store.ReadOnly()
+}
+
+// takeOver makes this engine the owner once the other process has quit:
+// it loads the latest state and from then on polls and saves.
+func (e *Engine) takeOver() bool {
+	if !e.opts.Store.TakeOver() {
+		return false
+	}
+	st, err := e.opts.Store.load()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err == nil {
+		e.state = st
+		for _, k := range st.Keys {
+			if _, ok := e.gens[k.Key]; !ok {
+				e.gens[k.Key] = e.newGen()
+			}
+		}
+	}
+	e.warnings = slices.DeleteFunc(e.warnings, func(w string) bool { return strings.HasPrefix(w, "another dingwatch owns") })
+	e.changedLocked()
+	return true
 }
 
 // follow reloads the owner's state when its file changed.

@@ -28,7 +28,7 @@ type stateFile struct {
 type Store struct {
 	path     string
 	lock     *flock.Flock
-	readOnly bool
+	readOnly atomic.Bool  // another process owns the state
 	sent     atomic.Int64 // parcels delivered, for their names
 }
 
@@ -47,13 +47,13 @@ func OpenStore(dir string, now time.Time) (*Store, *State, []string, error) {
 		return nil, nil, nil, fmt.Errorf("state lock: %w", err)
 	}
 	if !locked {
-		s.readOnly = true
+		s.readOnly.Store(true)
 		warnings = append(warnings, "another dingwatch owns "+dir+": this one follows it and hands it your changes")
 	}
 	st, err := s.load()
 	if err != nil {
 		st = &State{}
-		if s.readOnly {
+		if s.readOnly.Load() {
 			warnings = append(warnings, "the saved state could not be read: "+err.Error())
 		} else {
 			aside := fmt.Sprintf("%s.corrupt-%s", s.path, now.Format("20060102-150405"))
@@ -67,7 +67,20 @@ func OpenStore(dir string, now time.Time) (*Store, *State, []string, error) {
 }
 
 // ReadOnly reports whether another process owns the state.
-func (s *Store) ReadOnly() bool { return s.readOnly }
+func (s *Store) ReadOnly() bool { return s.readOnly.Load() }
+
+// TakeOver makes this store the owner when the process that owned the
+// state has let go; it reports whether this store owns it now.
+func (s *Store) TakeOver() bool {
+	if !s.readOnly.Load() {
+		return true
+	}
+	if locked, err := s.lock.TryLock(); err != nil || !locked {
+		return false
+	}
+	s.readOnly.Store(false)
+	return true
+}
 
 // Path is the state file.
 func (s *Store) Path() string { return s.path }
@@ -114,7 +127,7 @@ func EncodeState(st *State) ([]byte, error) {
 
 // Save writes st atomically; a read-only store writes nothing.
 func (s *Store) Save(st *State) error {
-	if s.readOnly {
+	if s.readOnly.Load() {
 		return nil
 	}
 	data, err := EncodeState(st)
@@ -126,7 +139,7 @@ func (s *Store) Save(st *State) error {
 
 // Close releases ownership of the state.
 func (s *Store) Close() error {
-	if s.readOnly {
+	if s.readOnly.Load() {
 		return nil
 	}
 	return s.lock.Unlock()

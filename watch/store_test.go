@@ -143,3 +143,30 @@ func TestRenameReachesTheOwner(t *testing.T) {
 		t.Fatalf("owner has %q", got)
 	}
 }
+
+func TestFollowerTakesOverWhenTheOwnerQuits(t *testing.T) {
+	dir := t.TempDir()
+	ownerStore, st, _, _ := OpenStore(dir, t0)
+	owner := NewEngine(Options{Client: &blockingQuerier{}, Store: ownerStore, State: st, RobotCode: "r", Now: func() time.Time { return t0 }})
+	owner.Add(AddSpec{Keys: []string{"k1"}})
+	followerStore, fst, warn, _ := OpenStore(dir, t0)
+	follower := NewEngine(Options{Client: &blockingQuerier{}, Store: followerStore, State: fst, RobotCode: "r", Now: func() time.Time { return t0 }})
+	follower.Warn(warn[0])
+	defer followerStore.Close()
+	if follower.takeOver() {
+		t.Fatal("took over while the owner runs")
+	}
+	owner.Add(AddSpec{Keys: []string{"k2"}})
+	ownerStore.Close() // the owner quits
+	if !follower.takeOver() || followerStore.ReadOnly() {
+		t.Fatal("did not take over")
+	}
+	snap := follower.Snapshot()
+	if snap.State.Key("k2") == nil || len(snap.Warnings) != 0 || snap.ReadOnly {
+		t.Fatalf("after taking over: %d keys, warnings %v", len(snap.State.Keys), snap.Warnings)
+	}
+	follower.Add(AddSpec{Keys: []string{"k3"}})
+	if saved, _ := LoadState(dir); saved.Key("k3") == nil {
+		t.Fatal("the new owner does not save")
+	}
+}
