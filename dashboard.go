@@ -60,8 +60,10 @@ func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
 		e.Warn(w)
 	}
 	if len(keys) > 0 {
+		// Keys were checked above: the only error left is "already watched",
+		// which is what running dingwatch KEY a second time means.
 		if _, err := e.Add(watch.AddSpec{Keys: keys}); err != nil {
-			e.Warn(err.Error()) // already watched: not worth stopping for
+			log.Debug("keys from the command line", "note", err)
 		}
 	}
 	return a.runProgram(cmd.Context(), e, s.Region(), log)
