@@ -10,7 +10,7 @@ type keyMap struct {
 	Send, Remind, Recall                    key.Binding
 	Copy, Write                             key.Binding
 	Refresh, RefreshAll                     key.Binding
-	Help, Quit                              key.Binding
+	Dismiss, Help, Quit                     key.Binding
 }
 
 func newKeyMap(readOnly bool) keyMap {
@@ -37,6 +37,7 @@ func newKeyMap(readOnly bool) keyMap {
 		Remove:     key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "remove")),
 		Refresh:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
 		RefreshAll: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "refresh all")),
+		Dismiss:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "hide banners")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
@@ -58,7 +59,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
 		{k.Tab, k.Expand, k.Filter, k.Refresh, k.RefreshAll, k.Copy, k.Write},
-		{k.Add, k.Label, k.SentAt, k.Remove, k.Mark, k.Name},
+		{k.Add, k.Label, k.SentAt, k.Remove, k.Mark, k.Name, k.Dismiss},
 		{k.Send, k.Remind, k.Recall, k.Help, k.Quit},
 	}
 }

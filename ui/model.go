@@ -156,7 +156,7 @@ func New(opts Options) Model {
 		km.Write.SetEnabled(false)
 	}
 	return Model{opts: opts, st: st, keys: km, help: h, now: opts.Now(),
-		input: in, list: listState{expanded: map[string]bool{}, marked: map[string]bool{}},
+		input: in, list: listState{expanded: map[string]bool{}, marked: map[string]bool{}, dismissed: map[string]bool{}},
 		cache: &rowCache{rows: map[rowSig]string{}}, crashed: new(string)}
 }
 
@@ -175,6 +175,8 @@ type listState struct {
 	pending  string          // a row to select as soon as it appears
 	marked   map[string]bool // keys marked with space, for n
 	countW   int             // width of the read/total column, fit to the largest
+	// dismissed are warnings this view no longer shows (esc).
+	dismissed map[string]bool
 }
 
 // detailState is the detail pane's scroll and the audience it shows.

@@ -93,6 +93,10 @@ func (m Model) normalKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case key.Matches(msg, k.Help):
 		m.mode = modeHelp
+	case key.Matches(msg, k.Dismiss) && m.snap != nil:
+		for _, w := range m.snap.Warnings {
+			m.list.dismissed[w] = true
+		}
 	case key.Matches(msg, k.Tab):
 		m.focus = 1 - m.focus
 	case key.Matches(msg, k.Up):

@@ -122,3 +122,16 @@ func TestBothListsStayInView(t *testing.T) {
 	}
 	checkFits(t, m.View(), 80, 24)
 }
+
+func TestEscHidesWarnings(t *testing.T) {
+	e := &fakeEngine{state: fixtureState(), warnings: []string{"the saved state was unreadable: moved aside"}}
+	m := loaded(e, 80, 24)
+	if !strings.Contains(m.View(), "moved aside") {
+		t.Fatal("no warning shown")
+	}
+	m = drive(m, keys("esc")...)
+	if strings.Contains(m.View(), "moved aside") {
+		t.Fatal("esc did not hide the warning")
+	}
+	checkFits(t, m.View(), 80, 24)
+}
