@@ -21,6 +21,7 @@ type Error struct {
 	mayHaveArrived bool
 }
 
+// Error is the hint, then DingTalk's code, HTTP status and request id.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Hint)
