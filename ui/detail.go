@@ -81,15 +81,10 @@ func (m Model) timeline(r row, width int) []string {
 		if len(a.Unread) == 0 || end.Before(last) {
 			end = last
 		}
-		stats := []string{}
-		for _, f := range []float64{0.5, 0.9} {
-			if d, ok := a.TimeTo(f, start); ok {
-				stats = append(stats, fmt.Sprintf("%d%% in %s", int(f*100), span(d)))
-			} else {
-				stats = append(stats, fmt.Sprintf("%d%% —", int(f*100)))
-			}
+		text := timeToRead(a, start)
+		if r.notice == nil && r.keys[0].SentAt.IsZero() {
+			text = "times need the send time (t)" // counted from adding they would mean nothing
 		}
-		text := strings.Join(stats, " · ")
 		n := min(24, width-lipgloss.Width(text)-8)
 		if n >= 4 {
 			var b strings.Builder
@@ -132,6 +127,20 @@ func (m Model) timeline(r row, width int) []string {
 		lines = append(lines, st.Warn.Render(fit(fmt.Sprintf("not delivered: %d: %s", len(lost), strings.Join(lost, ", ")), width)))
 	}
 	return lines
+}
+
+// timeToRead is "50% in 3m · 90% —": how long after start half and nine
+// tenths of the audience had been seen read.
+func timeToRead(a watch.Audience, start time.Time) string {
+	var stats []string
+	for _, f := range []float64{0.5, 0.9} {
+		if d, ok := a.TimeTo(f, start); ok {
+			stats = append(stats, fmt.Sprintf("%d%% in %s", int(f*100), span(d)))
+		} else {
+			stats = append(stats, fmt.Sprintf("%d%% —", int(f*100)))
+		}
+	}
+	return strings.Join(stats, " · ")
 }
 
 // sendFacts is "sent 11-27 10:02 · 21h04m left", or what is known of a

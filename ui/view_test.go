@@ -135,3 +135,13 @@ func TestEscHidesWarnings(t *testing.T) {
 	}
 	checkFits(t, m.View(), 80, 24)
 }
+
+func TestPastedKeyHasNoTimeToRead(t *testing.T) {
+	st := fixtureState()
+	k := st.Key("STALEkey0000000000000000000000000000000000=")
+	k.Recipients[0].Read, k.Recipients[0].FirstSeenRead = true, now
+	m := drive(loaded(&fakeEngine{state: st}, 100, 30), keys("j")...)
+	if v := m.View(); !strings.Contains(v, "times need the send time (t)") || strings.Contains(v, "50% in 0s") {
+		t.Fatalf("a key without a send time must not claim a time to read:\n%s", v)
+	}
+}
