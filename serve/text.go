@@ -14,23 +14,16 @@ import (
 func WriteStatus(w io.Writer, snap *watch.Snapshot, now time.Time) {
 	st := snap.State
 	fmt.Fprintf(w, "dingwatch · %d/%d metered calls in 24h\r\n", snap.Spent, snap.Policy.Budget)
-	done := map[string]bool{}
-	for _, k := range st.Keys {
-		keys, title := []*watch.Key{k}, k.Label
-		if k.Notice != "" {
-			if done[k.Notice] {
-				continue
-			}
-			done[k.Notice] = true
-			keys = st.NoticeKeys(k.Notice)
-			if n := st.Notice(k.Notice); n != nil {
-				title = n.Label
-			}
+	for _, g := range st.Groups() {
+		k := g.Keys[0]
+		title := k.Label
+		if g.Notice != nil {
+			title = g.Notice.Label
 		}
 		if title == "" {
 			title = dingtalk.Short(k.Key)
 		}
-		a := watch.AudienceOf(keys)
+		a := watch.AudienceOf(g.Keys)
 		fmt.Fprintf(w, "\r\n%s  read %d/%d", title, len(a.Read), a.Total())
 		if k.Err != nil {
 			fmt.Fprintf(w, "  (%s)", k.Err.Hint)

@@ -73,30 +73,15 @@ func (r row) title() string {
 func buildRows(st *watch.State, expanded map[string]bool, filter string, now time.Time) []row {
 	filter = strings.ToLower(strings.TrimSpace(filter))
 	var rows []row
-	seen := map[string]bool{}
-	for _, k := range st.Keys {
-		if k.Notice == "" {
-			if r := (row{keys: []*watch.Key{k}}); matches(r, filter) {
-				rows = append(rows, r.summed(now))
-			}
+	for _, g := range st.Groups() {
+		r := row{notice: g.Notice, keys: g.Keys}
+		if !matches(r, filter) {
 			continue
 		}
-		if seen[k.Notice] {
-			continue
-		}
-		seen[k.Notice] = true
-		n := st.Notice(k.Notice)
-		if n == nil {
-			n = &watch.Notice{ID: k.Notice, Label: k.Notice}
-		}
-		nr := row{notice: n, keys: st.NoticeKeys(k.Notice)}
-		if !matches(nr, filter) {
-			continue
-		}
-		rows = append(rows, nr.summed(now))
-		if expanded[n.ID] {
-			for i, nk := range nr.keys {
-				rows = append(rows, row{keys: []*watch.Key{nk}, child: i + 1}.summed(now))
+		rows = append(rows, r.summed(now))
+		if g.Notice != nil && expanded[g.Notice.ID] {
+			for i, k := range g.Keys {
+				rows = append(rows, row{keys: []*watch.Key{k}, child: i + 1}.summed(now))
 			}
 		}
 	}

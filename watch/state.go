@@ -182,6 +182,34 @@ func (s *State) NoticeKeys(id string) []*Key {
 	return keys
 }
 
+// Group is a notice with its keys, or a key on its own (Notice nil).
+type Group struct {
+	Notice *Notice
+	Keys   []*Key
+}
+
+// Groups lists each notice (where its first key stands) and each lone key,
+// in the state's order. A key whose notice is missing gets a stand-in
+// named by the notice's ID.
+func (s *State) Groups() []Group {
+	var groups []Group
+	seen := map[string]bool{}
+	for _, k := range s.Keys {
+		switch {
+		case k.Notice == "":
+			groups = append(groups, Group{Keys: []*Key{k}})
+		case !seen[k.Notice]:
+			seen[k.Notice] = true
+			n := s.Notice(k.Notice)
+			if n == nil {
+				n = &Notice{ID: k.Notice, Label: k.Notice}
+			}
+			groups = append(groups, Group{Notice: n, Keys: s.NoticeKeys(k.Notice)})
+		}
+	}
+	return groups
+}
+
 // Clone is a deep copy.
 func (s *State) Clone() *State {
 	c := &State{Keys: make([]*Key, len(s.Keys)), Notices: make([]*Notice, len(s.Notices)), Calls: s.Calls.Clone()}
