@@ -93,7 +93,7 @@ func Hint(status int, code string) string {
 		return "DingTalk is busy: retrying later"
 	case status >= 500:
 		return "DingTalk had a server error: retrying later"
-	case strings.Contains(code, "QpsLimit") || strings.Contains(code, "QpmLimit"):
+	case isThrottle(code):
 		return "DingTalk is throttling: slowing down"
 	}
 	return "DingTalk refused the request"
