@@ -160,16 +160,22 @@ func (e *Engine) takeOver() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if err == nil {
-		e.state = st
-		for _, k := range st.Keys {
-			if _, ok := e.gens[k.Key]; !ok {
-				e.gens[k.Key] = e.newGen()
-			}
-		}
+		e.adoptLocked(st)
 	}
 	e.warnings = slices.DeleteFunc(e.warnings, func(w string) bool { return strings.HasPrefix(w, "another dingwatch owns") })
 	e.changedLocked()
 	return true
+}
+
+// adoptLocked replaces the state with st, read from the file, giving keys
+// new to this engine a generation.
+func (e *Engine) adoptLocked(st *State) {
+	for _, k := range st.Keys {
+		if _, ok := e.gens[k.Key]; !ok {
+			e.gens[k.Key] = e.newGen()
+		}
+	}
+	e.state = st
 }
 
 // follow reloads the owner's state when its file changed.
@@ -188,12 +194,7 @@ func (e *Engine) follow() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.followed = mod
-	for _, k := range st.Keys {
-		if _, ok := e.gens[k.Key]; !ok {
-			e.gens[k.Key] = e.newGen()
-		}
-	}
-	e.state = st
+	e.adoptLocked(st)
 	e.changedLocked()
 }
 
