@@ -17,9 +17,7 @@ const MaxKeyLen = 128
 // commas, semicolons or newlines, each checked. Duplicates within the text
 // are dropped; the order is kept.
 func ParseKeys(text string) ([]string, error) {
-	fields := strings.FieldsFunc(text, func(r rune) bool {
-		return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '，' || r == '　'
-	})
+	fields := listFields(text)
 	var keys []string
 	seen := map[string]bool{}
 	var bad []string
@@ -44,6 +42,14 @@ func ParseKeys(text string) ([]string, error) {
 		return nil, errors.New("no key given: paste one or more processQueryKeys")
 	}
 	return keys, nil
+}
+
+// listFields splits a pasted list on commas, semicolons, white space and
+// their full-width forms.
+func listFields(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '，' || r == '　'
+	})
 }
 
 // CheckKey reports whether k looks like a processQueryKey: Base64 (standard

@@ -68,10 +68,10 @@ func (r SendReport) OK() bool {
 // dropping blanks and duplicates, keeping the order.
 func ParseUserIDs(text string) []string {
 	var ids []string
-	for _, f := range strings.FieldsFunc(text, func(r rune) bool {
-		return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '，'
-	}) {
-		if !slices.Contains(ids, f) {
+	seen := map[string]bool{}
+	for _, f := range listFields(text) {
+		if !seen[f] {
+			seen[f] = true
 			ids = append(ids, f)
 		}
 	}
