@@ -17,14 +17,20 @@ type row struct {
 	child   int          // for a key shown under its open notice: its batch number (1…)
 	read    int
 	total   int
-	word    string // the state, in a word
-	problem bool   // the state is a failure
-	rev     uint64 // changes when anything shown on the row changes
+	word    string          // the state, in a word
+	problem bool            // the state is a failure
+	rev     uint64          // changes when anything shown on the row changes
+	aud     *watch.Audience // the merged people of a row of several keys
 }
 
 // summed fills in the row's counts, state and revision at now.
 func (r row) summed(now time.Time) row {
-	r.read, r.total = rowCounts(r)
+	if len(r.keys) == 1 {
+		r.read, r.total = r.keys[0].Counts()
+	} else {
+		a := watch.AudienceOf(r.keys) // kept: the detail pane shows it when the row is selected
+		r.aud, r.read, r.total = &a, len(a.Read), a.Total()
+	}
 	r.word, r.problem = rowState(r, now)
 	for _, k := range r.keys {
 		r.rev = r.rev*31 + k.Rev + 1
@@ -103,15 +109,6 @@ func matches(r row, filter string) bool {
 		}
 	}
 	return false
-}
-
-// rowCounts is the row's read and total recipients (people counted once).
-func rowCounts(r row) (read, total int) {
-	if len(r.keys) == 1 {
-		return r.keys[0].Counts()
-	}
-	a := watch.AudienceOf(r.keys)
-	return len(a.Read), a.Total()
 }
 
 // rowState is a short word for the row's state, and whether it is a problem.

@@ -304,7 +304,11 @@ func (m *Model) selectionChanged() {
 		m.detail.offset = 0
 	}
 	m.detail.rowID = r.id()
-	m.detail.aud = watch.AudienceOf(r.keys)
+	if r.aud != nil {
+		m.detail.aud = *r.aud
+	} else {
+		m.detail.aud = watch.AudienceOf(r.keys)
+	}
 }
 
 // updateInputs passes other messages (cursor blink, paste) to the open input.
