@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -34,27 +33,20 @@ func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
 			return usageErr("%v", err)
 		}
 	}
-	s, err := a.settings()
+	s, c, err := a.connect(-1) // the schedule retries, within the budget
 	if err != nil {
 		return err
 	}
-	c, err := a.client(s, -1) // the schedule retries, within the budget
-	if err != nil {
-		return err
-	}
-	dirs := config.DirsFrom(a.getenv)
-	log, closeLog, err := a.openLog(dirs.State, slog.LevelWarn)
+	log, closeLog, err := a.openLog(config.DirsFrom(a.getenv).State, slog.LevelWarn)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	store, state, warnings, err := watch.OpenStore(dirs.State, time.Now())
+	e, store, warnings, err := a.savedEngine(cmd.Context(), s, c, log)
 	if err != nil {
-		return &exitError{exitUsage, err}
+		return err
 	}
 	defer store.Close()
-	e := watch.NewEngine(watch.Options{Client: c, Sender: c, Policy: a.policy(), Store: store, State: state,
-		RobotCode: s.RobotCode, Log: log, OnRead: onRead(cmd.Context(), a.g.onRead, log)})
 	for _, w := range warnings {
 		log.Warn(w)
 		e.Warn(w)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -191,6 +192,28 @@ func (a *app) client(s config.Settings, retries int) (*dingtalk.Client, error) {
 	}
 	return dingtalk.New(dingtalk.Options{Endpoint: s.Endpoint, Credentials: s.Credentials(),
 		Timeout: a.g.timeout, Retries: retries, Rate: a.g.qps})
+}
+
+// connect loads the settings and builds the client for them.
+func (a *app) connect(retries int) (config.Settings, *dingtalk.Client, error) {
+	s, err := a.settings()
+	if err != nil {
+		return s, nil, err
+	}
+	c, err := a.client(s, retries)
+	return s, c, err
+}
+
+// savedEngine opens the saved state and builds an engine on it for s and c.
+// It returns the store (the caller closes it) and the store's warnings.
+func (a *app) savedEngine(ctx context.Context, s config.Settings, c *dingtalk.Client, log *slog.Logger) (*watch.Engine, *watch.Store, []string, error) {
+	store, state, warnings, err := watch.OpenStore(config.DirsFrom(a.getenv).State, time.Now())
+	if err != nil {
+		return nil, nil, nil, &exitError{exitUsage, err}
+	}
+	e := watch.NewEngine(watch.Options{Client: c, Sender: c, Policy: a.policy(), Store: store, State: state,
+		RobotCode: s.RobotCode, Log: log, OnRead: onRead(ctx, a.g.onRead, log)})
+	return e, store, warnings, nil
 }
 
 // flagSet reports whether the user gave the global flag name.

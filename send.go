@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/dingwatch/dingwatch/config"
 	"github.com/dingwatch/dingwatch/dingtalk"
 	"github.com/dingwatch/dingwatch/watch"
 )
@@ -111,25 +110,20 @@ type commandEngine struct {
 
 // commandEngine loads the settings and builds the engine of a one-shot
 // command; the caller closes its store.
-func (a *app) commandEngine() (*commandEngine, error) {
-	s, err := a.settings()
+func (a *app) commandEngine(ctx context.Context) (*commandEngine, error) {
+	s, c, err := a.connect(dingtalk.DefaultRetries)
 	if err != nil {
 		return nil, err
 	}
-	c, err := a.client(s, dingtalk.DefaultRetries)
+	e, store, _, err := a.savedEngine(ctx, s, c, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}
-	store, state, _, err := watch.OpenStore(config.DirsFrom(a.getenv).State, time.Now())
-	if err != nil {
-		return nil, &exitError{exitUsage, err}
-	}
-	e := watch.NewEngine(watch.Options{Client: c, Sender: c, Store: store, State: state, RobotCode: s.RobotCode, Policy: a.policy()})
 	return &commandEngine{Engine: e, store: store}, nil
 }
 
 func (a *app) runSend(ctx context.Context, spec watch.SendSpec, asJSON bool) error {
-	ce, err := a.commandEngine()
+	ce, err := a.commandEngine(ctx)
 	if err != nil {
 		return err
 	}
@@ -231,7 +225,7 @@ Exit status: 0 every key recalled, 1 some key was not, 2 bad arguments or settin
 }
 
 func (a *app) runRecall(ctx context.Context, keys []string, asJSON bool) error {
-	ce, err := a.commandEngine()
+	ce, err := a.commandEngine(ctx)
 	if err != nil {
 		return err
 	}

@@ -113,25 +113,18 @@ func (a *app) serveEngine(ctx context.Context, f serveFlags, log *slog.Logger) (
 		e, stop, err := a.demoEngine(ctx, log)
 		return e, "simulated", stop, err
 	}
-	s, err := a.settings()
+	s, c, err := a.connect(-1)
 	if err != nil {
 		return nil, "", nil, err
 	}
-	c, err := a.client(s, -1)
+	e, store, warnings, err := a.savedEngine(ctx, s, c, log)
 	if err != nil {
 		return nil, "", nil, err
-	}
-	dir := config.DirsFrom(a.getenv).State
-	store, state, warnings, err := watch.OpenStore(dir, time.Now())
-	if err != nil {
-		return nil, "", nil, &exitError{exitUsage, err}
 	}
 	if store.ReadOnly() {
 		store.Close()
-		return nil, "", nil, &exitError{exitUsage, fmt.Errorf("another dingwatch owns %s: quit it (or give serve its own XDG_STATE_HOME) so the server can poll for everyone", dir)}
+		return nil, "", nil, &exitError{exitUsage, fmt.Errorf("another dingwatch owns %s: quit it (or give serve its own XDG_STATE_HOME) so the server can poll for everyone", config.DirsFrom(a.getenv).State)}
 	}
-	e := watch.NewEngine(watch.Options{Client: c, Sender: c, Policy: a.policy(), Store: store, State: state,
-		RobotCode: s.RobotCode, Log: log, OnRead: onRead(ctx, a.g.onRead, log)})
 	for _, w := range warnings {
 		e.Warn(w)
 	}
