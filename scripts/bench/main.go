@@ -2,10 +2,10 @@
 // dashboard writes, start-up time, memory of the real binary, and polling
 // throughput against the simulator. Results go to BENCHMARKS.md by hand.
 //
-//	go run ./bench wire [-seconds 60]   bytes per minute of an idle dashboard, and of watch -n 2 dingwatch status
-//	go run ./bench startup              time to first frame with 500 saved keys
-//	go run ./bench rss                  resident memory holding 1,000 keys / 20,000 recipients
-//	go run ./bench throughput           refreshing 1,000 keys, 50 ms latency
+//	go run ./scripts/bench wire [-seconds 60]   bytes per minute of an idle dashboard, and of watch -n 2 dingwatch status
+//	go run ./scripts/bench startup              time to first frame with 500 saved keys
+//	go run ./scripts/bench rss                  resident memory holding 1,000 keys / 20,000 recipients
+//	go run ./scripts/bench throughput           refreshing 1,000 keys, 50 ms latency
 package main
 
 import (
@@ -17,7 +17,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./bench wire|startup|rss|throughput [flags]")
+		fmt.Fprintln(os.Stderr, "usage: go run ./scripts/bench wire|startup|rss|throughput [flags]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
