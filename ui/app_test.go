@@ -1,3 +1,5 @@
+//go:build engine_contract
+
 package ui
 
 import (

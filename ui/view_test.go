@@ -100,12 +100,12 @@ func checkFits(t *testing.T, view string, w, h int) {
 func TestBothListsStayInView(t *testing.T) {
 	m := loaded(&fakeEngine{state: largeState()}, 80, 24)
 	view := m.View()
-	if !strings.Contains(view, "Read (7000)") || !strings.Contains(view, "Unread (13000)") || strings.Count(view, "more (tab, then j/k)") != 2 {
+	if !strings.Contains(view, "Read (7000)") || !strings.Contains(view, "Unread (13000)") || strings.Count(view, "↓ ") != 2 {
 		t.Fatalf("both lists must show:\n%s", view)
 	}
 	first := func(v string) string {
 		for _, l := range strings.Split(v, "\n") {
-			if i := strings.Index(l, "│ · "); i >= 0 {
+			if i := strings.Index(l, "│ ✓ "); i >= 0 {
 				return l[i:]
 			}
 		}
@@ -117,8 +117,8 @@ func TestBothListsStayInView(t *testing.T) {
 		t.Fatalf("j in the detail pane did not scroll: offset %d", m.detail.offset)
 	}
 	m = drive(m, keys("G")...)
-	if m.detail.offset != m.detailMaxOffset() || m.detail.offset == 0 {
-		t.Fatalf("G: offset %d of %d", m.detail.offset, m.detailMaxOffset())
+	if m.detail.offset != m.detail.max || m.detail.offset == 0 {
+		t.Fatalf("G: offset %d of %d", m.detail.offset, m.detail.max)
 	}
 	checkFits(t, m.View(), 80, 24)
 }
@@ -141,7 +141,7 @@ func TestPastedKeyHasNoTimeToRead(t *testing.T) {
 	k := st.Key("STALEkey0000000000000000000000000000000000=")
 	k.Recipients[0].Read, k.Recipients[0].FirstSeenRead = true, now
 	m := drive(loaded(&fakeEngine{state: st}, 100, 30), keys("j")...)
-	if v := m.View(); !strings.Contains(v, "times need the send time (t)") || strings.Contains(v, "50% in 0s") {
+	if v := m.View(); !strings.Contains(v, "read times need the send time (t)") || strings.Contains(v, "50% in 0s") {
 		t.Fatalf("a key without a send time must not claim a time to read:\n%s", v)
 	}
 }
