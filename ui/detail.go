@@ -63,7 +63,7 @@ func (d *detailPane) layout() {
 		return
 	}
 	d.secs = d.sections()
-	need := peopleNeed(d.secs, d.split())
+	need := peopleNeed(d.secs, d.split(), d.height)
 	d.head, d.cut = d.headLines(max(d.height-need, 0))
 	d.max = shareRows(d.secs, d.height-len(d.head), d.split())
 	d.offset = min(max(d.offset, 0), d.max)

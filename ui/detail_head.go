@@ -74,6 +74,9 @@ func (d detailPane) headItems() []headItem {
 	if r.recalled() {
 		title += " · recalled"
 	}
+	if d.focused {
+		title = "▸ " + title // the focus shows without colour
+	}
 	items := []headItem{{text: title, style: st.Title, prio: 0}}
 	add := func(style lipgloss.Style, prio int, long bool, format string, a ...any) {
 		items = append(items, headItem{text: fmt.Sprintf(format, a...), style: style, prio: prio, long: long})
@@ -221,7 +224,7 @@ func timeline(st Styles, r row, now time.Time, width int) string {
 	return text
 }
 
-// timeToRead is "50% in 3m · 90% —": how long after start half and nine
+// timeToRead is "50% in 3m · 90% not yet": how long after start half and nine
 // tenths of total had been seen read; "unknown" when the reads that count
 // were not seen happen.
 func timeToRead(a watch.Audience, total int, start time.Time) string {
@@ -230,7 +233,7 @@ func timeToRead(a watch.Audience, total int, start time.Time) string {
 		need := int(f*float64(total) + 0.999999)
 		switch {
 		case need <= 0 || need > len(a.Read):
-			stats = append(stats, fmt.Sprintf("%d%% —", int(f*100)))
+			stats = append(stats, fmt.Sprintf("%d%% not yet", int(f*100)))
 		case a.Read[need-1].FirstSeenRead.IsZero() || a.Read[0].FirstSeenRead.IsZero():
 			stats = append(stats, fmt.Sprintf("%d%% unknown", int(f*100)))
 		default:

@@ -59,10 +59,19 @@ func (d detailPane) sections() []section {
 	return append(out, rd)
 }
 
-// peopleNeed is the fewest lines the people must keep: Unread's title and
-// its first names.
-func peopleNeed(secs []section, split bool) int {
-	return 1 + min(max(len(secs[0].items), 1), 2)
+// peopleNeed is the fewest of height lines the people keep: Unread's
+// title and first names at least, half the pane when they need it.
+func peopleNeed(secs []section, split bool, height int) int {
+	want := 0
+	for i, s := range secs {
+		if !split || i < len(secs)-1 {
+			want += 1 + max(len(s.items), 1)
+		}
+	}
+	if split {
+		want = max(want, 1+max(len(secs[len(secs)-1].items), 1))
+	}
+	return min(want, max(1+min(max(len(secs[0].items), 1), 2), height/2))
 }
 
 // shareRows gives the sections their rows in avail lines and returns the
@@ -77,33 +86,33 @@ func shareRows(secs []section, avail int, split bool) int {
 }
 
 // stack shares avail lines between sections shown one under the other:
-// each gets its title and a first line, then Unread (the first) most of
-// what is left, the others the rest.
+// Unread (the first) gets at least half, the others a title and a first
+// line each when they can, then share what they need a line each in turn; Unread takes
+// what is left.
 func stack(secs []section, avail int) int {
 	want := make([]int, len(secs))
+	others := 0
 	for i := range secs {
-		secs[i].rows = 0
 		want[i] = 1 + max(len(secs[i].items), 1)
-	}
-	for i := range secs { // titles and first lines, in order
-		for range 2 {
-			if avail > 0 && secs[i].rows < want[i] {
-				secs[i].rows++
-				avail--
-			}
+		if i > 0 {
+			others += want[i]
 		}
 	}
-	others := 0
+	secs[0].rows = min(want[0], max(avail-others, (avail+1)/2, min(avail, 2)))
+	avail -= secs[0].rows
 	for i := 1; i < len(secs); i++ {
-		others += want[i] - secs[i].rows
+		secs[i].rows = min(want[i], 2, avail)
+		avail -= secs[i].rows
 	}
-	first := min(want[0]-secs[0].rows, avail-min(others, avail/3))
-	secs[0].rows += first
-	avail -= first
-	for i := 1; i < len(secs); i++ {
-		more := min(want[i]-secs[i].rows, avail)
-		secs[i].rows += more
-		avail -= more
+	for gave := true; gave && avail > 0; { // the others share what is left, a line each in turn
+		gave = false
+		for i := 1; i < len(secs) && avail > 0; i++ {
+			if secs[i].rows < want[i] {
+				secs[i].rows++
+				avail--
+				gave = true
+			}
+		}
 	}
 	secs[0].rows += min(want[0]-secs[0].rows, avail)
 	most := 0
@@ -190,7 +199,7 @@ func (d detailPane) personLine(p personItem, width int) string {
 	rightW := min(max(12, stringWidth(p.right)), 18)
 	right := p.right
 	if width < 50 {
-		rightW = min(max(stringWidth(right), 6), 9)
+		rightW = min(max(stringWidth(right), 6), 14, width/3)
 		if strings.Contains(right, ":") {
 			right, rightW = right[max(0, len(right)-5):], 6 // "11-26 13:19" → "13:19"
 		}

@@ -202,7 +202,14 @@ func asciiRenderer() *lipgloss.Renderer {
 }
 
 func newTestModel(e Engine) Model {
-	m := New(Options{Engine: e, Renderer: asciiRenderer(), Now: func() time.Time { return now }, Region: "international"})
+	return newTestModelWith(Options{Engine: e, Region: "international"})
+}
+
+// newTestModelWith is a model with opts, the test clock and renderer, and
+// timers that never fire by themselves.
+func newTestModelWith(opts Options) Model {
+	opts.Renderer, opts.Now = asciiRenderer(), func() time.Time { return now }
+	m := New(opts)
 	m.after = func(_ time.Duration, msg tea.Msg) tea.Cmd { return func() tea.Msg { return timerMsg{msg} } }
 	return m
 }
@@ -261,7 +268,6 @@ func keys(s ...string) []tea.Msg {
 
 func itoa(n int) string { return fmt.Sprint(n) }
 
-
 func sizeMsg(w, h int) tea.Msg { return tea.WindowSizeMsg{Width: w, Height: h} }
 
 // userIDs are n userIds from "u<first>".
@@ -271,4 +277,9 @@ func userIDs(first, n int) []string {
 		out[i] = fmt.Sprintf("u%02d", first+i)
 	}
 	return out
+}
+
+// termenvOutput is an output to w with no colour.
+func termenvOutput(w io.Writer) *termenv.Output {
+	return termenv.NewOutput(w, termenv.WithProfile(termenv.Ascii))
 }

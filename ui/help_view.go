@@ -59,7 +59,7 @@ func (h *helpView) View() string {
 
 // ShortHelp names its key.
 func (h *helpView) ShortHelp() []key.Binding {
-	return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("any key", "close help"))}
+	return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("any key", "closes help"))}
 }
 
 // FullHelp is the same key.

@@ -15,7 +15,12 @@ func (l keyList) View() string {
 	}
 	start, end := scrollWindow(len(l.rows), l.cursor, l.offset, l.rowsShown())
 	if l.rowsShown() < 3 && len(l.rows) > end-start { // no room for marker lines
-		title += fmt.Sprintf(" ↑%d ↓%d", start, len(l.rows)-end)
+		if start > 0 {
+			title += fmt.Sprintf(" ↑%d", start)
+		}
+		if end < len(l.rows) {
+			title += fmt.Sprintf(" ↓%d", len(l.rows)-end)
+		}
 	}
 	head := paneTitle(st, title, l.focused, l.width)
 	if l.filtering {

@@ -132,6 +132,7 @@ func (m *Model) setFocus(f focus) {
 	m.focus = f
 	m.list.focused = f == focusList
 	m.detail.focused = f == focusDetail
+	m.detail.layout()
 }
 
 // noticeEvents turns new read events into a message, and a bell.
