@@ -381,3 +381,25 @@ func TestOddKeyFromBatchSendIsKeptNotWatched(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestNoticeFromKeysTakesTheirSendTime(t *testing.T) {
+	e := NewEngine(Options{Client: &blockingQuerier{}, RobotCode: "r", Now: func() time.Time { return t0 }})
+	e.Add(AddSpec{Keys: []string{"a"}, SentAt: t0.Add(-3 * time.Hour)})
+	e.Add(AddSpec{Keys: []string{"b"}, SentAt: t0.Add(-5 * time.Hour)})
+	e.Add(AddSpec{Keys: []string{"c"}}) // send time unknown
+	id, err := e.Group([]string{"a", "b", "c"}, "old keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := e.Snapshot().State
+	n := st.Notice(id)
+	if !n.CreatedAt.Equal(t0.Add(-5*time.Hour)) || !n.Rounds[0].At.Equal(t0.Add(-5*time.Hour)) {
+		t.Fatalf("notice made at %v (round 0 at %v), want the earliest send time", n.CreatedAt, n.Rounds[0].At)
+	}
+	if start, ok := (Group{Notice: n, Keys: st.NoticeKeys(id)}).Start(); !ok || !start.Equal(t0.Add(-5*time.Hour)) {
+		t.Fatalf("start %v %v", start, ok)
+	}
+	if _, ok := (Group{Keys: []*Key{st.Key("c")}}).Start(); ok {
+		t.Fatal("a key without send time has no start")
+	}
+}
