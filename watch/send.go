@@ -132,7 +132,7 @@ func (e *Engine) sendBatches(ctx context.Context, rep *SendReport, robot string,
 		case errors.Is(err, dingtalk.ErrOutcomeUnknown):
 			b.Status, b.Error = BatchUnknown, err.Error()
 		case err != nil:
-			b.Status, b.Error = BatchFailed, err.Error()
+			b.Status, b.Error = BatchFailed, batchError(err)
 		case CheckKey(res.ProcessQueryKey) != nil:
 			b.Status, b.Key = BatchUnknown, res.ProcessQueryKey
 			b.Error = "DingTalk accepted the batch but answered with a processQueryKey dingwatch cannot use (" +
@@ -146,6 +146,20 @@ func (e *Engine) sendBatches(ctx context.Context, rep *SendReport, robot string,
 		rep.Batches = append(rep.Batches, b)
 		e.recordBatch(*rep, b, robot, lost)
 	}
+}
+
+// batchError says why a batch was not sent, and never that it will be
+// tried again: batchSend is not retried, by the client or by dingwatch.
+func batchError(err error) string {
+	var e *dingtalk.Error
+	if !errors.As(err, &e) {
+		return err.Error()
+	}
+	c := *e
+	if dingtalk.Retryable(err) || dingtalk.IsThrottle(err) {
+		c.Hint = "DingTalk was busy and did not send this batch; dingwatch does not send it again on its own: resend the failed batches"
+	}
+	return c.Error()
 }
 
 // Resend sends notice noticeID again, as a new round, only to the people

@@ -403,3 +403,29 @@ func TestNoticeFromKeysTakesTheirSendTime(t *testing.T) {
 		t.Fatal("a key without send time has no start")
 	}
 }
+
+// A failed batch says it was not sent and never that it will be tried
+// again: nothing resends it on its own.
+func TestFailedBatchClaimsNoRetry(t *testing.T) {
+	for _, f := range []sim.Fault{
+		{Endpoint: "batchSend", Kind: sim.Answer, Status: 500, Code: "system.error", Times: 1},
+		{Endpoint: "batchSend", Kind: sim.Answer, Status: 429, Code: "Throttling", Times: 1},
+		{Endpoint: "batchSend", Kind: sim.Answer, Status: 403, Code: "Forbidden.AccessDenied.QpsLimitForApi", Times: 1},
+	} {
+		t.Run(f.Code, func(t *testing.T) {
+			e, s, _ := sendSetup(t, 2*time.Second)
+			s.Inject(f)
+			rep, err := e.Send(context.Background(), SendSpec{UserIDs: users(1, 3), Message: dingtalk.Text("hi")})
+			if err != nil || rep.Batches[0].Status != BatchFailed {
+				t.Fatalf("%v %+v", err, rep.Batches)
+			}
+			msg := strings.ToLower(rep.Batches[0].Error)
+			if strings.Contains(msg, "retrying") || strings.Contains(msg, "later") || !strings.Contains(msg, "resend") {
+				t.Fatalf("batch error %q", rep.Batches[0].Error)
+			}
+			if s.Calls("batchSend") != 1 {
+				t.Fatalf("batchSend called %d times", s.Calls("batchSend"))
+			}
+		})
+	}
+}
