@@ -40,6 +40,9 @@ func (m Model) binding(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Send):
 		return m.open(m.sendForm())
 	}
+	if r, ok := m.list.selected(); ok && len(r.keys) == 0 && slices.ContainsFunc([]key.Binding{k.Refresh, k.Recall, k.Remove, k.Name, k.Write}, func(b key.Binding) bool { return key.Matches(msg, b) }) {
+		return m.setFlash(r.title()+" has no key: none of its batches was sent (b or B resends them)", true)
+	}
 	if r, ok := m.list.selected(); ok {
 		if next, cmd, handled := m.rowAction(msg, r); handled {
 			return next, cmd
@@ -144,14 +147,7 @@ func (m Model) resend(r row, unknownToo bool) (Model, tea.Cmd) {
 	if r.notice == nil {
 		return m.setFlash("only a notice sent from dingwatch has batches to resend", true)
 	}
-	failed, unknown := 0, 0
-	for _, p := range r.lost {
-		if batchOf(p) == watch.BatchFailed {
-			failed++
-		} else {
-			unknown++
-		}
-	}
+	failed, unknown := r.aud.Unsent()
 	if !unknownToo {
 		if failed == 0 {
 			return m.setFlash(fmt.Sprintf("no failed batch in %s (B resends batches whose outcome is unknown: %d people)", r.title(), unknown), false)

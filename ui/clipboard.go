@@ -35,7 +35,7 @@ func osc52For(getenv func(string) string, text string) string {
 func unreadText(people []watch.Person) string {
 	var b strings.Builder
 	for _, p := range people {
-		fmt.Fprintf(&b, "%s\t%s\n", personName(p.Name, p.UserID), clean(p.UserID))
+		fmt.Fprintf(&b, "%s\t%s\n", personName(p.Name, idOf(p.Recipient)), clean(idOf(p.Recipient)))
 	}
 	return b.String()
 }

@@ -130,7 +130,7 @@ func (d detailPane) messages() []string {
 		}
 	}
 	for _, p := range d.r.lost {
-		out = append(out, fmt.Sprintf("not sent: %s (batch %s)", personName(p.Name, p.UserID), batchOf(p)))
+		out = append(out, fmt.Sprintf("not sent: %s (batch %s)", personName(p.Name, idOf(p.Recipient)), batchOf(p)))
 	}
 	for _, k := range d.r.keys {
 		for _, u := range k.NotDelivered {

@@ -85,7 +85,11 @@ func (d detailPane) headItems() []headItem {
 		add(st.Warn, 1, false, "» filter %q found %s here (marked »)", clean(d.filter), r.match)
 	}
 	if r.notice != nil {
-		add(st.Dim, 4, false, "notice · %s · sent %s", pluralize(len(r.keys), "key"), ago(r.keys[0].Start(), now))
+		sent := "send time unknown"
+		if at, ok := (watch.Group{Notice: r.notice, Keys: r.keys}).Start(); ok {
+			sent = "sent " + ago(at, now)
+		}
+		add(st.Dim, 4, false, "notice · %s · %s", pluralize(len(r.keys), "key"), sent)
 	} else {
 		k := r.keys[0]
 		add(st.Dim, 6, false, "%s", clean(k.Key))
@@ -142,14 +146,7 @@ func (d detailPane) problemItems() []headItem {
 		}
 		items = append(items, headItem{text: text, style: style, prio: 1, long: true})
 	}
-	failed, unknown := 0, 0
-	for _, p := range r.lost {
-		if batchOf(p) == watch.BatchFailed {
-			failed++
-		} else {
-			unknown++
-		}
-	}
+	failed, unknown := r.aud.Unsent()
 	if failed > 0 {
 		why := ""
 		for _, b := range r.notice.Batches {
@@ -185,31 +182,26 @@ func sendFacts(k *watch.Key, now time.Time) string {
 // sparks are the levels of a sparkline, lowest first.
 var sparks = []rune("▁▂▃▄▅▆▇█")
 
-// timeline is "reads ▁▃▅█  50% in 3m · 90% unknown" from observed read
+// timeline is "reads ▁▃▅█  50% in 3m · 90% not yet" from observed read
 // times only; "" when nobody has read.
 func timeline(st Styles, r row, now time.Time, width int) string {
 	a := r.aud
 	if len(a.Read) == 0 || r.total == 0 {
 		return ""
 	}
-	start := r.keys[0].Start()
-	if r.notice == nil && r.keys[0].SentAt.IsZero() {
+	start, ok := watch.Group{Notice: r.notice, Keys: r.keys}.Start()
+	if !ok {
 		return "read times need the send time (t)" // counted from adding they would mean nothing
 	}
-	for _, k := range r.keys {
-		start = minTime(start, k.Start())
+	text := timeToRead(a, start)
+	if n := a.UnknownReadTimes(); n > 0 {
+		text += fmt.Sprintf(" · %d read before dingwatch first asked", n)
 	}
-	unseen := 0
-	for _, p := range a.Read {
-		if p.FirstSeenRead.IsZero() {
-			unseen++
-		}
+	known := a.Read[a.UnknownReadTimes():]
+	if len(known) == 0 {
+		return text
 	}
-	text := timeToRead(a, r.total, start)
-	if unseen > 0 {
-		return text + fmt.Sprintf(" · %d read before dingwatch saw", unseen)
-	}
-	last := a.Read[len(a.Read)-1].FirstSeenRead
+	last := known[len(known)-1].FirstSeenRead
 	end := now.Truncate(time.Minute) // moves once a minute, not every frame
 	if len(a.Unread) == 0 || end.Before(last) {
 		end = last
@@ -224,28 +216,21 @@ func timeline(st Styles, r row, now time.Time, width int) string {
 	return text
 }
 
-// timeToRead is "50% in 3m · 90% not yet": how long after start half and nine
-// tenths of total had been seen read; "unknown" when the reads that count
-// were not seen happen.
-func timeToRead(a watch.Audience, total int, start time.Time) string {
+// timeToRead is "50% in 3m · 90% not yet": how long after start half and
+// nine tenths of everyone had read; "unknown" when reached at a moment
+// dingwatch did not see.
+func timeToRead(a watch.Audience, start time.Time) string {
 	var stats []string
 	for _, f := range []float64{0.5, 0.9} {
-		need := int(f*float64(total) + 0.999999)
+		d, ok := a.TimeTo(f, start)
 		switch {
-		case need <= 0 || need > len(a.Read):
-			stats = append(stats, fmt.Sprintf("%d%% not yet", int(f*100)))
-		case a.Read[need-1].FirstSeenRead.IsZero() || a.Read[0].FirstSeenRead.IsZero():
+		case ok:
+			stats = append(stats, fmt.Sprintf("%d%% in %s", int(f*100), span(d)))
+		case a.Reached(f):
 			stats = append(stats, fmt.Sprintf("%d%% unknown", int(f*100)))
 		default:
-			stats = append(stats, fmt.Sprintf("%d%% in %s", int(f*100), span(max(0, a.Read[need-1].FirstSeenRead.Sub(start)))))
+			stats = append(stats, fmt.Sprintf("%d%% not yet", int(f*100)))
 		}
 	}
 	return strings.Join(stats, " · ")
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
 }

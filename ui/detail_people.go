@@ -31,7 +31,7 @@ func (d detailPane) sections() []section {
 	}
 	un := section{title: fmt.Sprintf("Unread (%d)", len(a.Unread)), style: st.Unread}
 	for _, p := range a.Unread {
-		un.items = append(un.items, personItem{mark: "·", name: personName(p.Name, p.UserID), id: clean(p.UserID), match: found(p.Name, p.UserID)})
+		un.items = append(un.items, personItem{mark: "·", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), match: found(p.Name, idOf(p.Recipient))})
 	}
 	rd := section{title: fmt.Sprintf("Read (%d)", len(a.Read)), style: st.Read}
 	for i := len(a.Read) - 1; i >= 0; i-- {
@@ -40,12 +40,12 @@ func (d detailPane) sections() []section {
 		if !p.FirstSeenRead.IsZero() {
 			seen = clockTime(p.FirstSeenRead, d.c.now)
 		}
-		rd.items = append(rd.items, personItem{mark: "✓", name: personName(p.Name, p.UserID), id: clean(p.UserID), right: seen, match: found(p.Name, p.UserID)})
+		rd.items = append(rd.items, personItem{mark: "✓", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), right: seen, match: found(p.Name, idOf(p.Recipient))})
 	}
 	out := []section{un}
 	lost := section{style: st.Error}
 	for _, p := range d.r.lost {
-		lost.items = append(lost.items, personItem{mark: "✗", name: personName(p.Name, p.UserID), id: clean(p.UserID), right: batchOf(p), match: found(p.Name, p.UserID)})
+		lost.items = append(lost.items, personItem{mark: "✗", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), right: batchOf(p), match: found(p.Name, idOf(p.Recipient))})
 	}
 	for _, k := range d.r.keys {
 		for _, u := range k.NotDelivered {

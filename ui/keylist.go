@@ -78,10 +78,7 @@ func (l *keyList) rebuild() {
 	var rows []row
 	var serials []uint64
 	add := func(n *watch.Notice, keys []*watch.Key, child int, match string) {
-		id := "k:" + keys[0].Key
-		if n != nil {
-			id = "n:" + n.ID
-		}
+		id := row{notice: n, keys: keys}.id()
 		if i, ok := old[fmt.Sprint(id, "#", child)]; ok && l.rows[i].same(n, keys, child) {
 			r := l.rows[i]
 			r.match = match

@@ -28,9 +28,9 @@ type row struct {
 
 // summed fills in the row's counts, state and people.
 func (r row) summed(now time.Time) row {
-	r.aud = audienceOf(r.keys)
-	r.lost = undeliveredOf(r.notice, r.keys)
-	r.read, r.total = len(r.aud.Read), r.aud.Total()+len(r.lost)
+	r.aud = audienceOf(r.notice, r.keys)
+	r.lost = r.aud.Undelivered
+	r.read, r.total = len(r.aud.Read), r.aud.Total()
 	r.word, r.problem = rowState(r, now)
 	return r
 }
@@ -171,7 +171,7 @@ func matches(r row, filter string) (bool, string) {
 	for _, k := range r.keys {
 		for _, p := range k.Recipients {
 			if strings.Contains(strings.ToLower(p.Name), filter) || strings.Contains(strings.ToLower(p.UserID), filter) {
-				return true, personName(p.Name, p.UserID)
+				return true, personName(p.Name, p.ID())
 			}
 		}
 	}
@@ -182,10 +182,10 @@ func matches(r row, filter string) (bool, string) {
 // recalled, or the time since it was added when its send time is unknown
 // ("+3m").
 func timeLeft(r row, now time.Time) string {
-	k := r.keys[0]
-	if r.recalled() {
+	if len(r.keys) == 0 || r.recalled() {
 		return "—"
 	}
+	k := r.keys[0]
 	if left, ok := k.TimeLeft(now); ok {
 		if left == 0 {
 			return "ended"
@@ -195,11 +195,12 @@ func timeLeft(r row, now time.Time) string {
 	return "+" + span(max(0, now.Sub(k.AddedAt)))
 }
 
-// personName is the name to show for a person: their name, or their
-// userId while DingTalk has not given a name; cleaned for one line.
-func personName(name, userID string) string {
+// personName is the name to show for a person: their name, or their id
+// (userId, else unionId) while DingTalk has not given a name; cleaned
+// for one line.
+func personName(name, id string) string {
 	if strings.TrimSpace(name) == "" {
-		return clean(userID)
+		return clean(id)
 	}
 	return clean(name)
 }

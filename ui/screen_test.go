@@ -20,7 +20,7 @@ func TestUnreadNamesAlwaysShow(t *testing.T) {
 		r, _ := m.selected()
 		view := m.View()
 		checkFits(t, view, w, h)
-		if len(r.aud.Unread) > 0 && !strings.Contains(view, personName(r.aud.Unread[0].Name, r.aud.Unread[0].UserID)) {
+		if len(r.aud.Unread) > 0 && !strings.Contains(view, personName(r.aud.Unread[0].Name, idOf(r.aud.Unread[0].Recipient))) {
 			t.Fatalf("%dx%d, row %s: no unread name visible:\n%s", w, h, r.title(), view)
 		}
 	}
@@ -187,5 +187,30 @@ func TestHostileTextIsInert(t *testing.T) {
 		m := loaded(e, 80, 24)
 		r, _ := m.selected()
 		safetexttest.AssertInert(t, name+" copied", strings.ReplaceAll(strings.ReplaceAll(unreadText(r.aud.Unread), "\t", " "), "\n", " "), false)
+	}
+}
+
+// TestNoticeWithoutKeys: a notice whose every batch failed has no key; it
+// is listed with its people, marked, and refuses what needs a key.
+func TestNoticeWithoutKeys(t *testing.T) {
+	st := fixtureState()
+	st.Notices = append(st.Notices, &watch.Notice{ID: "n2", Label: "全员 All staff", CreatedAt: now,
+		Batches: []watch.Batch{{Status: watch.BatchFailed, UserIDs: userIDs(50, 3), Error: "Forbidden.AccessDenied.IpNotInWhiteList: 203.0.113.9"}}})
+	e := &fakeEngine{state: st}
+	m := drive(loaded(e, 100, 30), keys("G")...)
+	v := m.View()
+	if r, _ := m.selected(); r.title() != "全员 All staff" || r.total != 3 || r.word != "failed" || !r.problem {
+		t.Fatalf("row %q total %d state %q", r.title(), r.total, r.word)
+	}
+	if !strings.Contains(v, "Not delivered (3)") || !strings.Contains(v, "203.0.113.9") {
+		t.Fatalf("the people and the reason must show:\n%s", v)
+	}
+	m = drive(m, keys("r")...)
+	if len(e.refreshed) != 0 || !strings.Contains(m.flash, "has no key") {
+		t.Fatalf("r on a keyless notice must not refresh everything: %v %q", e.refreshed, m.flash)
+	}
+	m = drive(m, keys("b", "y")...)
+	if len(e.resent) != 1 || e.resent[0] != "n2 false" {
+		t.Fatalf("resent %v", e.resent)
 	}
 }
