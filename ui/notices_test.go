@@ -43,9 +43,9 @@ func TestSendTakesYNotEnter(t *testing.T) {
 
 func TestSendWarnsOfIDsThatAreNotUserIDs(t *testing.T) {
 	e := &fakeEngine{state: fixtureState()}
-	m := drive(loaded(e, 100, 30), keys("s", "u01 cidXYZ123", "tab", "hello", "enter")...)
+	m := drive(loaded(e, 100, 30), keys("s", "u01 cidAbCdEfGh12345678+xyz=", "tab", "hello", "enter")...)
 	v := m.View()
-	if !strings.Contains(v, "cidXYZ123") || !strings.Contains(v, "cannot be a userId") {
+	if !strings.Contains(v, "cidAbCdEfGh12345678+xyz=") || !strings.Contains(v, "cannot be a userId") {
 		t.Fatalf("no warning before sending:\n%s", v)
 	}
 }

@@ -1,9 +1,6 @@
 package watch
 
 import (
-	"errors"
-	"strings"
-
 	"github.com/dingwatch/dingwatch/dingtalk"
 )
 
@@ -29,18 +26,9 @@ func ShortKey(key string) string { return dingtalk.Short(key) }
 func TextMessage(content string) dingtalk.Message { return dingtalk.Text(content) }
 
 // CheckUserID is nil for an id that can be a userId, else an error saying
-// what the id looks like instead (a unionId, a conversation id, …).
-//
-// TEMPORARY until dingtalk.CheckUserID lands: then this calls it.
-func CheckUserID(id string) error {
-	switch {
-	case strings.HasPrefix(id, "$:LWCP_v1:$"):
-		return errors.New("looks like an encrypted id ($:LWCP_v1:$…), not a userId")
-	case strings.HasPrefix(id, "cid"):
-		return errors.New("looks like a conversation id (cid…), not a userId")
-	}
-	return nil
-}
+// what the id looks like instead (a unionId, an encrypted id, a
+// conversation id, …), for a warning before sending to it.
+func CheckUserID(id string) error { return dingtalk.CheckUserID(id) }
 
 // RefreshResult is what one refresh request did (counts of keys).
 //
