@@ -25,7 +25,8 @@ func (m Model) binding(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Quit):
 		return m, tea.Quit
 	case key.Matches(msg, k.Help):
-		return m.open(newHelpView(m.c, m.help, k.fullHelp(m.opts.ReadOnly, m.opts.NoExport)))
+		titles, cols := k.fullHelp(m.opts.ReadOnly, m.opts.NoExport)
+		return m.open(newHelpView(m.c, titles, cols))
 	case key.Matches(msg, k.Tab):
 		m.setFocus(1 - m.focus)
 		return m, nil
@@ -79,6 +80,8 @@ func (m Model) rowAction(msg tea.KeyMsg, r row) (Model, tea.Cmd, bool) {
 		cmd = copyCmd(m.output(), m.opts.Getenv, unreadText(r.aud.Unread), what)
 	case key.Matches(msg, k.Write):
 		cmd = exportCSV(m.opts.ExportDir, r.title(), r.keys, m.c.now)
+	case key.Matches(msg, k.Recall) && r.recalled():
+		m, cmd = m.setFlash(r.title()+" is already recalled", false)
 	case key.Matches(msg, k.Recall):
 		m, cmd = m.open(m.ask(fmt.Sprintf("Recall %s of %s? Recipients will no longer see it.", pluralize(len(r.keys), "key"), r.title()),
 			"recalls", recallKeys(ctx, e, r.title(), r.keyIDs())))

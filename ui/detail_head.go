@@ -102,7 +102,7 @@ func (d detailPane) headItems() []headItem {
 		add(st.Dim, 8, false, "refreshed %s · %s", ago(k.LastOK, now), pluralize(k.Polls, "poll"))
 	}
 	if r.recalled() {
-		add(st.Warn, 1, false, "recalled: recipients no longer see it; the window no longer counts down")
+		add(st.Warn, 1, true, "recalled: recipients no longer see it; nothing counts down")
 	}
 	if t := timeline(st, r, now, d.width); t != "" {
 		add(lipgloss.NewStyle(), 4, false, "%s", t)
@@ -195,7 +195,7 @@ func timeline(st Styles, r row, now time.Time, width int) string {
 	}
 	text := timeToRead(a, start)
 	if n := a.UnknownReadTimes(); n > 0 {
-		text += fmt.Sprintf(" · %d read before dingwatch first asked", n)
+		text += fmt.Sprintf(" · %d read before watching", n)
 	}
 	known := a.Read[a.UnknownReadTimes():]
 	if len(known) == 0 {

@@ -34,9 +34,14 @@ func (d detailPane) sections() []section {
 		un.items = append(un.items, personItem{mark: "·", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), match: found(p.Name, idOf(p.Recipient))})
 	}
 	rd := section{title: fmt.Sprintf("Read (%d)", len(a.Read)), style: st.Read}
-	for i := len(a.Read) - 1; i >= 0; i-- {
-		p := a.Read[i]
-		seen := "seen?"
+	unseen := a.UnknownReadTimes() // they sort first, by name
+	for i := len(a.Read) - 1; i >= 0; i-- { // newest first, then those read before watching, by name
+		j := i
+		if i < unseen {
+			j = unseen - 1 - i
+		}
+		p := a.Read[j]
+		seen := "earlier"
 		if !p.FirstSeenRead.IsZero() {
 			seen = clockTime(p.FirstSeenRead, d.c.now)
 		}

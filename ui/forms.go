@@ -67,13 +67,13 @@ func suspectIDs(ids []string) string {
 	var bad []string
 	for _, id := range ids {
 		if err := watch.CheckUserID(id); err != nil {
-			bad = append(bad, clean(id)+": "+clean(err.Error()))
+			bad = append(bad, clean(err.Error()))
 		}
 	}
 	if len(bad) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s cannot be a userId and will not be delivered — %s", pluralize(len(bad), "id"), strings.Join(bad, "; "))
+	return fmt.Sprintf("%s cannot be a userId and will not be delivered: %s", pluralize(len(bad), "id"), strings.Join(bad, "; "))
 }
 
 // remindForm asks for the text of a reminder to a notice's unread.

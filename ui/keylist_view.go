@@ -153,10 +153,10 @@ func (l keyList) renderRow(r row, sig rowSig) string {
 	if r.problem {
 		mark = st.Error.Render("!")
 	}
-	// Optional columns, most useful first, while the title keeps 14 cells.
+	// Optional columns, most useful first, while the title keeps 12 cells.
 	nameW := l.width - 2 - l.countW - 1 - 2 // cursor, " counts", " mark"
 	show := func(w int) bool {
-		if nameW-(w+1) < 14 {
+		if nameW-(w+1) < 12 {
 			return false
 		}
 		nameW -= w + 1

@@ -53,10 +53,11 @@ func newKeyMap() keyMap {
 	}
 }
 
-// fullHelp is the help screen's columns; a viewer's lacks the changes.
-func (k keyMap) fullHelp(readOnly, noExport bool) [][]key.Binding {
+// fullHelp is the help screen's titled columns; a viewer's lacks the
+// changes.
+func (k keyMap) fullHelp(readOnly, noExport bool) ([]string, [][]key.Binding) {
 	if readOnly {
-		return [][]key.Binding{
+		return []string{"Move", "See", "Other"}, [][]key.Binding{
 			{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
 			{k.Tab, k.Expand, k.Filter, k.Inspect, k.Refresh, k.RefreshAll, k.Copy},
 			{k.Dismiss, k.Help, k.Quit},
@@ -66,7 +67,7 @@ func (k keyMap) fullHelp(readOnly, noExport bool) [][]key.Binding {
 	if noExport {
 		files = files[:1]
 	}
-	return [][]key.Binding{
+	return []string{"Move", "See", "Keys and notices", "Send"}, [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
 		append([]key.Binding{k.Tab, k.Expand, k.Filter, k.Inspect, k.Refresh, k.RefreshAll}, files...),
 		{k.Add, k.Label, k.SentAt, k.Remove, k.Mark, k.Name, k.Dismiss},
