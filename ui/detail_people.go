@@ -34,7 +34,7 @@ func (d detailPane) sections() []section {
 		un.items = append(un.items, personItem{mark: "·", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), match: found(p.Name, idOf(p.Recipient))})
 	}
 	rd := section{title: fmt.Sprintf("Read (%d)", len(a.Read)), style: st.Read}
-	unseen := a.UnknownReadTimes() // they sort first, by name
+	unseen := a.UnknownReadTimes()          // they sort first, by name
 	for i := len(a.Read) - 1; i >= 0; i-- { // newest first, then those read before watching, by name
 		j := i
 		if i < unseen {

@@ -79,7 +79,8 @@ func (m *Model) relayout() {
 	h := l.bodyH
 	if l.side {
 		base := min(max(m.width/2, 36), 64)
-		need := m.list.titleW + 2 + m.list.countW + 1 + 8 + 1 + 9 + 1 + 6 + 2 + 4
+		// A row: cursor 2, title, " counts", " bar" 9, " state" 10, " left" 7, " !" 2; border and padding 4.
+		need := m.list.titleW + m.list.countW + 2 + 1 + 9 + 10 + 7 + 2 + 4
 		l.lw = base
 		if m.width >= 120 {
 			l.lw = min(max(need, base), m.width-60)
