@@ -92,7 +92,8 @@ func (a *app) runProgram(ctx context.Context, e *watch.Engine, region string, lo
 	// Ask the terminal for its background now: asked later, the answer
 	// races the program's input reader and swallows key presses.
 	r.HasDarkBackground()
-	m := ui.New(ui.Options{Engine: e, Changes: changes, Renderer: r, Region: region, Ctx: ctx, Bell: a.g.bell, Log: log})
+	m := ui.New(ui.Options{Engine: e, Changes: changes, Renderer: r, Region: region, Ctx: ctx, Bell: a.g.bell, Log: log,
+		Getenv: a.getenv}) // TMUX and STY decide how the clipboard is reached
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(out), tea.WithInput(a.io.in)}
 	if a.getenv("SSH_TTY") != "" {
 		opts = append(opts, tea.WithFPS(15)) // slow links: fewer frames
