@@ -121,7 +121,7 @@ func TestConfirmOnlyYConfirms(t *testing.T) {
 func TestFormKeepsTextOnError(t *testing.T) {
 	f := newForm(testCommon(), "T", "", func(v []string) (overlay, tea.Cmd, error) {
 		return nil, nil, errString("needs more")
-	}, newLine("Name", "", "", 20))
+	}, newLine(testCommon().st, "Name", "", "", 20))
 	f.SetSize(60, 20)
 	var o overlay = f
 	for _, k := range []tea.KeyMsg{runes("q"), runes("j"), {Type: tea.KeyEnter}} {

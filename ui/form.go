@@ -18,7 +18,7 @@ type field struct {
 	line  textinput.Model
 }
 
-func newArea(name, placeholder, value string) field {
+func newArea(st Styles, name, placeholder, value string) field {
 	ta := textarea.New()
 	ta.Placeholder = placeholder
 	ta.ShowLineNumbers = false
@@ -26,16 +26,18 @@ func newArea(name, placeholder, value string) field {
 	ta.KeyMap.InsertNewline.SetKeys("ctrl+j", "alt+enter")
 	ta.Cursor.SetMode(cursor.CursorStatic) // a blinking cursor redraws twice a second, over SSH too
 	ta.SetHeight(4)
+	st.area(&ta)
 	ta.SetValue(value)
 	return field{name: name, multi: true, area: ta}
 }
 
-func newLine(name, placeholder, value string, limit int) field {
+func newLine(st Styles, name, placeholder, value string, limit int) field {
 	in := textinput.New()
 	in.Placeholder = placeholder
 	in.Prompt = ""
 	in.CharLimit = limit
 	in.Cursor.SetMode(cursor.CursorStatic)
+	st.line(&in)
 	in.SetValue(value)
 	return field{name: name, line: in}
 }

@@ -27,9 +27,9 @@ func (m Model) addForm() overlay {
 		robot = clean(m.snap.Robot)
 	}
 	return newForm(m.c, "Add keys", "", submit,
-		newArea("Keys", "paste one or more processQueryKeys (spaces, commas or new lines)", ""),
-		newLine("Label", "optional", "", 80),
-		newLine("Robot", "robot code", robot, 128))
+		newArea(m.c.st, "Keys", "paste one or more processQueryKeys (spaces, commas or new lines)", ""),
+		newLine(m.c.st, "Label", "optional", "", 80),
+		newLine(m.c.st, "Robot", "robot code", robot, 128))
 }
 
 // sendForm asks for recipients, text and a label, then for confirmation
@@ -56,9 +56,9 @@ func (m Model) sendForm() overlay {
 		return p, nil, nil
 	}
 	f = newForm(m.c, "Send a notice", fmt.Sprintf("sent in batches of %d; you confirm with y before anything is sent", watch.MaxBatch), submit,
-		newArea("To", "userIds, separated by commas, spaces or new lines", ""),
-		newArea("Text", "the message", ""),
-		newLine("Label", "the notice's name in dingwatch", "", 80))
+		newArea(m.c.st, "To", "userIds, separated by commas, spaces or new lines", ""),
+		newArea(m.c.st, "Text", "the message", ""),
+		newLine(m.c.st, "Label", "the notice's name in dingwatch", "", 80))
 	return f
 }
 
@@ -106,7 +106,7 @@ func (m Model) remindForm(r row) (o overlay, refusal string) {
 		text = cleanLines(r.notice.Rounds[0].Text)
 	}
 	f = newForm(m.c, "Remind "+r.title(), fmt.Sprintf("to the %s who have not read it", pluralize(len(ids), "unread recipient")), submit,
-		newArea("Text", "the reminder", text))
+		newArea(m.c.st, "Text", "the reminder", text))
 	return f, ""
 }
 

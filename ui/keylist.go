@@ -43,6 +43,7 @@ func newKeyList(c common) keyList {
 	in.Prompt = "/"
 	in.Placeholder = "label, key or name"
 	in.CharLimit = 200
+	c.st.line(&in)
 	return keyList{c: c, input: in, expanded: map[string]bool{}, marked: map[string]bool{}, cache: newRowCache()}
 }
 

@@ -27,6 +27,7 @@ func newLineInput(c common, label, value, placeholder string, submit func(string
 	in.Prompt = "> "
 	in.CharLimit = 200
 	in.Placeholder = placeholder
+	c.st.line(&in)
 	in.SetValue(value)
 	in.CursorEnd()
 	in.Focus()

@@ -126,6 +126,7 @@ func New(opts Options) Model {
 	h := help.New()
 	h.Styles.ShortKey, h.Styles.ShortDesc = st.Bold, st.Dim
 	h.Styles.FullKey, h.Styles.FullDesc = st.Bold, st.Dim
+	h.Styles.ShortSeparator, h.Styles.FullSeparator, h.Styles.Ellipsis = st.Dim, st.Dim, st.Dim
 	h.ShortSeparator = " · "
 	m := Model{opts: opts, c: c, help: h, list: newKeyList(c), detail: newDetailPane(c),
 		dismissed: map[string]bool{}, crashed: new(string), after: after}
