@@ -16,7 +16,6 @@ const NotYetFor = 10 * time.Minute
 // recipients newly seen read. READ never goes back to UNREAD, and people
 // missing from a later answer are kept.
 func (k *Key) ApplyAnswer(rs dingtalk.ReadStatus, now time.Time) []Recipient {
-	changed := k.LastOK.IsZero() || k.Err != nil || k.SendStatus != rs.SendStatus
 	k.SendStatus = rs.SendStatus
 	k.LastOK, k.LastTry = now, now
 	k.Polls++
@@ -32,11 +31,10 @@ func (k *Key) ApplyAnswer(rs dingtalk.ReadStatus, now time.Time) []Recipient {
 			k.Recipients = append(k.Recipients, Recipient{UserID: in.UserID, Name: in.Name})
 			i = len(k.Recipients) - 1
 			index[in.UserID] = i
-			changed = true
 		}
 		r := &k.Recipients[i]
 		if in.Name != "" && r.Name != in.Name {
-			r.Name, changed = in.Name, true
+			r.Name = in.Name
 		}
 		if in.Read && !r.Read {
 			r.Read, r.FirstSeenRead = true, firstSeen(in.ReadAt, k.Start(), now)
@@ -45,10 +43,6 @@ func (k *Key) ApplyAnswer(rs dingtalk.ReadStatus, now time.Time) []Recipient {
 	}
 	if len(fresh) > 0 || k.LastChange.IsZero() {
 		k.LastChange = now
-		changed = true
-	}
-	if changed {
-		k.Rev++
 	}
 	return fresh
 }
@@ -67,7 +61,6 @@ func firstSeen(readAt, start, now time.Time) time.Time {
 func (k *Key) ApplyError(err error, now time.Time) {
 	k.LastTry = now
 	k.Polls++
-	k.Rev++
 	var e *dingtalk.Error
 	if !errors.As(err, &e) {
 		e = &dingtalk.Error{Code: "error", Message: err.Error(), Hint: err.Error()}
@@ -92,6 +85,5 @@ func (k *Key) ExpireIfPast(now time.Time) bool {
 		return false
 	}
 	k.Expired = true
-	k.Rev++
 	return true
 }
