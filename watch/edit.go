@@ -135,7 +135,19 @@ func (e *Engine) Group(keys []string, label string) (string, error) {
 	if label == "" {
 		return "", errors.New("a notice needs a name")
 	}
-	n := e.newNotice(label, "", e.opts.Now())
+	at := e.opts.Now()
+	e.mu.Lock()
+	var ks []*Key
+	for _, key := range keys {
+		if k := e.keyLocked(key); k != nil {
+			ks = append(ks, k)
+		}
+	}
+	e.mu.Unlock()
+	if start, ok := (Group{Keys: ks}).Start(); ok {
+		at = start // sent then, not when grouped: no "50% in 0s"
+	}
+	n := e.newNotice(label, "", at)
 	if _, err := e.apply(Op{Kind: OpGroup, Names: keys, Notice: n}); err != nil {
 		return "", err
 	}

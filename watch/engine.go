@@ -236,7 +236,7 @@ func (e *Engine) PollOnce(ctx context.Context) time.Time {
 	e.mu.Lock()
 	expired := false
 	for _, k := range e.state.Keys {
-		if !k.Expired && k.ExpiredBy(now) {
+		if probe := *k; probe.ExpireIfPast(now) { // a shallow copy asks; the key is never changed
 			c := k.Clone()
 			c.ExpireIfPast(now)
 			e.putKeyLocked(c)

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
@@ -13,15 +14,23 @@ import (
 	"github.com/dingwatch/dingwatch/dingtalk"
 )
 
-// fakeSender sends and recalls without a network: every batch gets a key.
+// fakeSender sends and recalls without a network: every batch gets a
+// key, except a batch to someone in failOnce, which fails the first time.
 type fakeSender struct {
-	mu    sync.Mutex
-	sends int
+	mu       sync.Mutex
+	sends    int
+	failOnce map[string]bool
 }
 
 func (f *fakeSender) BatchSend(_ context.Context, _ string, ids []string, _ dingtalk.Message) (dingtalk.SendResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	for _, id := range ids {
+		if f.failOnce[id] {
+			delete(f.failOnce, id)
+			return dingtalk.SendResult{}, errors.New("refused")
+		}
+	}
 	f.sends++
 	return dingtalk.SendResult{ProcessQueryKey: fmt.Sprintf("sentKey%03d", f.sends)}, nil
 }
@@ -62,7 +71,7 @@ func newPair(t *testing.T) *pair {
 		t.Fatalf("the second store must follow: %v %v", err, warn)
 	}
 	t.Cleanup(func() { fs.Close() })
-	follower := NewEngine(Options{Client: &blockingQuerier{}, Sender: &fakeSender{}, Store: fs, State: fst, RobotCode: "r", Now: now})
+	follower := NewEngine(Options{Client: &blockingQuerier{}, Sender: &fakeSender{failOnce: map[string]bool{"late": true}}, Store: fs, State: fst, RobotCode: "r", Now: now})
 	return &pair{dir: dir, owner: owner, follower: follower, ownerStore: ostore}
 }
 
@@ -169,6 +178,23 @@ var followerEdits = map[string]struct {
 		func(t *testing.T, o *Engine, saved *State) {
 			k := saved.Key("sentKey001")
 			if k == nil || saved.Notice(k.Notice) == nil || len(saved.Notice(k.Notice).Batches) != 1 || saved.Calls.Spent(t0) != 1 {
+				t.Errorf("owner saved %+v, %d calls", k, saved.Calls.Spent(t0))
+			}
+		},
+	},
+	"Resend": {
+		func(t *testing.T, f *Engine) {
+			rep, err := f.Send(context.Background(), SendSpec{UserIDs: []string{"late"}, Message: dingtalk.Text("hi"), Label: "failed there"})
+			if err != nil || rep.OK() {
+				t.Fatal("the first send should fail", err, rep)
+			}
+			if rep, err := f.Resend(context.Background(), rep.Notice, false); err != nil || !rep.OK() {
+				t.Fatal(err, rep)
+			}
+		},
+		func(t *testing.T, o *Engine, saved *State) {
+			k := saved.Key("sentKey001")
+			if k == nil || k.Round != 1 || len(saved.Notice(k.Notice).Rounds) != 2 || len(saved.Notice(k.Notice).Batches) != 2 || saved.Calls.Spent(t0) != 2 {
 				t.Errorf("owner saved %+v, %d calls", k, saved.Calls.Spent(t0))
 			}
 		},

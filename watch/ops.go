@@ -215,7 +215,7 @@ func (e *Engine) applyOneLocked(op Op, now time.Time, res *opResult) (bool, erro
 			changed = true
 			e.editKeyLocked(o.Key, func(k *Key) {
 				if o.OK {
-					k.SendStatus, k.Err = dingtalk.SendRecalled, nil
+					k.ApplyRecall(op.At)
 				} else {
 					k.Err = &KeyError{Code: "recall", Message: o.Error, Hint: "recall failed: " + o.Error, At: op.At}
 				}
