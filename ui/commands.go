@@ -93,21 +93,23 @@ func edit(what string, op func() error) tea.Cmd {
 	}
 }
 
-// refresh asks for fresh answers and says what the request costs.
+// refresh asks for fresh answers and says what the request may cost:
+// "refreshed 11 keys (11 calls at most)".
 func refresh(e Engine, session string, keys ...string) tea.Cmd {
 	return func() tea.Msg {
 		res := e.Refresh(session, keys...)
+		cost := pluralize(res.Queued, "call") + " at most"
 		if res.Queued == res.Asked {
-			return doneMsg{text: "refreshed " + pluralize(res.Asked, "key")}
+			return doneMsg{text: fmt.Sprintf("refreshed %s (%s)", pluralize(res.Asked, "key"), cost)}
 		}
 		var why []string
 		if res.Coalesced > 0 {
-			why = append(why, fmt.Sprintf("%d refreshed moments ago", res.Coalesced))
+			why = append(why, fmt.Sprintf("%d need no call now", res.Coalesced))
 		}
 		if res.Limited > 0 {
-			why = append(why, fmt.Sprintf("%d over the refresh limit", res.Limited))
+			why = append(why, fmt.Sprintf("%d left to the schedule (refresh limit)", res.Limited))
 		}
-		return doneMsg{text: fmt.Sprintf("refreshed %d of %s: %s", res.Queued, pluralize(res.Asked, "key"), strings.Join(why, ", "))}
+		return doneMsg{text: fmt.Sprintf("refreshed %d of %s (%s): %s", res.Queued, pluralize(res.Asked, "key"), cost, strings.Join(why, ", "))}
 	}
 }
 

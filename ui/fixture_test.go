@@ -23,7 +23,7 @@ type fakeEngine struct {
 	mu        sync.Mutex
 	state     *watch.State
 	version   uint64
-	warnings  []string
+	warnings  []watch.Warning
 	added     []watch.AddSpec
 	removed   []string
 	refreshed [][]string

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"github.com/dingwatch/dingwatch/watch"
 )
 
@@ -17,8 +19,19 @@ func audienceOf(n *watch.Notice, keys []*watch.Key) watch.Audience {
 // "unknown").
 func batchOf(p watch.Person) string { return p.Batch }
 
-// warningTexts are the snapshot's warnings as lines to show.
-func warningTexts(s *watch.Snapshot) []string { return s.Warnings }
+// warningTexts are the snapshot's warnings as lines to show: the text,
+// and the file it is about when the text does not name it.
+func warningTexts(s *watch.Snapshot) []string {
+	out := make([]string, 0, len(s.Warnings))
+	for _, w := range s.Warnings {
+		text := w.Text
+		if w.Path != "" && !strings.Contains(text, w.Path) {
+			text += " (" + w.Path + ")"
+		}
+		out = append(out, text)
+	}
+	return out
+}
 
 // idOf is the id to show for a person: their userId, else the unionId
 // DingTalk pushed.

@@ -14,7 +14,7 @@ import (
 // with a banner, an unread name of the selected notice is on screen; at a
 // sample of sizes, the same for every row.
 func TestUnreadNamesAlwaysShow(t *testing.T) {
-	warn := []string{"the saved state was unreadable: moved aside to /home/someone/.local/state/dingwatch/state.json.corrupt-20261127-100000 (one bad key)"}
+	warn := []watch.Warning{{Text: "the saved state was unreadable: moved aside to /home/someone/.local/state/dingwatch/state.json.corrupt-20261127-100000 (one bad key)"}}
 	m := loaded(&fakeEngine{state: fixtureState(), warnings: warn}, 80, 24)
 	check := func(w, h int) {
 		r, _ := m.selected()
@@ -118,7 +118,7 @@ func TestTimesUnknownWithoutObservedReads(t *testing.T) {
 
 func TestLongMessagesWrapAndInspect(t *testing.T) {
 	long := "the saved state was unreadable: moved aside to /home/someone/.local/state/dingwatch/state.json.corrupt-20261127-100000; every key in it was set aside and nothing was lost"
-	e := &fakeEngine{state: fixtureState(), warnings: []string{long}}
+	e := &fakeEngine{state: fixtureState(), warnings: []watch.Warning{{Text: long}}}
 	m := loaded(e, 80, 24)
 	flat := strings.Join(strings.Fields(m.View()), " ")
 	if !strings.Contains(flat, "nothing was lost") {
@@ -177,7 +177,7 @@ func hostileState(s string) *watch.State {
 // screen at several sizes and states, and through the copied text.
 func TestHostileTextIsInert(t *testing.T) {
 	for name, s := range safetexttest.Hostile {
-		e := &fakeEngine{state: hostileState(s), warnings: []string{s}}
+		e := &fakeEngine{state: hostileState(s), warnings: []watch.Warning{{Text: s, Path: s}}}
 		for _, size := range [][2]int{{MinWidth, MinHeight}, {80, 24}, {160, 48}} {
 			for _, ks := range [][]string{nil, {"enter"}, {"j"}, {"tab"}, {"i"}, {"m"}, {"e"}, {"x"}, {"d"}, {"b"}, {"/", "a"}, {"G"}} {
 				m := drive(loaded(e, size[0], size[1]), keys(ks...)...)

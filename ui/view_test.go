@@ -33,7 +33,7 @@ func TestGoldens(t *testing.T) {
 		{"expired-key", func(w, h int) Model { return drive(loaded(data(), w, h), keys("G")...) }},
 		{"empty", func(w, h int) Model { return loaded(&fakeEngine{state: &watch.State{}}, w, h) }},
 		{"warnings", func(w, h int) Model {
-			return loaded(&fakeEngine{state: fixtureState(), warnings: []string{"another dingwatch owns /state: this one shows its state but saves nothing"}}, w, h)
+			return loaded(&fakeEngine{state: fixtureState(), warnings: []watch.Warning{{Kind: watch.WarnFollowing, Path: "/state", Text: "another dingwatch owns /state: this one shows its state but saves nothing"}}}, w, h)
 		}},
 		{"help", func(w, h int) Model { return drive(loaded(data(), w, h), keys("?")...) }},
 		{"add-form", func(w, h int) Model { return drive(loaded(data(), w, h), keys("a")...) }},
@@ -50,7 +50,7 @@ func TestGoldens(t *testing.T) {
 		{"recall-confirm", func(w, h int) Model { return drive(loaded(data(), w, h), keys("x")...) }},
 		{"resend-confirm", func(w, h int) Model { return drive(loaded(data(), w, h), keys("B")...) }},
 		{"inspect", func(w, h int) Model {
-			return drive(loaded(&fakeEngine{state: fixtureState(), warnings: []string{"the saved state was unreadable: moved aside to /home/someone/.local/state/dingwatch/state.json.corrupt-20261127-100000"}}, w, h), keys("j", "i")...)
+			return drive(loaded(&fakeEngine{state: fixtureState(), warnings: []watch.Warning{{Text: "the saved state was unreadable: moved aside to /home/someone/.local/state/dingwatch/state.json.corrupt-20261127-100000"}}}, w, h), keys("j", "i")...)
 		}},
 		{"focus-detail", func(w, h int) Model { return drive(loaded(data(), w, h), keys("tab")...) }},
 		{"scroll-markers", func(w, h int) Model {
@@ -140,7 +140,7 @@ func TestBothListsStayInView(t *testing.T) {
 }
 
 func TestEscHidesWarnings(t *testing.T) {
-	e := &fakeEngine{state: fixtureState(), warnings: []string{"the saved state was unreadable: moved aside"}}
+	e := &fakeEngine{state: fixtureState(), warnings: []watch.Warning{{Kind: watch.WarnStateSetAside, Text: "the saved state was unreadable: moved aside"}}}
 	m := loaded(e, 80, 24)
 	if !strings.Contains(m.View(), "moved aside") {
 		t.Fatal("no warning shown")

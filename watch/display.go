@@ -29,8 +29,3 @@ func TextMessage(content string) dingtalk.Message { return dingtalk.Text(content
 // what the id looks like instead (a unionId, an encrypted id, a
 // conversation id, …), for a warning before sending to it.
 func CheckUserID(id string) error { return dingtalk.CheckUserID(id) }
-
-// RefreshResult is what one refresh request did (counts of keys).
-//
-// TEMPORARY stand-in for the engine's type: removed when it lands.
-type RefreshResult struct{ Asked, Queued, Coalesced, Limited int }
