@@ -279,7 +279,16 @@ func (c *Client) Run(ctx context.Context) error {
 		case <-s.disc:
 			// A new connection now; the old one delivers until DingTalk closes it.
 			s.drain(&wg)
-			down, failures = c.now(), 0
+			down = c.now()
+			if down.Sub(s.opened) >= c.cfg.HealthyAfter {
+				failures = 0
+				continue
+			}
+			// Told to leave at once, again and again: pace the opens.
+			failures++
+			if c.cfg.Sleep(ctx, c.backoff(failures-1)) != nil {
+				return ctx.Err()
+			}
 		case <-s.done:
 			if c.now().Sub(s.opened) >= c.cfg.HealthyAfter {
 				failures = 0
