@@ -49,7 +49,11 @@ type fixture struct {
 	keys         []string
 }
 
-func start(t *testing.T) *fixture {
+func start(t *testing.T) *fixture { t.Helper(); return startWith(t, nil) }
+
+// startWith starts a fixture whose server options mod may change (before
+// New; the users and viewers are set already).
+func startWith(t *testing.T, mod func(*Options)) *fixture {
 	t.Helper()
 	f := &fixture{user: newSigner(t), viewer: newSigner(t), clk: sim.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))}
 	s, err := sim.Start(sim.Options{Now: f.clk.Now, NotReadyFor: time.Second})
@@ -72,9 +76,13 @@ func start(t *testing.T) *fixture {
 	f.engine.PollOnce(context.Background())
 
 	f.hostKey = filepath.Join(t.TempDir(), "host_ed25519")
-	srv, err := New(Options{Engine: f.engine, HostKeyPath: f.hostKey, Now: f.clk.Now,
+	opts := Options{Engine: f.engine, HostKeyPath: f.hostKey, Now: f.clk.Now,
 		Users: []ssh.PublicKey{f.user.PublicKey()}, Viewers: []ssh.PublicKey{f.viewer.PublicKey()},
-		IdleTimeout: time.Minute, MaxTimeout: 5 * time.Minute, Region: "simulated"})
+		IdleTimeout: time.Minute, MaxTimeout: 5 * time.Minute, Region: "simulated"}
+	if mod != nil {
+		mod(&opts)
+	}
+	srv, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,22 +109,17 @@ func (f *fixture) dial(t *testing.T, signer gossh.Signer) (*gossh.Client, error)
 		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
 }
 
-// screen is what a session printed so far.
+// screen is what a session printed so far. Like a terminal that answers
+// no queries, it never writes back.
 type screen struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	reply func(string)
+	mu  sync.Mutex
+	buf bytes.Buffer
 }
 
-// Write records p. It answers the device-attributes query (DA1) that
-// follows the background-colour query, as every VT100-compatible terminal
-// does: a client that answers neither leaves wish waiting.
+// Write records p.
 func (s *screen) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if bytes.Contains(p, []byte("\x1b]11;?")) && s.reply != nil {
-		go s.reply("\x1b[?62;22c")
-	}
 	return s.buf.Write(p)
 }
 func (s *screen) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.buf.String() }
@@ -131,6 +134,12 @@ type terminal struct {
 
 func (f *fixture) openTerminal(t *testing.T, signer gossh.Signer) *terminal {
 	t.Helper()
+	return f.openTerminalSized(t, signer, 110, 30)
+}
+
+// openTerminalSized opens a dashboard session on a terminal of width x height.
+func (f *fixture) openTerminalSized(t *testing.T, signer gossh.Signer, width, height int) *terminal {
+	t.Helper()
 	c, err := f.dial(t, signer)
 	if err != nil {
 		t.Fatal(err)
@@ -139,11 +148,11 @@ func (f *fixture) openTerminal(t *testing.T, signer gossh.Signer) *terminal {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
+	if err := sess.RequestPty("xterm-256color", height, width, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
 	in, _ := sess.StdinPipe()
-	out := &screen{reply: func(s string) { in.Write([]byte(s)) }}
+	out := &screen{}
 	sess.Stdout = out
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
@@ -211,7 +220,7 @@ func TestViewerCannotSend(t *testing.T) {
 	if n := f.sim.Calls("batchSend") + f.sim.Calls("batchRecall"); n != 0 {
 		t.Fatalf("%d changing calls from a viewer", n)
 	}
-	if _, err := (readOnly{f.engine}).Send(context.Background(), watch.SendSpec{UserIDs: []string{"u1"}}); err == nil {
+	if _, err := (readOnly{f.engine, "ssh-test"}).Send(context.Background(), watch.SendSpec{UserIDs: []string{"u1"}}); err == nil {
 		t.Fatal("the viewer's engine sent")
 	}
 }
@@ -311,13 +320,13 @@ func TestLoadAuthorizedKeys(t *testing.T) {
 	good := filepath.Join(dir, "keys")
 	line := string(gossh.MarshalAuthorizedKey(newSigner(t).PublicKey()))
 	os.WriteFile(good, []byte("# team\n\n"+line), 0o600)
-	keys, err := LoadAuthorizedKeys(good)
-	if err != nil || len(keys) != 1 {
-		t.Fatalf("%v %d", err, len(keys))
+	keys, refused, err := LoadAuthorizedKeys(good)
+	if err != nil || len(keys) != 1 || len(refused) != 0 {
+		t.Fatalf("%v %d %v", err, len(keys), refused)
 	}
 	bad := filepath.Join(dir, "bad")
 	os.WriteFile(bad, []byte(line+"not a key\n"), 0o600)
-	if _, err := LoadAuthorizedKeys(bad); err == nil || !strings.Contains(err.Error(), "line 2") {
+	if _, _, err := LoadAuthorizedKeys(bad); err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("%v", err)
 	}
 }
@@ -344,7 +353,7 @@ func waitSSH(t *testing.T, addr string) {
 	}
 }
 
-func TestKeyFileReloads(t *testing.T) {
+func TestKeyFileReloadsAndFailsClosed(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "keys")
 	a, b := newSigner(t), newSigner(t)
@@ -353,18 +362,43 @@ func TestKeyFileReloads(t *testing.T) {
 	if err != nil || len(f.Keys()) != 1 {
 		t.Fatal(err)
 	}
-	later := time.Now().Add(time.Second)
+	has := func(s gossh.Signer) bool {
+		for _, k := range f.Keys() {
+			if ssh.KeysEqual(k.Key, s.PublicKey()) {
+				return true
+			}
+		}
+		return false
+	}
 	os.WriteFile(path, append(gossh.MarshalAuthorizedKey(a.PublicKey()), gossh.MarshalAuthorizedKey(b.PublicKey())...), 0o600)
-	os.Chtimes(path, later, later)
-	if !contains(f.Keys(), b.PublicKey()) {
+	if !f.Reload() || !has(b) {
 		t.Fatal("a key added to the file was not picked up")
 	}
-	os.WriteFile(path, []byte("garbage\n"), 0o600)
-	os.Chtimes(path, later.Add(time.Second), later.Add(time.Second))
-	if len(f.Keys()) != 2 {
-		t.Fatal("a broken file must keep the keys read before")
+	if f.Reload() {
+		t.Fatal("an unchanged file reported a change")
 	}
-	if _, err := OpenKeyFile(path, slog.New(slog.DiscardHandler)); err == nil {
+	os.WriteFile(path, append([]byte("garbage\n"), gossh.MarshalAuthorizedKey(b.PublicKey())...), 0o600)
+	if !f.Reload() || has(a) || !has(b) || len(f.Refused()) != 1 || f.Refused()[0].Line != 1 {
+		t.Fatalf("a broken line must grant nothing while the others work: %d keys, refused %v", len(f.Keys()), f.Refused())
+	}
+	os.Remove(path)
+	if !f.Reload() || len(f.Keys()) != 0 {
+		t.Fatal("a key file that disappeared still grants keys")
+	}
+	os.WriteFile(path, gossh.MarshalAuthorizedKey(a.PublicKey()), 0o600)
+	if !f.Reload() || !has(a) {
+		t.Fatal("a key file put back is not read")
+	}
+	os.Chmod(path, 0o620)
+	if !f.Reload() || len(f.Keys()) != 0 {
+		t.Fatal("a group-writable key file still grants keys")
+	}
+	if _, err := OpenKeyFile(path, nil); err == nil || !strings.Contains(err.Error(), "writable by group or others") {
+		t.Fatalf("opening a group-writable file: %v", err)
+	}
+	os.Chmod(path, 0o600)
+	os.WriteFile(path, []byte("garbage\n"), 0o600)
+	if _, err := OpenKeyFile(path, nil); err == nil {
 		t.Fatal("opening a broken file must fail")
 	}
 }
