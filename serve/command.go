@@ -27,7 +27,7 @@ type statusRequest struct {
 // viewers alike) from the served engine's snapshot, without asking
 // DingTalk; anything else is refused on stderr with a non-zero status.
 func (s *Server) command(sess ssh.Session, l *liveSession) int {
-	req, err := parseCommand(sess.RawCommand(), sess.Command())
+	req, err := parseCommand(sess.RawCommand())
 	if err != nil {
 		fmt.Fprintf(sess.Stderr(), "dingwatch: %v\n", err)
 		s.opts.Log.Warn("ssh: command refused", "session", l.id, "command", logValue(sess.RawCommand()))
@@ -47,9 +47,12 @@ func (s *Server) command(sess ssh.Session, l *liveSession) int {
 }
 
 // parseCommand reads "status [--json|--csv] [--notice LABEL] [KEY...]",
-// with or without a leading "dingwatch"; raw is the command as sent, args
-// the same split as a shell would.
-func parseCommand(raw string, args []string) (statusRequest, error) {
+// with or without a leading "dingwatch", from the command as sent.
+func parseCommand(raw string) (statusRequest, error) {
+	args, err := splitCommand(raw)
+	if err != nil {
+		return statusRequest{}, fmt.Errorf("%s: %s", err, commandUsage)
+	}
 	if len(args) > 0 && args[0] == "dingwatch" {
 		args = args[1:]
 	}
@@ -92,11 +95,11 @@ func selectKeys(st *watch.State, req statusRequest) ([]*watch.Key, error) {
 		}
 	}
 	if req.notice != "" {
-		n := findNotice(st, req.notice)
-		if n == nil {
+		keys := noticeKeys(st, req.notice)
+		if len(keys) == 0 {
 			return nil, fmt.Errorf("status: no watched notice %q", safetext.Line(req.notice, 80))
 		}
-		for _, k := range st.NoticeKeys(n.ID) {
+		for _, k := range keys {
 			add(k)
 		}
 	}
@@ -110,12 +113,19 @@ func selectKeys(st *watch.State, req statusRequest) ([]*watch.Key, error) {
 	return out, nil
 }
 
-// findNotice is the notice labelled label (ignoring case) or with that ID.
-func findNotice(st *watch.State, label string) *watch.Notice {
+// noticeKeys are the keys of the notice labelled label (ignoring case) or
+// with that ID, else the lone keys with that label, as the list shows them.
+func noticeKeys(st *watch.State, label string) []*watch.Key {
 	for _, n := range st.Notices {
 		if strings.EqualFold(n.Label, label) || n.ID == label {
-			return n
+			return st.NoticeKeys(n.ID)
 		}
 	}
-	return nil
+	var keys []*watch.Key
+	for _, k := range st.Keys {
+		if k.Notice == "" && strings.EqualFold(k.Label, label) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }

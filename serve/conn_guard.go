@@ -87,7 +87,7 @@ type guardConn struct {
 	loginBy  time.Time
 	authed   atomic.Bool
 	released sync.Once
-	onClose  func()
+	refused  func(*guardConn) // called once if it closes before logging in
 
 	mu        sync.Mutex
 	user      string        // last user name offered, for the refusal log
@@ -140,14 +140,20 @@ func (c *guardConn) loggedIn() {
 	c.release()
 }
 
-func (c *guardConn) release() { c.released.Do(func() { c.gate.leave(c.source) }) }
+// release gives the slot back, once; a connection released before it
+// logged in was refused.
+func (c *guardConn) release() {
+	c.released.Do(func() {
+		c.gate.leave(c.source)
+		if !c.authed.Load() && c.refused != nil {
+			c.refused(c)
+		}
+	})
+}
 
 // Close closes the connection and gives its slot back if it still holds one.
 func (c *guardConn) Close() error {
 	c.release()
-	if c.onClose != nil {
-		c.onClose()
-	}
 	return c.Conn.Close()
 }
 

@@ -78,9 +78,6 @@ type Server struct {
 	refused  *refusalLog
 	sessions *registry
 
-	connMu sync.Mutex
-	conns  map[string]*guardConn // by remote address, for connectionFailed
-
 	stopOnce sync.Once
 	stop     chan struct{}
 	bg       sync.WaitGroup
@@ -107,8 +104,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("host key directory: %w", err)
 	}
 	s := &Server{opts: opts, gate: newGate(opts.MaxUnauthenticated, opts.MaxUnauthPerSource),
-		refused: newRefusalLog(opts.Log), sessions: newRegistry(), stop: make(chan struct{}),
-		conns: map[string]*guardConn{}}
+		refused: newRefusalLog(opts.Log), sessions: newRegistry(), stop: make(chan struct{})}
 	srv, err := wish.NewServer(
 		wish.WithAddress(opts.Addr),
 		wish.WithHostKeyPath(opts.HostKeyPath),
@@ -121,7 +117,6 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("ssh server: %w", err)
 	}
 	srv.ServerConfigCallback = s.serverConfig
-	srv.ConnectionFailedCallback = s.connectionFailed
 	srv.PtyCallback = s.allowPTY
 	srv.SessionRequestCallback = s.allowSession
 	s.ssh = srv
@@ -167,19 +162,27 @@ func (s *Server) Serve(ln net.Listener) error {
 	return err
 }
 
-// Shutdown stops accepting connections, ends every session (each client
-// is told why and gets its terminal back), gives them until ctx ends to
-// close, then closes what is left.
+// Shutdown stops accepting connections and ends every session (each
+// client is told why and gets its terminal back); once they have ended,
+// or ctx ends, it closes every connection.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopOnce.Do(func() { close(s.stop) })
 	for _, l := range s.sessions.all() {
 		l.end(reasonShutdown)
 	}
-	err := s.ssh.Shutdown(ctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		err = s.ssh.Close()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for len(s.sessions.all()) > 0 && ctx.Err() == nil {
+		select {
+		case <-ctx.Done():
+		case <-tick.C:
+		}
 	}
+	err := s.ssh.Close()
 	s.bg.Wait()
+	if errors.Is(err, ssh.ErrServerClosed) {
+		err = nil
+	}
 	return err
 }
 
@@ -222,18 +225,7 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 		g.hardStop = now.Add(s.opts.MaxTimeout + connIdleMargin)
 	}
 	c.SetDeadline(g.loginBy)
-	remote := c.RemoteAddr().String()
-	s.connMu.Lock()
-	s.conns[remote] = g
-	s.connMu.Unlock()
-	var once sync.Once
-	g.onClose = func() {
-		once.Do(func() {
-			s.connMu.Lock()
-			delete(s.conns, remote)
-			s.connMu.Unlock()
-		})
-	}
+	g.refused = s.connectionRefused
 	ctx.SetValue(guardKey{}, g)
 	ctx.SetValue(sessionCountKey{}, new(atomic.Int32))
 	return g
@@ -261,21 +253,14 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 	}
 }
 
-// connectionFailed logs a connection that ended before a session could
-// start: refused keys, a handshake that did not finish in the grace, a
-// client that gave up.
-func (s *Server) connectionFailed(c net.Conn, err error) {
-	s.connMu.Lock()
-	g := s.conns[c.RemoteAddr().String()]
-	s.connMu.Unlock()
-	if g == nil {
-		return
-	}
+// connectionRefused logs a connection that closed before it logged in:
+// refused keys, a handshake that did not finish in the grace, a client
+// that gave up.
+func (s *Server) connectionRefused(g *guardConn) {
 	user, key, tried := g.tried()
-	reason := "no login"
-	var ne net.Error
+	reason := "closed before logging in"
 	switch {
-	case errors.As(err, &ne) && ne.Timeout():
+	case !time.Now().Before(g.loginBy):
 		reason = "login grace time out"
 	case tried > 0:
 		reason = "key not authorised"

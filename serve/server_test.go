@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"log/slog"
 	"net"
 	"os"
@@ -23,7 +24,7 @@ import (
 	"github.com/dingwatch/dingwatch/watch"
 )
 
-func newSigner(t *testing.T) gossh.Signer {
+func newSigner(t testing.TB) gossh.Signer {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -49,11 +50,11 @@ type fixture struct {
 	keys         []string
 }
 
-func start(t *testing.T) *fixture { t.Helper(); return startWith(t, nil) }
+func start(t testing.TB) *fixture { t.Helper(); return startWith(t, nil) }
 
 // startWith starts a fixture whose server options mod may change (before
 // New; the users and viewers are set already).
-func startWith(t *testing.T, mod func(*Options)) *fixture {
+func startWith(t testing.TB, mod func(*Options)) *fixture {
 	t.Helper()
 	f := &fixture{user: newSigner(t), viewer: newSigner(t), clk: sim.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))}
 	s, err := sim.Start(sim.Options{Now: f.clk.Now, NotReadyFor: time.Second})
@@ -103,7 +104,7 @@ func startWith(t *testing.T, mod func(*Options)) *fixture {
 	return f
 }
 
-func (f *fixture) dial(t *testing.T, signer gossh.Signer) (*gossh.Client, error) {
+func (f *fixture) dial(t testing.TB, signer gossh.Signer) (*gossh.Client, error) {
 	t.Helper()
 	return gossh.Dial("tcp", f.addr, &gossh.ClientConfig{User: "manager", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
 		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
@@ -130,15 +131,17 @@ type terminal struct {
 	sess   *gossh.Session
 	in     interface{ Write([]byte) (int, error) }
 	out    *screen
+	done   chan struct{} // closed when the session ends
+	exit   error         // of sess.Wait, once done
 }
 
-func (f *fixture) openTerminal(t *testing.T, signer gossh.Signer) *terminal {
+func (f *fixture) openTerminal(t testing.TB, signer gossh.Signer) *terminal {
 	t.Helper()
 	return f.openTerminalSized(t, signer, 110, 30)
 }
 
 // openTerminalSized opens a dashboard session on a terminal of width x height.
-func (f *fixture) openTerminalSized(t *testing.T, signer gossh.Signer, width, height int) *terminal {
+func (f *fixture) openTerminalSized(t testing.TB, signer gossh.Signer, width, height int) *terminal {
 	t.Helper()
 	c, err := f.dial(t, signer)
 	if err != nil {
@@ -157,9 +160,51 @@ func (f *fixture) openTerminalSized(t *testing.T, signer gossh.Signer, width, he
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
 	}
-	term := &terminal{client: c, sess: sess, in: in, out: out}
+	term := &terminal{client: c, sess: sess, in: in, out: out, done: make(chan struct{})}
+	go func() { term.exit = sess.Wait(); close(term.done) }()
 	t.Cleanup(term.close)
 	return term
+}
+
+// ended reports whether the session has ended.
+func (term *terminal) ended() bool {
+	select {
+	case <-term.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// waitEnd waits (10s at most) for the session to end.
+func (term *terminal) waitEnd(t testing.TB) {
+	t.Helper()
+	select {
+	case <-term.done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the session did not end; it printed:\n%q", clip(term.out.String(), 2000))
+	}
+}
+
+// assertRestoredWith checks that after the dashboard's last frame the
+// client's terminal was given back (alternate screen off, cursor shown),
+// then told why in one line, and that the exit status is not zero.
+func (term *terminal) assertRestoredWith(t testing.TB, reason string) {
+	t.Helper()
+	out := term.out.String()
+	off := strings.LastIndex(out, "\x1b[?1049l")
+	shown := strings.LastIndex(out, "\x1b[?25h")
+	why := strings.LastIndex(out, "dingwatch: "+reason)
+	if off < 0 || shown < 0 || why < max(off, shown) {
+		t.Fatalf("alternate screen off at %d, cursor shown at %d, reason at %d; the stream ends:\n%q", off, shown, why, out[max(0, len(out)-400):])
+	}
+	if rest := out[why:]; strings.Count(strings.TrimRight(rest, "\r\n"), "\n") != 0 || strings.Contains(rest, "\x1b") {
+		t.Fatalf("more than one plain line after the terminal was restored: %q", rest)
+	}
+	var ee *gossh.ExitError
+	if !errors.As(term.exit, &ee) || ee.ExitStatus() == 0 {
+		t.Fatalf("exit %v, want a non-zero status", term.exit)
+	}
 }
 
 func (term *terminal) close() {
@@ -167,7 +212,7 @@ func (term *terminal) close() {
 	term.client.Close()
 }
 
-func (term *terminal) waitFor(t *testing.T, want string) {
+func (term *terminal) waitFor(t testing.TB, want string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(term.out.String(), want) {
@@ -184,12 +229,9 @@ func TestAuthorizedKeyGetsDashboard(t *testing.T) {
 	term.waitFor(t, "Watched (2)")
 	term.waitFor(t, "Weekly")
 	term.in.Write([]byte("q"))
-	done := make(chan error, 1)
-	go func() { done <- term.sess.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("q did not end the session")
+	term.waitEnd(t)
+	if term.exit != nil {
+		t.Fatalf("q ended the session with %v", term.exit)
 	}
 }
 
@@ -332,7 +374,7 @@ func TestLoadAuthorizedKeys(t *testing.T) {
 }
 
 // waitSSH waits until the server at addr greets with its SSH banner.
-func waitSSH(t *testing.T, addr string) {
+func waitSSH(t testing.TB, addr string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
