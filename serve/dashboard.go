@@ -21,13 +21,15 @@ func (s *Server) dashboard(sess ssh.Session, l *liveSession) int {
 	pty, winch, _ := sess.Pty()
 	changes, unsubscribe := s.opts.Engine.Subscribe()
 	defer unsubscribe()
-	var e ui.Engine = sessionEngine{e: s.opts.Engine, session: l.id}
+	var e ui.Engine = s.opts.Engine
 	if l.role != roleUser {
-		e = readOnly{s.opts.Engine, l.id}
+		e = readOnly{s.opts.Engine, l.refreshAs}
 	}
 	m := ui.New(ui.Options{
 		Engine: e, Changes: changes, Renderer: newRenderer(sess, pty), Now: s.opts.Now,
 		Region: s.opts.Region, ReadOnly: l.role != roleUser, NoExport: true,
+		// The refresh limit is the key's: more sessions buy no more calls.
+		Session: l.refreshAs,
 		// A send outlives a dropped connection: cut short, a batch's outcome would be unknown.
 		Ctx:  context.WithoutCancel(sess.Context()),
 		Tick: s.opts.Tick, Title: "dingwatch · " + safetext.Line(sess.User(), 32), Log: s.opts.Log,

@@ -56,6 +56,12 @@ func start(t testing.TB) *fixture { t.Helper(); return startWith(t, nil) }
 // New; the users and viewers are set already).
 func startWith(t testing.TB, mod func(*Options)) *fixture {
 	t.Helper()
+	return startPolicy(t, watch.Policy{}, mod)
+}
+
+// startPolicy is startWith with the engine's poll policy.
+func startPolicy(t testing.TB, policy watch.Policy, mod func(*Options)) *fixture {
+	t.Helper()
 	f := &fixture{user: newSigner(t), viewer: newSigner(t), clk: sim.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))}
 	s, err := sim.Start(sim.Options{Now: f.clk.Now, NotReadyFor: time.Second})
 	if err != nil {
@@ -71,7 +77,7 @@ func startWith(t testing.TB, mod func(*Options)) *fixture {
 	}
 	c, _ := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"},
 		Rate: 1000, Retries: -1, Now: f.clk.Now})
-	f.engine = watch.NewEngine(watch.Options{Client: c, Sender: c, RobotCode: "dingdemo", Now: f.clk.Now})
+	f.engine = watch.NewEngine(watch.Options{Client: c, Sender: c, RobotCode: "dingdemo", Now: f.clk.Now, Policy: policy})
 	f.engine.Add(watch.AddSpec{Keys: f.keys[:1], Label: "Weekly", SentAt: f.clk.Now().Add(-time.Minute)})
 	f.engine.Add(watch.AddSpec{Keys: f.keys[1:], Label: "Patch", SentAt: f.clk.Now().Add(-time.Minute)})
 	f.engine.PollOnce(context.Background())
@@ -272,7 +278,7 @@ func TestSessionsShareOnePoller(t *testing.T) {
 	perRefresh := func() int {
 		before := f.sim.Calls("readStatus")
 		f.clk.Add(time.Minute)
-		f.engine.Refresh()
+		f.engine.Refresh("")
 		f.engine.PollOnce(context.Background())
 		return f.sim.Calls("readStatus") - before
 	}

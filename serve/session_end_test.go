@@ -22,7 +22,7 @@ func TestIdleSessionEndsWhileTheDashboardRedraws(t *testing.T) {
 				return
 			case <-time.After(30 * time.Millisecond):
 				f.clk.Add(time.Minute)
-				f.engine.Refresh()
+				f.engine.Refresh("")
 				f.engine.PollOnce(context.Background())
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/ssh"
+	gossh "golang.org/x/crypto/ssh"
 )
 
 // role is what a key may do.
@@ -40,11 +41,15 @@ const (
 
 // liveSession is one open session, as the server tracks it to end it.
 type liveSession struct {
-	id      string // the per-session id given to Engine.Refresh
-	key     ssh.PublicKey
-	remote  net.Addr
-	role    role
-	started time.Time
+	id string // names the session in the log
+	// refreshAs is the session name given to Engine.Refresh: the key's
+	// fingerprint, so that one person's sessions and connections share
+	// one refresh allowance.
+	refreshAs string
+	key       ssh.PublicKey
+	remote    net.Addr
+	role      role
+	started   time.Time
 
 	lastInput atomic.Int64 // unix nanoseconds of the client's last input
 	once      sync.Once
@@ -85,7 +90,7 @@ func (r *registry) add(key ssh.PublicKey, remote net.Addr, ro role, now time.Tim
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.next++
-	l := &liveSession{id: fmt.Sprintf("ssh-%d", r.next), key: key, remote: remote, role: ro, started: now, ended: make(chan struct{})}
+	l := &liveSession{id: fmt.Sprintf("ssh-%d", r.next), refreshAs: "ssh:" + fingerprint(key), key: key, remote: remote, role: ro, started: now, ended: make(chan struct{})}
 	l.touch(now)
 	r.open[l] = struct{}{}
 	return l, func() {
@@ -104,4 +109,12 @@ func (r *registry) all() []*liveSession {
 		out = append(out, l)
 	}
 	return out
+}
+
+// fingerprint is key's SHA256 fingerprint, or "" without a key.
+func fingerprint(key ssh.PublicKey) string {
+	if key == nil {
+		return ""
+	}
+	return gossh.FingerprintSHA256(key)
 }
