@@ -5,20 +5,15 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/dingwatch/dingwatch/dingtalk"
 )
 
-// checkBase checks the API base URL: https, or plain http only to a
-// loopback address (the simulator, a test). These are the HTTP client's
-// rules, so the stream never talks where the API calls would not.
+// checkBase checks the API base URL by the HTTP client's rules
+// (dingtalk.ParseEndpoint: https, plain http only to loopback, no user
+// info, no path), so the stream never talks where the API calls would not.
 func checkBase(raw string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimRight(raw, "/"))
-	if err != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("endpoint %q is not an https URL such as https://api.dingtalk.io", raw)
-	}
-	if u.Scheme == "http" && !loopback(u.Hostname()) {
-		return nil, fmt.Errorf("endpoint %q: plain http is only allowed to this machine (localhost); use https", raw)
-	}
-	return u, nil
+	return dingtalk.ParseEndpoint(raw)
 }
 
 // checkDial checks the WebSocket endpoint DingTalk answered: wss, or plain
