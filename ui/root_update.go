@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -87,12 +86,6 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		m.overlay, cmd = m.overlay.Update(msg)
 		m.relayout()
 		return m, cmd
-	}
-	if m.snap == nil {
-		if key.Matches(msg, m.c.keys.Quit) {
-			return m, tea.Quit
-		}
-		return m, nil // loading: nothing to act on yet
 	}
 	if m.list.filtering {
 		var cmd tea.Cmd

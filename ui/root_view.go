@@ -67,10 +67,10 @@ func (m Model) headerView() string {
 func (m Model) bodyView() string {
 	h, l := m.lay.bodyH, m.lay
 	switch {
+	case m.overlay != nil && !m.overlay.Footer(): // help, a form: usable while loading too
+		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, clip(m.overlay.View(), m.width, h))
 	case m.snap == nil:
 		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, "Loading saved state…")
-	case m.overlay != nil && !m.overlay.Footer():
-		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, clip(m.overlay.View(), m.width, h))
 	}
 	list := m.paneStyle(focusList).Width(l.lw - 2).Height(l.lh - 2).Render(m.list.View())
 	detail := m.paneStyle(focusDetail).Width(l.dw - 2).Height(l.dh - 2).Render(m.detail.View())

@@ -253,3 +253,18 @@ func TestPanicEndsCleanly(t *testing.T) {
 		t.Fatal("the stack belongs in the log, not on the screen")
 	}
 }
+
+// TestKeysWhileLoading: a key typed before the first snapshot is not
+// eaten (over SSH it often arrives first).
+func TestKeysWhileLoading(t *testing.T) {
+	e := &fakeEngine{state: fixtureState()}
+	m := drive(newTestModel(e), sizeMsg(80, 24), runes("?"))
+	if !strings.Contains(m.View(), "any key closes") {
+		t.Fatalf("? while loading:\n%s", m.View())
+	}
+	m = drive(m, keys("esc")...)
+	m = drive(m, runes("jk/"), snapshotMsg{e.Snapshot()})
+	if !m.list.filtering {
+		t.Fatal("keys while loading were lost")
+	}
+}
