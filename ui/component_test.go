@@ -167,3 +167,18 @@ func TestFormsFit(t *testing.T) {
 		}
 	}
 }
+
+// TestTickKeepsPeople: a tick lays the detail out again without listing
+// its people again (20,000 of them, every second, when idle).
+func TestTickKeepsPeople(t *testing.T) {
+	m := loaded(&fakeEngine{state: fixtureState()}, 80, 24)
+	before := &m.detail.secs[0]
+	m = drive(m, tickMsg{gen: m.tickGen})
+	if &m.detail.secs[0] != before {
+		t.Fatal("a tick rebuilt the people")
+	}
+	m = drive(m, keys("j")...)
+	if &m.detail.secs[0] == before {
+		t.Fatal("another row kept the old people")
+	}
+}
