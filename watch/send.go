@@ -141,7 +141,7 @@ func (e *Engine) openRound(spec SendSpec, now time.Time) (SendReport, error) {
 	if spec.Notice == "" {
 		label := strings.TrimSpace(spec.Label)
 		if label == "" {
-			label = "notice " + now.Format("01-02 15:04")
+			label = e.state.UniqueLabel("notice " + now.Format("01-02 15:04"))
 		}
 		n := e.newNoticeLocked(label, text, now)
 		return SendReport{Notice: n.ID, Label: n.Label, NotDelivered: []Undelivered{}}, nil
