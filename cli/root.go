@@ -123,6 +123,7 @@ settings or arguments (nothing was sent or saved then); 130 interrupted.`,
 			cmd.Flags().Visit(func(f *pflag.Flag) { a.flags[f.Name] = f.Value.String() })
 		},
 	}
+	root.SuggestionsMinimumDistance = 2
 	root.SetVersionTemplate("dingwatch version {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%v (see %s --help)", err, c.CommandPath())

@@ -81,5 +81,11 @@ func (r *StatusReport) SettingsError() error {
 
 // isSettings reports whether err needs a change of settings.
 func isSettings(err error) bool {
-	return dingtalk.HasCode(err, dingtalk.CodeInvalidClient)
+	for _, code := range []string{dingtalk.CodeInvalidClient, "invalidParameter.robotCode.notExsit",
+		"invalidParameter.robotCode.invalid", "invalidParameter.robotCode.empty"} {
+		if dingtalk.HasCode(err, code) {
+			return true
+		}
+	}
+	return false
 }
