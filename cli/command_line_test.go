@@ -171,7 +171,7 @@ func TestAmbiguousNoticeListsCandidates(t *testing.T) {
 	k2 := s.AddMessage("dingdemo", now.Add(-time.Minute), crew)
 	// Two notices with one label, as an older dingwatch could leave them.
 	st := &watch.State{
-		Keys: []*watch.Key{{Key: k1, RobotCode: "dingdemo", Notice: "n1", AddedAt: now}, {Key: k2, RobotCode: "dingdemo", Notice: "n2", AddedAt: now}},
+		Keys:    []*watch.Key{{Key: k1, RobotCode: "dingdemo", Notice: "n1", AddedAt: now}, {Key: k2, RobotCode: "dingdemo", Notice: "n2", AddedAt: now}},
 		Notices: []*watch.Notice{{ID: "n1", Label: "Sync", CreatedAt: now}, {ID: "n2", Label: "sync", CreatedAt: now}},
 	}
 	writeState(t, env, st)
