@@ -48,7 +48,7 @@ func (a *app) demoEngine(ctx context.Context, log *slog.Logger) (*watch.Engine, 
 	}
 	now := time.Now()
 	notices := sim.SeedDemo(s, now)
-	c, err := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Timeout: set.Timeout, Retries: -1,
+	c, err := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Timeout: set.Timeout, Retries: -1, UserAgent: userAgent(),
 		Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"}})
 	if err != nil {
 		s.Close()

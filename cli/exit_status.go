@@ -53,17 +53,8 @@ func exitCode(err error) int {
 		return ee.code
 	case errors.Is(err, context.Canceled):
 		return exitAborted
-	case isSettings(err):
+	case dingtalk.IsSettings(err):
 		return exitUsage
 	}
 	return exitFailed
-}
-
-// isSettings reports whether DingTalk's answer means the user must fix a
-// setting (credentials, robot code, region, permission, allow-list).
-func isSettings(err error) bool {
-	return dingtalk.HasCode(err, dingtalk.CodeInvalidClient) ||
-		dingtalk.HasCode(err, "invalidParameter.robotCode.notExsit") ||
-		dingtalk.HasCode(err, "invalidParameter.robotCode.invalid") ||
-		dingtalk.HasCode(err, "invalidParameter.robotCode.empty")
 }

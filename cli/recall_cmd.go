@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -56,6 +57,9 @@ func (a *app) runRecall(ctx context.Context, keys []string, asJSON bool) error {
 		if !o.OK {
 			failed++
 		}
+	}
+	if err := ce.sender.settingsErr(); failed == len(out) && err != nil {
+		return &exitError{exitUsage, fmt.Errorf("no key recalled: %w", err)}
 	}
 	if failed > 0 {
 		return failedErr("%s not recalled (of %d)", watch.Plural(failed, "key", "keys"), len(out))

@@ -175,7 +175,7 @@ func (a *app) client(s config.Settings, retries int) (*dingtalk.Client, error) {
 		return nil, &exitError{exitUsage, err}
 	}
 	c, err := dingtalk.New(dingtalk.Options{Endpoint: s.Endpoint, Credentials: s.Credentials(),
-		Timeout: s.Timeout, Retries: retries, Rate: s.QPS})
+		Timeout: s.Timeout, Retries: retries, Rate: s.QPS, UserAgent: userAgent()})
 	if err != nil {
 		return nil, &exitError{exitUsage, err}
 	}
@@ -195,11 +195,16 @@ func (a *app) connect(retries int) (config.Settings, *dingtalk.Client, error) {
 // savedEngine opens the saved state and builds an engine on it for s and c.
 // It returns the store (the caller closes it) and the store's warnings.
 func (a *app) savedEngine(ctx context.Context, s config.Settings, c *dingtalk.Client, log *slog.Logger) (*watch.Engine, *watch.Store, []string, error) {
+	return a.engineOn(ctx, s, c, c, log)
+}
+
+// engineOn is savedEngine with the sender given apart from the client.
+func (a *app) engineOn(ctx context.Context, s config.Settings, c *dingtalk.Client, sender watch.Sender, log *slog.Logger) (*watch.Engine, *watch.Store, []string, error) {
 	store, state, warnings, err := watch.OpenStore(config.DirsFrom(a.getenv).State, time.Now())
 	if err != nil {
 		return nil, nil, nil, &exitError{exitUsage, err}
 	}
-	e := watch.NewEngine(watch.Options{Client: c, Sender: c, Policy: policy(s), Store: store, State: state,
+	e := watch.NewEngine(watch.Options{Client: c, Sender: sender, Policy: policy(s), Store: store, State: state,
 		RobotCode: s.RobotCode, Log: log, OnRead: onRead(ctx, s.OnRead, a.environ, log)})
 	return e, store, warnings, nil
 }

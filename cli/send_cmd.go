@@ -26,7 +26,7 @@ type sendFlags struct {
 func (a *app) sendCmd() *cobra.Command {
 	var f sendFlags
 	cmd := &cobra.Command{
-		Use:   "send (--to ID,ID… | --to-file FILE) (--text TEXT | --markdown-file FILE --title TITLE) [--label L [--join]]",
+		Use:   "send (--to ID,ID… | --to-file FILE) (--text TEXT | --markdown-file FILE --title TITLE) [--label L [--join]] | --resend NOTICE",
 		Short: "Send a notice to many people, in batches of 20, and watch it",
 		Long: `Send a bot message to every recipient, in batches of at most 20 (one batchSend
 each). The batches form one notice, watched at once by dingwatch (the dashboard
@@ -42,11 +42,19 @@ never resent automatically. Recipients that do not look like userIds (a
 unionId, a conversation id, …) are named on standard error and refused unless
 --force is given.
 
+--resend NOTICE (a label or id) sends a notice again, as a new round, only to
+the people of its batches that failed. --include-unknown adds the people of
+batches whose outcome is unknown: the notice may have reached them, so they may
+get it twice; since the command does not prompt, it must be confirmed with
+--yes-duplicates.
+
 Exit status: 0 every batch sent, 1 some batch failed or is unknown, 2 bad
 arguments or settings (nothing is sent then).`,
 		Example: `  dingwatch send --to user1,user2 --text "Weekly sync moved to 15:00" --label "Weekly sync"
   dingwatch send --to-file team.txt --markdown-file notes.md --title "Release v2: notes" --json
-  dingwatch send --to-file late.txt --text "Reminder: weekly sync" --label "Weekly sync" --join`,
+  dingwatch send --to-file late.txt --text "Reminder: weekly sync" --label "Weekly sync" --join
+  dingwatch send --resend "Weekly sync"
+  dingwatch send --resend "Weekly sync" --include-unknown --yes-duplicates`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runSend(cmd.Context(), f)
@@ -62,6 +70,9 @@ arguments or settings (nothing is sent then).`,
 	fl.BoolVar(&f.join, "join", false, "with --label of a watched notice: send as a new round of that notice")
 	fl.BoolVar(&f.force, "force", false, "send even to recipients that do not look like userIds")
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
+	fl.StringVar(&f.resend, "resend", "", "resend the notice with this label or id to the people of its failed batches")
+	fl.BoolVar(&f.includeUnknown, "include-unknown", false, "with --resend: also the people of batches whose outcome is unknown (needs --yes-duplicates)")
+	fl.BoolVar(&f.duplicatesOK, "yes-duplicates", false, "confirm --include-unknown: they may get the notice twice")
 	return cmd
 }
 
@@ -87,15 +98,15 @@ func recipients(to []string, toFile string) ([]string, error) {
 func (a *app) checkRecipients(ids []string, force bool) error {
 	var bad []string
 	for _, id := range ids {
-		if err := checkUserID(id); err != nil {
-			bad = append(bad, fmt.Sprintf("%q: %s", line(id), line(err.Error())))
+		if err := dingtalk.CheckUserID(id); err != nil {
+			bad = append(bad, line(err.Error()))
 		}
 	}
 	if len(bad) == 0 {
 		return nil
 	}
 	for _, b := range bad {
-		fmt.Fprintln(a.io.err, "dingwatch: warning: not a userId:", b)
+		fmt.Fprintln(a.io.err, "dingwatch: warning:", b)
 	}
 	if force {
 		fmt.Fprintf(a.io.err, "dingwatch: sending to them anyway (--force)\n")
@@ -103,14 +114,6 @@ func (a *app) checkRecipients(ids []string, force bool) error {
 	}
 	return usageErr("%s not look like userIds (see above); nothing was sent. Fix the list, or give --force to send anyway",
 		watch.Plural(len(bad), "recipient does", "recipients do"))
-}
-
-// checkUserID says what id looks like when it cannot be a userId.
-func checkUserID(id string) error {
-	if len(id) > 64 || strings.ContainsAny(id, "\"'<>") {
-		return fmt.Errorf("%d characters or quotes: no userId looks like that", len(id))
-	}
-	return nil
 }
 
 // message builds the message of --text or --markdown-file with --title.
@@ -144,7 +147,8 @@ func message(f sendFlags) (dingtalk.Message, error) {
 // when this process owns it, and otherwise hands what it made to the owner.
 type commandEngine struct {
 	*watch.Engine
-	store *watch.Store
+	store  *watch.Store
+	sender *settingsSpy
 }
 
 // commandEngine loads the settings and builds the engine of a one-shot
@@ -154,14 +158,21 @@ func (a *app) commandEngine(ctx context.Context) (*commandEngine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, store, _, err := a.savedEngine(ctx, s, c, slog.New(slog.DiscardHandler))
+	spy := &settingsSpy{Sender: c}
+	e, store, _, err := a.engineOn(ctx, s, c, spy, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}
-	return &commandEngine{Engine: e, store: store}, nil
+	return &commandEngine{Engine: e, store: store, sender: spy}, nil
 }
 
 func (a *app) runSend(ctx context.Context, f sendFlags) error {
+	if f.resend != "" {
+		return a.runResend(ctx, f)
+	}
+	if f.includeUnknown || f.duplicatesOK {
+		return usageErr("--include-unknown and --yes-duplicates go with --resend NOTICE")
+	}
 	if f.join && f.label == "" {
 		return usageErr("--join needs --label LABEL: the notice to add a round to")
 	}
@@ -221,30 +232,55 @@ func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON bool) e
 		return nil
 	}
 	failed, unknown := 0, 0
-	var firstErr string
+	settingsErr := ce.sender.settingsErr()
 	for _, b := range rep.Batches {
 		switch b.Status {
 		case watch.BatchFailed:
 			failed++
-			firstErr = b.Error
 		case watch.BatchUnknown:
 			unknown++
 		}
 	}
-	msg := fmt.Sprintf("not every batch was sent: %d failed, %d unknown (see above); unknown batches are never resent automatically", failed, unknown)
-	if failed > 0 && failed == len(rep.Batches) && isSettingsText(firstErr) {
-		return usageErr("%s", msg)
+	msg := fmt.Sprintf("not every batch was sent: %d failed, %d unknown (see above)", failed, unknown)
+	switch {
+	case failed > 0:
+		msg += fmt.Sprintf("; dingwatch send --resend %q sends to the people of the failed ones", line(rep.Notice))
+	case unknown > 0:
+		msg += "; unknown batches are never resent automatically: they may have arrived"
+	}
+	if failed > 0 && failed == len(rep.Batches) && settingsErr != nil {
+		return &exitError{exitUsage, fmt.Errorf("%s: %w", msg, settingsErr)}
 	}
 	return failedErr("%s", msg)
 }
 
-// isSettingsText reports whether a batch's error text is one of the
-// answers the user must fix in the settings (the report keeps only text).
-func isSettingsText(msg string) bool {
-	for _, code := range []string{dingtalk.CodeInvalidClient, "robotCode", "AccessTokenPermissionDenied", "IpNotInWhiteList"} {
-		if strings.Contains(msg, code) {
-			return true
-		}
+// runResend sends a notice again to the people of its failed (and, when
+// asked and confirmed, unknown) batches.
+func (a *app) runResend(ctx context.Context, f sendFlags) error {
+	if len(f.to) > 0 || f.toFile != "" || f.text != "" || f.mdFile != "" || f.title != "" || f.label != "" || f.join {
+		return usageErr("--resend sends the notice's own message to its own people: give no recipients, message or label")
 	}
-	return false
+	if f.duplicatesOK && !f.includeUnknown {
+		return usageErr("--yes-duplicates confirms --include-unknown; without it only failed batches are resent, which cannot duplicate")
+	}
+	if f.includeUnknown && !f.duplicatesOK {
+		return usageErr("--include-unknown resends batches whose outcome is unknown: DingTalk may have delivered them, so those people may get the notice twice. Add --yes-duplicates to confirm")
+	}
+	ce, err := a.commandEngine(ctx)
+	if err != nil {
+		return err
+	}
+	defer ce.store.Close()
+	n, err := findNotice(ce.Snapshot().State, f.resend)
+	if err != nil {
+		return err
+	}
+	if f.includeUnknown {
+		fmt.Fprintf(a.io.err, "dingwatch: resending to the people of unknown batches of %q: they may get it twice (--yes-duplicates)\n", line(n.Label))
+	}
+	rep, err := ce.Resend(ctx, n.ID, f.includeUnknown)
+	if err != nil {
+		return usageErr("--resend: %s", line(err.Error()))
+	}
+	return a.reportSend(ce, rep, f.json)
 }

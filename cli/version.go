@@ -67,3 +67,6 @@ func (b buildInfo) String() string {
 	}
 	return fmt.Sprintf("%s (commit %s, built %s)", b.Version, c, d)
 }
+
+// userAgent is the User-Agent of dingwatch's requests: dingwatch/VERSION.
+func userAgent() string { return "dingwatch/" + readBuildInfo().Version }

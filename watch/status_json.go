@@ -76,12 +76,12 @@ func (r *StatusReport) WriteJSON(w io.Writer) error {
 	}
 	for _, n := range r.Notices {
 		nj := noticeJSON{ID: n.ID, Label: n.Label, Keys: n.Keys, ReadCount: len(n.Audience.Read),
-			Total: n.Audience.Total() + len(n.Undelivered), Unread: []personJSON{}, Undelivered: []personJSON{}}
+			Total: n.Audience.Total(), Unread: []personJSON{}, Undelivered: []personJSON{}}
 		for _, p := range n.Audience.Unread {
 			nj.Unread = append(nj.Unread, personJSON{UserID: p.UserID, Name: p.Name})
 		}
-		for _, p := range n.Undelivered {
-			nj.Undelivered = append(nj.Undelivered, personJSON{UserID: p.UserID, Batch: p.Batch})
+		for _, p := range n.Audience.Undelivered {
+			nj.Undelivered = append(nj.Undelivered, personJSON{UserID: p.UserID, Name: p.Name, Batch: p.Batch})
 		}
 		out.Notices = append(out.Notices, nj)
 	}

@@ -72,20 +72,9 @@ func (r *StatusReport) Failed() int {
 // fix in the settings (credentials, robot code, …), or nil.
 func (r *StatusReport) SettingsError() error {
 	for _, k := range r.Keys {
-		if k.Err != nil && isSettings(k.Err) {
+		if k.Err != nil && dingtalk.IsSettings(k.Err) {
 			return k.Err
 		}
 	}
 	return nil
-}
-
-// isSettings reports whether err needs a change of settings.
-func isSettings(err error) bool {
-	for _, code := range []string{dingtalk.CodeInvalidClient, "invalidParameter.robotCode.notExsit",
-		"invalidParameter.robotCode.invalid", "invalidParameter.robotCode.empty"} {
-		if dingtalk.HasCode(err, code) {
-			return true
-		}
-	}
-	return false
 }

@@ -17,22 +17,16 @@ type NoticeStatus struct {
 	Label string
 	// Keys are the notice's processQueryKeys in the report, in order.
 	Keys []string
-	// Audience is who the notice reached, merged over Keys.
+	// Audience is who the notice was meant for, merged over Keys, with the
+	// people of its failed or unknown batches in Audience.Undelivered.
 	Audience Audience
-	// Undelivered are the people of its failed or unknown batches.
-	Undelivered []BatchPerson
-}
-
-// BatchPerson is someone a notice was meant for whose batch failed
-// ("failed") or has an unknown outcome ("unknown").
-type BatchPerson struct {
-	UserID string
-	Batch  string
+	// Batches are the notice's batches, as saved.
+	Batches []Batch
 }
 
 // Troubled reports whether any batch of the notice failed or has an
 // unknown outcome.
-func (n NoticeStatus) Troubled() bool { return len(n.Undelivered) > 0 }
+func (n NoticeStatus) Troubled() bool { return len(n.Audience.Undelivered) > 0 }
 
 // NewStatusReport sums up keys by notice, with saved giving each notice's
 // label and batches.
@@ -60,16 +54,10 @@ func NewStatusReport(saved *State, keys []KeyStatus, checked time.Time) *StatusR
 		members[i] = append(members[i], ks.Key)
 	}
 	for i := range r.Notices {
-		r.Notices[i].Audience = AudienceOf(members[i])
 		if n := saved.Notice(r.Notices[i].ID); n != nil {
-			for _, b := range n.Batches {
-				if b.Status == BatchFailed || b.Status == BatchUnknown {
-					for _, id := range b.UserIDs {
-						r.Notices[i].Undelivered = append(r.Notices[i].Undelivered, BatchPerson{UserID: id, Batch: b.Status})
-					}
-				}
-			}
+			r.Notices[i].Batches = n.Batches
 		}
+		r.Notices[i].Audience = AudienceOf(members[i], r.Notices[i].Batches...)
 	}
 	return r
 }

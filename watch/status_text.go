@@ -67,7 +67,7 @@ func writePeople(w io.Writer, title string, people []Recipient) {
 // and the people of failed or unknown batches with their batch's state.
 func writeNoticeSummary(w io.Writer, n NoticeStatus) {
 	a := n.Audience
-	total := a.Total() + len(n.Undelivered)
+	total := a.Total()
 	mark := ""
 	if n.Troubled() {
 		mark = "  ! not every batch was sent"
@@ -81,14 +81,14 @@ func writeNoticeSummary(w io.Writer, n NoticeStatus) {
 		fmt.Fprintf(w, "  unread (%d): %s\n", len(a.Unread), strings.Join(names, ", "))
 	}
 	for _, state := range []string{BatchFailed, BatchUnknown} {
-		var ids []string
-		for _, p := range n.Undelivered {
+		var who []string
+		for _, p := range a.Undelivered {
 			if p.Batch == state {
-				ids = append(ids, line(p.UserID))
+				who = append(who, personName(p.Name, p.UserID))
 			}
 		}
-		if len(ids) > 0 {
-			fmt.Fprintf(w, "  batch %s (%d): %s\n", state, len(ids), strings.Join(ids, ", "))
+		if len(who) > 0 {
+			fmt.Fprintf(w, "  batch %s, not sent (%d): %s\n", state, len(who), strings.Join(who, ", "))
 		}
 	}
 }
