@@ -18,7 +18,7 @@ func configDir(env []string) string {
 	return ""
 }
 
-func writeConfig(t *testing.T, env []string, text string) {
+func putConfig(t *testing.T, env []string, text string) {
 	t.Helper()
 	dir := configDir(env)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -44,7 +44,7 @@ func settingRow(t *testing.T, out, name string) []string {
 func TestConfigShowsValuesAndSources(t *testing.T) {
 	s := startSim(t)
 	env := simEnv(t, s) // app key, secret, robot and endpoint from the environment
-	writeConfig(t, env, "budget = 500\ninterval = \"45s\"\nqps = 3\nbell = true\non_read = \"notify-send read\"\ntimeout = \"7s\"\n")
+	putConfig(t, env, "budget = 500\ninterval = \"45s\"\nqps = 3\nbell = true\non_read = \"notify-send read\"\ntimeout = \"7s\"\n")
 	env = append(env, "DINGWATCH_BUDGET=700")
 	out, errOut, code := runBinary(t, env, "", "--qps", "2.5", "config")
 	if code != 0 {
@@ -79,7 +79,7 @@ func TestConfigShowsValuesAndSources(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "interval 500ms (from flag --interval): must be 1s or more") {
 		t.Fatalf("exit %d %q", code, errOut)
 	}
-	writeConfig(t, env, "budget = -3\n")
+	putConfig(t, env, "budget = -3\n")
 	_, errOut, code = runBinary(t, env[:len(env)-1], "", "config")
 	if code != 2 || !strings.Contains(errOut, "budget -3 (from file "+file+"): must be 0") {
 		t.Fatalf("exit %d %q", code, errOut)
@@ -100,7 +100,7 @@ func TestMalformedSecretLineNeverPrinted(t *testing.T) {
 	} {
 		s := startSim(t)
 		env := simEnv(t, s)
-		writeConfig(t, env, "app_key = \"k\"\n"+line+"\n")
+		putConfig(t, env, "app_key = \"k\"\n"+line+"\n")
 		out, errOut, code := runBinary(t, env, "", "config")
 		if code != 2 || !strings.Contains(errOut, "line 2") {
 			t.Fatalf("%s: exit %d %q", line, code, errOut)

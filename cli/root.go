@@ -141,6 +141,7 @@ settings or arguments (nothing was sent or saved then); 130 interrupted.`,
 	root.Flags().BoolVar(&a.g.bell, "bell", false, "ring the terminal bell when someone reads (setting bell)")
 	root.Flags().StringVar(&a.g.onRead, "on-read", "", "run this shell command for each read; see README: Notify (setting on_read)")
 	root.AddCommand(a.statusCmd(), a.sendCmd(), a.recallCmd(), a.serveCmd(), a.configCmd(), a.manCmd())
+	root.AddCommand(a.doctorCmd())
 	return root
 }
 
@@ -194,12 +195,12 @@ func (a *app) connect(retries int) (config.Settings, *dingtalk.Client, error) {
 
 // savedEngine opens the saved state and builds an engine on it for s and c.
 // It returns the store (the caller closes it) and the store's warnings.
-func (a *app) savedEngine(ctx context.Context, s config.Settings, c *dingtalk.Client, log *slog.Logger) (*watch.Engine, *watch.Store, []string, error) {
+func (a *app) savedEngine(ctx context.Context, s config.Settings, c *dingtalk.Client, log *slog.Logger) (*watch.Engine, *watch.Store, []watch.Warning, error) {
 	return a.engineOn(ctx, s, c, c, log)
 }
 
 // engineOn is savedEngine with the sender given apart from the client.
-func (a *app) engineOn(ctx context.Context, s config.Settings, c *dingtalk.Client, sender watch.Sender, log *slog.Logger) (*watch.Engine, *watch.Store, []string, error) {
+func (a *app) engineOn(ctx context.Context, s config.Settings, c *dingtalk.Client, sender watch.Sender, log *slog.Logger) (*watch.Engine, *watch.Store, []watch.Warning, error) {
 	store, state, warnings, err := watch.OpenStore(config.DirsFrom(a.getenv).State, time.Now())
 	if err != nil {
 		return nil, nil, nil, &exitError{exitUsage, err}

@@ -223,7 +223,7 @@ func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON bool) e
 		err = rep.WriteText(a.io.out)
 	}
 	for _, w := range ce.Snapshot().Warnings {
-		fmt.Fprintln(a.io.err, "dingwatch:", line(w))
+		fmt.Fprintln(a.io.err, "dingwatch:", line(w.Text))
 	}
 	if err != nil {
 		return err
