@@ -119,6 +119,7 @@ func New(opts Options) (*Server, error) {
 	srv.ServerConfigCallback = s.serverConfig
 	srv.PtyCallback = s.allowPTY
 	srv.SessionRequestCallback = s.allowSession
+	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": sessionHandler}
 	s.ssh = srv
 	return s, nil
 }
