@@ -291,3 +291,33 @@ func TestSessionsPerConnectionAreCapped(t *testing.T) {
 		t.Fatalf("a session past %d on one connection started", maxSessionsPerConn)
 	}
 }
+
+func TestAFloodOfResizesEndsAtTheLastSize(t *testing.T) {
+	f := start(t)
+	term := f.openTerminal(t, f.user)
+	term.waitFor(t, "Watched (2)")
+	resize := func(w, h uint32) {
+		if _, err := term.sess.SendRequest("window-change", false, gossh.Marshal(struct{ W, H, PW, PH uint32 }{w, h, 0, 0})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 500 {
+		resize(uint32(60+i%40), 30)
+	}
+	resize(93, 25)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		lines := screenLines(term.out.String())
+		widest := 0
+		for _, l := range lines[max(0, len(lines)-25):] {
+			widest = max(widest, ansi.StringWidth(l))
+		}
+		if widest == 93 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the resizes the last frame is %d columns wide, want 93", widest)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
