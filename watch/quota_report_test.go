@@ -293,6 +293,7 @@ func qrStrategies() []qrStrategy {
 		{"doubling backoff (5 s to 1 h)", func(w *qrWorld, _ uint64) qrRun {
 			return w.runNaive(qrPolicy{first: 5 * time.Second, most: time.Hour})
 		}},
+		{"dingwatch polling, default budget", func(w *qrWorld, _ uint64) qrRun { return w.runEngine(Policy{Budget: DefaultBudget}) }},
 	}
 }
 
