@@ -192,6 +192,9 @@ func (e *Engine) Group(keys []string, label string) (string, error) {
 	if len(ks) == 0 {
 		return "", errors.New("no watched key to group")
 	}
+	if start, ok := (Group{Keys: ks}).Start(); ok {
+		now = start // sent then, not when grouped: no "50% in 0s"
+	}
 	n := e.newNoticeLocked(label, "", now)
 	for _, k := range ks {
 		k.Notice, k.Round = n.ID, 0

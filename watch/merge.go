@@ -12,21 +12,39 @@ import (
 // come yet.
 const NotYetFor = 10 * time.Minute
 
+// clockSkew is how far in the future (on the local clock) a read time
+// DingTalk gives may be and still be taken: the two clocks differ a little.
+const clockSkew = 5 * time.Minute
+
 // ApplyAnswer merges a good readStatus answer seen at now and returns the
-// recipients newly seen read. READ never goes back to UNREAD, and people
-// missing from a later answer are kept.
+// recipients dingwatch saw go from unread to read in it: none at the key's
+// first good answer, whose reads happened at unknown moments before (they
+// get DingTalk's read time when it gave one, else no time). READ never goes
+// back to UNREAD, people missing from a later answer are kept, and a
+// recalled key stays recalled whatever a later answer says.
 func (k *Key) ApplyAnswer(rs dingtalk.ReadStatus, now time.Time) []Recipient {
-	changed := k.LastOK.IsZero() || k.Err != nil || k.SendStatus != rs.SendStatus
-	k.SendStatus = rs.SendStatus
+	first := k.LastOK.IsZero()
+	status := rs.SendStatus
+	if k.Recalled() {
+		status = dingtalk.SendRecalled
+	}
+	changed := first || k.Err != nil || k.SendStatus != status
+	k.SendStatus = status
 	k.LastOK, k.LastTry = now, now
 	k.Polls++
 	k.Failures, k.Err = 0, nil
 	index := make(map[string]int, len(k.Recipients))
 	for i, r := range k.Recipients {
-		index[r.UserID] = i
+		if r.UserID != "" {
+			index[r.UserID] = i
+		}
 	}
 	var fresh []Recipient
+	newRead := false
 	for _, in := range rs.Recipients {
+		if in.UserID == "" {
+			continue // cannot be told apart from anyone: nothing to merge
+		}
 		i, known := index[in.UserID]
 		if !known {
 			k.Recipients = append(k.Recipients, Recipient{UserID: in.UserID, Name: in.Name})
@@ -38,12 +56,22 @@ func (k *Key) ApplyAnswer(rs dingtalk.ReadStatus, now time.Time) []Recipient {
 		if in.Name != "" && r.Name != in.Name {
 			r.Name, changed = in.Name, true
 		}
-		if in.Read && !r.Read {
-			r.Read, r.FirstSeenRead = true, firstSeen(in.ReadAt, k.Start(), now)
-			fresh = append(fresh, *r)
+		given := plausibleReadAt(in.ReadAt, k.Start(), now)
+		switch {
+		case in.Read && !r.Read:
+			r.Read, newRead, changed = true, true, true
+			r.FirstSeenRead = given
+			if !first {
+				if r.FirstSeenRead.IsZero() {
+					r.FirstSeenRead = now // seen unread before, read now
+				}
+				fresh = append(fresh, *r)
+			}
+		case in.Read && r.FirstSeenRead.IsZero() && !given.IsZero():
+			r.FirstSeenRead, changed = given, true // DingTalk tells a time it had not given
 		}
 	}
-	if len(fresh) > 0 || k.LastChange.IsZero() {
+	if newRead || k.LastChange.IsZero() {
 		k.LastChange = now
 		changed = true
 	}
@@ -53,12 +81,69 @@ func (k *Key) ApplyAnswer(rs dingtalk.ReadStatus, now time.Time) []Recipient {
 	return fresh
 }
 
-// firstSeen is DingTalk's read time when it gave a plausible one, else now.
-func firstSeen(readAt, start, now time.Time) time.Time {
-	if !readAt.IsZero() && !readAt.After(now) && readAt.After(start.Add(-Window)) {
-		return readAt
+// plausibleReadAt is DingTalk's read time when it gave a plausible one (not
+// after now beyond clock skew, not before the key's window), else zero.
+func plausibleReadAt(readAt, start, now time.Time) time.Time {
+	if readAt.IsZero() || readAt.After(now.Add(clockSkew)) || !readAt.After(start.Add(-Window)) {
+		return time.Time{}
 	}
-	return now
+	return readAt
+}
+
+// ApplyPushedRead merges a read DingTalk pushed (robot_msg_read): the
+// reader by userId, or by unionId when the event has no userId (a reader
+// outside the organisation), read at at (DingTalk's operatTime; zero when
+// the event gave none). A reader not yet known is added. It counts on a
+// frozen key too (expired, recalled, past its window): the event is
+// DingTalk's own word. It reports whether the reader was unread before;
+// READ never goes back to UNREAD, and an earlier pushed time replaces a
+// later one.
+func (k *Key) ApplyPushedRead(userID, unionID string, at time.Time) (newlyRead bool) {
+	if userID == "" && unionID == "" {
+		return false
+	}
+	i := -1
+	for j, r := range k.Recipients {
+		if userID != "" && r.UserID == userID || userID == "" && r.UserID == "" && r.UnionID == unionID {
+			i = j
+			break
+		}
+	}
+	if i < 0 {
+		k.Recipients = append(k.Recipients, Recipient{UserID: userID, UnionID: unionID})
+		i = len(k.Recipients) - 1
+	}
+	r := &k.Recipients[i]
+	if r.UnionID == "" && unionID != "" {
+		r.UnionID = unionID
+	}
+	changed := false
+	if !r.Read {
+		r.Read, newlyRead, changed = true, true, true
+		r.FirstSeenRead = at
+	} else if !at.IsZero() && (r.FirstSeenRead.IsZero() || at.Before(r.FirstSeenRead)) {
+		r.FirstSeenRead, changed = at, true
+	}
+	if newlyRead && at.After(k.LastChange) {
+		k.LastChange = at
+	}
+	if changed {
+		k.Rev++
+	}
+	return newlyRead
+}
+
+// ApplyRecall marks the key recalled at at (dingwatch's recall, or a
+// pushed robot_msg_recall); it reports whether the key was not recalled
+// before. A recalled key is final and stops counting down its window.
+func (k *Key) ApplyRecall(at time.Time) bool {
+	if !k.RecalledAt.IsZero() {
+		return false
+	}
+	was := k.Recalled()
+	k.SendStatus, k.RecalledAt, k.Err = dingtalk.SendRecalled, at, nil
+	k.Rev++
+	return !was
 }
 
 // ApplyError records a failed query at now. processQueryKey.expireTime
@@ -75,7 +160,8 @@ func (k *Key) ApplyError(err error, now time.Time) {
 	k.Err = &KeyError{Code: e.Code, HTTPStatus: e.HTTPStatus, Message: e.Message, Hint: e.Hint, RequestID: e.RequestID, At: now}
 	if e.Code == dingtalk.CodeKeyExpireTime {
 		if !k.LastOK.IsZero() || now.Sub(k.Start()) >= NotYetFor {
-			k.Expired = true
+			// DingTalk's own answer: final, unlike the local clock's verdict.
+			k.Expired, k.ExpiryConfirmed = true, true
 			k.Err.Hint = "expired: DingTalk keeps read status for 24 hours after sending"
 			return
 		}
@@ -85,13 +171,16 @@ func (k *Key) ApplyError(err error, now time.Time) {
 	k.Failures++
 }
 
-// ExpireIfPast marks the key expired once its known window is over; it
-// reports whether that changed anything.
+// ExpireIfPast derives Expired again at now: set when DingTalk confirmed
+// it or the known window is over, cleared otherwise (a clock that had
+// jumped ahead came back). It reports whether that changed anything.
 func (k *Key) ExpireIfPast(now time.Time) bool {
-	if k.Expired || k.SentAt.IsZero() || now.Before(k.SentAt.Add(Window)) {
+	want := k.ExpiryConfirmed || k.ExpiredBy(now) ||
+		k.Expired && k.SentAt.IsZero() // no window to derive it from: keep it
+	if k.Expired == want {
 		return false
 	}
-	k.Expired = true
+	k.Expired = want
 	k.Rev++
 	return true
 }

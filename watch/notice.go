@@ -1,40 +1,68 @@
 package watch
 
 import (
-	"cmp"
 	"slices"
 	"time"
 )
 
-// Person is a recipient across one or more keys of a notice.
+// Person is a recipient across one or more keys of a notice, or someone
+// the notice was meant for whose batch was not sent.
 type Person struct {
 	Recipient
-	Key string // the key where they were first seen read, or their first key
+	// Key is the key where they were first seen read, or their first key;
+	// "" for someone whose batch was not sent.
+	Key string
+	// Batch is "" for someone a sent key reached; BatchFailed or
+	// BatchUnknown for someone in Audience.Undelivered: the state of the
+	// latest batch that was to reach them.
+	Batch string
 }
 
-// Audience is who a group of keys went to, split into read and unread.
-// A person reached by several keys (a reminder round) counts once, read
-// if they read any of them, at the earliest time seen.
+// Audience is who a notice (or a group of keys) was meant for: who has
+// read it, who has not, and who it never reached because their batch
+// failed or has an unknown outcome. A person reached by several keys (a
+// reminder round) counts once, read if they read any of them.
 type Audience struct {
-	Read   []Person // by first-seen-read time
-	Unread []Person // by name
+	// Read are the readers: those whose read time is unknown first (they
+	// read before dingwatch first asked), by name, then by read time.
+	Read []Person
+	// Unread are reached and not yet read, by name (SortPeople).
+	Unread []Person
+	// Undelivered are meant for the notice but in a batch that failed or
+	// whose outcome is unknown (Person.Batch says which), and reached by no
+	// later batch; by name.
+	Undelivered []Person
 }
 
-// AudienceOf merges the recipients of keys.
-func AudienceOf(keys []*Key) Audience {
+// AudienceOf merges the recipients of keys with the people of batches
+// (a notice's Batches) that reached none of them. Without batches it is
+// the audience of the keys alone.
+func AudienceOf(keys []*Key, batches ...Batch) Audience {
 	byID := map[string]int{}
 	var all []Person
 	for _, k := range keys {
 		for _, r := range k.Recipients {
-			i, ok := byID[r.UserID]
+			id := r.ID()
+			i, ok := byID[id]
 			if !ok {
-				byID[r.UserID] = len(all)
+				byID[id] = len(all)
 				all = append(all, Person{Recipient: r, Key: k.Key})
 				continue
 			}
 			p := &all[i]
-			if r.Read && (!p.Read || r.FirstSeenRead.Before(p.FirstSeenRead)) {
+			if p.Name == "" && r.Name != "" {
+				p.Name = r.Name
+			}
+			if !r.Read {
+				continue
+			}
+			switch {
+			case !p.Read:
 				p.Read, p.FirstSeenRead, p.Key = true, r.FirstSeenRead, k.Key
+			case p.FirstSeenRead.IsZero():
+				// read at an unknown moment: another key's time says nothing earlier
+			case r.FirstSeenRead.IsZero() || r.FirstSeenRead.Before(p.FirstSeenRead):
+				p.FirstSeenRead, p.Key = r.FirstSeenRead, k.Key
 			}
 		}
 	}
@@ -46,20 +74,116 @@ func AudienceOf(keys []*Key) Audience {
 			a.Unread = append(a.Unread, p)
 		}
 	}
-	slices.SortStableFunc(a.Read, func(x, y Person) int { return x.FirstSeenRead.Compare(y.FirstSeenRead) })
-	slices.SortStableFunc(a.Unread, func(x, y Person) int { return cmp.Compare(x.Name, y.Name) })
+	a.Undelivered = undeliveredOf(batches, byID)
+	c := DefaultCollation()
+	c.Sort(a.Read)
+	slices.SortStableFunc(a.Read, func(x, y Person) int {
+		switch xz, yz := x.FirstSeenRead.IsZero(), y.FirstSeenRead.IsZero(); {
+		case xz && yz:
+			return 0
+		case xz:
+			return -1
+		case yz:
+			return 1
+		}
+		return x.FirstSeenRead.Compare(y.FirstSeenRead)
+	})
+	c.Sort(a.Unread)
+	c.Sort(a.Undelivered)
 	return a
 }
 
-// Total is how many people the audience holds.
-func (a Audience) Total() int { return len(a.Read) + len(a.Unread) }
+// undeliveredOf lists the people of failed and unknown batches that no
+// sent batch and no key (reached, by ID) covers, each with the state of
+// the latest such batch.
+func undeliveredOf(batches []Batch, reached map[string]int) []Person {
+	sent := map[string]bool{}
+	for _, b := range batches {
+		if b.Status == BatchSent {
+			for _, id := range b.UserIDs {
+				sent[id] = true
+			}
+		}
+	}
+	at := map[string]int{}
+	var out []Person
+	for _, b := range batches {
+		if b.Status != BatchFailed && b.Status != BatchUnknown {
+			continue
+		}
+		for _, id := range b.UserIDs {
+			if _, ok := reached[id]; ok || sent[id] || id == "" {
+				continue
+			}
+			if i, ok := at[id]; ok {
+				out[i].Batch = b.Status // the latest batch tells
+				continue
+			}
+			at[id] = len(out)
+			out = append(out, Person{Recipient: Recipient{UserID: id}, Batch: b.Status})
+		}
+	}
+	return out
+}
 
-// Timeline is how many had read at evenly spaced moments from start to
-// end (points samples, points ≥ 2), from first-seen-read times.
+// Audience is the audience of the group: its keys and, for a notice, the
+// people of its batches that were not sent.
+func (g Group) Audience() Audience {
+	if g.Notice == nil {
+		return AudienceOf(g.Keys)
+	}
+	return AudienceOf(g.Keys, g.Notice.Batches...)
+}
+
+// Start is when the group was sent: the earliest known send time of its
+// keys (a notice made from keys watched before takes theirs, not the
+// moment it was made); ok is false when no key's send time is known.
+func (g Group) Start() (start time.Time, ok bool) {
+	for _, k := range g.Keys {
+		if !k.SentAt.IsZero() && (start.IsZero() || k.SentAt.Before(start)) {
+			start = k.SentAt
+		}
+	}
+	return start, !start.IsZero()
+}
+
+// Total is how many people the notice was meant for: read, unread and
+// undelivered.
+func (a Audience) Total() int { return len(a.Read) + len(a.Unread) + len(a.Undelivered) }
+
+// Unsent counts the undelivered people by the state of their batch.
+func (a Audience) Unsent() (failed, unknown int) {
+	for _, p := range a.Undelivered {
+		if p.Batch == BatchUnknown {
+			unknown++
+		} else {
+			failed++
+		}
+	}
+	return failed, unknown
+}
+
+// UnknownReadTimes is how many readers have no known read time: they read
+// before dingwatch first asked and DingTalk gave no time. Timeline and
+// TimeTo leave them out.
+func (a Audience) UnknownReadTimes() int {
+	n := 0
+	for _, p := range a.Read {
+		if p.FirstSeenRead.IsZero() {
+			n++
+		}
+	}
+	return n
+}
+
+// Timeline is how many readers with a known read time had read at evenly
+// spaced moments from start to end (points samples, points ≥ 2). Readers
+// whose time is unknown are not counted (see UnknownReadTimes).
 func (a Audience) Timeline(start, end time.Time, points int) []int {
 	if points < 2 || !end.After(start) {
 		return nil
 	}
+	known := a.Read[a.UnknownReadTimes():] // unknown times sort first
 	out := make([]int, points)
 	step := end.Sub(start) / time.Duration(points-1)
 	j := 0
@@ -68,7 +192,7 @@ func (a Audience) Timeline(start, end time.Time, points int) []int {
 		if i == points-1 {
 			at = end // not a rounded step short of it: the last read counts
 		}
-		for j < len(a.Read) && !a.Read[j].FirstSeenRead.After(at) {
+		for j < len(known) && !known[j].FirstSeenRead.After(at) {
 			j++
 		}
 		out[i] = j
@@ -76,11 +200,24 @@ func (a Audience) Timeline(start, end time.Time, points int) []int {
 	return out
 }
 
-// TimeTo is how long after start the given fraction (0.5, 0.9) of the
-// audience had been seen read; ok is false if not reached yet.
+// Reached reports whether the given fraction (0.5, 0.9) of everyone the
+// notice was meant for has read it, whether or not the moment is known.
+func (a Audience) Reached(fraction float64) bool {
+	need := a.need(fraction)
+	return need > 0 && need <= len(a.Read)
+}
+
+func (a Audience) need(fraction float64) int {
+	return int(fraction*float64(a.Total()) + 0.999999)
+}
+
+// TimeTo is how long after start the given fraction (0.5, 0.9) of
+// everyone the notice was meant for had read it. ok is false when that is
+// not reached yet, or when it is reached but its moment is unknown because
+// some readers' times are (see Reached, UnknownReadTimes).
 func (a Audience) TimeTo(fraction float64, start time.Time) (time.Duration, bool) {
-	need := int(fraction*float64(a.Total()) + 0.999999)
-	if need <= 0 || need > len(a.Read) {
+	need := a.need(fraction)
+	if need <= 0 || need > len(a.Read) || a.UnknownReadTimes() > 0 {
 		return 0, false
 	}
 	return max(0, a.Read[need-1].FirstSeenRead.Sub(start)), true

@@ -90,10 +90,12 @@ func Chunks[T any](items []T, size int) [][]T {
 }
 
 // Send sends spec's message in batches of at most 20 recipients, one
-// batchSend each, and watches the keys at once as one notice. A batch whose
-// outcome is unknown is recorded as such and never resent. The error is
-// only for a send that could not start (no sender, no recipients, an
-// unknown notice); failed batches are in the report.
+// batchSend each, and watches the keys at once as one notice. A batch that
+// failed or whose outcome is unknown is recorded on the notice (its people
+// count in the notice's audience as undelivered) and never resent
+// automatically: Resend does it when asked. The error is only for a send
+// that could not start (no sender, no recipients, an unknown notice);
+// failed batches are in the report.
 func (e *Engine) Send(ctx context.Context, spec SendSpec) (SendReport, error) {
 	if e.opts.Sender == nil {
 		return SendReport{}, errors.New("this dingwatch cannot send")
@@ -105,45 +107,190 @@ func (e *Engine) Send(ctx context.Context, spec SendSpec) (SendReport, error) {
 	if len(spec.UserIDs) == 0 {
 		return SendReport{}, errors.New("no recipients")
 	}
-	now := e.opts.Now()
-	rep, err := e.openRound(spec, now)
+	rep, err := e.openRound(spec, robot, nil, e.opts.Now())
 	if err != nil {
 		return rep, err
 	}
-	for _, ids := range Chunks(spec.UserIDs, dingtalk.MaxBatch) {
-		b := Batch{Round: rep.Round, UserIDs: ids, At: e.opts.Now()}
-		res, err := e.opts.Sender.BatchSend(ctx, robot, ids, spec.Message)
-		e.mu.Lock()
-		e.state.Calls.Add(b.At)
-		e.mu.Unlock()
-		switch {
-		case errors.Is(err, dingtalk.ErrOutcomeUnknown):
-			b.Status, b.Error = BatchUnknown, err.Error()
-		case err != nil:
-			b.Status, b.Error = BatchFailed, err.Error()
-		default:
-			b.Status, b.Key = BatchSent, res.ProcessQueryKey
-			rep.Keys = append(rep.Keys, res.ProcessQueryKey)
-			rep.NotDelivered = append(rep.NotDelivered, undelivered(res)...)
-		}
-		rep.Batches = append(rep.Batches, b)
-		e.recordBatch(rep, b, robot, undelivered(res))
-	}
+	e.sendBatches(ctx, &rep, robot, spec.UserIDs, spec.Message)
 	e.handOver(e.Parcel(rep.Notice))
 	return rep, nil
 }
 
-// openRound creates the notice (or the next round of an existing one).
-func (e *Engine) openRound(spec SendSpec, now time.Time) (SendReport, error) {
+// sendBatches sends msg to ids, at most 20 a batchSend, as round rep.Round
+// of notice rep.Notice, recording each batch as it ends. A key DingTalk
+// answers with is checked where it enters: one dingwatch cannot use makes
+// the batch's outcome unknown, the key kept in the batch as DingTalk gave it.
+func (e *Engine) sendBatches(ctx context.Context, rep *SendReport, robot string, ids []string, msg dingtalk.Message) {
+	for _, chunk := range Chunks(ids, dingtalk.MaxBatch) {
+		b := Batch{Round: rep.Round, UserIDs: chunk, At: e.opts.Now()}
+		res, err := e.opts.Sender.BatchSend(ctx, robot, chunk, msg)
+		e.mu.Lock()
+		e.state.Calls.Add(b.At)
+		e.mu.Unlock()
+		var lost []Undelivered
+		switch {
+		case errors.Is(err, dingtalk.ErrOutcomeUnknown):
+			b.Status, b.Error = BatchUnknown, err.Error()
+		case err != nil:
+			b.Status, b.Error = BatchFailed, batchError(err)
+		case CheckKey(res.ProcessQueryKey) != nil:
+			b.Status, b.Key = BatchUnknown, res.ProcessQueryKey
+			b.Error = "DingTalk accepted the batch but answered with a processQueryKey dingwatch cannot use (" +
+				CheckKey(res.ProcessQueryKey).Error() + "): the message was probably sent; its reads cannot be watched"
+		default:
+			lost = undelivered(res)
+			b.Status, b.Key = BatchSent, res.ProcessQueryKey
+			rep.Keys = append(rep.Keys, res.ProcessQueryKey)
+			rep.NotDelivered = append(rep.NotDelivered, lost...)
+		}
+		rep.Batches = append(rep.Batches, b)
+		e.recordBatch(*rep, b, robot, lost)
+	}
+}
+
+// batchError says why a batch was not sent, and never that it will be
+// tried again: batchSend is not retried, by the client or by dingwatch.
+func batchError(err error) string {
+	var e *dingtalk.Error
+	if !errors.As(err, &e) {
+		return err.Error()
+	}
+	c := *e
+	if dingtalk.Retryable(err) || dingtalk.IsThrottle(err) {
+		c.Hint = "DingTalk was busy and did not send this batch; dingwatch does not send it again on its own: resend the failed batches"
+	}
+	return c.Error()
+}
+
+// Resend sends notice noticeID again, as a new round, only to the people
+// of its batches that failed and, when unknownToo, of those whose outcome
+// is unknown (they may then get the notice twice: the caller asks the user
+// first). People a later batch reached are left out. Each person gets the
+// message of the round their batch belonged to; people of different rounds
+// make one new round each, and the report's Round is the first of them.
+// The error is for a resend that could not start: no sender, no such
+// notice, nobody to resend to, or a message not kept (a notice sent by an
+// older dingwatch).
+func (e *Engine) Resend(ctx context.Context, noticeID string, unknownToo bool) (SendReport, error) {
+	if e.opts.Sender == nil {
+		return SendReport{}, errors.New("this dingwatch cannot send")
+	}
+	groups, err := e.resendGroups(noticeID, unknownToo)
+	if err != nil {
+		return SendReport{}, err
+	}
+	var rep SendReport
+	for i, g := range groups {
+		r, err := e.openRound(SendSpec{Notice: noticeID, Message: g.msg}, g.robot, &g.of, e.opts.Now())
+		if err != nil {
+			return rep, err
+		}
+		e.sendBatches(ctx, &r, g.robot, g.ids, g.msg)
+		if i == 0 {
+			rep = r
+			continue
+		}
+		rep.Keys = append(rep.Keys, r.Keys...)
+		rep.Batches = append(rep.Batches, r.Batches...)
+		rep.NotDelivered = append(rep.NotDelivered, r.NotDelivered...)
+	}
+	e.handOver(e.Parcel(noticeID))
+	return rep, nil
+}
+
+// resendGroup is the people of one round to send that round's message again.
+type resendGroup struct {
+	of    int // the round
+	robot string
+	msg   dingtalk.Message
+	ids   []string
+}
+
+// resendGroups finds who Resend sends to, grouped by the round of the
+// latest batch that failed to reach them.
+func (e *Engine) resendGroups(noticeID string, unknownToo bool) ([]resendGroup, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := e.state.Notice(noticeID)
+	if n == nil {
+		return nil, fmt.Errorf("no notice %q", noticeID)
+	}
+	a := AudienceOf(e.state.NoticeKeys(noticeID), n.Batches...)
+	roundOf := map[string]int{}
+	for _, b := range n.Batches {
+		if b.Status == BatchFailed || b.Status == BatchUnknown {
+			for _, id := range b.UserIDs {
+				roundOf[id] = b.Round
+			}
+		}
+	}
+	var groups []resendGroup
+	skipped := 0
+	for _, p := range a.Undelivered {
+		if p.Batch == BatchUnknown && !unknownToo {
+			skipped++
+			continue
+		}
+		r := roundOf[p.UserID]
+		i := slices.IndexFunc(groups, func(g resendGroup) bool { return g.of == r })
+		if i < 0 {
+			round := n.round(r)
+			if round == nil || round.Message == nil {
+				return nil, fmt.Errorf("the message of round %d of %q was not kept (sent by an older dingwatch): send it again instead", r, n.Label)
+			}
+			robot := round.Robot
+			if robot == "" {
+				robot = e.noticeRobotLocked(noticeID)
+			}
+			groups = append(groups, resendGroup{of: r, robot: robot, msg: round.Message.Message()})
+			i = len(groups) - 1
+		}
+		groups[i].ids = append(groups[i].ids, p.UserID)
+	}
+	switch {
+	case len(groups) > 0:
+		return groups, nil
+	case skipped > 0:
+		return nil, fmt.Errorf("%s of %q only in batches whose outcome is unknown: they may have it already; resend to them only if they may get it twice",
+			plural(skipped, "person", "people"), n.Label)
+	}
+	return nil, fmt.Errorf("every batch of %q was sent: nobody to resend to", n.Label)
+}
+
+// noticeRobotLocked is the robot of the notice's keys, else the engine's.
+func (e *Engine) noticeRobotLocked(noticeID string) string {
+	for _, k := range e.state.NoticeKeys(noticeID) {
+		if k.RobotCode != "" {
+			return k.RobotCode
+		}
+	}
+	return e.opts.RobotCode
+}
+
+// plural is "1 person", "2 people".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// openRound creates the notice (or the next round of an existing one),
+// keeping the message and robot so that the round can be resent;
+// resendOf is the round a resend repeats, nil for a new message.
+func (e *Engine) openRound(spec SendSpec, robot string, resendOf *int, now time.Time) (SendReport, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	text := spec.Message.Params["content"] + spec.Message.Params["title"]
+	kept := keepMessage(spec.Message)
 	if spec.Notice == "" {
 		label := strings.TrimSpace(spec.Label)
 		if label == "" {
 			label = "notice " + now.Format("01-02 15:04")
 		}
 		n := e.newNoticeLocked(label, text, now)
+		n.Rounds[0].Message, n.Rounds[0].Robot = kept, robot
+		e.commitLocked()
 		return SendReport{Notice: n.ID, Label: n.Label, NotDelivered: []Undelivered{}}, nil
 	}
 	n := e.state.Notice(spec.Notice)
@@ -151,7 +298,11 @@ func (e *Engine) openRound(spec SendSpec, now time.Time) (SendReport, error) {
 		return SendReport{}, fmt.Errorf("no notice %q", spec.Notice)
 	}
 	round := len(n.Rounds)
-	n.Rounds = append(n.Rounds, Round{N: round, At: now, Text: text})
+	r := Round{N: round, At: now, Text: text, Message: kept, Robot: robot}
+	if resendOf != nil {
+		r.Resend, r.ResendOf = true, *resendOf
+	}
+	n.Rounds = append(n.Rounds, r)
 	n.Complete = false
 	e.commitLocked()
 	return SendReport{Notice: n.ID, Label: n.Label, Round: round, NotDelivered: []Undelivered{}}, nil
@@ -283,11 +434,11 @@ func (e *Engine) applyRecalls(out []RecallOutcome) {
 			continue
 		}
 		if o.OK {
-			k.SendStatus, k.Err = dingtalk.SendRecalled, nil
+			k.ApplyRecall(now)
 		} else {
 			k.Err = &KeyError{Code: "recall", Message: o.Error, Hint: "recall failed: " + o.Error, At: now}
+			k.Rev++
 		}
-		k.Rev++
 	}
 	e.commitLocked()
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,5 +207,225 @@ func TestTimelineEndsAtTheLastRead(t *testing.T) {
 	a := AudienceOf([]*Key{{Key: "k", Recipients: []Recipient{{UserID: "a", Read: true, FirstSeenRead: last}}}})
 	if got := a.Timeline(t0, last, 15); got[14] != 1 {
 		t.Fatalf("the last sample misses the read at the end: %v", got)
+	}
+}
+
+// sendWithBatchFaults sends a 45-person notice whose first batch fails
+// (DingTalk refuses it) and whose second has an unknown outcome (the
+// answer never comes in time).
+func sendWithBatchFaults(t *testing.T) (*Engine, *sim.Server, SendReport) {
+	t.Helper()
+	e, s, _ := sendSetup(t, 300*time.Millisecond)
+	s.Inject(sim.Fault{Endpoint: "batchSend", Kind: sim.Answer, Status: 400, Code: "invalidParameter.param.invalid", Times: 1})
+	s.Inject(sim.Fault{Endpoint: "batchSend", Kind: sim.Hang, Delay: 2 * time.Second, Times: 1})
+	rep, err := e.Send(context.Background(), SendSpec{UserIDs: users(1, 45), Message: dingtalk.Text("周会改到三点"), Label: "Weekly"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []string{rep.Batches[0].Status, rep.Batches[1].Status, rep.Batches[2].Status}; !slices.Equal(got, []string{BatchFailed, BatchUnknown, BatchSent}) {
+		t.Fatalf("batches %v", got)
+	}
+	return e, s, rep
+}
+
+func noticeGroup(t *testing.T, e *Engine, id string) Group {
+	t.Helper()
+	for _, g := range e.Snapshot().State.Groups() {
+		if g.Notice != nil && g.Notice.ID == id {
+			return g
+		}
+	}
+	t.Fatalf("no group for notice %s", id)
+	return Group{}
+}
+
+func userIDs(people []Person) []string {
+	var ids []string
+	for _, p := range people {
+		ids = append(ids, p.UserID)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func TestFailedAndUnknownBatchesCount(t *testing.T) {
+	e, _, rep := sendWithBatchFaults(t)
+	a := noticeGroup(t, e, rep.Notice).Audience()
+	if a.Total() != 45 || len(a.Unread) != 5 || len(a.Undelivered) != 40 {
+		t.Fatalf("total %d unread %d undelivered %d, want 45, 5, 40", a.Total(), len(a.Unread), len(a.Undelivered))
+	}
+	if failed, unknown := a.Unsent(); failed != 20 || unknown != 20 {
+		t.Fatalf("failed %d unknown %d", failed, unknown)
+	}
+	for _, p := range a.Undelivered {
+		want := BatchFailed
+		if p.UserID > "user020" {
+			want = BatchUnknown
+		}
+		if p.Batch != want || p.Display() != p.UserID {
+			t.Fatalf("%s: batch %q shown as %q, want %q and the userId", p.UserID, p.Batch, p.Display(), want)
+		}
+	}
+	if !slices.Equal(userIDs(a.Undelivered), users(1, 40)) {
+		t.Fatalf("undelivered %v", userIDs(a.Undelivered))
+	}
+	if a.Reached(0.5) {
+		t.Fatal("5 of 45 is not half")
+	}
+}
+
+func TestResendReachesOnlyFailedBatches(t *testing.T) {
+	e, s, rep := sendWithBatchFaults(t)
+	before := len(s.Sends())
+	re, err := e.Resend(context.Background(), rep.Notice, false)
+	if err != nil || !re.OK() || re.Round != 1 || len(re.Keys) != 1 {
+		t.Fatalf("%v %+v", err, re)
+	}
+	var got []string
+	for _, sc := range s.Sends()[before:] {
+		got = append(got, sc.UserIDs...)
+		var param map[string]string
+		if json.Unmarshal([]byte(sc.MsgParam), &param); param["content"] != "周会改到三点" {
+			t.Fatalf("resent %q, not the round's message", sc.MsgParam)
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, users(1, 20)) {
+		t.Fatalf("resent to %v, want only the failed batch's people", got)
+	}
+	n := e.Snapshot().State.Notice(rep.Notice)
+	if r := n.Rounds[1]; !r.Resend || r.ResendOf != 0 {
+		t.Fatalf("round %+v is not marked as a resend of round 0", r)
+	}
+	a := noticeGroup(t, e, rep.Notice).Audience()
+	if failed, unknown := a.Unsent(); a.Total() != 45 || failed != 0 || unknown != 20 {
+		t.Fatalf("after resend: total %d failed %d unknown %d", a.Total(), failed, unknown)
+	}
+	// Only unknown batches are left: not without the caller's say-so.
+	calls := s.Calls("batchSend")
+	if _, err := e.Resend(context.Background(), rep.Notice, false); err == nil || !strings.Contains(err.Error(), "unknown") {
+		t.Fatalf("want a refusal naming the unknown outcome, got %v", err)
+	}
+	if s.Calls("batchSend") != calls {
+		t.Fatal("a refused resend called batchSend")
+	}
+	if _, err := e.Resend(context.Background(), rep.Notice, true); err != nil {
+		t.Fatal(err)
+	}
+	var second []string
+	for _, sc := range s.Sends()[before+1:] {
+		second = append(second, sc.UserIDs...)
+	}
+	slices.Sort(second)
+	if !slices.Equal(second, users(21, 20)) {
+		t.Fatalf("second resend to %v, want the unknown batch's people", second)
+	}
+	if a := noticeGroup(t, e, rep.Notice).Audience(); a.Total() != 45 || len(a.Undelivered) != 0 {
+		t.Fatalf("total %d undelivered %d", a.Total(), len(a.Undelivered))
+	}
+	if _, err := e.Resend(context.Background(), rep.Notice, true); err == nil {
+		t.Fatal("nothing left to resend, yet no error")
+	}
+}
+
+func TestResendNeedsTheKeptMessage(t *testing.T) {
+	e, s, rep := sendWithBatchFaults(t)
+	e.mu.Lock()
+	e.state.Notice(rep.Notice).Rounds[0].Message = nil // as an older dingwatch saved it
+	e.mu.Unlock()
+	calls := s.Calls("batchSend")
+	if _, err := e.Resend(context.Background(), rep.Notice, true); err == nil || s.Calls("batchSend") != calls {
+		t.Fatalf("err %v, calls %d → %d", err, calls, s.Calls("batchSend"))
+	}
+	if _, err := e.Resend(context.Background(), "no-such-notice", true); err == nil {
+		t.Fatal("resend of an unknown notice")
+	}
+}
+
+// oddSender answers every batchSend with a key dingwatch's check refuses.
+type oddSender struct{ key string }
+
+func (o oddSender) BatchSend(context.Context, string, []string, dingtalk.Message) (dingtalk.SendResult, error) {
+	return dingtalk.SendResult{ProcessQueryKey: o.key}, nil
+}
+
+func (oddSender) BatchRecall(context.Context, string, []string) (dingtalk.RecallResult, error) {
+	return dingtalk.RecallResult{}, nil
+}
+
+func TestOddKeyFromBatchSendIsKeptNotWatched(t *testing.T) {
+	odd := "not a key\x1b[2J"
+	e := NewEngine(Options{Client: &blockingQuerier{}, Sender: oddSender{odd}, RobotCode: "r", Now: func() time.Time { return t0 }})
+	rep, err := e.Send(context.Background(), SendSpec{UserIDs: users(1, 3), Message: dingtalk.Text("hi")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := rep.Batches[0]
+	if b.Status != BatchUnknown || b.Key != odd || !strings.Contains(b.Error, "processQueryKey") || len(rep.Keys) != 0 {
+		t.Fatalf("batch %+v keys %v", b, rep.Keys)
+	}
+	st := e.Snapshot().State
+	if len(st.Keys) != 0 {
+		t.Fatalf("a key that fails the check is watched: %+v", st.Keys[0])
+	}
+	if g := st.Groups(); len(g) != 1 || g[0].Notice == nil || g[0].Notice.ID != rep.Notice || g[0].Audience().Total() != 3 {
+		t.Fatalf("a notice with no key must still be listed: %+v", g)
+	}
+	if n := st.Notice(rep.Notice); n == nil || len(n.Batches) != 1 {
+		t.Fatal("the notice must keep the batch")
+	}
+	if a := AudienceOf(nil, st.Notice(rep.Notice).Batches...); a.Total() != 3 || len(a.Undelivered) != 3 {
+		t.Fatalf("audience %+v", a)
+	}
+	if _, err := EncodeState(st); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNoticeFromKeysTakesTheirSendTime(t *testing.T) {
+	e := NewEngine(Options{Client: &blockingQuerier{}, RobotCode: "r", Now: func() time.Time { return t0 }})
+	e.Add(AddSpec{Keys: []string{"a"}, SentAt: t0.Add(-3 * time.Hour)})
+	e.Add(AddSpec{Keys: []string{"b"}, SentAt: t0.Add(-5 * time.Hour)})
+	e.Add(AddSpec{Keys: []string{"c"}}) // send time unknown
+	id, err := e.Group([]string{"a", "b", "c"}, "old keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := e.Snapshot().State
+	n := st.Notice(id)
+	if !n.CreatedAt.Equal(t0.Add(-5*time.Hour)) || !n.Rounds[0].At.Equal(t0.Add(-5*time.Hour)) {
+		t.Fatalf("notice made at %v (round 0 at %v), want the earliest send time", n.CreatedAt, n.Rounds[0].At)
+	}
+	if start, ok := (Group{Notice: n, Keys: st.NoticeKeys(id)}).Start(); !ok || !start.Equal(t0.Add(-5*time.Hour)) {
+		t.Fatalf("start %v %v", start, ok)
+	}
+	if _, ok := (Group{Keys: []*Key{st.Key("c")}}).Start(); ok {
+		t.Fatal("a key without send time has no start")
+	}
+}
+
+// A failed batch says it was not sent and never that it will be tried
+// again: nothing resends it on its own.
+func TestFailedBatchClaimsNoRetry(t *testing.T) {
+	for _, f := range []sim.Fault{
+		{Endpoint: "batchSend", Kind: sim.Answer, Status: 500, Code: "system.error", Times: 1},
+		{Endpoint: "batchSend", Kind: sim.Answer, Status: 429, Code: "Throttling", Times: 1},
+		{Endpoint: "batchSend", Kind: sim.Answer, Status: 403, Code: "Forbidden.AccessDenied.QpsLimitForApi", Times: 1},
+	} {
+		t.Run(f.Code, func(t *testing.T) {
+			e, s, _ := sendSetup(t, 2*time.Second)
+			s.Inject(f)
+			rep, err := e.Send(context.Background(), SendSpec{UserIDs: users(1, 3), Message: dingtalk.Text("hi")})
+			if err != nil || rep.Batches[0].Status != BatchFailed {
+				t.Fatalf("%v %+v", err, rep.Batches)
+			}
+			msg := strings.ToLower(rep.Batches[0].Error)
+			if strings.Contains(msg, "retrying") || strings.Contains(msg, "later") || !strings.Contains(msg, "resend") {
+				t.Fatalf("batch error %q", rep.Batches[0].Error)
+			}
+			if s.Calls("batchSend") != 1 {
+				t.Fatalf("batchSend called %d times", s.Calls("batchSend"))
+			}
+		})
 	}
 }

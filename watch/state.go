@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -12,12 +13,43 @@ const Window = 24 * time.Hour
 
 // Recipient is one person a key's message went to, as dingwatch saw them.
 type Recipient struct {
+	// UserID is the person's userId in the organisation; "" for a reader
+	// from outside it, known only by UnionID (a pushed read event).
 	UserID string `json:"userId"`
-	Name   string `json:"name"`
-	Read   bool   `json:"read"`
-	// FirstSeenRead is when dingwatch first saw them read (DingTalk gives
-	// no read time); zero while unread.
+	// UnionID is the person's unionId when DingTalk gave one (pushed
+	// events); usually "".
+	UnionID string `json:"unionId,omitempty"`
+	Name    string `json:"name"`
+	Read    bool   `json:"read"`
+	// FirstSeenRead is an observed read time, or zero when none is known:
+	// DingTalk's own read time (readTimestamp, a pushed event's
+	// operatTime) when it gave one, else the time of the answer in which
+	// dingwatch saw the person go from unread to read. A read already
+	// present at a key's first answer has no time: it happened at some
+	// unknown moment before. Always zero while unread.
 	FirstSeenRead time.Time `json:"firstSeenRead,omitzero"`
+}
+
+// ID is how the recipient is told apart from the others of a notice: the
+// userId, or "unionId:" and the unionId for a reader without userId.
+func (r Recipient) ID() string {
+	if r.UserID == "" && r.UnionID != "" {
+		return "unionId:" + r.UnionID
+	}
+	return r.UserID
+}
+
+// Display is what to call the recipient: the name, or the userId (then
+// the unionId) while DingTalk has given no name. Raw text: clean it for
+// output (safetext).
+func (r Recipient) Display() string {
+	switch {
+	case r.Name != "":
+		return r.Name
+	case r.UserID != "":
+		return r.UserID
+	}
+	return r.UnionID
 }
 
 // KeyError is the last failure of a key's query, kept for display.
@@ -56,7 +88,19 @@ type Key struct {
 	Polls      int       `json:"polls,omitempty"`
 	Failures   int       `json:"failures,omitempty"` // in a row
 	Err        *KeyError `json:"error,omitempty"`
-	Expired    bool      `json:"expired,omitempty"`
+	// Expired is set while the key's 24-hour window is over: confirmed by
+	// DingTalk (ExpiryConfirmed), or by the local clock past SentAt+Window,
+	// which ExpireIfPast derives again on every poll, so a clock that jumped
+	// ahead and came back expires nothing for good.
+	Expired bool `json:"expired,omitempty"`
+	// ExpiryConfirmed is set when DingTalk's own answer said the key's data
+	// expired (processQueryKey.expireTime after data was seen, or for a key
+	// whose send time is unknown).
+	ExpiryConfirmed bool `json:"expiryConfirmed,omitempty"`
+	// RecalledAt is when the message was recalled, by dingwatch or as
+	// DingTalk reported (a pushed event); zero when not recalled or when the
+	// recall was only seen in a readStatus answer (see Recalled).
+	RecalledAt time.Time `json:"recalledAt,omitzero"`
 	// Unknown marks a sent batch whose outcome is unknown: no key came back.
 	Unknown bool `json:"unknown,omitempty"`
 
@@ -86,11 +130,18 @@ func (k *Key) Counts() (read, total int) {
 // Final reports whether nothing more can change: everyone read, recalled,
 // or expired. A final key is never polled.
 func (k *Key) Final() bool {
-	if k.Expired || k.Unknown || k.SendStatus == dingtalk.SendRecalled {
+	if k.Expired || k.Unknown || k.Recalled() {
 		return true
 	}
 	read, total := k.Counts()
 	return total > 0 && read == total
+}
+
+// Recalled reports whether the message was recalled: by dingwatch, by a
+// pushed event, or as a readStatus answer said (sendStatus RECALLED). A
+// recalled key is final and no longer counts down its window.
+func (k *Key) Recalled() bool {
+	return k.SendStatus == dingtalk.SendRecalled || !k.RecalledAt.IsZero()
 }
 
 // Waiting reports whether DingTalk has not generated the key's data yet.
@@ -102,9 +153,10 @@ func (k *Key) Waiting() bool {
 func (k *Key) Stale() bool { return k.Err != nil && !k.LastOK.IsZero() && !k.Expired }
 
 // TimeLeft is how long DingTalk still answers for the key; ok is false
-// when the send time is unknown.
+// when the send time is unknown or the key was recalled (nothing is left
+// to count down: see Recalled).
 func (k *Key) TimeLeft(now time.Time) (left time.Duration, ok bool) {
-	if k.SentAt.IsZero() {
+	if k.SentAt.IsZero() || k.Recalled() {
 		return 0, false
 	}
 	return max(0, k.SentAt.Add(Window).Sub(now)), true
@@ -122,11 +174,46 @@ func (k *Key) Clone() *Key {
 	return &c
 }
 
-// Round is one send of a notice: the first, or a reminder.
+// Round is one send of a notice: the first, a reminder, or a resend of an
+// earlier round to the people its failed batches did not reach.
 type Round struct {
 	N    int       `json:"n"`
 	At   time.Time `json:"at"`
 	Text string    `json:"text,omitempty"`
+	// Message is what was sent, kept so the round can be resent; nil for
+	// rounds sent by an older dingwatch or made from watched keys.
+	Message *SentMessage `json:"message,omitempty"`
+	Robot   string       `json:"robot,omitempty"` // the robot that sent it; "" when unknown
+	// Resend marks a resend of round ResendOf (see Engine.Resend).
+	Resend   bool `json:"resend,omitempty"`
+	ResendOf int  `json:"resendOf,omitempty"`
+}
+
+// SentMessage is a bot message as kept in the state: DingTalk's msgKey and
+// its parameters.
+type SentMessage struct {
+	MsgKey string            `json:"msgKey"`
+	Params map[string]string `json:"params,omitempty"`
+}
+
+// keepMessage copies m for the state.
+func keepMessage(m dingtalk.Message) *SentMessage {
+	return &SentMessage{MsgKey: m.MsgKey, Params: maps.Clone(m.Params)}
+}
+
+// Message is the kept message as the client sends it.
+func (m *SentMessage) Message() dingtalk.Message {
+	return dingtalk.Message{MsgKey: m.MsgKey, Params: maps.Clone(m.Params)}
+}
+
+// round finds round r of the notice.
+func (n *Notice) round(r int) *Round {
+	for i := range n.Rounds {
+		if n.Rounds[i].N == r {
+			return &n.Rounds[i]
+		}
+	}
+	return nil
 }
 
 // Notice is a labelled group of keys: one message sent in batches of at
@@ -189,8 +276,9 @@ type Group struct {
 }
 
 // Groups lists each notice (where its first key stands) and each lone key,
-// in the state's order. A key whose notice is missing gets a stand-in
-// named by the notice's ID.
+// in the state's order, then the notices that have no key (every batch
+// failed or has an unknown outcome: their people still count). A key whose
+// notice is missing gets a stand-in named by the notice's ID.
 func (s *State) Groups() []Group {
 	var groups []Group
 	seen := map[string]bool{}
@@ -205,6 +293,12 @@ func (s *State) Groups() []Group {
 				n = &Notice{ID: k.Notice, Label: k.Notice}
 			}
 			groups = append(groups, Group{Notice: n, Keys: s.NoticeKeys(k.Notice)})
+		}
+	}
+	for _, n := range s.Notices {
+		if !seen[n.ID] && len(n.Batches) > 0 {
+			seen[n.ID] = true
+			groups = append(groups, Group{Notice: n})
 		}
 	}
 	return groups

@@ -1,0 +1,73 @@
+package watch
+
+import (
+	"bytes"
+	"cmp"
+	"slices"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+)
+
+// Collation orders people's names as a reader of one language expects
+// (golang.org/x/text/collate, CLDR data). It is not safe for use by
+// several goroutines at once: make one per goroutine.
+type Collation struct {
+	c   *collate.Collator
+	buf collate.Buffer
+}
+
+// NewCollation is the ordering of lang; language.Und is the root order.
+func NewCollation(lang language.Tag) *Collation {
+	return &Collation{c: collate.New(lang)}
+}
+
+// DefaultCollation is the ordering of names dingwatch uses unless told
+// otherwise: Chinese, so Chinese names sort by pinyin (胡 hú, 林 lín, 王
+// wáng, 赵 zhào) and Latin names alphabetically, before them.
+func DefaultCollation() *Collation { return NewCollation(language.Chinese) }
+
+// Compare orders a before b (-1), with b (0) or after (1): by the name
+// shown for them (Display: the name, else the userId), then, for the same
+// name, by userId and unionId so the order is total and stable.
+func (c *Collation) Compare(a, b Person) int {
+	if r := c.c.CompareString(a.Display(), b.Display()); r != 0 {
+		return r
+	}
+	return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.UnionID, b.UnionID))
+}
+
+// Sort orders people by Compare, computing each collation key once.
+func (c *Collation) Sort(people []Person) {
+	if len(people) < 2 {
+		return
+	}
+	type keyed struct {
+		key []byte
+		p   Person
+	}
+	ks := make([]keyed, len(people))
+	for i, p := range people {
+		ks[i] = keyed{key: bytes.Clone(c.c.KeyFromString(&c.buf, p.Display())), p: p}
+		c.buf.Reset()
+	}
+	slices.SortStableFunc(ks, func(x, y keyed) int {
+		if r := bytes.Compare(x.key, y.key); r != 0 {
+			return r
+		}
+		return cmp.Or(cmp.Compare(x.p.UserID, y.p.UserID), cmp.Compare(x.p.UnionID, y.p.UnionID))
+	})
+	for i := range ks {
+		people[i] = ks[i].p
+	}
+}
+
+// ComparePeople orders two people by name in the default collation
+// (Chinese by pinyin, Latin alphabetically: see DefaultCollation), the order
+// of every list of names dingwatch shows or exports. Sorting many people,
+// use SortPeople: it is much cheaper than a sort calling this.
+func ComparePeople(a, b Person) int { return DefaultCollation().Compare(a, b) }
+
+// SortPeople orders people by name in the default collation (see
+// ComparePeople).
+func SortPeople(people []Person) { DefaultCollation().Sort(people) }
