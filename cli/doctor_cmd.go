@@ -21,12 +21,12 @@ import (
 	"github.com/dingwatch/dingwatch/watch"
 )
 
-// The two DingTalk regions' hosts. A tenant lives on one of them; refused
-// credentials on one and accepted on the other mean the endpoint names the
-// wrong region.
+// The two DingTalk regions' base URLs. A tenant lives on one of them;
+// refused credentials on one and accepted on the other mean the endpoint
+// names the wrong region.
 const (
-	hostInternational = "https://api.dingtalk.io"
-	hostChina         = "https://api.dingtalk.com"
+	hostInternational = "https://" + dingtalk.HostInternational
+	hostChina         = "https://" + dingtalk.HostChina
 )
 
 // doctorProbeKey is the processQueryKey doctor asks about: shaped like
@@ -323,9 +323,9 @@ func otherRegion(endpoint string) string {
 		return ""
 	}
 	switch strings.ToLower(u.Host) {
-	case "api.dingtalk.io":
+	case dingtalk.HostInternational:
 		return hostChina
-	case "api.dingtalk.com":
+	case dingtalk.HostChina:
 		return hostInternational
 	}
 	return ""
@@ -344,6 +344,10 @@ func (a *app) doctorDingTalk(ctx context.Context, r *doctorReport, s config.Sett
 		case dingtalk.HasCode(p.err, dingtalk.CodeNetwork):
 			r.add(failed, "endpoint", fmt.Sprintf("%s could not be reached: %s", s.Endpoint, errText(p.err)),
 				"check the network (and HTTPS_PROXY, if a proxy is needed) and the endpoint: "+hostInternational+" or "+hostChina)
+			skipRest(r, "token", "robot", "permission")
+			return
+		case dingtalk.HasCode(p.err, dingtalk.CodeRedirect):
+			r.add(misset, "endpoint", errText(p.err), "set endpoint (or DINGTALK_ENDPOINT) to "+hostInternational+" or "+hostChina)
 			skipRest(r, "token", "robot", "permission")
 			return
 		case dingtalk.HasCode(p.err, dingtalk.CodeNotJSON) && de != nil && (de.HTTPStatus == http.StatusNotFound || de.HTTPStatus == http.StatusMethodNotAllowed):
@@ -426,15 +430,19 @@ func (a *app) doctorRobot(r *doctorReport, s config.Settings, p probe) {
 		r.add(misset, "robot", fmt.Sprintf("DingTalk does not know robot %s in this organisation: %s", robot, errText(p.err)),
 			"set robot_code (or DINGTALK_ROBOT_CODE) to the robot's code: developer console, the app, Robot")
 		skipRest(r, "permission")
-	case de.Code == "Forbidden.AccessDenied.AccessTokenPermissionDenied":
+	case de.Code == dingtalk.CodePermissionDenied || (de.HTTPStatus == http.StatusForbidden && len(de.RequiredScopes) > 0):
 		r.add(skipped, "robot", "not checked: the app may not make robot calls", "")
+		scopes := "the permission qyapi_robot_sendmsg"
+		if len(de.RequiredScopes) > 0 {
+			scopes = "the permissions DingTalk named: " + strings.Join(de.RequiredScopes, ", ")
+		}
 		r.add(misset, "permission", errText(p.err),
-			"grant the app the permission qyapi_robot_sendmsg (developer console, the app, Permissions), then wait a minute")
-	case de.Code == "Forbidden.AccessDenied.IpNotInWhiteList":
+			"grant the app "+scopes+" (developer console, the app, Permissions), then wait a minute")
+	case de.Code == dingtalk.CodeIPNotAllowed:
 		r.add(skipped, "robot", "not checked: DingTalk refuses this host", "")
 		r.add(misset, "permission", errText(p.err),
 			"add the address DingTalk saw to the app's IP allow-list (developer console, the app, Security settings)")
-	case de.Code == dingtalk.CodeQuotaSpent:
+	case de.Code == dingtalk.CodeQuotaSpent || de.Code == dingtalk.CodeLegacyQuota:
 		r.add(skipped, "robot", "not checked: the monthly quota is spent", "")
 		r.add(failed, "quota", errText(p.err), "wait for the month's quota to renew, or raise the organisation's edition")
 	default:
@@ -446,7 +454,7 @@ func (a *app) doctorRobot(r *doctorReport, s config.Settings, p probe) {
 
 // classify is the verdict and fix for an error no check names.
 func classify(err error) (verdict, string) {
-	if dingtalk.IsFatal(err) {
+	if dingtalk.IsSettings(err) {
 		return misset, "see the message above; it names the setting"
 	}
 	if dingtalk.Retryable(err) || dingtalk.IsThrottle(err) {

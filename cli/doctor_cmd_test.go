@@ -384,3 +384,44 @@ func startSimEnvFor(t *testing.T, endpoint string) []string {
 	return []string{"DINGTALK_APP_KEY=app", "DINGTALK_APP_SECRET=" + secret, "DINGTALK_ENDPOINT=" + endpoint,
 		"XDG_CONFIG_HOME=" + t.TempDir(), "XDG_STATE_HOME=" + t.TempDir(), "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
 }
+
+// TestDoctorDingTalkDetails: what DingTalk names (the IP it saw, the
+// permissions it wants) reaches the report; a redirect is a wrong endpoint.
+func TestDoctorDingTalkDetails(t *testing.T) {
+	cases := map[string]struct {
+		status      int
+		body        string
+		check, want string
+		fix         string
+	}{
+		"ip": {403, `{"code":"Forbidden.AccessDenied.IpNotInWhiteList","requestid":"r1","message":"ip 203.0.113.7 is not in the white list"}`,
+			"permission", "203.0.113.7", "allow-list"},
+		"scopes": {403, `{"code":"Forbidden.AccessDenied.AccessTokenPermissionDenied","requestid":"r2","message":"no","accessdenieddetail":{"requiredScopes":["qyapi_robot_sendmsg","Contact.User.Read"]}}`,
+			"permission", "Contact.User.Read", "qyapi_robot_sendmsg, Contact.User.Read"},
+		"redirect": {http.StatusFound, "", "endpoint", "redirect", "api.dingtalk.io"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.status == http.StatusFound {
+					http.Redirect(w, r, "https://elsewhere.example/steal", http.StatusFound)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				if strings.HasSuffix(r.URL.Path, "/accessToken") {
+					fmt.Fprint(w, `{"accessToken":"tok","expireIn":7200}`)
+					return
+				}
+				w.WriteHeader(tc.status)
+				fmt.Fprint(w, tc.body)
+			}))
+			defer fake.Close()
+			env := setEnv(startSimEnvFor(t, fake.URL), "DINGTALK_ROBOT_CODE", "dingdemo")
+			out, _, code := runBinary(t, env, "", "doctor")
+			line, ok := doctorLine(t, out, tc.check)
+			if code != 2 || ok || !strings.Contains(line, tc.want) || !strings.Contains(fixOf(out, tc.check), tc.fix) {
+				t.Fatalf("exit %d; %s should fail naming %q with a fix naming %q:\n%s", code, tc.check, tc.want, tc.fix, out)
+			}
+		})
+	}
+}
