@@ -43,34 +43,93 @@ func (d *qrDingTalk) ReadStatus(_ context.Context, _, key string) (dingtalk.Read
 	return rs, nil
 }
 
-// runEngine watches the world with the engine as production runs it: keys
-// added when each notice is sent, and the loop of Engine.Run on the virtual
-// clock (poll what is due, then sleep until the next key is due, at most
-// inboxEvery).
+// qrTimer is one timer the engine armed on the virtual clock.
+type qrTimer struct {
+	at time.Time
+	c  chan time.Time
+}
+
+// qrDriver runs Engine.Run, the loop production runs, on a virtual clock:
+// the engine arms a timer and blocks; the driver moves the clock to that
+// timer or to the next outside event (a notice sent), whichever is first.
+type qrDriver struct {
+	clk    *clock
+	armed  chan *qrTimer // the engine armed a timer and is about to wait on it
+	engine *Engine
+}
+
+func newQRDriver(clk *clock) *qrDriver {
+	return &qrDriver{clk: clk, armed: make(chan *qrTimer)}
+}
+
+// timer is the engine's Options.Timer.
+func (d *qrDriver) timer(after time.Duration) (<-chan time.Time, func()) {
+	t := &qrTimer{at: d.clk.Now().Add(after), c: make(chan time.Time, 1)}
+	d.armed <- t
+	return t.c, func() {}
+}
+
+// run starts e.Run and carries it to end; events are outside happenings,
+// in time order, each done at its time on the engine's clock.
+func (d *qrDriver) run(e *Engine, end time.Time, events []qrEvent) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	t := <-d.armed
+	for {
+		if len(events) > 0 && !events[0].at.After(t.at) {
+			ev := events[0]
+			events = events[1:]
+			d.clk.Set(maxTime(ev.at, d.clk.Now()))
+			ev.do()
+			if len(e.wake) > 0 {
+				t = <-d.armed // the engine wakes, drops its timer and arms a new one
+			}
+			continue
+		}
+		if !t.at.Before(end) {
+			break
+		}
+		d.clk.Set(maxTime(t.at, d.clk.Now()))
+		t.c <- t.at
+		t = <-d.armed
+	}
+	d.clk.Set(end)
+	cancel()
+	<-done
+}
+
+// qrEvent is something that happens outside the engine at a time.
+type qrEvent struct {
+	at time.Time
+	do func()
+}
+
+// runEngine watches the world with the engine as production runs it: the
+// keys of each notice added when it is sent, and Engine.Run on the virtual
+// clock.
 func (w *qrWorld) runEngine(p Policy) qrRun {
 	clk := newClock(t0)
+	drv := newQRDriver(clk)
 	dt := &qrDingTalk{w: w, now: clk.Now, shown: map[string]time.Time{}}
-	e := NewEngine(Options{Client: dt, RobotCode: "r", Now: clk.Now, Policy: p, Workers: 1})
-	ctx := context.Background()
-	next := 0 // the next notice to send
-	perNotice := (w.w.people + 19) / 20
-	for end := w.end(); clk.Now().Before(end); {
-		for next < len(w.w.sends) && !t0.Add(w.w.sends[next]).After(clk.Now()) {
-			var keys []string
-			for _, k := range w.keys[next*perNotice : (next+1)*perNotice] {
-				keys = append(keys, k.id)
-			}
-			e.Add(AddSpec{Keys: keys, SentAt: t0.Add(w.w.sends[next])})
-			next++
-		}
-		due := e.PollOnce(ctx)
-		wait := inboxEvery
-		if !due.IsZero() {
-			wait = min(max(due.Sub(clk.Now()), 50*time.Millisecond), inboxEvery)
-		}
-		clk.Add(wait)
-	}
+	e := NewEngine(Options{Client: dt, RobotCode: "r", Now: clk.Now, Timer: drv.timer, Policy: p, Workers: 1})
+	drv.run(e, w.end(), w.sendEvents(e))
 	return w.verify(e, qrRun{calls: dt.calls, shown: dt.shown})
+}
+
+// sendEvents add each notice's keys to e when it is sent.
+func (w *qrWorld) sendEvents(e *Engine) []qrEvent {
+	perNotice := (w.w.people + 19) / 20
+	var evs []qrEvent
+	for n, at := range w.w.sends {
+		var keys []string
+		for _, k := range w.keys[n*perNotice : (n+1)*perNotice] {
+			keys = append(keys, k.id)
+		}
+		sentAt := t0.Add(at)
+		evs = append(evs, qrEvent{sentAt, func() { e.Add(AddSpec{Keys: keys, SentAt: sentAt}) }})
+	}
+	return evs
 }
 
 // verify keeps only the reads the engine's state shows as read: a read
