@@ -425,3 +425,79 @@ func TestDoctorDingTalkDetails(t *testing.T) {
 		})
 	}
 }
+
+// startPushSim is a simulated DingTalk whose recipients read within a
+// moment, with u1 in its directory, for the push checks.
+func startPushSim(t *testing.T) *sim.Server {
+	t.Helper()
+	s, err := sim.Start(sim.Options{AppKey: "app", AppSecret: secret, NotReadyFor: time.Millisecond,
+		ReadPlan: func(string) time.Duration { return 200 * time.Millisecond }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	s.AddPeople(sim.Person{UserID: "u1", Name: "Ana"})
+	return s
+}
+
+func TestDoctorPush(t *testing.T) {
+	t.Run("not checked without --wait", func(t *testing.T) {
+		s := startPushSim(t)
+		out, _, code := runBinary(t, simEnv(t, s), "", "doctor")
+		if line, _ := doctorLine(t, out, "stream"); code != 0 || !strings.HasPrefix(line, "- ") || !strings.Contains(line, "--wait") {
+			t.Fatalf("exit %d\n%s", code, out)
+		}
+		if n := s.Stream().Opens(); n != 0 {
+			t.Fatalf("doctor opened %d Stream connections without --wait: each takes a share of the app's events", n)
+		}
+	})
+	t.Run("a pushed read arrives", func(t *testing.T) {
+		s := startPushSim(t)
+		out, errOut, code := runBinary(t, simEnv(t, s), "", "doctor", "--send-test", "u1", "--wait", "30s")
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+		}
+		for _, name := range []string{"stream", "events"} {
+			if line, ok := doctorLine(t, out, name); !ok {
+				t.Errorf("%s: %s", name, line)
+			}
+		}
+		if line, _ := doctorLine(t, out, "events"); !strings.Contains(line, "test notice's robot_msg_read event arrived") {
+			t.Errorf("events: %s", line)
+		}
+		if sends := s.Sends(); len(sends) != 1 || sends[0].UserIDs[0] != "u1" || !strings.Contains(sends[0].MsgParam, "dingwatch doctor") {
+			t.Errorf("sends: %+v", sends)
+		}
+		if !strings.Contains(errOut, "open it in DingTalk now") {
+			t.Errorf("stderr does not say what to do: %q", errOut)
+		}
+	})
+	t.Run("no read event names the console setting", func(t *testing.T) {
+		s := startPushSim(t)
+		s.Stream().Configure(sim.StreamSettings{LossRate: 1})
+		out, _, code := runBinary(t, simEnv(t, s), "", "doctor", "--send-test", "u1", "--wait", "2s")
+		line, ok := doctorLine(t, out, "events")
+		if code != 2 || ok || !strings.Contains(line, "within 2s") || !strings.Contains(fixOf(out, "events"), "Stream mode push") ||
+			!strings.Contains(fixOf(out, "events"), "robot_msg_read") {
+			t.Fatalf("exit %d\n%s", code, out)
+		}
+	})
+	t.Run("the stream refuses", func(t *testing.T) {
+		s := startPushSim(t)
+		s.Stream().RefuseTickets(100)
+		out, _, code := runBinary(t, simEnv(t, s), "", "doctor", "--wait", "1s")
+		if line, ok := doctorLine(t, out, "stream"); code == 0 || ok || !strings.Contains(line, "did not open") {
+			t.Fatalf("exit %d\n%s", code, out)
+		}
+		if line, _ := doctorLine(t, out, "events"); !strings.HasPrefix(line, "- ") {
+			t.Fatalf("events should be skipped:\n%s", out)
+		}
+	})
+	t.Run("a test notice to something that is no userId", func(t *testing.T) {
+		s := startPushSim(t)
+		_, errOut, code := runBinary(t, simEnv(t, s), "", "doctor", "--send-test", "$:LWCP_v1:$abc", "--wait", "1s")
+		if code != 2 || !strings.Contains(errOut, "--send-test") || len(s.Sends()) != 0 || s.Calls("token") != 0 {
+			t.Fatalf("exit %d, %q, %d sends", code, errOut, len(s.Sends()))
+		}
+	})
+}
