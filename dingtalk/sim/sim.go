@@ -99,6 +99,7 @@ type Server struct {
 	paused    bool
 	conns     map[net.Conn]bool // open client connections, closed by Pause
 	blocked   map[string]Undeliverable
+	gw        *Gateway // Stream mode (stream_gateway.go)
 }
 
 type message struct {
@@ -158,7 +159,8 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("simulated DingTalk: %w", err)
 	}
 	s.ln = ln
-	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 5 * time.Second, ConnState: s.track}
+	s.gw = newGateway(s)
+	s.srv = &http.Server{Handler: s.gw.mount(s.routes()), ReadHeaderTimeout: 5 * time.Second, ConnState: s.track}
 	go s.srv.Serve(ln) //nolint:errcheck // ends with Close
 	return s, nil
 }
@@ -171,7 +173,11 @@ func (s *Server) URL() string {
 }
 
 // Close stops the server.
-func (s *Server) Close() error { return s.srv.Close() }
+func (s *Server) Close() error {
+	err := s.srv.Close()
+	s.gw.close()
+	return err
+}
 
 // defaultReadPlan reads between 10 s and 5 min after sending, one in ten
 // never. It runs with s.mu held, as every ReadPlan does.
@@ -355,6 +361,7 @@ func (s *Server) Pause() error {
 		return nil
 	}
 	s.paused = true
+	s.gw.Drop()
 	for c := range s.conns {
 		c.Close()
 	}
