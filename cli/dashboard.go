@@ -89,11 +89,12 @@ func (a *app) runProgram(ctx context.Context, e *watch.Engine, region string, be
 	if !ok || !term.IsTerminal(out.Fd()) {
 		return usageErr("the dashboard needs a terminal; for a one-shot answer use dingwatch status KEY... (or --json)")
 	}
+	// The dashboard's colours read on any background: nothing asks the
+	// terminal a question that could hold the first frame or whose late
+	// answer could be read as keys.
 	r := lipgloss.NewRenderer(out)
-	// Ask the terminal for its background now: asked later, the answer
-	// races the program's input reader and swallows key presses.
-	r.HasDarkBackground()
-	m := ui.New(ui.Options{Engine: e, Changes: changes, Renderer: r, Region: region, Ctx: ctx, Bell: bell, Log: log})
+	m := ui.New(ui.Options{Engine: e, Changes: changes, Renderer: r, Region: region, Ctx: ctx, Bell: bell, Log: log,
+		Getenv: a.getenv}) // TMUX and STY decide how the clipboard is reached
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(out), tea.WithInput(a.io.in)}
 	if a.getenv("SSH_TTY") != "" {
 		opts = append(opts, tea.WithFPS(15)) // slow links: fewer frames
