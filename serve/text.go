@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/dingwatch/dingwatch/dingtalk"
 	"github.com/dingwatch/dingwatch/internal/safetext"
@@ -22,9 +21,8 @@ const (
 // key with its read count and the unread, for sessions without a
 // terminal. Every string that came from outside (labels, keys, names,
 // userIds, error hints) is cleaned with safetext.Line, so the client's
-// terminal sees no control sequence. now is unused so far (reserved for
-// relative times).
-func WriteStatus(w io.Writer, snap *watch.Snapshot, now time.Time) error {
+// terminal sees no control sequence.
+func WriteStatus(w io.Writer, snap *watch.Snapshot) error {
 	return writeText(w, snap, snap.State.Keys)
 }
 
