@@ -74,7 +74,9 @@ func AudienceOf(keys []*Key, batches ...Batch) Audience {
 			a.Unread = append(a.Unread, p)
 		}
 	}
-	a.Undelivered = undeliveredOf(batches, byID)
+	for _, u := range undeliveredOf(batches, byID) {
+		a.Undelivered = append(a.Undelivered, u.Person)
+	}
 	c := DefaultCollation()
 	c.Sort(a.Read)
 	slices.SortStableFunc(a.Read, func(x, y Person) int {
@@ -93,10 +95,16 @@ func AudienceOf(keys []*Key, batches ...Batch) Audience {
 	return a
 }
 
+// unsentPerson is someone of a failed or unknown batch with that batch.
+type unsentPerson struct {
+	Person
+	batch Batch
+}
+
 // undeliveredOf lists the people of failed and unknown batches that no
-// sent batch and no key (reached, by ID) covers, each with the state of
-// the latest such batch.
-func undeliveredOf(batches []Batch, reached map[string]int) []Person {
+// sent batch and no key (reached, by ID) covers, each with the latest such
+// batch, in the order the batches first name them.
+func undeliveredOf(batches []Batch, reached map[string]int) []unsentPerson {
 	sent := map[string]bool{}
 	for _, b := range batches {
 		if b.Status == BatchSent {
@@ -106,7 +114,7 @@ func undeliveredOf(batches []Batch, reached map[string]int) []Person {
 		}
 	}
 	at := map[string]int{}
-	var out []Person
+	var out []unsentPerson
 	for _, b := range batches {
 		if b.Status != BatchFailed && b.Status != BatchUnknown {
 			continue
@@ -115,25 +123,29 @@ func undeliveredOf(batches []Batch, reached map[string]int) []Person {
 			if _, ok := reached[id]; ok || sent[id] || id == "" {
 				continue
 			}
-			if i, ok := at[id]; ok {
-				out[i].Batch = b.Status // the latest batch tells
-				continue
+			i, ok := at[id]
+			if !ok {
+				i = len(out)
+				at[id] = i
+				out = append(out, unsentPerson{Person: Person{Recipient: Recipient{UserID: id}}})
 			}
-			at[id] = len(out)
-			out = append(out, Person{Recipient: Recipient{UserID: id}, Batch: b.Status})
+			out[i].Batch, out[i].batch = b.Status, b // the latest batch tells
 		}
 	}
 	return out
 }
 
+// Batches are the group's notice's batches; nil for a lone key.
+func (g Group) Batches() []Batch {
+	if g.Notice == nil {
+		return nil
+	}
+	return g.Notice.Batches
+}
+
 // Audience is the audience of the group: its keys and, for a notice, the
 // people of its batches that were not sent.
-func (g Group) Audience() Audience {
-	if g.Notice == nil {
-		return AudienceOf(g.Keys)
-	}
-	return AudienceOf(g.Keys, g.Notice.Batches...)
-}
+func (g Group) Audience() Audience { return AudienceOf(g.Keys, g.Batches()...) }
 
 // Start is when the group was sent: the earliest known send time of its
 // keys (a notice made from keys watched before takes theirs, not the
