@@ -158,6 +158,7 @@ DINGTALK_ENDPOINT, or the DINGTALK_SUITE_* set for third-party apps), then flags
 	root.Flags().BoolVar(&a.g.bell, "bell", false, "ring the terminal bell when someone reads")
 	root.Flags().StringVar(&a.g.onRead, "on-read", "", "run this shell command for each read (see README: Notify)")
 	root.AddCommand(a.statusCmd(), a.sendCmd(), a.recallCmd(), a.serveCmd())
+	root.AddCommand(a.doctorCmd())
 	return root
 }
 

@@ -28,36 +28,56 @@ const (
 	DefaultTimeout  = 10 * time.Second
 	DefaultRate     = 10 // calls per second, well under DingTalk's ~20
 	DefaultRetries  = 3
-	maxBodyBytes    = 1 << 20
+	// DefaultUserAgent is the User-Agent when Options.UserAgent is empty.
+	DefaultUserAgent = "dingwatch/dev"
+	maxBodyBytes     = 1 << 20
+	// maxInlineWait is the longest pause DingTalk may ask for (a ban's
+	// "wait") that a call sits out itself before retrying; a longer one is
+	// returned to the caller, whose schedule backs off (see RetryAfter).
+	maxInlineWait = 10 * time.Second
 )
 
 // Options configure a Client. Zero values take the defaults.
 type Options struct {
-	Endpoint    string        // base URL, e.g. https://api.dingtalk.com
+	// Endpoint is the base URL, e.g. https://api.dingtalk.com; it must pass
+	// CheckEndpoint (https, or http on loopback; no user info, path or query).
+	Endpoint    string
 	Credentials Credentials   // whose token to use
 	Timeout     time.Duration // bound on each HTTP request
 	Rate        float64       // calls per second for the whole process
 	Retries     int           // extra tries of an idempotent call; negative: none
 	BaseBackoff time.Duration // first pause between tries (default 500ms)
-	HTTPClient  *http.Client
-	Now         func() time.Time // clock for token expiry
+	// HTTPClient is copied; its redirect policy is replaced: the client
+	// never follows a redirect.
+	HTTPClient *http.Client
+	Now        func() time.Time // clock for token expiry
+	// UserAgent is sent with every request, "dingwatch/VERSION"
+	// (default DefaultUserAgent). One with control characters is replaced
+	// by the default.
+	UserAgent string
+	// Sleep waits d between tries, or until ctx ends (then it returns
+	// ctx.Err()). Default: a real timer. Tests inject one to see the pauses.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Client calls DingTalk. It is safe for concurrent use; make one per process.
 type Client struct {
-	base    *url.URL
-	http    *http.Client
-	timeout time.Duration
-	retries int
-	backoff time.Duration
-	limiter *rate.Limiter
-	tokens  *tokenCache
-	metered atomic.Int64
-	tokenN  atomic.Int64
+	base      *url.URL
+	http      *http.Client
+	timeout   time.Duration
+	retries   int
+	backoff   time.Duration
+	userAgent string
+	sleep     func(ctx context.Context, d time.Duration) error
+	creds     Credentials
+	limiter   *rate.Limiter
+	tokens    *tokenCache
+	metered   atomic.Int64
+	tokenN    atomic.Int64
 }
 
-// New returns a Client for opts, or an error when the endpoint is not an
-// http(s) URL.
+// New returns a Client for opts, or an *EndpointError when the endpoint
+// fails CheckEndpoint.
 func New(opts Options) (*Client, error) {
 	if opts.Endpoint == "" {
 		opts.Endpoint = DefaultEndpoint
@@ -66,15 +86,26 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{
-		base:    base,
-		http:    opts.HTTPClient,
-		timeout: opts.Timeout,
-		retries: opts.Retries,
-		backoff: opts.BaseBackoff,
+	hc := http.Client{}
+	if opts.HTTPClient != nil {
+		hc = *opts.HTTPClient
 	}
-	if c.http == nil {
-		c.http = &http.Client{}
+	hc.CheckRedirect = noRedirect
+	c := &Client{
+		base:      base,
+		http:      &hc,
+		timeout:   opts.Timeout,
+		retries:   opts.Retries,
+		backoff:   opts.BaseBackoff,
+		userAgent: opts.UserAgent,
+		sleep:     opts.Sleep,
+		creds:     opts.Credentials,
+	}
+	if c.userAgent == "" || strings.IndexFunc(c.userAgent, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		c.userAgent = DefaultUserAgent
+	}
+	if c.sleep == nil {
+		c.sleep = sleepCtx
 	}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
@@ -103,15 +134,6 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
-// ParseEndpoint checks that s is an absolute http or https URL.
-func ParseEndpoint(s string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimRight(s, "/"))
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("endpoint %q is not an http(s) URL such as %s", s, DefaultEndpoint)
-	}
-	return u, nil
-}
-
 // MeteredCalls is how many calls DingTalk counts against the monthly quota
 // (readStatus, batchSend, batchRecall) this client has made.
 func (c *Client) MeteredCalls() int64 { return c.metered.Load() }
@@ -130,14 +152,14 @@ type tokenAnswer struct {
 func (c *Client) fetchToken(ctx context.Context, creds Credentials) (string, time.Duration, error) {
 	path, body := creds.tokenRequest()
 	var ans tokenAnswer
-	err := c.call(ctx, request{method: http.MethodPost, path: path, body: body, idempotent: true}, &ans)
+	err := c.call(ctx, request{method: http.MethodPost, path: path, body: body, idempotent: true, spec: tokenSpec}, &ans)
 	if err != nil {
 		return "", 0, err
 	}
 	c.tokenN.Add(1)
-	if ans.AccessToken == "" {
-		return "", 0, &Error{HTTPStatus: http.StatusOK, Code: CodeNotJSON, Message: "no accessToken in answer",
-			Hint: "DingTalk's token answer had no token"}
+	if ans.AccessToken == "" { // classify saw a token; it must still be a string
+		return "", 0, &Error{HTTPStatus: http.StatusOK, Code: CodeIncomplete, Message: "accessToken is empty",
+			Hint: "DingTalk's token answer had no token: not an answer"}
 	}
 	life := time.Duration(ans.ExpireIn) * time.Second
 	if life <= 0 {
@@ -152,9 +174,10 @@ type request struct {
 	path       string
 	query      url.Values
 	body       any
-	auth       bool // send the access token
-	metered    bool // counts against the monthly quota
-	idempotent bool // may be retried automatically
+	auth       bool       // send the access token
+	metered    bool       // counts against the monthly quota
+	idempotent bool       // may be retried automatically
+	spec       answerSpec // what a good answer holds
 }
 
 // call runs req, retrying idempotent calls on transient failures, and
@@ -164,23 +187,24 @@ func (c *Client) call(ctx context.Context, req request, out any) error {
 	for attempt := 0; ; attempt++ {
 		raw, err := c.attempt(ctx, req)
 		if err == nil {
-			return decodeAnswer(raw, out)
+			return c.decode(raw, out, req.spec)
 		}
 		if req.auth && !refreshed && IsAuth(err) {
 			refreshed = true // a refused token: fetch a new one, once
 			continue
 		}
-		if !req.idempotent || !Retryable(err) || attempt >= c.retries {
+		if !req.idempotent || !Retryable(err) || attempt >= c.retries || RetryAfter(err) > maxInlineWait {
 			return err
 		}
-		if werr := sleepCtx(ctx, c.pause(attempt, err)); werr != nil {
+		if werr := c.sleep(ctx, c.pause(attempt, err)); werr != nil {
 			return err
 		}
 	}
 }
 
 // pause is the backoff before try attempt+2: exponential with jitter, at
-// least a second when DingTalk said to slow down.
+// least a second when DingTalk said to slow down, and at least what it
+// asked for (RetryAfter).
 func (c *Client) pause(attempt int, err error) time.Duration {
 	d := c.backoff << attempt
 	if d > 8*time.Second {
@@ -190,7 +214,7 @@ func (c *Client) pause(attempt int, err error) time.Duration {
 	if IsThrottle(err) && d < time.Second {
 		d = time.Second
 	}
-	return d
+	return max(d, RetryAfter(err))
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -237,6 +261,9 @@ func (c *Client) attempt(ctx context.Context, req request) ([]byte, error) {
 		return nil, networkError(err, wrote.Load())
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode/100 == 3 {
+		return nil, c.finish(redirectError(hreq, resp), token)
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err != nil {
 		return nil, networkError(err, true)
@@ -245,14 +272,47 @@ func (c *Client) attempt(ctx context.Context, req request) ([]byte, error) {
 		return nil, &Error{HTTPStatus: resp.StatusCode, Code: CodeNotJSON, Message: "answer larger than 1 MiB",
 			Hint: "DingTalk's answer was too large to read"}
 	}
-	if resp.StatusCode/100 != 2 {
-		e := DecodeError(resp.StatusCode, body)
+	if e := classify(resp.StatusCode, resp.Header, body, req.spec); e != nil {
 		if req.auth && IsAuth(e) {
 			c.tokens.invalidate(token)
 		}
-		return nil, e
+		return nil, c.finish(e, token)
 	}
 	return body, nil
+}
+
+// finish completes an error with what only the client knows (the endpoint
+// in use, for refused credentials) and hides every trace of the secrets
+// and of token in its text.
+func (c *Client) finish(e *Error, token string) *Error {
+	if e.Code == CodeInvalidClient {
+		what := "the app key or secret: check DINGTALK_APP_KEY and DINGTALK_APP_SECRET"
+		if c.creds.IsSuite() {
+			what = "the suite credentials: check the suite key, secret, corp id and ticket"
+		}
+		e.Hint = fmt.Sprintf("DingTalk at %s refused %s, %s", c.base.Host, what, otherRegion(c.base.Host))
+	}
+	scrub(e, c.secrets(token))
+	return e
+}
+
+// secrets are the strings no error may show any part of.
+func (c *Client) secrets(token string) []string {
+	return []string{c.creds.AppSecret, c.creds.SuiteSecret, c.creds.SuiteTicket, token, c.tokens.current()}
+}
+
+// decode decodes a good answer into out; for an answer that holds a
+// secret, a decoding error withholds the body.
+func (c *Client) decode(body []byte, out any, spec answerSpec) error {
+	err := decodeAnswer(body, out)
+	var e *Error
+	if errors.As(err, &e) {
+		if spec.secret {
+			e.Message = excerpt(body, spec)
+		}
+		scrub(e, c.secrets(""))
+	}
+	return err
 }
 
 func (c *Client) newRequest(ctx context.Context, req request, token string) (*http.Request, error) {
@@ -272,6 +332,7 @@ func (c *Client) newRequest(ctx context.Context, req request, token string) (*ht
 		return nil, err
 	}
 	hreq.Header.Set("Accept", "application/json")
+	hreq.Header.Set("User-Agent", c.userAgent)
 	if body != nil {
 		hreq.Header.Set("Content-Type", "application/json")
 	}
@@ -309,48 +370,4 @@ func decodeAnswer(body []byte, out any) error {
 			Hint: "DingTalk's answer could not be read (not the expected JSON)"}
 	}
 	return nil
-}
-
-type errorBody struct {
-	Code      string `json:"code"`
-	RequestID string `json:"requestid"`
-	RequestId string `json:"requestId"`
-	Message   string `json:"message"`
-}
-
-// DecodeError turns a non-2xx answer into an *Error. It never fails: a body
-// that is not DingTalk's error JSON (an HTML ban page, a throttle's odd
-// JSON, a truncated body) becomes an error that says so.
-func DecodeError(status int, body []byte) *Error {
-	var eb errorBody
-	if err := json.Unmarshal(body, &eb); err != nil || eb.Code == "" {
-		hint := fmt.Sprintf("DingTalk answered HTTP %d with something other than its error JSON", status)
-		if looksHTML(body) {
-			hint = fmt.Sprintf("DingTalk answered HTTP %d with a web page: this host may be throttled or banned for a few minutes", status)
-		}
-		return &Error{HTTPStatus: status, Code: CodeNotJSON, Message: bodyExcerpt(body), Hint: hint}
-	}
-	if eb.RequestID == "" {
-		eb.RequestID = eb.RequestId
-	}
-	return &Error{HTTPStatus: status, Code: eb.Code, RequestID: eb.RequestID, Message: eb.Message,
-		Hint: Hint(status, eb.Code)}
-}
-
-func looksHTML(b []byte) bool {
-	s := strings.ToLower(strings.TrimSpace(string(b[:min(len(b), 512)])))
-	return strings.HasPrefix(s, "<!doctype html") || strings.HasPrefix(s, "<html") || strings.Contains(s, "<body")
-}
-
-// bodyExcerpt is the start of body as printable text, for messages.
-func bodyExcerpt(b []byte) string {
-	s := strings.ToValidUTF8(string(b[:min(len(b), 120)]), "?")
-	s = strings.Join(strings.Fields(s), " ")
-	if len(b) > 120 {
-		s += "…"
-	}
-	if s == "" {
-		return "(empty body)"
-	}
-	return s
 }

@@ -30,7 +30,7 @@ func TestDecodeReadStatusTolerance(t *testing.T) {
 		!rs.Recipients[2].ReadAt.IsZero() || !rs.Recipients[3].ReadAt.Equal(sec) {
 		t.Fatalf("timestamps %v", rs.Recipients)
 	}
-	for in, want := range map[string]string{"recalled": SendRecalled, "PROCESSING": SendProcessing, "WEIRD": "WEIRD", "": ""} {
+	for in, want := range map[string]string{"recalled": SendRecalled, "PROCESSING": SendProcessing, "WEIRD": "WEIRD"} {
 		rs, err := DecodeReadStatus([]byte(`{"sendStatus":"` + in + `"}`))
 		if err != nil || rs.SendStatus != want {
 			t.Errorf("%q → %q, %v", in, rs.SendStatus, err)
@@ -43,7 +43,7 @@ func TestDecodeErrorShapes(t *testing.T) {
 	if e.Code != "template.stopped" || e.RequestID != "R1" || e.Message != "m" || e.HTTPStatus != 400 {
 		t.Fatalf("%+v", e)
 	}
-	for _, body := range []string{"", "<html><body>banned</body></html>", `{"status":1111}`, `{"code":`, "\xff\xfe"} {
+	for _, body := range []string{"", "<html><body>banned</body></html>", `{"status":1}`, `{"code":`, "\xff\xfe"} {
 		e := DecodeError(403, []byte(body))
 		if e.Code != CodeNotJSON || e.Hint == "" || e.Error() == "" {
 			t.Errorf("%q → %+v", body, e)
@@ -56,6 +56,11 @@ func FuzzDecodeReadStatus(f *testing.F) {
 	f.Add([]byte(`{"sendStatus":"RECALLED","messageReadInfoList":[]}`))
 	f.Add([]byte(`{"messageReadInfoList":[{"readTimestamp":"99999999999999999999"}]}`))
 	f.Add([]byte(`<html>`))
+	f.Add([]byte(`{"errcode":90018,"errmsg":"接口调用超过限制"}`))
+	f.Add([]byte(`{"status":1111,"wait":5,"punish":"deny"}`))
+	f.Add([]byte(`{"code":"Forbidden.AccessDenied.QpsLimitForApi","requestid":"r"}`))
+	f.Add([]byte(`{"requestId":"x"}`))
+	f.Add([]byte(`{"sendStatus":"PROCESSING","messageReadInfoList":[{"userId":"a","readStatus":"READ","readTimestamp":1764230400123}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		rs, err := DecodeReadStatus(body)
 		if err != nil {
@@ -74,6 +79,11 @@ func FuzzDecodeError(f *testing.F) {
 	f.Add(403, []byte(`<!DOCTYPE html><html><body>ban</body></html>`))
 	f.Add(429, []byte(`{"status":1111,"wait":5,"punish":"deny"}`))
 	f.Add(500, []byte{0xff, 0x00})
+	f.Add(200, []byte(`{"errcode":90020,"errmsg":"quota"}`))
+	f.Add(200, []byte(`{"status":1111,"wait":"5","punish":"deny"}`))
+	f.Add(403, []byte(`{"code":"Forbidden.AccessDenied.AccessTokenPermissionDenied","accessdenieddetail":{"requiredScopes":["a","b"]}}`))
+	f.Add(403, []byte(`{"code":"Forbidden.AccessDenied.IpNotInWhiteList","message":"request ip=2001:db8::1"}`))
+	f.Add(200, []byte(`{"code":0}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		e := DecodeError(status, body)
 		if e == nil || e.Hint == "" || e.Code == "" {
@@ -87,6 +97,9 @@ func FuzzDecodeAnswer(f *testing.F) {
 	f.Add([]byte(`{"processQueryKey":"k","invalidStaffIdList":["a"],"flowControlledStaffIdList":[],"filteredStaffIdList":null}`))
 	f.Add([]byte(`{"successResult":["k"],"failedResult":{"x":"over 24h"}}`))
 	f.Add([]byte(`{"accessToken":"t","expireIn":"7200"}`))
+	f.Add([]byte(`{"errcode":90019,"errmsg":"x"}`))
+	f.Add([]byte(`{"status":1111,"wait":5,"punish":"deny"}`))
+	f.Add([]byte(`{"processQueryKey":"k","filteredStaffIdList":["u3"],"flowControlledStaffIdList":["u2"]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var s SendResult
 		var r RecallResult
@@ -95,6 +108,34 @@ func FuzzDecodeAnswer(f *testing.F) {
 			if err := decodeAnswer(body, out); err != nil && !HasCode(err, CodeNotJSON) {
 				t.Fatalf("%v", err)
 			}
+		}
+	})
+}
+
+// FuzzClassify: no body makes classify panic, a good answer always holds a
+// field the call needs, and every error has a code and a hint.
+func FuzzClassify(f *testing.F) {
+	f.Add(200, []byte(`{"errcode":90018,"errmsg":"x"}`))
+	f.Add(200, []byte(`{"status":1111,"wait":5,"punish":"deny"}`))
+	f.Add(200, []byte(`{"code":"template.stopped"}`))
+	f.Add(200, []byte(`{"accessToken":"t","expireIn":7200}`))
+	f.Add(200, []byte(`{"sendStatus":"SUCESS"}`))
+	f.Add(200, []byte(`{"processQueryKey":null}`))
+	f.Add(429, []byte(`{"status":1111,"wait":1e308}`))
+	f.Add(403, []byte(`{"code":"Forbidden.AccessDenied.AccessTokenPermissionDenied","accessdenieddetail":{"requiredScopes":"a,b"}}`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		for _, spec := range []answerSpec{tokenSpec, readStatusSpec, sendSpec, recallSpec} {
+			e := classify(status, nil, body, spec)
+			if e == nil {
+				if status/100 != 2 {
+					t.Fatalf("%d %q: a non-2xx is a good answer", status, body)
+				}
+				continue
+			}
+			if e.Code == "" || e.Hint == "" || e.RetryAfter < 0 || e.RetryAfter > maxRetryAfter || len(e.RequiredScopes) > maxScopes {
+				t.Fatalf("%d %q → %+v", status, body, e)
+			}
+			_ = e.Error()
 		}
 	})
 }

@@ -5,15 +5,37 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Error is a failed DingTalk call: the HTTP status, DingTalk's own code,
 // request id and message, and a one-line hint in the user's words.
+//
+// Message, RequestID, IP and RequiredScopes are DingTalk's text (or the
+// text of whatever answered in its place): raw, never holding any part of
+// the configured secret or token, and to be cleaned (safetext) by whoever
+// prints them. The Hint may quote them.
 type Error struct {
-	HTTPStatus int    `json:"httpStatus"`
-	Code       string `json:"code"`
-	RequestID  string `json:"requestId,omitempty"`
-	Message    string `json:"message"`
+	// HTTPStatus is the answer's status; 0 when no answer came. A 200
+	// whose body is an error shape keeps its 200.
+	HTTPStatus int `json:"httpStatus"`
+	// Code is DingTalk's code (e.g. "Forbidden.AccessDenied.IpNotInWhiteList"),
+	// a legacy errcode in decimal (e.g. "90018"), or one of dingwatch's own
+	// codes (CodeNotJSON, CodeNetwork, CodeBanned, CodeIncomplete, CodeRedirect).
+	Code      string `json:"code"`
+	RequestID string `json:"requestId,omitempty"`
+	// Message is DingTalk's own message, kept whole (capped at 512 bytes):
+	// for IpNotInWhiteList it holds the IP address DingTalk saw.
+	Message string `json:"message"`
+	// RequiredScopes are the permissions a 403 answer's
+	// accessdenieddetail.requiredScopes says the app lacks (at most 16).
+	RequiredScopes []string `json:"requiredScopes,omitempty"`
+	// IP is the address DingTalk said it saw, taken from the message of
+	// Forbidden.AccessDenied.IpNotInWhiteList; "" when it gave none.
+	IP string `json:"ip,omitempty"`
+	// RetryAfter is the least pause DingTalk asked for before the next call
+	// (the ban body's "wait" seconds, or a Retry-After header); 0 if none.
+	RetryAfter time.Duration `json:"-"`
 	// Hint says what the failure means for the user and what to do.
 	Hint string `json:"-"`
 	// mayHaveArrived is set on a network failure after the request was
@@ -45,41 +67,82 @@ const (
 	CodeInvalidClient         = "invalidClientIdOrSecret"
 	CodeKeyExpireTime         = "processQueryKey.expireTime"
 	CodeQuotaSpent            = "Forbidden.AccessDenied.ApiCountLimitForOrg"
+	CodePermissionDenied      = "Forbidden.AccessDenied.AccessTokenPermissionDenied"
+	CodeIPNotAllowed          = "Forbidden.AccessDenied.IpNotInWhiteList"
 	CodeSystemError           = "system.error"
 	// CodeNotJSON marks an answer whose body was not DingTalk's error JSON
 	// (an HTML ban page, a truncated body); it is dingwatch's own code.
 	CodeNotJSON = "dingwatch.notJSON"
 	// CodeNetwork marks a request that never got an answer; dingwatch's own code.
 	CodeNetwork = "dingwatch.network"
+	// CodeBanned marks DingTalk's ban body {"status":1111,"wait":5,"punish":"deny"}
+	// (any status, 200 included): a throttle; Error.RetryAfter holds the wait.
+	CodeBanned = "dingwatch.banned"
+	// CodeIncomplete marks a 2xx answer that lacks what the call must
+	// return (a token answer without accessToken, a readStatus answer with
+	// neither sendStatus nor messageReadInfoList, a send answer without
+	// processQueryKey): not an answer.
+	CodeIncomplete = "dingwatch.incomplete"
+	// CodeRedirect marks an answer that redirected elsewhere. DingTalk's API
+	// never redirects, and dingwatch never follows: the request would carry
+	// the secret or the token to another host.
+	CodeRedirect = "dingwatch.redirect"
+)
+
+// Legacy errcodes that DingTalk answers inside HTTP 200 bodies
+// ({"errcode":90018,"errmsg":"…"}); Error.Code holds them in decimal.
+const (
+	CodeLegacyThrottle       = "90018" // too many calls of this API by the app
+	CodeLegacyThrottleCorp   = "90019" // too many calls by the organisation
+	CodeLegacyThrottleMinute = "90002" // per-minute limit
+	CodeLegacyQuota          = "90020" // the monthly call quota is spent
+)
+
+const (
+	hintRobotMissing = "no robot code configured: set DINGTALK_ROBOT_CODE or robot_code"
+	hintRobotUnknown = "the robot does not exist or is not installed in this organisation: check the robot code"
+	hintBusy         = "DingTalk is busy: retrying later"
+	hintQuota        = "the organisation's monthly API call quota is spent: polling stops until it renews"
 )
 
 // hints maps every documented code to what it means for the user.
 var hints = map[string]string{
-	"invalidParameter.robotCode.empty":                   "no robot code configured: set DINGTALK_ROBOT_CODE or robot_code",
-	"invalidParameter.robotCode.missing":                 "no robot code configured: set DINGTALK_ROBOT_CODE or robot_code",
-	"invalidParameter.robotCode.notExsit":                "the robot does not exist or is not installed in this organisation: check the robot code",
-	"invalidParameter.robotCode.invalid":                 "the robot does not exist or is not installed in this organisation: check the robot code",
-	"invalidParameter.param.invalid":                     "a parameter is empty or malformed",
-	"invalidParameter.processQueryKey.missing":           "no processQueryKey given",
-	"invalid.processQueryKey":                            "not a valid processQueryKey: check it was copied whole",
-	"unknown.send.result":                                "DingTalk does not know the send result of this key",
-	"template.not.existed":                               "the bot message template does not exist",
-	"template.stopped":                                   "the bot message template is disabled",
-	CodeKeyExpireTime:                                    "no data: just sent (DingTalk has not generated it yet, retry soon) or older than 24 hours (expired)",
-	CodeSystemError:                                      "DingTalk is busy: retrying later",
-	"unknownError":                                       "DingTalk had an internal error: retrying later",
-	CodeInvalidAuthentication:                            "the access token was refused: fetching a new one",
-	CodeInvalidClient:                                    "wrong app key or app secret: check DINGTALK_APP_KEY and DINGTALK_APP_SECRET",
-	"Forbidden.AccessDenied.AccessTokenPermissionDenied": "the app lacks the permission qyapi_robot_sendmsg: grant it in the developer console",
-	"Forbidden.AccessDenied.QpsLimitForAppkeyAndApi":     "DingTalk is throttling this app: slowing down",
-	"Forbidden.AccessDenied.QpsLimitForApi":              "DingTalk is throttling this API: slowing down",
-	"Forbidden.AccessDenied.QpmLimitForAppkeyAndApi":     "DingTalk is throttling this app (per minute): slowing down",
-	"Forbidden.AccessDenied.QpmLimitForApi":              "DingTalk is throttling this API (per minute): slowing down",
-	CodeQuotaSpent:                                       "the organisation's monthly API call quota is spent: polling stops until it renews",
-	"Forbidden.AccessDenied.IpNotInWhiteList":            "this host's IP address is not in the app's allow-list: add it in the developer console",
-	"system.busy":                                        "DingTalk is busy: retrying later",
-	"systemBusy":                                         "DingTalk is busy: retrying later",
+	"invalidParameter.robotCode.empty":               hintRobotMissing,
+	"invalidParameter.robotCode.missing":             hintRobotMissing,
+	"invalidParameter.robotCode.notExsit":            hintRobotUnknown,
+	"invalidParameter.robotCode.invalid":             hintRobotUnknown,
+	"invalidParameter.param.invalid":                 "a parameter is empty or malformed",
+	"invalidParameter.processQueryKey.missing":       "no processQueryKey given",
+	"invalid.processQueryKey":                        "not a valid processQueryKey: check it was copied whole",
+	"unknown.send.result":                            "DingTalk does not know the send result of this key",
+	"template.not.existed":                           "the bot message template does not exist",
+	"template.stopped":                               "the bot message template is disabled",
+	CodeKeyExpireTime:                                "no data: just sent (DingTalk has not generated it yet, retry soon) or older than 24 hours (expired)",
+	CodeSystemError:                                  hintBusy,
+	"unknownError":                                   "DingTalk had an internal error: retrying later",
+	CodeInvalidAuthentication:                        "the access token was refused: fetching a new one",
+	CodeInvalidClient:                                "wrong app key or app secret (or the wrong region's endpoint): check DINGTALK_APP_KEY, DINGTALK_APP_SECRET and DINGTALK_ENDPOINT",
+	CodePermissionDenied:                             "the app lacks a permission this call needs (robot messages need qyapi_robot_sendmsg): grant it in the developer console",
+	"Forbidden.AccessDenied.QpsLimitForAppkeyAndApi": "DingTalk is throttling this app: slowing down",
+	"Forbidden.AccessDenied.QpsLimitForApi":          "DingTalk is throttling this API: slowing down",
+	"Forbidden.AccessDenied.QpmLimitForAppkeyAndApi": "DingTalk is throttling this app (per minute): slowing down",
+	"Forbidden.AccessDenied.QpmLimitForApi":          "DingTalk is throttling this API (per minute): slowing down",
+	CodeQuotaSpent:                                   hintQuota,
+	CodeIPNotAllowed:                                 "this host's IP address is not in the app's allow-list: add it in the developer console",
+	"system.busy":                                    hintBusy,
+	"systemBusy":                                     hintBusy,
+	CodeLegacyThrottle:                               "DingTalk is throttling this app: slowing down",
+	CodeLegacyThrottleCorp:                           "DingTalk is throttling this organisation: slowing down",
+	CodeLegacyThrottleMinute:                         "DingTalk is throttling this app (per minute): slowing down",
+	CodeLegacyQuota:                                  hintQuota,
+	"40014":                                          hintTokenRefused,
+	"42001":                                          hintTokenRefused,
+	CodeBanned:                                       "DingTalk has banned this host for a while (too many calls): backing off",
+	CodeRedirect:                                     "the endpoint answered with a redirect; dingwatch never follows one (it would carry the secret or token elsewhere): check the endpoint setting",
 }
+
+// hintTokenRefused is the hint of the legacy "token invalid/expired" errcodes.
+const hintTokenRefused = "the access token was refused: fetching a new one"
 
 // Hint returns the user-facing explanation of a DingTalk code and status.
 func Hint(status int, code string) string {
@@ -90,7 +153,7 @@ func Hint(status int, code string) string {
 	case status == http.StatusUnauthorized:
 		return hints[CodeInvalidAuthentication]
 	case status == http.StatusTooManyRequests:
-		return "DingTalk is busy: retrying later"
+		return hintBusy
 	case status >= 500:
 		return "DingTalk had a server error: retrying later"
 	case isThrottle(code):
@@ -100,7 +163,8 @@ func Hint(status int, code string) string {
 }
 
 // Retryable reports whether an idempotent call that failed with err may be
-// tried again after a pause: server errors, "busy" and QPS throttles.
+// tried again after a pause: server errors, "busy", throttles of every
+// shape (403 codes, 200-status errcodes, the ban body) and network failures.
 func Retryable(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) {
@@ -111,26 +175,48 @@ func Retryable(err error) bool {
 		return true
 	case e.HTTPStatus >= 500, e.HTTPStatus == http.StatusTooManyRequests:
 		return true
-	case e.HTTPStatus == http.StatusForbidden && isThrottle(e.Code):
+	case isThrottle(e.Code):
 		return true
 	}
 	return false
 }
 
 func isThrottle(code string) bool {
+	switch code {
+	case CodeLegacyThrottle, CodeLegacyThrottleCorp, CodeLegacyThrottleMinute, CodeBanned:
+		return true
+	}
 	return strings.Contains(code, "QpsLimit") || strings.Contains(code, "QpmLimit")
 }
 
-// IsThrottle reports whether err is DingTalk asking to slow down.
+// IsThrottle reports whether err is DingTalk asking to slow down: a
+// QPS/QPM code, a 200-status throttle errcode, the ban body, or HTTP 429.
 func IsThrottle(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && (isThrottle(e.Code) || e.HTTPStatus == http.StatusTooManyRequests)
 }
 
+// RetryAfter is the least pause DingTalk asked for before calling again
+// (a ban body's "wait", a Retry-After header); 0 when it asked for none.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
+
 // IsAuth reports whether err says the access token was refused.
 func IsAuth(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && (e.Code == CodeInvalidAuthentication || e.HTTPStatus == http.StatusUnauthorized)
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code {
+	case CodeInvalidAuthentication, "40014", "42001":
+		return true
+	}
+	return e.HTTPStatus == http.StatusUnauthorized
 }
 
 // HasCode reports whether err is a DingTalk error with the given code.
@@ -139,20 +225,52 @@ func HasCode(err error, code string) bool {
 	return errors.As(err, &e) && e.Code == code
 }
 
+// IsQuota reports whether err says the organisation's monthly call quota
+// is spent (the 403 code or the 200-status errcode 90020).
+func IsQuota(err error) bool {
+	return HasCode(err, CodeQuotaSpent) || HasCode(err, CodeLegacyQuota)
+}
+
 // IsFatal reports whether err will not go away by retrying: wrong
-// credentials, missing permission, spent quota, an IP not allowed.
+// credentials, missing permission, spent quota, an IP not allowed, an
+// endpoint that redirects.
 func IsFatal(err error) bool {
+	if IsQuota(err) {
+		return true
+	}
 	var e *Error
 	if !errors.As(err, &e) {
 		return false
 	}
 	switch e.Code {
-	case CodeInvalidClient, CodeQuotaSpent,
-		"Forbidden.AccessDenied.AccessTokenPermissionDenied",
-		"Forbidden.AccessDenied.IpNotInWhiteList":
+	case CodeInvalidClient, CodePermissionDenied, CodeIPNotAllowed, CodeRedirect:
 		return true
 	}
 	return false
+}
+
+// IsSettings reports whether err is one the user must fix in the settings
+// (or DingTalk's developer console) before any call can work: refused
+// credentials (or the wrong region's endpoint), a robot code that is
+// missing, unknown or not installed, a missing permission, this host's IP
+// not in the allow-list, an endpoint that redirects, or an endpoint
+// refused by CheckEndpoint. The CLI exits with status 2 for these.
+func IsSettings(err error) bool {
+	var ee *EndpointError
+	if errors.As(err, &ee) {
+		return true
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code {
+	case CodeInvalidClient, CodePermissionDenied, CodeIPNotAllowed, CodeRedirect,
+		"invalidParameter.robotCode.empty", "invalidParameter.robotCode.missing",
+		"invalidParameter.robotCode.notExsit", "invalidParameter.robotCode.invalid":
+		return true
+	}
+	return e.HTTPStatus == http.StatusForbidden && len(e.RequiredScopes) > 0
 }
 
 // ErrOutcomeUnknown wraps a send whose request may have reached DingTalk

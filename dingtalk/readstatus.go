@@ -44,10 +44,15 @@ type readStatusBody struct {
 	} `json:"messageReadInfoList"`
 }
 
-// DecodeReadStatus parses a readStatus answer. It accepts DingTalk's own
-// misspelling SUCESS, any case of READ, and a read time in seconds or
-// milliseconds (as a number or a string); it never panics.
+// DecodeReadStatus parses a 200 readStatus answer. It accepts DingTalk's
+// own misspelling SUCESS, any case of READ, and a read time in seconds or
+// milliseconds (as a number or a string); it never panics. A body that is
+// an error shape (errcode ≠ 0, the ban body, a code) or holds neither
+// sendStatus nor messageReadInfoList is an *Error, as classify decides.
 func DecodeReadStatus(body []byte) (ReadStatus, error) {
+	if e := classify(http.StatusOK, nil, body, readStatusSpec); e != nil {
+		return ReadStatus{}, e
+	}
 	var b readStatusBody
 	if err := json.Unmarshal(body, &b); err != nil {
 		return ReadStatus{}, &Error{HTTPStatus: http.StatusOK, Code: CodeNotJSON, Message: bodyExcerpt(body),
@@ -98,9 +103,10 @@ func (c *Client) ReadStatus(ctx context.Context, robotCode, processQueryKey stri
 		method: http.MethodGet,
 		path:   "/v1.0/robot/oToMessages/readStatus",
 		query:  url.Values{"robotCode": {robotCode}, "processQueryKey": {processQueryKey}},
-		auth:   true, metered: true, idempotent: true,
+		auth:   true, metered: true, idempotent: true, spec: readStatusSpec,
 	}, &raw)
 	if err != nil {
+		noteKeyShape(err, processQueryKey)
 		return ReadStatus{}, err
 	}
 	rs, err := DecodeReadStatus(raw)

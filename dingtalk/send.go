@@ -53,12 +53,14 @@ func (c *Client) BatchSend(ctx context.Context, robotCode string, userIDs []stri
 		path:   "/v1.0/robot/oToMessages/batchSend",
 		body: map[string]any{"robotCode": robotCode, "userIds": userIDs,
 			"msgKey": msg.MsgKey, "msgParam": string(param)},
-		auth: true, metered: true,
+		auth: true, metered: true, spec: sendSpec,
 	}, &res)
 	var e *Error
-	if errors.As(err, &e) && (e.mayHaveArrived || (e.Code == CodeNotJSON && e.HTTPStatus/100 == 2)) {
+	if errors.As(err, &e) && (e.mayHaveArrived || (e.HTTPStatus/100 == 2 && (e.Code == CodeNotJSON || e.Code == CodeIncomplete))) {
+		// A 2xx that is not an answer: DingTalk may have sent it.
 		return SendResult{}, fmt.Errorf("%w (%s)", ErrOutcomeUnknown, e.Error())
 	}
+	noteUserIDs(err, userIDs)
 	if err == nil && res.ProcessQueryKey == "" {
 		return res, fmt.Errorf("%w (DingTalk's answer had no processQueryKey)", ErrOutcomeUnknown)
 	}
@@ -82,7 +84,7 @@ func (c *Client) BatchRecall(ctx context.Context, robotCode string, keys []strin
 		method: http.MethodPost,
 		path:   "/v1.0/robot/otoMessages/batchRecall",
 		body:   map[string]any{"robotCode": robotCode, "processQueryKeys": keys},
-		auth:   true, metered: true, idempotent: true,
+		auth:   true, metered: true, idempotent: true, spec: recallSpec,
 	}, &res)
 	return res, err
 }

@@ -98,6 +98,13 @@ func (t *tokenCache) get(ctx context.Context) (string, error) {
 	}
 }
 
+// current is the cached token, "" when none.
+func (t *tokenCache) current() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.token
+}
+
 // invalidate drops tok if it is still the cached token, so the next get
 // fetches a new one.
 func (t *tokenCache) invalidate(tok string) {

@@ -1,0 +1,521 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dingwatch/dingwatch/config"
+	"github.com/dingwatch/dingwatch/dingtalk"
+	"github.com/dingwatch/dingwatch/internal/safetext"
+	"github.com/dingwatch/dingwatch/watch"
+)
+
+// The two DingTalk regions' hosts. A tenant lives on one of them; refused
+// credentials on one and accepted on the other mean the endpoint names the
+// wrong region.
+const (
+	hostInternational = "https://api.dingtalk.io"
+	hostChina         = "https://api.dingtalk.com"
+)
+
+// doctorProbeKey is the processQueryKey doctor asks about: shaped like
+// DingTalk's keys (Base64 of 32 bytes) so that DingTalk checks the robot
+// code first and then refuses the key, which tells a known robot from an
+// unknown one. It is the Base64 of "dingwatch doctor probe, no notice".
+const doctorProbeKey = "ZGluZ3dhdGNoIGRvY3RvciBwcm9iZSwgbm8gbm90aWNl"
+
+// doctorOptions are doctor's own flags.
+type doctorOptions struct {
+	// otherEndpoint is where refused credentials are tried again to tell a
+	// wrong region from a wrong secret; "" picks the other DingTalk region
+	// when the endpoint is one of the two.
+	otherEndpoint string
+}
+
+func (a *app) doctorCmd() *cobra.Command {
+	var o doctorOptions
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check the settings, DingTalk access, the call budget and push, each with its fix",
+		Long: `Check, one line each, what dingwatch needs, and print the fix for what fails:
+
+  config      where the settings come from, and that files holding a secret are private
+  endpoint    DingTalk answers at the endpoint (and in which region)
+  token       DingTalk accepts the app's credentials; when it refuses them, the
+              other region's host is asked too: a tenant on the other region is a
+              wrong endpoint, not a wrong secret
+  robot       DingTalk knows the robot code (one readStatus call on a dummy key:
+              1 metered call)
+  permission  the app may make robot calls (qyapi_robot_sendmsg)
+  budget      metered calls spent in the last 24 hours, and what is left
+
+Secrets are never printed.
+
+Exit status: 0 everything passed, 2 a setting must be fixed, 1 something else
+failed (DingTalk unreachable or busy, the budget or quota spent).`,
+		Example: "  dingwatch doctor\n  dingwatch doctor --endpoint https://api.dingtalk.com",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.otherEndpoint != "" {
+				if _, err := dingtalk.ParseEndpoint(o.otherEndpoint); err != nil {
+					return usageErr("--other-endpoint: %v", err)
+				}
+			}
+			return a.runDoctor(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.otherEndpoint, "other-endpoint", "",
+		"where to try credentials the endpoint refuses (default: the other DingTalk region)")
+	return cmd
+}
+
+// verdict is the outcome of one check.
+type verdict int
+
+const (
+	passed  verdict = iota
+	noted           // information, not a check
+	skipped         // not checked: it needs a check that failed
+	failed          // something other than a setting is wrong: exit 1
+	misset          // a setting must be fixed: exit 2
+)
+
+// glyph marks a verdict; the words after it say the same without colour.
+func (v verdict) glyph() string {
+	switch v {
+	case passed:
+		return "✓"
+	case noted:
+		return "!"
+	case skipped:
+		return "-"
+	}
+	return "✗"
+}
+
+// finding is one line of doctor's report and, when it failed, its fix.
+type finding struct {
+	verdict verdict
+	name    string // the check: config, endpoint, token, …
+	text    string
+	fix     string
+}
+
+// doctorReport collects the findings in the order they were made.
+type doctorReport struct{ findings []finding }
+
+func (r *doctorReport) add(v verdict, name, text, fix string) {
+	r.findings = append(r.findings, finding{v, name, text, fix})
+}
+
+// exitCode is 2 when a setting must be fixed, 1 when anything else failed, 0 otherwise.
+func (r *doctorReport) exitCode() int {
+	code := exitOK
+	for _, f := range r.findings {
+		switch f.verdict {
+		case misset:
+			return exitUsage
+		case failed:
+			code = exitFailed
+		}
+	}
+	return code
+}
+
+// problems counts the failed checks.
+func (r *doctorReport) problems() int {
+	n := 0
+	for _, f := range r.findings {
+		if f.verdict == failed || f.verdict == misset {
+			n++
+		}
+	}
+	return n
+}
+
+// write prints one line per finding and an indented fix under a failure.
+// Every line is cleaned here, once: findings quote DingTalk's messages and
+// the user's settings.
+func (r *doctorReport) write(w io.Writer) {
+	const width = 10
+	for _, f := range r.findings {
+		fmt.Fprintf(w, "%s %-*s  %s\n", f.verdict.glyph(), width, f.name, safetext.Line(f.text, 2000))
+		if f.fix != "" {
+			fmt.Fprintf(w, "  %-*s  fix: %s\n", width, "", safetext.Line(f.fix, 2000))
+		}
+	}
+}
+
+func (a *app) runDoctor(ctx context.Context, o doctorOptions) error {
+	r := &doctorReport{}
+	s, ok := a.doctorConfig(r)
+	if ok {
+		a.doctorDingTalk(ctx, r, s, o)
+	} else {
+		for _, name := range []string{"endpoint", "token", "robot", "permission"} {
+			r.add(skipped, name, "not checked: the settings are incomplete", "")
+		}
+	}
+	a.doctorBudget(r, time.Now())
+	r.add(noted, "push", pushHazard, "")
+	r.write(a.io.out)
+	switch code := r.exitCode(); code {
+	case exitOK:
+		return nil
+	case exitUsage:
+		return &exitError{code, fmt.Errorf("%s: fix the settings marked ✗, then run dingwatch doctor again", plural(r.problems(), "problem"))}
+	default:
+		return &exitError{code, fmt.Errorf("%s found", plural(r.problems(), "problem"))}
+	}
+}
+
+// pushHazard is what every user of push must know before turning it on.
+const pushHazard = "DingTalk hands each event of an app to ONE of that app's Stream connections, at random: " +
+	"a dingwatch connection on an app whose events another service already receives over Stream takes " +
+	"a share of that service's events. Use an app dedicated to sending notices, or one `dingwatch serve` for the team."
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// doctorEnv are the environment variables that hold settings, in the order
+// they are reported. Only their names are ever shown.
+var doctorEnv = []string{"DINGTALK_APP_KEY", "DINGTALK_APP_SECRET", "DINGTALK_ROBOT_CODE", "DINGTALK_ENDPOINT",
+	"DINGTALK_SUITE_KEY", "DINGTALK_SUITE_SECRET", "DINGTALK_AUTH_CORP_ID", "DINGTALK_SUITE_TICKET"}
+
+// doctorConfig reports where the settings come from and whether the files
+// that hold them are private, then loads them. ok is false when the
+// settings cannot be used to reach DingTalk.
+func (a *app) doctorConfig(r *doctorReport) (s config.Settings, ok bool) {
+	path, explicit := a.g.configPath, a.g.configPath != ""
+	if !explicit {
+		path = filepath.Join(config.DirsFrom(a.getenv).Config, "config.toml")
+	}
+	var sources []string
+	missing := ""
+	healthy := true
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+		missing = "; no config file at " + path
+	case err != nil:
+		r.add(misset, "config", fmt.Sprintf("config file %s: %v", path, err), "give --config a readable file, or leave it out")
+		return s, false
+	default:
+		sources = append(sources, fmt.Sprintf("%s (mode %04o)", path, fi.Mode().Perm()))
+		healthy = a.doctorFileModes(r, path, fi)
+	}
+	var env []string
+	for _, name := range doctorEnv {
+		if strings.TrimSpace(a.getenv(name)) != "" {
+			env = append(env, name)
+		}
+	}
+	if len(env) > 0 {
+		sources = append(sources, "the environment ("+strings.Join(env, ", ")+")")
+	}
+	var flags []string
+	for _, name := range []string{"robot", "endpoint"} {
+		if a.flagSet(name) {
+			flags = append(flags, "--"+name)
+		}
+	}
+	if len(flags) > 0 {
+		sources = append(sources, "flags ("+strings.Join(flags, ", ")+")")
+	}
+	if len(sources) == 0 {
+		sources = append(sources, "nowhere")
+	}
+	if !healthy {
+		return s, false
+	}
+	s, err = a.settings()
+	if err != nil {
+		r.add(misset, "config", err.Error(), "correct the setting named, then run dingwatch doctor again")
+		return s, false
+	}
+	if err := s.Validate(); err != nil {
+		r.add(misset, "config", err.Error(), fmt.Sprintf("put them in %s (chmod 600) or the environment", path))
+		return s, false
+	}
+	r.add(passed, "config", "settings from "+strings.Join(sources, ", ")+missing, "")
+	return s, true
+}
+
+// doctorFileModes checks the config file (and a secret file it names): a
+// file holding a secret must be private, and no file that says where the
+// secret goes may be writable by others. It reports whether they are fine.
+func (a *app) doctorFileModes(r *doctorReport, path string, fi fs.FileInfo) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		r.add(misset, "config", fmt.Sprintf("config file %s: %v", path, err), "make it readable by you: chmod 600 "+path)
+		return false
+	}
+	file, err := config.Parse(data)
+	if err != nil {
+		r.add(misset, "config", fmt.Sprintf("config file %s: %v", path, err), "correct that line of "+path)
+		return false
+	}
+	mode := fi.Mode().Perm()
+	switch {
+	case (file.AppSecret != "" || file.SuiteSecret != "") && mode&0o077 != 0:
+		r.add(misset, "config", fmt.Sprintf("%s holds a secret but others can read it (mode %04o)", path, mode), "chmod 600 "+path)
+		return false
+	case mode&0o002 != 0:
+		r.add(misset, "config", fmt.Sprintf("%s can be changed by anyone (mode %04o): they could send your secret to another host", path, mode),
+			"chmod 600 "+path)
+		return false
+	}
+	if file.AppSecretFile != "" && strings.TrimSpace(a.getenv("DINGTALK_APP_SECRET")) == "" && file.AppSecret == "" {
+		sfi, err := os.Stat(file.AppSecretFile)
+		switch {
+		case err != nil:
+			r.add(misset, "config", fmt.Sprintf("app_secret_file %s: %v", file.AppSecretFile, err), "point app_secret_file at the file that holds the app secret")
+			return false
+		case sfi.Mode().Perm()&0o077 != 0:
+			r.add(misset, "config", fmt.Sprintf("app_secret_file %s can be read by others (mode %04o)", file.AppSecretFile, sfi.Mode().Perm()),
+				"chmod 600 "+file.AppSecretFile)
+			return false
+		}
+	}
+	return true
+}
+
+// probe is one readStatus call on doctorProbeKey at an endpoint: the token
+// it needs tells whether DingTalk accepts the credentials there, and its
+// error whether it knows the robot and lets the app make robot calls.
+type probe struct {
+	endpoint string
+	tokenOK  bool  // DingTalk issued an access token
+	metered  int64 // metered calls the probe made
+	err      error
+}
+
+func (a *app) probe(ctx context.Context, s config.Settings, endpoint string) probe {
+	c, err := dingtalk.New(dingtalk.Options{Endpoint: endpoint, Credentials: s.Credentials(),
+		Timeout: a.g.timeout, Retries: -1, Rate: a.g.qps})
+	if err != nil {
+		return probe{endpoint: endpoint, err: err}
+	}
+	_, err = c.ReadStatus(ctx, s.RobotCode, doctorProbeKey)
+	return probe{endpoint: endpoint, tokenOK: c.TokenCalls() > 0, metered: c.MeteredCalls(), err: err}
+}
+
+// otherRegion is the host of the other DingTalk region when endpoint is
+// one of the two; "" otherwise.
+func otherRegion(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return ""
+	}
+	switch strings.ToLower(u.Host) {
+	case "api.dingtalk.io":
+		return hostChina
+	case "api.dingtalk.com":
+		return hostInternational
+	}
+	return ""
+}
+
+// doctorDingTalk checks the endpoint, region, token, robot code and
+// permission with one probe (a second on the other region when the first
+// endpoint refuses the credentials).
+func (a *app) doctorDingTalk(ctx context.Context, r *doctorReport, s config.Settings, o doctorOptions) {
+	p := a.probe(ctx, s, s.Endpoint)
+	where := regionName(s.Endpoint)
+	if !p.tokenOK {
+		var de *dingtalk.Error
+		errors.As(p.err, &de)
+		switch {
+		case dingtalk.HasCode(p.err, dingtalk.CodeNetwork):
+			r.add(failed, "endpoint", fmt.Sprintf("%s could not be reached: %s", s.Endpoint, errText(p.err)),
+				"check the network (and HTTPS_PROXY, if a proxy is needed) and the endpoint: "+hostInternational+" or "+hostChina)
+			skipRest(r, "token", "robot", "permission")
+			return
+		case dingtalk.HasCode(p.err, dingtalk.CodeNotJSON) && de != nil && (de.HTTPStatus == http.StatusNotFound || de.HTTPStatus == http.StatusMethodNotAllowed):
+			r.add(misset, "endpoint", fmt.Sprintf("%s answered, but not as DingTalk does (HTTP %d): it is not DingTalk's API", s.Endpoint, de.HTTPStatus),
+				"set endpoint (or DINGTALK_ENDPOINT) to "+hostInternational+" or "+hostChina)
+			skipRest(r, "token", "robot", "permission")
+			return
+		case dingtalk.HasCode(p.err, dingtalk.CodeInvalidClient):
+			r.add(passed, "endpoint", fmt.Sprintf("%s answers (%s)", s.Endpoint, where), "")
+			p = a.doctorRegion(ctx, r, s, o, p)
+			if !p.tokenOK {
+				skipRest(r, "robot", "permission")
+				return
+			}
+		default:
+			r.add(passed, "endpoint", fmt.Sprintf("%s answers (%s)", s.Endpoint, where), "")
+			v, fix := classify(p.err)
+			r.add(v, "token", "no access token: "+errText(p.err), fix)
+			skipRest(r, "robot", "permission")
+			return
+		}
+	} else {
+		r.add(passed, "endpoint", fmt.Sprintf("%s answers (%s)", s.Endpoint, where), "")
+		r.add(passed, "token", s.Credentials().String()+": DingTalk issued an access token", "")
+	}
+	a.doctorRobot(r, s, p)
+}
+
+// doctorRegion asks the other region when the endpoint refused the
+// credentials, and reports which of a wrong region or a wrong secret it is.
+// It returns the probe the later checks read.
+func (a *app) doctorRegion(ctx context.Context, r *doctorReport, s config.Settings, o doctorOptions, p probe) probe {
+	fixCreds := "check the app key and secret (app_key, app_secret or app_secret_file in the config file, or " +
+		"DINGTALK_APP_KEY and DINGTALK_APP_SECRET); for a third-party app, the DINGTALK_SUITE_* settings"
+	other := o.otherEndpoint
+	if other == "" {
+		other = otherRegion(s.Endpoint)
+	}
+	if other == "" || sameEndpoint(other, s.Endpoint) {
+		r.add(misset, "token", fmt.Sprintf("DingTalk refused the credentials of %s at %s", s.Credentials(), s.Endpoint), fixCreds)
+		return p
+	}
+	q := a.probe(ctx, s, other)
+	switch {
+	case q.tokenOK:
+		r.add(misset, "region", fmt.Sprintf("the credentials of %s are refused at %s but accepted at %s: the tenant is on the region %s serves",
+			s.Credentials(), s.Endpoint, other, other),
+			fmt.Sprintf("set endpoint = %q in the config file (or DINGTALK_ENDPOINT=%s)", other, other))
+		r.add(passed, "token", fmt.Sprintf("%s: DingTalk issued an access token at %s", s.Credentials(), other), "")
+		return q
+	case dingtalk.HasCode(q.err, dingtalk.CodeInvalidClient):
+		r.add(misset, "token", fmt.Sprintf("DingTalk refused the credentials of %s, at %s and at %s: not a region mismatch",
+			s.Credentials(), s.Endpoint, other), fixCreds)
+	default:
+		r.add(misset, "token", fmt.Sprintf("DingTalk refused the credentials of %s at %s (the other region, %s, could not tell: %s)",
+			s.Credentials(), s.Endpoint, other, errText(q.err)), fixCreds+"; or the region: the endpoint may be "+other)
+	}
+	return p
+}
+
+func sameEndpoint(a, b string) bool {
+	return strings.EqualFold(strings.TrimRight(a, "/"), strings.TrimRight(b, "/"))
+}
+
+// doctorRobot reads the probe's readStatus answer: a refused key means the
+// robot is known and the call was allowed.
+func (a *app) doctorRobot(r *doctorReport, s config.Settings, p probe) {
+	cost := fmt.Sprintf("(the probe cost %s)", plural(int(p.metered), "metered call"))
+	robot := fmt.Sprintf("%q", s.RobotCode)
+	var de *dingtalk.Error
+	switch {
+	case p.err == nil || dingtalk.HasCode(p.err, "invalid.processQueryKey") || dingtalk.HasCode(p.err, dingtalk.CodeKeyExpireTime) ||
+		dingtalk.HasCode(p.err, "unknown.send.result"):
+		r.add(passed, "robot", fmt.Sprintf("DingTalk knows robot %s: it asked about a dummy key %s", robot, cost), "")
+		r.add(passed, "permission", "the app may make robot calls (qyapi_robot_sendmsg)", "")
+	case !errors.As(p.err, &de):
+		r.add(failed, "robot", "could not check: "+errText(p.err), "run dingwatch doctor again")
+		skipRest(r, "permission")
+	case strings.HasPrefix(de.Code, "invalidParameter.robotCode."):
+		r.add(misset, "robot", fmt.Sprintf("DingTalk does not know robot %s in this organisation: %s", robot, errText(p.err)),
+			"set robot_code (or DINGTALK_ROBOT_CODE) to the robot's code: developer console, the app, Robot")
+		skipRest(r, "permission")
+	case de.Code == "Forbidden.AccessDenied.AccessTokenPermissionDenied":
+		r.add(skipped, "robot", "not checked: the app may not make robot calls", "")
+		r.add(misset, "permission", errText(p.err),
+			"grant the app the permission qyapi_robot_sendmsg (developer console, the app, Permissions), then wait a minute")
+	case de.Code == "Forbidden.AccessDenied.IpNotInWhiteList":
+		r.add(skipped, "robot", "not checked: DingTalk refuses this host", "")
+		r.add(misset, "permission", errText(p.err),
+			"add the address DingTalk saw to the app's IP allow-list (developer console, the app, Security settings)")
+	case de.Code == dingtalk.CodeQuotaSpent:
+		r.add(skipped, "robot", "not checked: the monthly quota is spent", "")
+		r.add(failed, "quota", errText(p.err), "wait for the month's quota to renew, or raise the organisation's edition")
+	default:
+		v, fix := classify(p.err)
+		r.add(v, "robot", "could not check: "+errText(p.err), fix)
+		skipRest(r, "permission")
+	}
+}
+
+// classify is the verdict and fix for an error no check names.
+func classify(err error) (verdict, string) {
+	if dingtalk.IsFatal(err) {
+		return misset, "see the message above; it names the setting"
+	}
+	if dingtalk.Retryable(err) || dingtalk.IsThrottle(err) {
+		return failed, "DingTalk is busy or throttling: run dingwatch doctor again in a minute"
+	}
+	return failed, "see the message above"
+}
+
+func skipRest(r *doctorReport, names ...string) {
+	for _, n := range names {
+		r.add(skipped, n, "not checked: needs the check above", "")
+	}
+}
+
+// errText is an error's words, with DingTalk's own message when it gave one
+// (it names things the user needs: an IP address, the scopes wanted).
+func errText(err error) string {
+	var de *dingtalk.Error
+	if errors.As(err, &de) && de.Message != "" && !strings.Contains(err.Error(), de.Message) {
+		return err.Error() + ": " + de.Message
+	}
+	return err.Error()
+}
+
+// regionName names the DingTalk region of an endpoint.
+func regionName(endpoint string) string {
+	switch otherRegion(endpoint) {
+	case hostChina:
+		return "international region"
+	case hostInternational:
+		return "China region"
+	}
+	return "a custom endpoint, not one of DingTalk's two hosts"
+}
+
+// doctorBudget reports the metered calls of the last 24 hours, from the
+// saved state, against the daily budget.
+func (a *app) doctorBudget(r *doctorReport, now time.Time) {
+	budget := a.policy().Budget
+	// The state file's name inside the state directory, as watch.OpenStore
+	// names it; read, never opened as a store: doctor changes nothing.
+	path := filepath.Join(config.DirsFrom(a.getenv).State, "state.json")
+	data, err := os.ReadFile(path)
+	spent := 0
+	var st *watch.State
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		r.add(failed, "budget", fmt.Sprintf("the saved state %s could not be read: %v", path, err), "make it readable by you: chmod 600 "+path)
+		return
+	default:
+		st, err = watch.DecodeState(data)
+		if err != nil {
+			r.add(failed, "budget", fmt.Sprintf("the saved state %s is unreadable: %v", path, err),
+				"dingwatch moves it aside and starts afresh when it next opens it")
+			return
+		}
+		spent = st.Calls.Spent(now)
+	}
+	switch {
+	case budget <= 0:
+		r.add(passed, "budget", fmt.Sprintf("no daily budget (--budget 0); %s in the last 24 hours", plural(spent, "metered call")), "")
+	case spent >= budget:
+		text := fmt.Sprintf("the daily budget is spent: %d of %d metered calls in the last 24 hours", spent, budget)
+		if at := st.Calls.FreedAt(now, budget); !at.IsZero() {
+			text += "; polling resumes at " + at.Local().Format("15:04")
+		}
+		r.add(failed, "budget", text, "wait, or raise the budget (--budget N): the month's quota is about 30 times the daily budget")
+	default:
+		r.add(passed, "budget", fmt.Sprintf("%d of %d metered calls spent in the last 24 hours; %d left", spent, budget, budget-spent), "")
+	}
+}
