@@ -7,6 +7,7 @@ package watch
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -14,7 +15,8 @@ import (
 const MaxKeyLen = 128
 
 // ParseKeys splits pasted text into processQueryKeys: separated by spaces,
-// commas, semicolons or newlines, each checked. Duplicates within the text
+// commas, semicolons or newlines, each checked; a key copied URL-encoded
+// (…%3D) is decoded. Duplicates within the text
 // are dropped; the order is kept.
 func ParseKeys(text string) ([]string, error) {
 	fields := listFields(text)
@@ -26,6 +28,7 @@ func ParseKeys(text string) ([]string, error) {
 		if f == "" {
 			continue
 		}
+		f = unescapeKey(f)
 		if err := CheckKey(f); err != nil {
 			bad = append(bad, err.Error())
 			continue
@@ -42,6 +45,18 @@ func ParseKeys(text string) ([]string, error) {
 		return nil, errors.New("no key given: paste one or more processQueryKeys")
 	}
 	return keys, nil
+}
+
+// unescapeKey undoes the URL encoding of a key copied from a readStatus
+// URL (%2B, %2F, %3D); anything else is left as typed.
+func unescapeKey(f string) string {
+	if !strings.Contains(f, "%") {
+		return f
+	}
+	if u, err := url.PathUnescape(f); err == nil && CheckKey(u) == nil {
+		return u
+	}
+	return f
 }
 
 // listFields splits a pasted list on commas, semicolons, white space and
