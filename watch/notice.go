@@ -38,8 +38,12 @@ type Audience struct {
 // (a notice's Batches) that reached none of them. Without batches it is
 // the audience of the keys alone.
 func AudienceOf(keys []*Key, batches ...Batch) Audience {
-	byID := map[string]int{}
-	var all []Person
+	n := 0
+	for _, k := range keys {
+		n += len(k.Recipients)
+	}
+	byID := make(map[string]int, n)
+	all := make([]Person, 0, n)
 	for _, k := range keys {
 		for _, r := range k.Recipients {
 			id := r.ID()
@@ -66,7 +70,13 @@ func AudienceOf(keys []*Key, batches ...Batch) Audience {
 			}
 		}
 	}
-	var a Audience
+	read := 0
+	for _, p := range all {
+		if p.Read {
+			read++
+		}
+	}
+	a := Audience{Read: make([]Person, 0, read), Unread: make([]Person, 0, len(all)-read)}
 	for _, p := range all {
 		if p.Read {
 			a.Read = append(a.Read, p)
@@ -79,8 +89,22 @@ func AudienceOf(keys []*Key, batches ...Batch) Audience {
 	}
 	c := DefaultCollation()
 	c.Sort(a.Read)
-	slices.SortStableFunc(a.Read, func(x, y Person) int {
-		switch xz, yz := x.FirstSeenRead.IsZero(), y.FirstSeenRead.IsZero(); {
+	sortByReadTime(a.Read)
+	c.Sort(a.Unread)
+	c.Sort(a.Undelivered)
+	return a
+}
+
+// sortByReadTime orders readers without a known time first, then by read
+// time, keeping the order they had otherwise (by name).
+func sortByReadTime(read []Person) {
+	idx := make([]int, len(read))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(i, j int) int {
+		x, y := read[i].FirstSeenRead, read[j].FirstSeenRead
+		switch xz, yz := x.IsZero(), y.IsZero(); {
 		case xz && yz:
 			return 0
 		case xz:
@@ -88,11 +112,9 @@ func AudienceOf(keys []*Key, batches ...Batch) Audience {
 		case yz:
 			return 1
 		}
-		return x.FirstSeenRead.Compare(y.FirstSeenRead)
+		return x.Compare(y)
 	})
-	c.Sort(a.Unread)
-	c.Sort(a.Undelivered)
-	return a
+	permute(read, idx)
 }
 
 // unsentPerson is someone of a failed or unknown batch with that batch.
