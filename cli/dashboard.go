@@ -48,7 +48,7 @@ func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
 	}
 	defer store.Close()
 	for _, w := range warnings {
-		log.Warn(w)
+		log.Warn(w.Text)
 		e.Warn(w)
 	}
 	if len(keys) > 0 {

@@ -211,7 +211,7 @@ func (a *app) connect(retries int) (config.Settings, *dingtalk.Client, error) {
 
 // savedEngine opens the saved state and builds an engine on it for s and c.
 // It returns the store (the caller closes it) and the store's warnings.
-func (a *app) savedEngine(ctx context.Context, s config.Settings, c *dingtalk.Client, log *slog.Logger) (*watch.Engine, *watch.Store, []string, error) {
+func (a *app) savedEngine(ctx context.Context, s config.Settings, c *dingtalk.Client, log *slog.Logger) (*watch.Engine, *watch.Store, []watch.Warning, error) {
 	store, state, warnings, err := watch.OpenStore(config.DirsFrom(a.getenv).State, time.Now())
 	if err != nil {
 		return nil, nil, nil, &exitError{exitUsage, err}

@@ -138,7 +138,7 @@ func (a *app) runSend(ctx context.Context, spec watch.SendSpec, asJSON bool) err
 		writeSendText(a.io.out, rep)
 	}
 	for _, w := range ce.Snapshot().Warnings {
-		fmt.Fprintln(a.io.err, "dingwatch:", w)
+		fmt.Fprintln(a.io.err, "dingwatch:", w.Text)
 	}
 	if err != nil {
 		return err

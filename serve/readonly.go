@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/dingwatch/dingwatch/watch"
 )
@@ -14,13 +15,16 @@ var errViewer = errors.New("view only: this key may watch, not change")
 // nothing else, whatever the UI lets through.
 type readOnly struct{ e *watch.Engine }
 
-func (r readOnly) Snapshot() *watch.Snapshot              { return r.e.Snapshot() }
-func (r readOnly) Refresh(keys ...string)                 { r.e.Refresh(keys...) }
+func (r readOnly) Snapshot() *watch.Snapshot { return r.e.Snapshot() }
+func (r readOnly) Refresh(session string, keys ...string) watch.RefreshResult {
+	return r.e.Refresh(session, keys...)
+}
 func (r readOnly) Add(watch.AddSpec) (int, error)         { return 0, errViewer }
-func (r readOnly) Remove(string) bool                     { return false }
-func (r readOnly) Update(string, func(*watch.Key)) bool   { return false }
+func (r readOnly) Remove(...string) (int, error)          { return 0, errViewer }
+func (r readOnly) SetLabel(string, string) error          { return errViewer }
+func (r readOnly) SetSentAt(string, time.Time) error      { return errViewer }
 func (r readOnly) Group([]string, string) (string, error) { return "", errViewer }
-func (r readOnly) Rename(string, string) bool             { return false }
+func (r readOnly) Rename(string, string) error            { return errViewer }
 func (r readOnly) Send(context.Context, watch.SendSpec) (watch.SendReport, error) {
 	return watch.SendReport{}, errViewer
 }

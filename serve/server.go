@@ -144,6 +144,8 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	m := ui.New(ui.Options{
 		Engine: e, Changes: changes, Renderer: bm.MakeRenderer(sess), Now: s.opts.Now,
 		Region: s.opts.Region, ReadOnly: viewer, NoExport: true,
+		// Each session has its own refresh allowance: no one spends the team's budget.
+		Session: "ssh:" + sess.Context().SessionID(),
 		// A send outlives a dropped connection: cut short, a batch's outcome would be unknown.
 		Ctx:  context.WithoutCancel(sess.Context()),
 		Tick: 5 * time.Second, Title: "dingwatch · " + sess.User(), Log: s.opts.Log,

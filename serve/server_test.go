@@ -221,7 +221,7 @@ func TestSessionsShareOnePoller(t *testing.T) {
 	perRefresh := func() int {
 		before := f.sim.Calls("readStatus")
 		f.clk.Add(time.Minute)
-		f.engine.Refresh()
+		f.engine.Refresh("")
 		f.engine.PollOnce(context.Background())
 		return f.sim.Calls("readStatus") - before
 	}

@@ -73,26 +73,31 @@ func addKeys(e Engine, spec watch.AddSpec, rejected error) tea.Cmd {
 
 func removeKeys(e Engine, what string, keys []string) tea.Cmd {
 	return func() tea.Msg {
-		for _, k := range keys {
-			e.Remove(k)
+		if _, err := e.Remove(keys...); err != nil {
+			return doneMsg{err: err}
 		}
 		return doneMsg{text: "removed " + what}
 	}
 }
 
-func updateKey(e Engine, key, what string, fn func(*watch.Key)) tea.Cmd {
+// editKey runs one edit of a key (SetLabel, SetSentAt) and says what it did.
+func editKey(what string, edit func() error) tea.Cmd {
 	return func() tea.Msg {
-		if !e.Update(key, fn) {
-			return doneMsg{err: fmt.Errorf("%s is no longer watched", dingtalk.Short(key))}
+		if err := edit(); err != nil {
+			return doneMsg{err: err}
 		}
 		return doneMsg{text: what}
 	}
 }
 
-func refresh(e Engine, what string, keys ...string) tea.Cmd {
+func refresh(e Engine, session, what string, keys ...string) tea.Cmd {
 	return func() tea.Msg {
-		e.Refresh(keys...)
-		return doneMsg{text: what}
+		r := e.Refresh(session, keys...)
+		text := fmt.Sprintf("%s: %s at most", what, pluralize(r.Queued, "call"))
+		if r.Limited > 0 {
+			text += fmt.Sprintf(", %d left to the schedule (refresh limit)", r.Limited)
+		}
+		return doneMsg{text: text}
 	}
 }
 
@@ -208,8 +213,8 @@ func ring(out *termenv.Output) tea.Cmd {
 
 func renameNotice(e Engine, id, label string) tea.Cmd {
 	return func() tea.Msg {
-		if !e.Rename(id, label) {
-			return doneMsg{err: errors.New("a notice needs a name")}
+		if err := e.Rename(id, label); err != nil {
+			return doneMsg{err: err}
 		}
 		return doneMsg{text: "notice renamed"}
 	}

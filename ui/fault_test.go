@@ -179,7 +179,8 @@ func TestFaultSuite(t *testing.T) {
 				}
 				r.sim.Inject(f)
 			}
-			r.e.Refresh()
+			r.clk.Add(10 * time.Second) // a refresh within the interval is coalesced
+			r.e.Refresh("")
 			r.poll(time.Second)
 			snap := r.e.Snapshot()
 			view := r.view()
@@ -226,7 +227,7 @@ func TestFaultSuite(t *testing.T) {
 			r.sim.ClearFaults()
 			r.sim.Resume()
 			if fc.scope == fatal {
-				r.e.Refresh()
+				r.e.Refresh("")
 			}
 			r.poll(5 * time.Minute)
 			r.poll(watch.DefaultMaxInterval)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -23,7 +24,7 @@ type fakeEngine struct {
 	mu        sync.Mutex
 	state     *watch.State
 	version   uint64
-	warnings  []string
+	warnings  []watch.Warning
 	added     []watch.AddSpec
 	removed   []string
 	refreshed [][]string
@@ -48,16 +49,16 @@ func (f *fakeEngine) Group(keys []string, label string) (string, error) {
 	return id, nil
 }
 
-func (f *fakeEngine) Rename(id, label string) bool {
+func (f *fakeEngine) Rename(id, label string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := f.state.Notice(id)
 	if n == nil || label == "" {
-		return false
+		return errors.New("a notice needs a name")
 	}
 	n.Label = label
 	f.version++
-	return true
+	return nil
 }
 
 func (f *fakeEngine) Send(_ context.Context, spec watch.SendSpec) (watch.SendReport, error) {
@@ -107,31 +108,40 @@ func (f *fakeEngine) Add(spec watch.AddSpec) (int, error) {
 	return n, nil
 }
 
-func (f *fakeEngine) Remove(key string) bool {
+func (f *fakeEngine) Remove(keys ...string) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.removed = append(f.removed, key)
-	f.state.Keys = slices.DeleteFunc(f.state.Keys, func(k *watch.Key) bool { return k.Key == key })
+	f.removed = append(f.removed, keys...)
+	f.state.Keys = slices.DeleteFunc(f.state.Keys, func(k *watch.Key) bool { return slices.Contains(keys, k.Key) })
 	f.version++
-	return true
+	return len(keys), nil
 }
 
-func (f *fakeEngine) Update(key string, fn func(*watch.Key)) bool {
+func (f *fakeEngine) edit(key string, fn func(*watch.Key)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	k := f.state.Key(key)
 	if k == nil {
-		return false
+		return fmt.Errorf("%s is no longer watched", key)
 	}
 	fn(k)
 	f.version++
-	return true
+	return nil
 }
 
-func (f *fakeEngine) Refresh(keys ...string) {
+func (f *fakeEngine) SetLabel(key, label string) error {
+	return f.edit(key, func(k *watch.Key) { k.Label = label })
+}
+
+func (f *fakeEngine) SetSentAt(key string, at time.Time) error {
+	return f.edit(key, func(k *watch.Key) { k.SentAt, k.Expired = at, false })
+}
+
+func (f *fakeEngine) Refresh(_ string, keys ...string) watch.RefreshResult {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.refreshed = append(f.refreshed, keys)
+	return watch.RefreshResult{Asked: len(keys), Queued: len(keys)}
 }
 
 func people(names ...string) []watch.Recipient {

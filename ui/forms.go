@@ -61,14 +61,14 @@ func (m Model) submitInput() (tea.Model, tea.Cmd) {
 	k := r.key().Key
 	switch md {
 	case modeLabel:
-		return m, updateKey(m.opts.Engine, k, "label saved", func(wk *watch.Key) { wk.Label = value })
+		return m, editKey("label saved", func() error { return m.opts.Engine.SetLabel(k, value) })
 	case modeSentAt:
 		t, err := watch.ParseSentAt(value, m.now)
 		if err != nil {
 			m.flash, m.flashErr = "send time: "+err.Error(), true
 			return m, nil
 		}
-		return m, updateKey(m.opts.Engine, k, "send time saved", func(wk *watch.Key) { wk.SentAt = t; wk.Expired = false })
+		return m, editKey("send time saved", func() error { return m.opts.Engine.SetSentAt(k, t) })
 	}
 	return m, nil
 }

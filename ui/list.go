@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,11 +20,10 @@ type row struct {
 	total   int
 	word    string          // the state, in a word
 	problem bool            // the state is a failure
-	rev     uint64          // changes when anything shown on the row changes
 	aud     *watch.Audience // the merged people of a row of several keys
 }
 
-// summed fills in the row's counts, state and revision at now.
+// summed fills in the row's counts and state at now.
 func (r row) summed(now time.Time) row {
 	if len(r.keys) == 1 {
 		r.read, r.total = r.keys[0].Counts()
@@ -32,9 +32,6 @@ func (r row) summed(now time.Time) row {
 		r.aud, r.read, r.total = &a, len(a.Read), a.Total()
 	}
 	r.word, r.problem = rowState(r, now)
-	for _, k := range r.keys {
-		r.rev = r.rev*31 + k.Rev + 1
-	}
 	return r
 }
 
@@ -180,12 +177,20 @@ func timeLeft(r row, now time.Time) string {
 
 // rowCache keeps rendered rows: an idle or scrolling list re-renders only
 // the rows whose content changed. It is the one thing View writes to.
-type rowCache struct{ rows map[rowSig]string }
+type rowCache struct{ rows map[rowSig]cachedRow }
 
-// rowSig is everything a rendered row depends on.
+// cachedRow is a rendered row with the keys and notice it showed: the
+// engine's keys and notices are copy-on-write, so the same pointers mean
+// the same content.
+type cachedRow struct {
+	notice *watch.Notice
+	keys   []*watch.Key
+	out    string
+}
+
+// rowSig is everything else a rendered row depends on.
 type rowSig struct {
 	id             string
-	rev            uint64
 	selected, open bool
 	marked         bool
 	width, child   int
@@ -195,20 +200,20 @@ type rowSig struct {
 
 // cachedRow renders r or takes it from the cache.
 func (m Model) cachedRow(r row, selected bool, width int) string {
-	sig := rowSig{id: r.id(), rev: r.rev, selected: selected, width: width, child: r.child, left: timeLeft(r, m.now), countW: m.list.countW}
+	sig := rowSig{id: r.id(), selected: selected, width: width, child: r.child, left: timeLeft(r, m.now), countW: m.list.countW}
 	if r.notice != nil {
 		sig.open = m.list.expanded[r.notice.ID]
 	} else {
 		sig.marked = m.list.marked[r.keys[0].Key]
 	}
-	if out, ok := m.cache.rows[sig]; ok {
-		return out
+	if c, ok := m.cache.rows[sig]; ok && c.notice == r.notice && slices.Equal(c.keys, r.keys) {
+		return c.out
 	}
 	if len(m.cache.rows) > 1024 {
 		clear(m.cache.rows)
 	}
 	out := m.renderRow(r, selected, width)
-	m.cache.rows[sig] = out
+	m.cache.rows[sig] = cachedRow{notice: r.notice, keys: r.keys, out: out}
 	return out
 }
 

@@ -20,13 +20,14 @@ import (
 type Engine interface {
 	Snapshot() *watch.Snapshot
 	Add(watch.AddSpec) (int, error)
-	Remove(key string) bool
-	Update(key string, fn func(*watch.Key)) bool
-	Refresh(keys ...string)
+	Remove(keys ...string) (int, error)
+	SetLabel(key, label string) error
+	SetSentAt(key string, at time.Time) error
+	Refresh(session string, keys ...string) watch.RefreshResult
 	Group(keys []string, label string) (string, error)
 	Send(ctx context.Context, spec watch.SendSpec) (watch.SendReport, error)
 	Recall(ctx context.Context, keys []string) ([]watch.RecallOutcome, error)
-	Rename(notice, label string) bool
+	Rename(notice, label string) error
 }
 
 // Options configure a dashboard.
@@ -35,7 +36,10 @@ type Options struct {
 	Changes  <-chan struct{} // from Engine.Subscribe; the caller unsubscribes
 	Renderer *lipgloss.Renderer
 	Now      func() time.Time
-	Region   string        // "international", "China", or the endpoint
+	Region   string // "international", "China", or the endpoint
+	// Session names this view to the engine's refresh limits ("" for the
+	// local dashboard; one ID per SSH session).
+	Session  string
 	ReadOnly bool          // a viewer: may watch, not change
 	Tick     time.Duration // how often relative times are redrawn (default 1s)
 	Title    string        // shown first in the header (default "dingwatch")
@@ -157,7 +161,7 @@ func New(opts Options) Model {
 	}
 	return Model{opts: opts, st: st, keys: km, help: h, now: opts.Now(),
 		input: in, list: listState{expanded: map[string]bool{}, marked: map[string]bool{}, dismissed: map[string]bool{}},
-		cache: &rowCache{rows: map[rowSig]string{}}, crashed: new(string)}
+		cache: &rowCache{rows: map[rowSig]cachedRow{}}, crashed: new(string)}
 }
 
 // Init asks for the first snapshot, starts listening for changes and the clock.

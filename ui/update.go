@@ -95,7 +95,7 @@ func (m Model) normalKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.mode = modeHelp
 	case key.Matches(msg, k.Dismiss) && m.snap != nil:
 		for _, w := range m.snap.Warnings {
-			m.list.dismissed[w] = true
+			m.list.dismissed[w.Text] = true
 		}
 	case key.Matches(msg, k.Tab):
 		m.focus = 1 - m.focus
@@ -120,10 +120,10 @@ func (m Model) normalKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.openInput(modeFilter, m.list.filter, "filter by label, key or name")
 	case key.Matches(msg, k.Refresh):
 		if r, ok := m.selected(); ok {
-			return m, refresh(m.opts.Engine, "refreshing "+r.title(), keysOf(r)...)
+			return m, refresh(m.opts.Engine, m.opts.Session, "refreshing "+r.title(), keysOf(r)...)
 		}
 	case key.Matches(msg, k.RefreshAll):
-		return m, refresh(m.opts.Engine, "refreshing all keys")
+		return m, refresh(m.opts.Engine, m.opts.Session, "refreshing all keys")
 	case key.Matches(msg, k.Add):
 		return m.openAdd()
 	case key.Matches(msg, k.Send):

@@ -85,8 +85,8 @@ func (m Model) banners() []string {
 		add(m.st.Warn, "the daily call budget is spent: polling waits until calls age out (--budget)")
 	}
 	for _, w := range m.snap.Warnings {
-		if !m.list.dismissed[w] {
-			add(m.st.Warn, w)
+		if !m.list.dismissed[w.Text] {
+			add(m.st.Warn, w.Text)
 		}
 	}
 	return out

@@ -31,7 +31,7 @@ func TestGoldens(t *testing.T) {
 		{"expired-key", func(w, h int) Model { return drive(loaded(data(), w, h), keys("G")...) }},
 		{"empty", func(w, h int) Model { return loaded(&fakeEngine{state: &watch.State{}}, w, h) }},
 		{"warnings", func(w, h int) Model {
-			return loaded(&fakeEngine{state: fixtureState(), warnings: []string{"another dingwatch owns /state: this one shows its state but saves nothing"}}, w, h)
+			return loaded(&fakeEngine{state: fixtureState(), warnings: []watch.Warning{{Kind: watch.WarnFollowing, Path: "/state", Text: "another dingwatch owns /state: this one shows its state but saves nothing"}}}, w, h)
 		}},
 		{"help", func(w, h int) Model { return drive(loaded(data(), w, h), keys("?")...) }},
 		{"add-form", func(w, h int) Model { return drive(loaded(data(), w, h), keys("a")...) }},
@@ -124,7 +124,7 @@ func TestBothListsStayInView(t *testing.T) {
 }
 
 func TestEscHidesWarnings(t *testing.T) {
-	e := &fakeEngine{state: fixtureState(), warnings: []string{"the saved state was unreadable: moved aside"}}
+	e := &fakeEngine{state: fixtureState(), warnings: []watch.Warning{{Kind: watch.WarnStateSetAside, Text: "the saved state was unreadable: moved aside"}}}
 	m := loaded(e, 80, 24)
 	if !strings.Contains(m.View(), "moved aside") {
 		t.Fatal("no warning shown")

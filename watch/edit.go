@@ -9,6 +9,11 @@ import (
 	"github.com/dingwatch/dingwatch/dingtalk"
 )
 
+// The editing methods. Each builds Op values and hands them to apply, the
+// one path by which the state changes (see ops.go): on the owner of the
+// state they apply and save once; on a follower they show at once and
+// reach the owner through its inbox.
+
 // AddSpec describes keys to watch.
 type AddSpec struct {
 	Keys      []string
@@ -21,7 +26,7 @@ type AddSpec struct {
 
 // Add starts watching keys. Keys already watched and malformed keys are
 // reported in the error; the others are still added. It returns how many
-// were added.
+// were added. Adding n keys costs time in proportion to n.
 func (e *Engine) Add(spec AddSpec) (int, error) {
 	robot := strings.TrimSpace(spec.RobotCode)
 	if robot == "" {
@@ -31,146 +36,96 @@ func (e *Engine) Add(spec AddSpec) (int, error) {
 		return 0, errors.New("no robot code: give one with the key or configure DINGTALK_ROBOT_CODE")
 	}
 	now := e.opts.Now()
-	e.mu.Lock()
-	var dups, bad []string
-	added := 0
+	op := Op{Kind: OpAdd, Keys: make([]*Key, 0, len(spec.Keys))}
+	seen := make(map[string]bool, len(spec.Keys))
+	var dups []string
 	for _, key := range spec.Keys {
-		if err := CheckKey(key); err != nil {
-			bad = append(bad, err.Error())
+		if seen[key] {
+			dups = append(dups, key)
 			continue
 		}
-		if e.state.Key(key) != nil {
-			dups = append(dups, dingtalk.Short(key))
-			continue
-		}
-		e.state.Keys = append(e.state.Keys, &Key{Key: key, RobotCode: robot, Label: spec.Label,
+		seen[key] = true
+		op.Keys = append(op.Keys, &Key{Key: key, RobotCode: robot, Label: spec.Label,
 			AddedAt: now, SentAt: spec.SentAt, Notice: spec.Notice, Round: spec.Round})
-		e.gens[key] = e.newGen()
-		added++
 	}
-	var p Parcel
-	if added > 0 {
-		e.commitLocked()
-		p.Keys = cloneKeys(e.state.Keys[len(e.state.Keys)-added:])
-		if n := e.state.Notice(spec.Notice); n != nil {
-			nc := *n
-			p.Notices = []*Notice{&nc}
+	if spec.Notice != "" {
+		e.mu.Lock()
+		if n := e.noticeLocked(spec.Notice); n != nil {
+			op.Notice = n // so that the owner has it too
 		}
+		e.mu.Unlock()
 	}
-	e.mu.Unlock()
-	if added > 0 {
-		e.handOver(p)
-		e.poke()
+	res, err := e.apply(op)
+	if err != nil {
+		return 0, err
 	}
 	var msgs []string
-	if len(dups) > 0 {
-		msgs = append(msgs, "already watched: "+strings.Join(dups, ", "))
+	if len(res.dups)+len(dups) > 0 {
+		for _, d := range dups {
+			res.dups = append(res.dups, dingtalk.Short(d))
+		}
+		msgs = append(msgs, "already watched: "+strings.Join(res.dups, ", "))
 	}
-	msgs = append(msgs, bad...)
+	msgs = append(msgs, res.bad...)
 	if len(msgs) > 0 {
-		return added, errors.New(strings.Join(msgs, "; "))
+		return res.added, errors.New(strings.Join(msgs, "; "))
 	}
-	return added, nil
+	return res.added, nil
 }
 
-// Remove stops watching key.
-func (e *Engine) Remove(key string) bool {
-	e.handOver(Parcel{Remove: []string{key}})
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !e.removeLocked(key) {
-		return false
-	}
-	e.commitLocked()
-	return true
-}
-
-func (e *Engine) removeLocked(key string) bool {
-	for i, k := range e.state.Keys {
-		if k.Key == key {
-			e.state.Keys = append(e.state.Keys[:i], e.state.Keys[i+1:]...)
-			delete(e.gens, key)
-			delete(e.forced, key)
-			e.dropEmptyNoticesLocked()
-			return true
-		}
-	}
-	return false
-}
-
-func cloneKeys(keys []*Key) []*Key {
-	out := make([]*Key, len(keys))
-	for i, k := range keys {
-		out[i] = k.Clone()
-	}
-	return out
-}
-
-func (e *Engine) dropEmptyNoticesLocked() {
-	kept := e.state.Notices[:0]
-	for _, n := range e.state.Notices {
-		if len(e.state.NoticeKeys(n.ID)) > 0 {
-			kept = append(kept, n)
-		}
-	}
-	e.state.Notices = kept
-}
-
-// Update changes a watched key with fn (a label, a send time) and saves.
-func (e *Engine) Update(key string, fn func(*Key)) bool {
-	e.mu.Lock()
-	k := e.state.Key(key)
-	if k == nil {
-		e.mu.Unlock()
-		return false
-	}
-	fn(k)
-	k.Rev++
-	e.commitLocked()
-	edited := k.Clone()
-	e.mu.Unlock()
-	e.handOver(Parcel{Edits: []*Key{edited}})
-	e.poke()
-	return true
-}
-
-// Refresh queries keys at once (all live keys when none are named),
-// within the budget, and resumes polling stopped by a fatal error.
-func (e *Engine) Refresh(keys ...string) {
-	e.mu.Lock()
+// Remove stops watching keys, with one save however many there are. It
+// returns how many of them were watched; the error is a save or hand-over
+// that could not start.
+func (e *Engine) Remove(keys ...string) (removed int, err error) {
 	if len(keys) == 0 {
-		for _, k := range e.state.Keys {
-			keys = append(keys, k.Key)
-		}
+		return 0, nil
 	}
-	for _, k := range keys {
-		e.forced[k] = true
+	res, err := e.apply(Op{Kind: OpRemove, Names: keys})
+	return res.removed, err
+}
+
+// SetLabel sets a watched key's label ("" clears it).
+func (e *Engine) SetLabel(key, label string) error {
+	_, err := e.apply(Op{Kind: OpLabel, Key: key, Label: strings.TrimSpace(label)})
+	return err
+}
+
+// SetSentAt sets when a watched key was sent, which starts its 24-hour
+// window; an expired key given a later time is watched again.
+func (e *Engine) SetSentAt(key string, at time.Time) error {
+	if at.IsZero() {
+		return errors.New("no time given")
 	}
-	e.halted = ""
-	e.changedLocked()
-	e.mu.Unlock()
-	e.handOver(Parcel{Refresh: keys})
-	e.poke()
+	_, err := e.apply(Op{Kind: OpSentAt, Key: key, At: at})
+	return err
+}
+
+// Rename gives notice noticeID a new label. The error says the label is
+// empty or there is no such notice.
+func (e *Engine) Rename(noticeID, label string) error {
+	_, err := e.apply(Op{Kind: OpRename, NoticeID: noticeID, Label: label})
+	return err
 }
 
 // CreateNotice starts a notice named label and returns its ID; keys join
 // it through AddSpec.Notice.
 func (e *Engine) CreateNotice(label, text string, at time.Time) string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	n := e.newNoticeLocked(label, text, at)
+	n := e.newNotice(label, text, at)
+	e.apply(Op{Kind: OpNotice, Notice: n})
 	return n.ID
 }
 
-func (e *Engine) newNoticeLocked(label, text string, at time.Time) *Notice {
+// newNotice makes a notice with an ID this engine does not have yet. The
+// ID is chosen here, not where it is applied, so that the owner of the
+// state gives a notice made by a follower the same ID.
+func (e *Engine) newNotice(label, text string, at time.Time) *Notice {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	id := fmt.Sprintf("n%d-%d", at.Unix(), len(e.state.Notices)+1)
-	for e.state.Notice(id) != nil {
+	for e.noticeLocked(id) != nil {
 		id += "x"
 	}
-	n := &Notice{ID: id, Label: label, CreatedAt: at, Rounds: []Round{{N: 0, At: at, Text: text}}}
-	e.state.Notices = append(e.state.Notices, n)
-	e.commitLocked()
-	return n
+	return &Notice{ID: id, Label: label, CreatedAt: at, Rounds: []Round{{N: 0, At: at, Text: text}}}
 }
 
 // Group makes keys one notice named label (taking them out of any other
@@ -180,47 +135,21 @@ func (e *Engine) Group(keys []string, label string) (string, error) {
 	if label == "" {
 		return "", errors.New("a notice needs a name")
 	}
-	now := e.opts.Now()
+	at := e.opts.Now()
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	var ks []*Key
 	for _, key := range keys {
-		if k := e.state.Key(key); k != nil {
+		if k := e.keyLocked(key); k != nil {
 			ks = append(ks, k)
 		}
 	}
-	if len(ks) == 0 {
-		return "", errors.New("no watched key to group")
-	}
-	if start, ok := (Group{Keys: ks}).Start(); ok {
-		now = start // sent then, not when grouped: no "50% in 0s"
-	}
-	n := e.newNoticeLocked(label, "", now)
-	for _, k := range ks {
-		k.Notice, k.Round = n.ID, 0
-		k.Rev++
-	}
-	e.dropEmptyNoticesLocked()
-	e.commitLocked()
-	return n.ID, nil
-}
-
-// Rename gives notice id a new label; it reports whether the notice exists.
-func (e *Engine) Rename(id, label string) bool {
-	label = strings.TrimSpace(label)
-	e.mu.Lock()
-	n := e.state.Notice(id)
-	if n == nil || label == "" {
-		e.mu.Unlock()
-		return false
-	}
-	n.Label = label
-	for _, k := range e.state.NoticeKeys(id) {
-		k.Rev++ // their rows show the notice
-	}
-	e.commitLocked()
-	renamed := *n
 	e.mu.Unlock()
-	e.handOver(Parcel{Notices: []*Notice{&renamed}, Renamed: true})
-	return true
+	if start, ok := (Group{Keys: ks}).Start(); ok {
+		at = start // sent then, not when grouped: no "50% in 0s"
+	}
+	n := e.newNotice(label, "", at)
+	if _, err := e.apply(Op{Kind: OpGroup, Names: keys, Notice: n}); err != nil {
+		return "", err
+	}
+	return n.ID, nil
 }

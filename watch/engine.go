@@ -27,6 +27,10 @@ type ReadEvent struct {
 	Everyone bool
 }
 
+// Timer is a one-shot timer of the engine's clock: C receives once d has
+// passed; stop ends it early.
+type Timer func(d time.Duration) (c <-chan time.Time, stop func())
+
 // Options configure an Engine.
 type Options struct {
 	Client    Querier
@@ -36,32 +40,49 @@ type Options struct {
 	State     *State           // the state to start from; nil: empty
 	RobotCode string           // the robot of keys added without one
 	Now       func() time.Time // the clock; time.Now by default
-	Workers   int              // queries at once (default 4; the client's limiter paces them)
-	OnRead    func(ReadEvent)  // called, outside any lock, for each new read
-	Log       *slog.Logger
+	// Timer waits on the same clock as Now (real timers by default); a
+	// simulation gives a virtual one so that Run's own schedule is what
+	// it measures.
+	Timer   Timer
+	Workers int             // queries at once (default 4; the client's limiter paces them)
+	OnRead  func(ReadEvent) // called, outside any lock, for each new read
+	Log     *slog.Logger
 }
 
 // Engine owns the watched state: it polls DingTalk on the schedule, merges
 // answers, saves, and tells subscribers that something changed. One
 // Engine serves every view of the process (a terminal, SSH sessions).
+//
+// Every change to the state is an Op applied by apply (see ops.go), or an
+// answer from DingTalk merged by merge; keys and notices are
+// copy-on-write (see cow.go).
 type Engine struct {
 	opts Options
 
-	mu       sync.Mutex
-	state    *State
-	version  uint64
-	forced   map[string]bool
-	gens     map[string]uint64 // key → generation: a removed and re-added key is a new one
-	nextGen  uint64
-	halted   string // why polling stopped (wrong credentials, quota spent)
-	saveErr  string
-	plan     Plan
-	subs     map[chan struct{}]struct{}
-	wake     chan struct{}
-	warnings []string
-	events   []ReadEvent // the most recent, oldest first
-	eventSeq uint64      // how many events there have been
-	followed time.Time   // the owner's state file last loaded, when following
+	mu        sync.Mutex
+	state     *State
+	pos       map[string]int    // key → index in state.Keys
+	npos      map[string]int    // notice ID → index in state.Notices
+	noticeVer map[string]uint64 // notice ID → changes when it or one of its keys changes
+	nseq      uint64
+	version   uint64 // changes whenever anything a view shows changes
+	dataVer   uint64 // changes whenever anything saved changes
+	forced    map[string]bool
+	gens      map[string]uint64 // key → generation: a removed and re-added key is a new one
+	nextGen   uint64
+	halted    string // why polling stopped (wrong credentials, quota spent)
+	saveErr   string
+	plan      Plan
+	subs      map[chan struct{}]struct{}
+	wake      chan struct{}
+	warnings  []Warning
+	events    []ReadEvent // the most recent, oldest first
+	eventSeq  uint64      // how many events there have been
+	followed  time.Time   // the owner's state file last loaded, when following
+	buckets   map[string]*bucket
+	snap      *Snapshot // the last snapshot, shared while version is the same
+
+	saver saver
 }
 
 // keptEvents is how many recent read events snapshots carry.
@@ -71,6 +92,9 @@ const keptEvents = 50
 func NewEngine(opts Options) *Engine {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Timer == nil {
+		opts.Timer = realTimer
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = 4
@@ -84,19 +108,26 @@ func NewEngine(opts Options) *Engine {
 		st = &State{}
 	}
 	e := &Engine{opts: opts, state: st, forced: map[string]bool{}, gens: map[string]uint64{},
+		noticeVer: map[string]uint64{}, buckets: map[string]*bucket{},
 		subs: map[chan struct{}]struct{}{}, wake: make(chan struct{}, 1)}
-	for _, k := range st.Keys {
-		e.gens[k.Key] = e.newGen()
-	}
+	e.saver.idle = sync.NewCond(&e.saver.mu)
+	e.adoptLocked(st)
 	return e
+}
+
+func realTimer(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTimer(d)
+	return t.C, func() { t.Stop() }
 }
 
 func (e *Engine) newGen() uint64 { e.nextGen++; return e.nextGen }
 
 // Warn adds a message every view shows (e.g. a corrupt state file moved aside).
-func (e *Engine) Warn(msg string) {
+func (e *Engine) Warn(w Warning) { e.warn(w) }
+
+func (e *Engine) warn(w Warning) {
 	e.mu.Lock()
-	e.warnings = append(e.warnings, msg)
+	e.warnings = append(e.warnings, w)
 	e.changedLocked()
 	e.mu.Unlock()
 }
@@ -112,22 +143,9 @@ func (e *Engine) changedLocked() {
 	}
 }
 
-// saveLocked persists the state; a failure is kept for the views and logged.
-func (e *Engine) saveLocked() {
-	if e.opts.Store == nil {
-		return
-	}
-	if err := e.opts.Store.Save(e.state); err != nil {
-		e.saveErr = "could not save state: " + err.Error()
-		e.opts.Log.Error("save state", "err", err)
-		return
-	}
-	e.saveErr = ""
-}
-
-// commitLocked saves and tells the views.
-func (e *Engine) commitLocked() {
-	e.saveLocked()
+// dataChangedLocked is changedLocked for a change that must be saved.
+func (e *Engine) dataChangedLocked() {
+	e.dataVer++
 	e.changedLocked()
 }
 
@@ -138,42 +156,71 @@ func (e *Engine) poke() {
 	}
 }
 
-// inboxEvery is how often the owner of the state looks for keys left by
-// other processes.
-const inboxEvery = 2 * time.Second
+// Idle waits of Run, see README "Polling and the quota".
+const (
+	// inboxEvery is how often the owner of the state looks (one stat) for
+	// changes left by other processes, and a follower for a new state file.
+	inboxEvery = 2 * time.Second
+	// replanEvery bounds how long the engine trusts a plan: the budget's
+	// stretch eases as calls age out of the 24 hours.
+	replanEvery = time.Minute
+)
 
 // Run polls until ctx ends. When another process owns the state, it
-// follows that process's state instead of polling.
+// follows that process's state instead of polling. With nothing due it
+// sleeps until the next key falls due, something changes (an edit, a
+// refresh) or replanEvery passes; the owner also looks at its inbox
+// directory every inboxEvery, which costs one stat.
 func (e *Engine) Run(ctx context.Context) {
 	for e.following() {
 		if e.takeOver() {
 			break // the owner quit: this engine polls and saves from now on
 		}
 		e.follow()
-		t := time.NewTimer(time.Second)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !e.sleep(ctx, inboxEvery) {
 			return
-		case <-t.C:
 		}
 	}
+	var next, planned time.Time
+	replan := true
 	for {
-		e.takeInbox()
-		next := e.PollOnce(ctx)
-		wait := inboxEvery
-		if !next.IsZero() {
-			wait = min(max(next.Sub(e.opts.Now()), 50*time.Millisecond), inboxEvery)
+		if e.takeInbox() {
+			replan = true
 		}
-		t := time.NewTimer(wait)
+		now := e.opts.Now()
+		if replan || (!next.IsZero() && !now.Before(next)) || now.Sub(planned) >= replanEvery || now.Before(planned) {
+			next, planned = e.PollOnce(ctx), now
+		}
+		wait := replanEvery - now.Sub(planned)
+		if !next.IsZero() {
+			wait = min(wait, next.Sub(now))
+		}
+		if e.opts.Store != nil {
+			wait = min(wait, inboxEvery)
+		}
+		c, stop := e.opts.Timer(max(wait, time.Millisecond))
+		replan = false
 		select {
 		case <-ctx.Done():
-			t.Stop()
+			stop()
 			return
 		case <-e.wake:
-		case <-t.C:
+			replan = true
+		case <-c:
 		}
-		t.Stop()
+		stop()
+	}
+}
+
+// sleep waits d on the engine's clock; false when ctx ended first.
+func (e *Engine) sleep(ctx context.Context, d time.Duration) bool {
+	c, stop := e.opts.Timer(d)
+	defer stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-c:
+		return true
 	}
 }
 
@@ -189,13 +236,21 @@ func (e *Engine) PollOnce(ctx context.Context) time.Time {
 	e.mu.Lock()
 	expired := false
 	for _, k := range e.state.Keys {
-		expired = k.ExpireIfPast(now) || expired
+		if probe := *k; probe.ExpireIfPast(now) { // a shallow copy asks; the key is never changed
+			c := k.Clone()
+			c.ExpireIfPast(now)
+			e.putKeyLocked(c)
+			expired = true
+		}
 	}
 	if expired {
-		e.commitLocked()
+		e.dataChangedLocked()
 	}
 	if e.halted != "" {
 		e.mu.Unlock()
+		if expired {
+			e.save()
+		}
 		return time.Time{}
 	}
 	plan := e.opts.Policy.Plan(e.state, now, e.forced)
@@ -206,19 +261,26 @@ func (e *Engine) PollOnce(ctx context.Context) time.Time {
 		delete(e.forced, k.Key)
 		e.state.Calls.Add(now) // counted before the call: never under-count
 	}
+	if len(jobs) > 0 {
+		e.dataChangedLocked()
+	}
 	e.mu.Unlock()
 	if len(jobs) == 0 {
+		if expired {
+			e.save()
+		}
 		return plan.Next
 	}
 	e.runJobs(ctx, jobs)
 	e.mu.Lock()
 	e.plan = e.opts.Policy.Plan(e.state, e.opts.Now(), e.forced)
-	e.commitLocked()
+	e.changedLocked()
 	next := e.plan.Next
 	if e.halted != "" {
 		next = time.Time{}
 	}
 	e.mu.Unlock()
+	e.save()
 	return next
 }
 
@@ -238,36 +300,37 @@ func (e *Engine) runJobs(ctx context.Context, jobs []job) {
 	wg.Wait()
 }
 
-// merge applies one answer, unless the key was removed (or removed and
-// re-added) while it was asked: then the answer is stale and dropped.
+// merge applies one answer to a copy of its key, unless the key was
+// removed (or removed and re-added) while it was asked: then the answer
+// is stale and dropped.
 func (e *Engine) merge(j job, rs dingtalk.ReadStatus, err error) {
 	now := e.opts.Now()
 	var events []ReadEvent
 	e.mu.Lock()
-	k := e.state.Key(j.key)
-	if k == nil || e.gens[j.key] != j.gen {
+	k := e.keyLocked(j.key)
+	if k == nil || e.gens[j.key] != j.gen || errors.Is(err, context.Canceled) {
 		e.mu.Unlock()
 		return
 	}
+	k = k.Clone()
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			e.mu.Unlock()
-			return
-		}
 		k.ApplyError(err, now)
+		e.putKeyLocked(k)
 		e.opts.Log.Warn("query failed", "key", dingtalk.Short(j.key), "err", err)
 		if dingtalk.IsFatal(err) {
 			e.halted = haltReason(err)
 		}
 	} else {
-		events = e.readEventsLocked(k, k.ApplyAnswer(rs, now))
+		fresh := k.ApplyAnswer(rs, now)
+		e.putKeyLocked(k)
+		events = e.readEventsLocked(k, fresh)
 		e.events = append(e.events, events...)
 		e.eventSeq += uint64(len(events))
 		if len(e.events) > keptEvents {
 			e.events = append([]ReadEvent(nil), e.events[len(e.events)-keptEvents:]...)
 		}
 	}
-	e.changedLocked()
+	e.dataChangedLocked()
 	e.mu.Unlock()
 	if e.opts.OnRead != nil {
 		for _, ev := range events {
@@ -294,8 +357,8 @@ func (e *Engine) readEventsLocked(k *Key, fresh []Recipient) []ReadEvent {
 	var group []*Key
 	var notice *Notice
 	if k.Notice != "" {
-		notice = e.state.Notice(k.Notice)
-		group = e.state.NoticeKeys(k.Notice)
+		notice = e.noticeLocked(k.Notice)
+		group = e.noticeKeysLocked(k.Notice)
 		if notice != nil {
 			label = notice.Label
 		}
@@ -315,8 +378,13 @@ func (e *Engine) readEventsLocked(k *Key, fresh []Recipient) []ReadEvent {
 	if all && (notice == nil || !notice.Complete) {
 		events[len(events)-1].Everyone = true
 		if notice != nil {
-			notice.Complete = true
+			e.editNoticeLocked(notice.ID, func(n *Notice) { n.Complete = true })
 		}
 	}
 	return events
+}
+
+// noticeKeysLocked lists the keys of notice id, in order.
+func (e *Engine) noticeKeysLocked(id string) []*Key {
+	return e.state.NoticeKeys(id)
 }

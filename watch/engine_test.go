@@ -61,19 +61,27 @@ func TestEngineAgainstSim(t *testing.T) {
 	}
 	// A fault keeps data, marks stale; recovery clears it.
 	s.Inject(sim.Fault{Endpoint: "readStatus", Status: 500, Code: "system.error", Times: 1})
-	e.Refresh(key)
+	if r := e.Refresh("", key); r != (RefreshResult{Asked: 1, Coalesced: 1}) {
+		t.Fatalf("a key tried just now was asked again: %+v", r)
+	}
+	clk.Add(10 * time.Second) // one interval on: a refresh asks at once
+	if r := e.Refresh("", key); r != (RefreshResult{Asked: 1, Queued: 1}) {
+		t.Fatalf("refresh %+v", r)
+	}
 	e.PollOnce(context.Background())
 	if k := e.Snapshot().State.Key(key); !k.Stale() || len(k.Recipients) != 2 {
 		t.Fatalf("after fault %+v", k)
 	}
-	e.Refresh()
+	clk.Add(10 * time.Second)
+	e.Refresh("")
 	e.PollOnce(context.Background())
 	if k := e.Snapshot().State.Key(key); k.Stale() {
 		t.Fatal("still stale after recovery")
 	}
 	// Quota spent: polling stops until the user refreshes.
 	s.Inject(sim.Fault{Endpoint: "readStatus", Status: 403, Code: dingtalk.CodeQuotaSpent, Times: 1})
-	e.Refresh()
+	clk.Add(10 * time.Second)
+	e.Refresh("")
 	if next := e.PollOnce(context.Background()); !next.IsZero() || e.Snapshot().Halted == "" {
 		t.Fatal("quota spent should halt polling")
 	}

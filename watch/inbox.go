@@ -6,25 +6,16 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/renameio/v2"
 )
 
 // Parcel is what a process that does not own the state hands to the one
-// that does: keys and notices to watch (a send from the command line while
-// the dashboard runs), keys to stop watching, keys to refresh now, and
-// edits of labels and send times.
+// that does: the changes its user (or its send) made, as Op values, in
+// the order they were made. The owner applies them as its own.
 type Parcel struct {
-	Notices []*Notice `json:"notices,omitempty"`
-	Keys    []*Key    `json:"keys,omitempty"`
-	Remove  []string  `json:"remove,omitempty"`
-	Refresh []string  `json:"refresh,omitempty"`
-	// Edits carry a key's label and send time as the user changed them.
-	Edits []*Key `json:"edits,omitempty"`
-	// Renamed says Notices carry new labels of notices the owner has.
-	Renamed bool `json:"renamed,omitempty"`
+	Ops []Op `json:"ops"`
 }
 
 func (s *Store) inbox() string { return filepath.Join(filepath.Dir(s.path), "inbox") }
@@ -47,7 +38,7 @@ func (s *Store) Deliver(p Parcel, now time.Time) error {
 
 // TakeInbox reads and removes the parcels left for the owner, oldest
 // first. Unreadable parcels are moved aside and reported.
-func (s *Store) TakeInbox() ([]Parcel, []string) {
+func (s *Store) TakeInbox() ([]Parcel, []Warning) {
 	if s.readOnly.Load() {
 		return nil, nil
 	}
@@ -63,7 +54,7 @@ func (s *Store) TakeInbox() ([]Parcel, []string) {
 	}
 	slices.Sort(names)
 	var out []Parcel
-	var problems []string
+	var problems []Warning
 	for _, n := range names {
 		path := filepath.Join(s.inbox(), n)
 		data, err := os.ReadFile(path)
@@ -73,7 +64,8 @@ func (s *Store) TakeInbox() ([]Parcel, []string) {
 		}
 		if err != nil {
 			os.Rename(path, path+".bad")
-			problems = append(problems, fmt.Sprintf("a parcel of keys could not be read (%v): kept as %s.bad", err, path))
+			problems = append(problems, Warning{Kind: WarnParcelSetAside, Path: path + ".bad",
+				Text: fmt.Sprintf("a change handed over by another dingwatch could not be read (%v): kept as %s.bad", err, path)})
 			continue
 		}
 		os.Remove(path)
@@ -82,65 +74,32 @@ func (s *Store) TakeInbox() ([]Parcel, []string) {
 	return out, problems
 }
 
-// takeInbox merges parcels left by other processes into the state.
-func (e *Engine) takeInbox() {
-	if e.opts.Store == nil {
-		return
+// takeInbox applies the changes left by other processes, through the
+// same path as this process's own (apply), with one save for all of
+// them. It reports whether there were any.
+func (e *Engine) takeInbox() bool {
+	if e.opts.Store == nil || e.following() {
+		return false
 	}
 	parcels, problems := e.opts.Store.TakeInbox()
 	if len(parcels) == 0 && len(problems) == 0 {
-		return
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.warnings = append(e.warnings, problems...)
-	for _, p := range parcels {
-		for _, n := range p.Notices {
-			if n == nil || n.ID == "" {
-				continue
-			}
-			switch have := e.state.Notice(n.ID); {
-			case have == nil:
-				e.state.Notices = append(e.state.Notices, n)
-			case p.Renamed && strings.TrimSpace(n.Label) != "":
-				have.Label = n.Label
-			}
-		}
-		for _, k := range p.Keys {
-			if k != nil && CheckKey(k.Key) == nil && e.state.Key(k.Key) == nil {
-				e.state.Keys = append(e.state.Keys, k)
-				e.gens[k.Key] = e.newGen()
-			}
-		}
-		for _, key := range p.Remove {
-			e.removeLocked(key)
-		}
-		for _, key := range p.Refresh {
-			e.forced[key] = true
-		}
-		for _, ed := range p.Edits {
-			if ed == nil {
-				continue
-			}
-			if k := e.state.Key(ed.Key); k != nil {
-				k.Label, k.SentAt, k.Expired = ed.Label, ed.SentAt, ed.Expired
-				k.Rev++
-			}
-		}
-	}
-	e.commitLocked()
-	e.poke()
-}
-
-// handOver gives p to the owner of the state when this engine only
-// follows it; it reports whether it did.
-func (e *Engine) handOver(p Parcel) bool {
-	if !e.following() {
 		return false
 	}
-	if err := e.opts.Store.Deliver(p, e.opts.Now()); err != nil {
-		e.Warn("could not hand the change to the dingwatch that owns the state: " + err.Error())
+	now := e.opts.Now()
+	e.mu.Lock()
+	e.warnings = append(e.warnings, problems...)
+	for _, p := range parcels {
+		for _, op := range p.Ops {
+			// One by one: an op that no longer applies (its key was
+			// removed here meanwhile) must not stop the others.
+			if _, err := e.applyLocked([]Op{op}, now); err != nil {
+				e.opts.Log.Info("a handed-over change no longer applies", "op", op.Kind, "err", err)
+			}
+		}
 	}
+	e.changedLocked()
+	e.mu.Unlock()
+	e.save()
 	return true
 }
 
@@ -162,7 +121,7 @@ func (e *Engine) takeOver() bool {
 	if err == nil {
 		e.adoptLocked(st)
 	}
-	e.warnings = slices.DeleteFunc(e.warnings, func(w string) bool { return strings.HasPrefix(w, "another dingwatch owns") })
+	e.warnings = slices.DeleteFunc(e.warnings, func(w Warning) bool { return w.Kind == WarnFollowing })
 	e.changedLocked()
 	return true
 }
@@ -176,6 +135,13 @@ func (e *Engine) adoptLocked(st *State) {
 		}
 	}
 	e.state = st
+	e.reindexLocked()
+	for _, n := range st.Notices {
+		e.touchNoticeLocked(n.ID)
+	}
+	for _, k := range st.Keys {
+		e.touchNoticeLocked(k.Notice)
+	}
 }
 
 // follow reloads the owner's state when its file changed.
@@ -196,16 +162,6 @@ func (e *Engine) follow() {
 	e.followed = mod
 	e.adoptLocked(st)
 	e.changedLocked()
-}
-
-// Parcel copies notice id and its keys out of the engine, for Deliver.
-func (e *Engine) Parcel(id string) Parcel {
-	snap := e.Snapshot()
-	p := Parcel{Keys: snap.State.NoticeKeys(id)}
-	if n := snap.State.Notice(id); n != nil {
-		p.Notices = []*Notice{n}
-	}
-	return p
 }
 
 // Modified is when the state file last changed (zero if it is missing).

@@ -108,7 +108,7 @@ func TestBadEntriesAreSetAsideTheRestLoads(t *testing.T) {
 			if got := keysOf(st.Keys); !slices.Equal(got, c.wantKeys) {
 				t.Fatalf("loaded %v, want %v", got, c.wantKeys)
 			}
-			if len(warn) != 1 || !strings.Contains(warn[0], c.what) || !strings.Contains(warn[0], "set aside") {
+			if len(warn) != 1 || warn[0].Kind != WarnStateSetAside || !strings.Contains(warn[0].Text, c.what) || !strings.Contains(warn[0].Text, "set aside") {
 				t.Fatalf("warnings %q, want one naming %q", warn, c.what)
 			}
 			if c.check != nil {
@@ -116,7 +116,7 @@ func TestBadEntriesAreSetAsideTheRestLoads(t *testing.T) {
 			}
 			// The left-out entry is kept, whole, in its own file.
 			files, _ := filepath.Glob(filepath.Join(dir, "state.json.set-aside-*.json"))
-			if len(files) != 1 || !strings.Contains(warn[0], files[0]) {
+			if len(files) != 1 || warn[0].Path != files[0] || !strings.Contains(warn[0].Text, files[0]) {
 				t.Fatalf("set-aside files %v, warning %q", files, warn[0])
 			}
 			var aside setAside
@@ -149,7 +149,7 @@ func TestFollowerLeavesBadEntriesOutWithoutWriting(t *testing.T) {
 	bad := spoil(t, goodState(t), func(top map[string]any) { keyAt(top, 0)["key"] = "no good" })
 	os.WriteFile(filepath.Join(dir, "state.json"), bad, 0o600)
 	f, st, warn, err := OpenStore(dir, t0)
-	if err != nil || !f.ReadOnly() || len(st.Keys) != 2 || len(warn) != 2 || !strings.Contains(warn[1], "left out") {
+	if err != nil || !f.ReadOnly() || len(st.Keys) != 2 || len(warn) != 2 || warn[1].Kind != WarnStateUnreadable || !strings.Contains(warn[1].Text, "left out") {
 		t.Fatalf("%v %v %q", err, keysOf(st.Keys), warn)
 	}
 	if files, _ := filepath.Glob(filepath.Join(dir, "*set-aside*")); len(files) != 0 {
@@ -242,7 +242,7 @@ func TestMovedAsideFilesNeverCollide(t *testing.T) {
 		contents = append(contents, body)
 		os.WriteFile(path, []byte(body), 0o600)
 		s, _, warn, err := OpenStore(dir, t0) // the same second every time
-		if err != nil || len(warn) != 1 || !strings.Contains(warn[0], "moved to") {
+		if err != nil || len(warn) != 1 || warn[0].Kind != WarnStateSetAside || !strings.Contains(warn[0].Text, "moved to") {
 			t.Fatalf("%v %q", err, warn)
 		}
 		s.Close()

@@ -28,7 +28,6 @@ func (k *Key) ApplyAnswer(rs dingtalk.ReadStatus, now time.Time) []Recipient {
 	if k.Recalled() {
 		status = dingtalk.SendRecalled
 	}
-	changed := first || k.Err != nil || k.SendStatus != status
 	k.SendStatus = status
 	k.LastOK, k.LastTry = now, now
 	k.Polls++
@@ -50,16 +49,15 @@ func (k *Key) ApplyAnswer(rs dingtalk.ReadStatus, now time.Time) []Recipient {
 			k.Recipients = append(k.Recipients, Recipient{UserID: in.UserID, Name: in.Name})
 			i = len(k.Recipients) - 1
 			index[in.UserID] = i
-			changed = true
 		}
 		r := &k.Recipients[i]
 		if in.Name != "" && r.Name != in.Name {
-			r.Name, changed = in.Name, true
+			r.Name = in.Name
 		}
 		given := plausibleReadAt(in.ReadAt, k.Start(), now)
 		switch {
 		case in.Read && !r.Read:
-			r.Read, newRead, changed = true, true, true
+			r.Read, newRead = true, true
 			r.FirstSeenRead = given
 			if !first {
 				if r.FirstSeenRead.IsZero() {
@@ -68,15 +66,11 @@ func (k *Key) ApplyAnswer(rs dingtalk.ReadStatus, now time.Time) []Recipient {
 				fresh = append(fresh, *r)
 			}
 		case in.Read && r.FirstSeenRead.IsZero() && !given.IsZero():
-			r.FirstSeenRead, changed = given, true // DingTalk tells a time it had not given
+			r.FirstSeenRead = given // DingTalk tells a time it had not given
 		}
 	}
 	if newRead || k.LastChange.IsZero() {
 		k.LastChange = now
-		changed = true
-	}
-	if changed {
-		k.Rev++
 	}
 	return fresh
 }
@@ -117,18 +111,14 @@ func (k *Key) ApplyPushedRead(userID, unionID string, at time.Time) (newlyRead b
 	if r.UnionID == "" && unionID != "" {
 		r.UnionID = unionID
 	}
-	changed := false
 	if !r.Read {
-		r.Read, newlyRead, changed = true, true, true
+		r.Read, newlyRead = true, true
 		r.FirstSeenRead = at
 	} else if !at.IsZero() && (r.FirstSeenRead.IsZero() || at.Before(r.FirstSeenRead)) {
-		r.FirstSeenRead, changed = at, true
+		r.FirstSeenRead = at
 	}
 	if newlyRead && at.After(k.LastChange) {
 		k.LastChange = at
-	}
-	if changed {
-		k.Rev++
 	}
 	return newlyRead
 }
@@ -142,7 +132,6 @@ func (k *Key) ApplyRecall(at time.Time) bool {
 	}
 	was := k.Recalled()
 	k.SendStatus, k.RecalledAt, k.Err = dingtalk.SendRecalled, at, nil
-	k.Rev++
 	return !was
 }
 
@@ -152,7 +141,6 @@ func (k *Key) ApplyRecall(at time.Time) bool {
 func (k *Key) ApplyError(err error, now time.Time) {
 	k.LastTry = now
 	k.Polls++
-	k.Rev++
 	var e *dingtalk.Error
 	if !errors.As(err, &e) {
 		e = &dingtalk.Error{Code: "error", Message: err.Error(), Hint: err.Error()}
@@ -181,6 +169,5 @@ func (k *Key) ExpireIfPast(now time.Time) bool {
 		return false
 	}
 	k.Expired = want
-	k.Rev++
 	return true
 }

@@ -132,8 +132,19 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 		overdue float64
 	}
 	var dues []due
+	// Keys a user asked for come first, but never out of the reserve for
+	// every key's last look (see refresh.go).
+	forcedRoom := math.MaxInt
+	if p.Budget > 0 {
+		forcedRoom = remaining - reserve(s, now)
+	}
 	for _, k := range live {
-		if k.LastTry.IsZero() || forced[k.Key] {
+		if k.LastTry.IsZero() {
+			dues = append(dues, due{k, math.Inf(1)})
+			continue
+		}
+		if forced[k.Key] && forcedRoom > 0 {
+			forcedRoom--
 			dues = append(dues, due{k, math.Inf(1)})
 			continue
 		}

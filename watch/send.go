@@ -112,7 +112,6 @@ func (e *Engine) Send(ctx context.Context, spec SendSpec) (SendReport, error) {
 		return rep, err
 	}
 	e.sendBatches(ctx, &rep, robot, spec.UserIDs, spec.Message)
-	e.handOver(e.Parcel(rep.Notice))
 	return rep, nil
 }
 
@@ -124,9 +123,6 @@ func (e *Engine) sendBatches(ctx context.Context, rep *SendReport, robot string,
 	for _, chunk := range Chunks(ids, dingtalk.MaxBatch) {
 		b := Batch{Round: rep.Round, UserIDs: chunk, At: e.opts.Now()}
 		res, err := e.opts.Sender.BatchSend(ctx, robot, chunk, msg)
-		e.mu.Lock()
-		e.state.Calls.Add(b.At)
-		e.mu.Unlock()
 		var lost []Undelivered
 		switch {
 		case errors.Is(err, dingtalk.ErrOutcomeUnknown):
@@ -194,7 +190,6 @@ func (e *Engine) Resend(ctx context.Context, noticeID string, unknownToo bool) (
 		rep.Batches = append(rep.Batches, r.Batches...)
 		rep.NotDelivered = append(rep.NotDelivered, r.NotDelivered...)
 	}
-	e.handOver(e.Parcel(noticeID))
 	return rep, nil
 }
 
@@ -211,7 +206,7 @@ type resendGroup struct {
 func (e *Engine) resendGroups(noticeID string, unknownToo bool) ([]resendGroup, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	n := e.state.Notice(noticeID)
+	n := e.noticeLocked(noticeID)
 	if n == nil {
 		return nil, fmt.Errorf("no notice %q", noticeID)
 	}
@@ -279,8 +274,6 @@ func plural(n int, one, many string) string {
 // keeping the message and robot so that the round can be resent;
 // resendOf is the round a resend repeats, nil for a new message.
 func (e *Engine) openRound(spec SendSpec, robot string, resendOf *int, now time.Time) (SendReport, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	text := spec.Message.Params["content"] + spec.Message.Params["title"]
 	kept := keepMessage(spec.Message)
 	if spec.Notice == "" {
@@ -288,12 +281,16 @@ func (e *Engine) openRound(spec SendSpec, robot string, resendOf *int, now time.
 		if label == "" {
 			label = "notice " + now.Format("01-02 15:04")
 		}
-		n := e.newNoticeLocked(label, text, now)
+		n := e.newNotice(label, text, now)
 		n.Rounds[0].Message, n.Rounds[0].Robot = kept, robot
-		e.commitLocked()
+		if _, err := e.apply(Op{Kind: OpNotice, Notice: n}); err != nil {
+			return SendReport{}, err
+		}
 		return SendReport{Notice: n.ID, Label: n.Label, NotDelivered: []Undelivered{}}, nil
 	}
-	n := e.state.Notice(spec.Notice)
+	e.mu.Lock()
+	n := e.noticeLocked(spec.Notice)
+	e.mu.Unlock()
 	if n == nil {
 		return SendReport{}, fmt.Errorf("no notice %q", spec.Notice)
 	}
@@ -302,9 +299,9 @@ func (e *Engine) openRound(spec SendSpec, robot string, resendOf *int, now time.
 	if resendOf != nil {
 		r.Resend, r.ResendOf = true, *resendOf
 	}
-	n.Rounds = append(n.Rounds, r)
-	n.Complete = false
-	e.commitLocked()
+	if _, err := e.apply(Op{Kind: OpRound, NoticeID: n.ID, Round: &r}); err != nil {
+		return SendReport{}, err
+	}
 	return SendReport{Notice: n.ID, Label: n.Label, Round: round, NotDelivered: []Undelivered{}}, nil
 }
 
@@ -324,14 +321,8 @@ func undelivered(res dingtalk.SendResult) []Undelivered {
 // recordBatch adds a sent batch's key to the watch list, or keeps an
 // unsent batch on its notice, and saves.
 func (e *Engine) recordBatch(rep SendReport, b Batch, robot string, lost []Undelivered) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	n := e.state.Notice(rep.Notice)
-	if n == nil {
-		return // removed while sending
-	}
-	n.Batches = append(n.Batches, b)
-	if b.Status == BatchSent && e.state.Key(b.Key) == nil {
+	op := Op{Kind: OpBatch, NoticeID: rep.Notice, Batch: &b}
+	if b.Status == BatchSent && CheckKey(b.Key) == nil {
 		// Who it went to is known before DingTalk answers: unread, names to come.
 		var to []Recipient
 		for _, id := range b.UserIDs {
@@ -339,12 +330,11 @@ func (e *Engine) recordBatch(rep SendReport, b Batch, robot string, lost []Undel
 				to = append(to, Recipient{UserID: id})
 			}
 		}
-		e.state.Keys = append(e.state.Keys, &Key{Key: b.Key, RobotCode: robot, Notice: n.ID, Round: rep.Round,
-			AddedAt: b.At, SentAt: b.At, NotDelivered: lost, Recipients: to})
-		e.gens[b.Key] = e.newGen()
+		op.Keys = []*Key{{Key: b.Key, RobotCode: robot, Notice: rep.Notice, Round: rep.Round,
+			AddedAt: b.At, SentAt: b.At, NotDelivered: lost, Recipients: to}}
 	}
-	e.commitLocked()
-	e.poke()
+	// The call it cost and the batch, as one change: one save.
+	e.apply(Op{Kind: OpCalls, Calls: []time.Time{b.At}}, op)
 }
 
 // Unread lists the userIds of a notice who have not read any of its keys.
@@ -381,7 +371,7 @@ func (e *Engine) Recall(ctx context.Context, keys []string) ([]RecallOutcome, er
 	var out []RecallOutcome
 	for _, key := range keys {
 		robot := e.opts.RobotCode
-		if k := e.state.Key(key); k != nil {
+		if k := e.keyLocked(key); k != nil {
 			if k.Expired || k.ExpiredBy(now) {
 				out = append(out, RecallOutcome{Key: key, Error: "over 24 hours since sending: DingTalk no longer recalls it"})
 				continue
@@ -394,16 +384,16 @@ func (e *Engine) Recall(ctx context.Context, keys []string) ([]RecallOutcome, er
 		byRobot[robot] = append(byRobot[robot], key)
 	}
 	e.mu.Unlock()
+	var calls []time.Time
 	for _, robot := range robots {
 		for _, chunk := range Chunks(byRobot[robot], dingtalk.MaxBatch) {
+			calls = append(calls, e.opts.Now())
 			res, err := e.opts.Sender.BatchRecall(ctx, robot, chunk)
-			e.mu.Lock()
-			e.state.Calls.Add(e.opts.Now())
-			e.mu.Unlock()
 			out = append(out, recallOutcomes(chunk, res, err)...)
 		}
 	}
-	e.applyRecalls(out)
+	// One change (and one save) for the whole recall, however many keys.
+	e.apply(Op{Kind: OpCalls, Calls: calls}, Op{Kind: OpRecall, Recalls: out, At: e.opts.Now()})
 	return out, nil
 }
 
@@ -424,23 +414,4 @@ func recallOutcomes(chunk []string, res dingtalk.RecallResult, err error) []Reca
 		out = append(out, o)
 	}
 	return out
-}
-
-func (e *Engine) applyRecalls(out []RecallOutcome) {
-	now := e.opts.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, o := range out {
-		k := e.state.Key(o.Key)
-		if k == nil {
-			continue
-		}
-		if o.OK {
-			k.ApplyRecall(now)
-		} else {
-			k.Err = &KeyError{Code: "recall", Message: o.Error, Hint: "recall failed: " + o.Error, At: now}
-			k.Rev++
-		}
-	}
-	e.commitLocked()
 }

@@ -103,9 +103,6 @@ type Key struct {
 	RecalledAt time.Time `json:"recalledAt,omitzero"`
 	// Unknown marks a sent batch whose outcome is unknown: no key came back.
 	Unknown bool `json:"unknown,omitempty"`
-
-	// Rev changes whenever anything shown about the key changes.
-	Rev uint64 `json:"-"`
 }
 
 // Start is when the key's 24-hour window began: the send time when known,

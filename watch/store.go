@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,19 +43,20 @@ type Store struct {
 // name no other file has); another process owning the state. A state file
 // written by a newer dingwatch is a *NewerStateError, and the file is left
 // exactly as it is; so is a directory that cannot be used at all.
-func OpenStore(dir string, now time.Time) (*Store, *State, []string, error) {
+func OpenStore(dir string, now time.Time) (*Store, *State, []Warning, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, nil, fmt.Errorf("state directory: %w", err)
 	}
 	s := &Store{path: filepath.Join(dir, "state.json"), lock: flock.New(filepath.Join(dir, "state.lock"))}
-	var warnings []string
+	var warnings []Warning
 	locked, err := s.lock.TryLock()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("state lock: %w", err)
 	}
 	if !locked {
 		s.readOnly.Store(true)
-		warnings = append(warnings, "another dingwatch owns "+dir+": this one follows it and hands it your changes")
+		warnings = append(warnings, Warning{Kind: WarnFollowing, Path: dir,
+			Text: "another dingwatch owns " + dir + ": this one follows it and hands it your changes"})
 	}
 	st, problems, err := s.loadChecked()
 	var newer *NewerStateError
@@ -66,7 +69,7 @@ func OpenStore(dir string, now time.Time) (*Store, *State, []string, error) {
 	case err != nil:
 		st = &State{}
 		if s.readOnly.Load() {
-			warnings = append(warnings, "the saved state could not be read: "+err.Error())
+			warnings = append(warnings, Warning{Kind: WarnStateUnreadable, Path: s.path, Text: "the saved state could not be read: " + err.Error()})
 			break
 		}
 		aside, rerr := moveAside(s.path, "corrupt", now)
@@ -74,10 +77,12 @@ func OpenStore(dir string, now time.Time) (*Store, *State, []string, error) {
 			s.lock.Unlock()
 			return nil, nil, nil, fmt.Errorf("state file %s is unreadable (%v) and could not be moved aside: %w", s.path, err, rerr)
 		}
-		warnings = append(warnings, fmt.Sprintf("the saved state was unreadable (%v): moved to %s, starting empty", err, aside))
+		warnings = append(warnings, Warning{Kind: WarnStateSetAside, Path: aside,
+			Text: fmt.Sprintf("the saved state was unreadable (%v): moved to %s, starting empty", err, aside)})
 	case len(problems) > 0 && s.readOnly.Load():
-		warnings = append(warnings, fmt.Sprintf("%s of the saved state could not be used and %s left out here: %s",
-			plural(len(problems), "entry", "entries"), isAre(len(problems)), summarize(problems)))
+		warnings = append(warnings, Warning{Kind: WarnStateUnreadable, Path: s.path,
+			Text: fmt.Sprintf("%s of the saved state could not be used and %s left out here: %s",
+				plural(len(problems), "entry", "entries"), isAre(len(problems)), summarize(problems))})
 	case len(problems) > 0:
 		path, werr := writeSetAside(s.path, problems, now)
 		if werr != nil {
@@ -85,12 +90,13 @@ func OpenStore(dir string, now time.Time) (*Store, *State, []string, error) {
 			return nil, nil, nil, fmt.Errorf("state file %s: %s could not be used and could not be set aside (%w); the file was left as it is",
 				s.path, plural(len(problems), "entry", "entries"), werr)
 		}
-		warnings = append(warnings, fmt.Sprintf("%s of the saved state could not be used and %s set aside in %s; the rest loaded: %s",
-			plural(len(problems), "entry", "entries"), wasWere(len(problems)), path, summarize(problems)))
+		warnings = append(warnings, Warning{Kind: WarnStateSetAside, Path: path,
+			Text: fmt.Sprintf("%s of the saved state could not be used and %s set aside in %s; the rest loaded: %s",
+				plural(len(problems), "entry", "entries"), wasWere(len(problems)), path, summarize(problems))})
 		// Kept in the set-aside file: the state file can lose them now, so
 		// the next start does not set them aside again.
 		if serr := s.Save(st); serr != nil {
-			warnings = append(warnings, "could not save the state without them: "+serr.Error())
+			warnings = append(warnings, Warning{Kind: WarnNote, Path: s.path, Text: "could not save the state without them: " + serr.Error()})
 		}
 	}
 	return s, st, warnings, nil
@@ -161,6 +167,91 @@ func (s *Store) Save(st *State) error {
 		return err
 	}
 	return renameio.WriteFile(s.path, data, 0o600)
+}
+
+// saver makes the engine's saves: at most one in flight, the latest
+// state wins, never under the engine's lock.
+type saver struct {
+	mu      sync.Mutex
+	idle    *sync.Cond // broadcast when a save round ends
+	saving  bool       // a goroutine is saving
+	pending bool       // the state changed while it saved: save once more
+	saved   uint64     // dataVer last written
+	count   uint64     // files written, for tests and benchmarks
+}
+
+// save writes the state when it changed since the last save. If a save is
+// in flight, it only asks that one to save again once it is done (so a
+// burst of changes makes at most two saves) and returns at once. The
+// state is copied under the engine's lock (a shallow copy: keys and
+// notices are copy-on-write) and encoded and written outside it.
+func (e *Engine) save() {
+	if e.opts.Store == nil {
+		return
+	}
+	sv := &e.saver
+	sv.mu.Lock()
+	if sv.saving {
+		sv.pending = true
+		sv.mu.Unlock()
+		return
+	}
+	sv.saving = true
+	for {
+		sv.pending = false
+		sv.mu.Unlock()
+		e.mu.Lock()
+		ver := e.dataVer
+		st := e.fileStateLocked()
+		e.mu.Unlock()
+		if ver != sv.saved {
+			err := e.opts.Store.Save(st)
+			e.mu.Lock()
+			old := e.saveErr
+			if err != nil {
+				e.saveErr = "could not save state: " + err.Error()
+				e.opts.Log.Error("save state", "err", err)
+			} else {
+				e.saveErr = ""
+			}
+			if old != e.saveErr {
+				e.changedLocked()
+			}
+			e.mu.Unlock()
+			sv.mu.Lock()
+			sv.count++
+			if err == nil {
+				sv.saved = ver
+			}
+		} else {
+			sv.mu.Lock()
+		}
+		if !sv.pending {
+			break
+		}
+	}
+	sv.saving = false
+	sv.idle.Broadcast()
+	sv.mu.Unlock()
+}
+
+// Flush returns once every change made before it was called is saved (or
+// failed to save: see Snapshot.SaveErr).
+func (e *Engine) Flush() {
+	e.save()
+	sv := &e.saver
+	sv.mu.Lock()
+	for sv.saving {
+		sv.idle.Wait()
+	}
+	sv.mu.Unlock()
+	e.save() // a change that came while another goroutine was saving
+}
+
+// fileStateLocked is what the file holds now: the key and notice lists
+// copied, their elements shared.
+func (e *Engine) fileStateLocked() *State {
+	return &State{Keys: slices.Clone(e.state.Keys), Notices: slices.Clone(e.state.Notices), Calls: e.state.Calls.Clone()}
 }
 
 // Close releases ownership of the state.

@@ -1,11 +1,16 @@
 package watch
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
 
-// Snapshot is a consistent, deep copy of the engine's state for a view.
+// Snapshot is a consistent view of the engine's state. It shares the
+// engine's keys and notices, which are never changed once in a snapshot
+// (copy-on-write): a view may keep pointers and compare them to see what
+// changed. Nothing in a snapshot may be modified by its reader. The
+// engine hands the same Snapshot to every view until the state changes.
 type Snapshot struct {
 	Version  uint64
 	State    *State
@@ -17,26 +22,71 @@ type Snapshot struct {
 	Halted   string // why polling stopped, or ""
 	SaveErr  string // the last failure to save, or ""
 	ReadOnly bool
-	Warnings []string
+	Warnings []Warning
 	Robot    string
 	// Events are the most recent reads (oldest first); EventSeq counts
 	// every event so far, so a view can tell which ones it has not shown.
 	Events   []ReadEvent
 	EventSeq uint64
+
+	audiences map[string]*sharedAudience // notice ID → its audience, worked out once
 }
 
-// Snapshot copies the current state.
+// sharedAudience is a notice's audience at one version, worked out on
+// first use and shared by every snapshot (and so every view) until the
+// notice or one of its keys changes.
+type sharedAudience struct {
+	ver  uint64
+	once sync.Once
+	aud  Audience
+}
+
+// Audience is who notice noticeID went to, merged across its keys. Every
+// view of the engine shares one merge per version of the notice: an
+// answer for another notice costs this one nothing. The result must not
+// be modified.
+func (s *Snapshot) Audience(noticeID string) Audience {
+	sa := s.audiences[noticeID]
+	if sa == nil {
+		return audienceOf(s.State, noticeID)
+	}
+	sa.once.Do(func() { sa.aud = audienceOf(s.State, noticeID) })
+	return sa.aud
+}
+
+// audienceOf merges the people of notice id in st.
+func audienceOf(st *State, id string) Audience {
+	return AudienceOf(st.NoticeKeys(id))
+}
+
+// Snapshot is the current state, shared with other views until it changes.
 func (e *Engine) Snapshot() *Snapshot {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return &Snapshot{
-		Version: e.version, State: e.state.Clone(), Policy: e.opts.Policy,
-		Spent: e.state.Calls.Spent(e.opts.Now()), Stretch: e.plan.Stretch, Blocked: e.plan.Blocked,
+	if e.snap != nil && e.snap.Version == e.version {
+		return e.snap
+	}
+	st := &State{Keys: slices.Clone(e.state.Keys), Notices: slices.Clone(e.state.Notices), Calls: e.state.Calls.Clone()}
+	auds := make(map[string]*sharedAudience, len(e.noticeVer))
+	for id, ver := range e.noticeVer {
+		if e.snap != nil {
+			if old := e.snap.audiences[id]; old != nil && old.ver == ver {
+				auds[id] = old
+				continue
+			}
+		}
+		auds[id] = &sharedAudience{ver: ver}
+	}
+	e.snap = &Snapshot{
+		Version: e.version, State: st, Policy: e.opts.Policy,
+		Spent: st.Calls.Spent(e.opts.Now()), Stretch: e.plan.Stretch, Blocked: e.plan.Blocked,
 		NextPoll: e.plan.Next, Halted: e.halted, SaveErr: e.saveErr,
 		ReadOnly: e.opts.Store != nil && e.opts.Store.ReadOnly(),
-		Warnings: append([]string(nil), e.warnings...), Robot: e.opts.RobotCode,
-		Events: append([]ReadEvent(nil), e.events...), EventSeq: e.eventSeq,
+		Warnings: slices.Clone(e.warnings), Robot: e.opts.RobotCode,
+		Events: slices.Clone(e.events), EventSeq: e.eventSeq,
+		audiences: auds,
 	}
+	return e.snap
 }
 
 // Subscribe returns a channel that receives a value (coalesced) whenever
