@@ -24,7 +24,7 @@ func (e *NewerStateError) Error() string {
 		where = "the state file " + e.Path
 	}
 	return fmt.Sprintf("%s was written by a newer dingwatch (state format %d; this one reads format %d): "+
-		"upgrade dingwatch, or give this one another state directory; the file was left as it is",
+		"upgrade dingwatch, or give this one its own state directory (XDG_STATE_HOME); the file was left as it is",
 		where, e.Version, stateVersion)
 }
 
