@@ -200,7 +200,7 @@ func decodeRecipients(raws []json.RawMessage, key string, problems []Problem) ([
 		case id == "":
 			problems = append(problems, Problem{What: what, Why: "no userId or unionId", Raw: raw})
 		case seen[id]:
-			problems = append(problems, Problem{What: what, Why: "repeats userId " + dingtalk.Short(id), Raw: raw})
+			problems = append(problems, Problem{What: what, Why: fmt.Sprintf("repeats userId %.24q", id), Raw: raw})
 		default:
 			seen[id] = true
 			if !r.Read {
