@@ -177,3 +177,23 @@ func TestFirstSeenReadOnlyWhenObserved(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusShowsANoticeNoBatchOfWhichWasSent(t *testing.T) {
+	s := startSim(t)
+	env := simEnv(t, s)
+	ids := addTeam(s, 3)
+	s.Inject(sim.Fault{Endpoint: "batchSend", Status: 400, Code: "invalidParameter.param.invalid", Times: 1})
+	if _, errOut, code := runBinary(t, env, "", "send", "--to", strings.Join(ids, ","), "--text", "x", "--label", "Lost"); code != 1 {
+		t.Fatalf("send: exit %d %s", code, errOut)
+	}
+	for _, args := range [][]string{{"status"}, {"status", "--notice", "lost"}} {
+		out, errOut, code := runBinary(t, env, "", args...)
+		if code != 1 || !strings.Contains(out, `notice "Lost": read 0/3 over 0 keys  ! not every batch was sent`) ||
+			!strings.Contains(out, "batch failed, not sent (3): emp001, emp002, emp003") || !strings.Contains(errOut, "--resend") {
+			t.Fatalf("%v: exit %d\n%s\n%s", args, code, out, errOut)
+		}
+	}
+	if n := s.Calls("readStatus"); n != 0 {
+		t.Fatalf("%d readStatus calls for a notice without keys", n)
+	}
+}
