@@ -153,7 +153,7 @@ func (f *form) SetSize(width, height int) {
 			f.fields[i].area.SetWidth(inner)
 			f.fields[i].area.SetHeight(per)
 		} else {
-			f.fields[i].line.Width = max(10, inner-len(f.fields[i].name)-4)
+			f.fields[i].line.Width = max(10, inner-stringWidth(f.fields[i].name)-6) // "› name  ", and the cursor after the text
 		}
 	}
 }

@@ -88,6 +88,9 @@ func (m *Model) relayout() {
 		l.lh, l.dw, l.dh = h, m.width-l.lw, h
 	} else {
 		l.lh = max(h*2/5, 5)
+		if h-l.lh < 4 { // the detail keeps Unread's title and a name; the list at least its cursor row
+			l.lh = max(h-4, 3)
+		}
 		l.lw, l.dw, l.dh = m.width, m.width, h-l.lh
 	}
 	m.lay = l

@@ -72,19 +72,25 @@ func (m Model) bodyView() string {
 	case m.snap == nil:
 		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, "Loading saved state…")
 	}
-	list := m.paneStyle(focusList).Width(l.lw - 2).Height(l.lh - 2).Render(m.list.View())
-	detail := m.paneStyle(focusDetail).Width(l.dw - 2).Height(l.dh - 2).Render(m.detail.View())
-	if l.side {
-		return lipgloss.JoinHorizontal(lipgloss.Top, list, detail)
+	list := box(m.borderStyle(focusList), m.list.View(), l.lw, l.lh)
+	detail := box(m.borderStyle(focusDetail), m.detail.View(), l.dw, l.dh)
+	if l.side { // two boxes of the same height, side by side
+		a, b := strings.Split(list, "\n"), strings.Split(detail, "\n")
+		for i := range a {
+			a[i] += b[i]
+		}
+		return strings.Join(a, "\n")
 	}
-	return lipgloss.JoinVertical(lipgloss.Left, list, detail)
+	return list + "\n" + detail
 }
 
-func (m Model) paneStyle(f focus) lipgloss.Style {
+// borderStyle is the colour of pane f's border: the accent when focused
+// (the title's ▸ says it without colour).
+func (m Model) borderStyle(f focus) lipgloss.Style {
 	if m.focus == f {
-		return m.c.st.PaneFocused
+		return m.c.st.BorderFocused
 	}
-	return m.c.st.Pane
+	return m.c.st.Border
 }
 
 // footerView is the open prompt, else a flash message, else the keys of
