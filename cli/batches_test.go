@@ -64,6 +64,22 @@ func TestStatusListsPeopleOfFailedAndUnknownBatches(t *testing.T) {
 	if n.Total != 45 || len(n.Undelivered) != 40 || failed != 20 {
 		t.Fatalf("json: %+v", n)
 	}
+
+	out, _, code = runBinary(t, env, "", "status", "--csv", "--bom", "--notice", "All hands")
+	if !strings.HasPrefix(out, "\ufeffprocessQueryKey,") {
+		t.Fatalf("--bom: %q", out[:min(len(out), 40)])
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\ufeff"))).ReadAll()
+	if err != nil || code != 1 {
+		t.Fatalf("csv: %d %v", code, err)
+	}
+	states := map[string]int{}
+	for _, r := range rows[1:] {
+		states[r[3]]++
+	}
+	if len(rows) != 46 || states["NOT_SENT"] != 20 || states["UNKNOWN"] != 20 {
+		t.Fatalf("csv: %d rows, %v\n%s", len(rows), states, out)
+	}
 }
 
 func TestResendReachesOnlyThePeopleOfFailedBatches(t *testing.T) {
