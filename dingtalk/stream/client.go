@@ -308,13 +308,17 @@ func (c *Client) Run(ctx context.Context) error {
 
 // Probe opens one connection and closes it: nil when the credentials are
 // accepted and the stream endpoint answers. A refusal to open is a
-// *dingtalk.Error.
+// *dingtalk.Error. An event that reaches the probe is not acknowledged,
+// so DingTalk redelivers it to the app's other connections.
 func (c *Client) Probe(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	s, err := c.connect(ctx, &wg, newQueue(1))
+	if c.ownHTTP {
+		defer c.http.CloseIdleConnections()
+	}
+	s, err := c.connect(ctx, &wg, nil)
 	if err != nil {
 		return err
 	}

@@ -441,3 +441,4 @@ func canceled() context.Context {
 	cancel()
 	return ctx
 }
+
