@@ -76,6 +76,7 @@ type globals struct {
 	demo       bool
 	bell       bool
 	onRead     string
+	push       bool
 }
 
 // app is one run of the program.
@@ -154,6 +155,7 @@ DINGTALK_ENDPOINT, or the DINGTALK_SUITE_* set for third-party apps), then flags
 	f.StringVar(&a.g.robot, "robot", "", "robot code (overrides DINGTALK_ROBOT_CODE)")
 	f.StringVar(&a.g.endpoint, "endpoint", "", "DingTalk base URL (overrides DINGTALK_ENDPOINT)")
 	f.BoolVar(&a.g.debug, "debug", false, "write a detailed log to $XDG_STATE_HOME/dingwatch/dingwatch.log")
+	f.BoolVar(&a.g.push, "push", false, "receive reads as DingTalk pushes them (Stream mode; see README: Push); --demo: on unless --push=false")
 	root.Flags().BoolVar(&a.g.demo, "demo", false, "run against a built-in simulated DingTalk: no credentials needed")
 	root.Flags().BoolVar(&a.g.bell, "bell", false, "ring the terminal bell when someone reads")
 	root.Flags().StringVar(&a.g.onRead, "on-read", "", "run this shell command for each read (see README: Notify)")

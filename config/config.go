@@ -30,6 +30,9 @@ type Settings struct {
 	SuiteSecret   string `toml:"suite_secret"`
 	AuthCorpID    string `toml:"auth_corp_id"`
 	SuiteTicket   string `toml:"suite_ticket"`
+	// Push receives reads DingTalk pushes over its Stream mode (see README
+	// "Push"); --push overrides it.
+	Push bool `toml:"push"`
 
 	// Source says where the settings came from, for messages.
 	Source string `toml:"-"`

@@ -14,11 +14,11 @@ import (
 func writeStatus(w io.Writer, format string, snap *watch.Snapshot, keys []*watch.Key, now time.Time) error {
 	switch format {
 	case "json":
-		return writeJSON(w, keys, now)
+		return writeJSON(w, snap.Push, keys, now)
 	case "csv":
 		return watch.WriteCSV(w, keys)
 	case "text":
-		return writeText(w, snap, keys)
+		return writeText(w, snap, keys, now)
 	}
 	return fmt.Errorf("unknown format %q", format)
 }
@@ -38,12 +38,17 @@ type (
 	}
 )
 
-// writeJSON writes the keys as `dingwatch status --json` does.
-func writeJSON(w io.Writer, keys []*watch.Key, now time.Time) error {
+// writeJSON writes the keys as `dingwatch status --json` does, with the
+// health of push when the server uses it.
+func writeJSON(w io.Writer, push watch.PushStatus, keys []*watch.Key, now time.Time) error {
 	out := struct {
-		CheckedAt string        `json:"checkedAt"`
-		Messages  []messageJSON `json:"messages"`
+		CheckedAt string            `json:"checkedAt"`
+		Push      *watch.PushStatus `json:"push,omitempty"`
+		Messages  []messageJSON     `json:"messages"`
 	}{CheckedAt: now.UTC().Format(time.RFC3339), Messages: []messageJSON{}}
+	if push.State != "" {
+		out.Push = &push
+	}
 	for _, k := range keys {
 		m := messageJSON{ProcessQueryKey: k.Key, SendStatus: k.SendStatus, Read: []personJSON{}, Unread: []personJSON{}}
 		for _, p := range k.Recipients {

@@ -61,6 +61,9 @@ func (m Model) headerView() string {
 		"refreshed " + ago(latest, m.now),
 		fmt.Sprintf("%d/%s calls 24h", m.snap.Spent, budget),
 	}
+	if push := m.snap.Push.Text(m.now); push != "" {
+		parts = append(parts, push)
+	}
 	if m.opts.ReadOnly {
 		parts = append(parts, "view only")
 	}

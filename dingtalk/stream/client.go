@@ -21,6 +21,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/dingwatch/dingwatch/internal/safetext"
 )
 
 // Defaults of a Config.
@@ -264,7 +266,7 @@ func (c *Client) Run(ctx context.Context) error {
 				break
 			}
 			lastErr = c.describe(err, ticket{})
-			c.log.Warn("stream: could not connect", "err", lastErr, "attempt", failures+1)
+			c.log.Warn("stream: could not connect", "err", safetext.Line(lastErr, 0), "attempt", failures+1)
 			failures++
 			c.setStatus(Status{State: Reconnecting, Since: down, Err: lastErr, Attempts: failures})
 			if c.cfg.Sleep(ctx, c.backoff(failures-1)) != nil {
@@ -295,7 +297,7 @@ func (c *Client) Run(ctx context.Context) error {
 			}
 			down = c.now()
 			lastErr = c.describe(s.reason(), s.t)
-			c.log.Warn("stream: connection lost", "conn", s.id, "err", lastErr)
+			c.log.Warn("stream: connection lost", "conn", s.id, "err", safetext.Line(lastErr, 0))
 			failures++
 			c.setStatus(Status{State: Reconnecting, Since: down, Err: lastErr, Attempts: failures})
 			if c.cfg.Sleep(ctx, c.backoff(failures-1)) != nil {
