@@ -9,14 +9,9 @@ import (
 	"github.com/dingwatch/dingwatch/watch"
 )
 
-// pushWanted reports whether to receive pushed reads: --push when given,
-// else push = true in the config file.
-func (a *app) pushWanted(s config.Settings) bool {
-	if a.flagSet("push") {
-		return a.g.push
-	}
-	return s.Push
-}
+// pushWanted reports whether to receive pushed reads: the push setting
+// (--push, DINGWATCH_PUSH, push = true in the config file).
+func (a *app) pushWanted(s config.Settings) bool { return s.Push }
 
 // startPush keeps a Stream connection open for e with the app credentials
 // of s, feeding pushed reads and the stream's health to the engine, until
@@ -28,7 +23,7 @@ func (a *app) startPush(ctx context.Context, e *watch.Engine, s config.Settings,
 		id, secret = creds.SuiteKey, creds.SuiteSecret
 	}
 	c, err := stream.New(stream.Config{
-		Endpoint: s.Endpoint, ClientID: id, ClientSecret: secret, UserAgent: "dingwatch/" + versionString(),
+		Endpoint: s.Endpoint, ClientID: id, ClientSecret: secret, UserAgent: userAgent(),
 		Logger:   log,
 		OnEvent:  func(ev stream.Event) { e.Push(watch.PushEventOf(ev)) },
 		OnStatus: func(st stream.Status) { e.SetPush(watch.PushStatusOf(st)) },

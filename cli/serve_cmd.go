@@ -44,7 +44,7 @@ resolved) and so is no-pty (commands only); a line with any other option
 (command=, restrict, permitopen=, ...) grants nothing and is reported.
 
 Without a terminal, or with a command, a session runs
-  status [--json|--csv] [--notice LABEL] [KEY...]
+  status [--json|--csv [--bom]] [--notice LABEL] [KEY...]
 answered from what the server watches (viewers too); any other command is
 refused with exit status 2.
 

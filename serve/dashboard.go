@@ -50,12 +50,21 @@ func (s *Server) dashboard(sess ssh.Session, l *liveSession) int {
 	return exitOK
 }
 
+// resizeEvery is the shortest time between two resizes of a dashboard;
+// the size a client asks for in between is applied when it ends.
+const resizeEvery = 50 * time.Millisecond
+
 // steer feeds the program the client's (clamped) window sizes and ends it
 // when the session's limits say so, the server ends it, or the client
 // goes away.
 func (s *Server) steer(sess ssh.Session, l *liveSession, p *tea.Program, winch <-chan ssh.Window, done <-chan struct{}) {
 	timer := time.NewTimer(s.nextCheck(l, time.Now()))
 	defer timer.Stop()
+	var (
+		lastResize  time.Time
+		pending     *tea.WindowSizeMsg
+		resizeLater <-chan time.Time
+	)
 	for {
 		select {
 		case w, ok := <-winch:
@@ -63,9 +72,26 @@ func (s *Server) steer(sess ssh.Session, l *liveSession, p *tea.Program, winch <
 				winch = nil
 				continue
 			}
-			l.touch(time.Now())
+			now := time.Now()
+			l.touch(now)
 			width, height := clampWindow(w)
-			p.Send(tea.WindowSizeMsg{Width: width, Height: height})
+			msg := tea.WindowSizeMsg{Width: width, Height: height}
+			// A flood of resizes is drawn at most once per resizeEvery.
+			if wait := resizeEvery - now.Sub(lastResize); wait > 0 {
+				pending = &msg
+				if resizeLater == nil {
+					resizeLater = time.After(wait)
+				}
+				continue
+			}
+			p.Send(msg)
+			lastResize = now
+		case now := <-resizeLater:
+			resizeLater = nil
+			if pending != nil {
+				p.Send(*pending)
+				pending, lastResize = nil, now
+			}
 		case now := <-timer.C:
 			if why := s.limitReached(l, now); why != "" {
 				l.end(why)

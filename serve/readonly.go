@@ -37,3 +37,6 @@ func (r readOnly) Send(context.Context, watch.SendSpec) (watch.SendReport, error
 func (r readOnly) Recall(context.Context, []string) ([]watch.RecallOutcome, error) {
 	return nil, errViewer
 }
+func (r readOnly) Resend(context.Context, string, bool) (watch.SendReport, error) {
+	return watch.SendReport{}, errViewer
+}
