@@ -232,3 +232,19 @@ func TestPushStatusText(t *testing.T) {
 		t.Errorf("PushStatusOf: %+v", got)
 	}
 }
+
+func TestAPushedReadBeforeTheFirstAnswerStillAsksWhoElse(t *testing.T) {
+	r, key := newPushRig(t, []sim.Person{{UserID: "u1", ReadAfter: time.Second}, {UserID: "u2", ReadAfter: sim.Never}})
+	// The key is pasted: dingwatch knows none of its recipients yet.
+	r.e.Remove(key)
+	if _, err := r.e.Add(AddSpec{Keys: []string{key}, SentAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	r.clk.Add(time.Second)
+	r.waitFor("u1's pushed read", func(s *Snapshot) bool { read, _ := s.State.Key(key).Counts(); return read == 1 })
+	r.clk.Add(10 * time.Second)
+	r.e.PollOnce(context.Background())
+	if read, total := r.e.Snapshot().State.Key(key).Counts(); read != 1 || total != 2 {
+		t.Errorf("after the first answer %d/%d, want 1/2: one pushed read made the key look complete", read, total)
+	}
+}

@@ -109,8 +109,8 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 	live := make([]*Key, 0, len(s.Keys))
 	demand := 0.0
 	for _, k := range s.Keys {
-		if k.Final() || k.ExpiredBy(now) {
-			continue
+		if k.Final() && !k.LastOK.IsZero() || k.Expired || k.Unknown || k.Recalled() || k.ExpiredBy(now) {
+			continue // (all read before any answer: a pushed read; DingTalk must still say who else)
 		}
 		live = append(live, k)
 		demand += p.expectedCalls(k, now)
