@@ -2,12 +2,10 @@ package watch
 
 import "io"
 
-// utf8BOM is the byte-order mark that makes spreadsheet programs on
-// Chinese Windows read a CSV file as UTF-8.
-const utf8BOM = "\ufeff"
-
-// WriteCSV writes one row per recipient of the keys that answered (see
-// WriteCSV), preceded by a UTF-8 byte-order mark when bom is set.
+// WriteCSV writes the report as CSV (see CSVOptions.Write): one row per
+// recipient of the keys that answered, then one per person of the
+// reported notices' failed or unknown batches; with a UTF-8 byte-order
+// mark first when bom is set.
 func (r *StatusReport) WriteCSV(w io.Writer, bom bool) error {
 	var keys []*Key
 	for _, ks := range r.Keys {
@@ -15,10 +13,9 @@ func (r *StatusReport) WriteCSV(w io.Writer, bom bool) error {
 			keys = append(keys, ks.Key)
 		}
 	}
-	if bom {
-		if _, err := io.WriteString(w, utf8BOM); err != nil {
-			return err
-		}
+	o := CSVOptions{BOM: bom}
+	for _, n := range r.Notices {
+		o.Batches = append(o.Batches, n.Batches...)
 	}
-	return WriteCSV(w, keys)
+	return o.Write(w, keys)
 }
