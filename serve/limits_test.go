@@ -321,3 +321,26 @@ func TestAFloodOfResizesEndsAtTheLastSize(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func TestSubsystemsAreRefusedWithoutUsingSessionSlots(t *testing.T) {
+	f := start(t)
+	c, err := f.dial(t, f.user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for range maxSessionsPerConn + 2 {
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sess.RequestSubsystem("sftp"); err == nil {
+			t.Fatal("an sftp subsystem was granted")
+		}
+		sess.Close()
+	}
+	sess, _ := c.NewSession()
+	if out, err := sess.Output("status"); err != nil || !strings.Contains(string(out), "Weekly") {
+		t.Fatalf("after refused subsystems a command did not run: %v %q", err, out)
+	}
+}
