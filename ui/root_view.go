@@ -32,7 +32,10 @@ func (m Model) view() string {
 		msg := fmt.Sprintf("Terminal too small: %d×%d. Dingwatch needs at least %d×%d. q quits.", m.width, m.height, MinWidth, MinHeight)
 		return clip(lipgloss.NewStyle().Width(m.width).Align(lipgloss.Center).Render(msg), m.width, m.height)
 	}
-	parts := append([]string{m.headerView()}, m.lay.banners...)
+	parts := []string{m.headerView()}
+	for _, b := range m.lay.banners {
+		parts = append(parts, b.style.Render(fit(b.text, m.width)))
+	}
 	parts = append(parts, m.bodyView(), m.footerView())
 	return strings.Join(parts, "\n")
 }
