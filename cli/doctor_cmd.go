@@ -338,7 +338,7 @@ type probe struct {
 
 func (a *app) probe(ctx context.Context, s config.Settings, endpoint string) probe {
 	c, err := dingtalk.New(dingtalk.Options{Endpoint: endpoint, Credentials: s.Credentials(),
-		Timeout: a.g.timeout, Retries: -1, Rate: a.g.qps})
+		Timeout: s.Timeout, Retries: -1, Rate: s.QPS, UserAgent: userAgent()})
 	if err != nil {
 		return probe{endpoint: endpoint, err: err}
 	}
@@ -526,7 +526,8 @@ func regionName(endpoint string) string {
 // doctorBudget reports the metered calls of the last 24 hours, from the
 // saved state, against the daily budget.
 func (a *app) doctorBudget(r *doctorReport, now time.Time) {
-	budget := a.policy().Budget
+	set, _ := a.settings() // loaded already: doctor checked them first
+	budget := set.Budget
 	// The state file's name inside the state directory, as watch.OpenStore
 	// names it; read, never opened as a store: doctor changes nothing.
 	path := filepath.Join(config.DirsFrom(a.getenv).State, "state.json")
@@ -539,7 +540,13 @@ func (a *app) doctorBudget(r *doctorReport, now time.Time) {
 		r.add(failed, "budget", fmt.Sprintf("the saved state %s could not be read: %v", path, err), "make it readable by you: chmod 600 "+path)
 		return
 	default:
-		st, err = watch.DecodeState(data)
+		st, _, err = watch.DecodeState(data)
+		var newer *watch.NewerStateError
+		if errors.As(err, &newer) {
+			r.add(failed, "budget", fmt.Sprintf("the saved state %s is from a newer dingwatch (state format %d)", path, newer.Version),
+				"upgrade dingwatch: this one will not open nor change that file")
+			return
+		}
 		if err != nil {
 			r.add(failed, "budget", fmt.Sprintf("the saved state %s is unreadable: %v", path, err),
 				"dingwatch moves it aside and starts afresh when it next opens it")

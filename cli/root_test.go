@@ -22,7 +22,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "dingwatch")
-	out, err := exec.Command("go", "build", "-o", binary, "..").CombinedOutput()
+	// -buildvcs=auto: stamp the commit when the tests run in a git
+	// checkout, whatever GOFLAGS says, so --version can be checked.
+	out, err := exec.Command("go", "build", "-buildvcs=auto", "-o", binary, "..").CombinedOutput()
 	if err != nil {
 		os.Stderr.Write(out)
 		os.Exit(1)
@@ -146,7 +148,7 @@ func TestStatusValidatesBeforeAnyRequest(t *testing.T) {
 		want  string
 	}{
 		"blank key":      {env, good + "\n", []string{"status", good, " "}, "blank key"},
-		"no keys":        {env, "", []string{"status"}, "no key given"},
+		"no keys":        {env, "", []string{"status"}, "watches no key yet"},
 		"missing secret": {env[:1:1], "", []string{"status", good}, "DINGTALK_APP_SECRET"},
 		"bad flag":       {env, "", []string{"status", "--nope", good}, "unknown flag"},
 		"bad timeout":    {env, "", []string{"status", "--timeout", "0s", good}, "--timeout"},

@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -30,6 +31,8 @@ func (s *Server) dashboard(sess ssh.Session, l *liveSession) int {
 		Region: s.opts.Region, ReadOnly: l.role != roleUser, NoExport: true,
 		// The refresh limit is the key's: more sessions buy no more calls.
 		Session: l.refreshAs,
+		// TMUX or STY, when the client sends them (SendEnv), choose how its clipboard is reached.
+		Getenv: sessionEnv(sess.Environ()),
 		// A send outlives a dropped connection: cut short, a batch's outcome would be unknown.
 		Ctx:  context.WithoutCancel(sess.Context()),
 		Tick: s.opts.Tick, Title: "dingwatch · " + safetext.Line(sess.User(), 32), Log: s.opts.Log,
@@ -50,12 +53,21 @@ func (s *Server) dashboard(sess ssh.Session, l *liveSession) int {
 	return exitOK
 }
 
+// resizeEvery is the shortest time between two resizes of a dashboard;
+// the size a client asks for in between is applied when it ends.
+const resizeEvery = 50 * time.Millisecond
+
 // steer feeds the program the client's (clamped) window sizes and ends it
 // when the session's limits say so, the server ends it, or the client
 // goes away.
 func (s *Server) steer(sess ssh.Session, l *liveSession, p *tea.Program, winch <-chan ssh.Window, done <-chan struct{}) {
 	timer := time.NewTimer(s.nextCheck(l, time.Now()))
 	defer timer.Stop()
+	var (
+		lastResize  time.Time
+		pending     *tea.WindowSizeMsg
+		resizeLater <-chan time.Time
+	)
 	for {
 		select {
 		case w, ok := <-winch:
@@ -63,9 +75,26 @@ func (s *Server) steer(sess ssh.Session, l *liveSession, p *tea.Program, winch <
 				winch = nil
 				continue
 			}
-			l.touch(time.Now())
+			now := time.Now()
+			l.touch(now)
 			width, height := clampWindow(w)
-			p.Send(tea.WindowSizeMsg{Width: width, Height: height})
+			msg := tea.WindowSizeMsg{Width: width, Height: height}
+			// A flood of resizes is drawn at most once per resizeEvery.
+			if wait := resizeEvery - now.Sub(lastResize); wait > 0 {
+				pending = &msg
+				if resizeLater == nil {
+					resizeLater = time.After(wait)
+				}
+				continue
+			}
+			p.Send(msg)
+			lastResize = now
+		case now := <-resizeLater:
+			resizeLater = nil
+			if pending != nil {
+				p.Send(*pending)
+				pending, lastResize = nil, now
+			}
 		case now := <-timer.C:
 			if why := s.limitReached(l, now); why != "" {
 				l.end(why)
@@ -105,4 +134,16 @@ func (s *Server) nextCheck(l *liveSession, now time.Time) time.Duration {
 		next = min(next, time.Unix(0, l.lastInput.Load()).Add(s.opts.IdleTimeout).Sub(now))
 	}
 	return max(next, time.Millisecond)
+}
+
+// sessionEnv reads the environment a client sent (KEY=value entries).
+func sessionEnv(environ []string) func(string) string {
+	return func(key string) string {
+		for _, kv := range environ {
+			if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+				return v
+			}
+		}
+		return ""
+	}
 }

@@ -67,6 +67,46 @@ func TestHostileTextThroughTheTextStatus(t *testing.T) {
 	safetexttest.AssertInert(t, "ssh -T text status", string(plain), true)
 }
 
+func TestHostileTextThroughTheDashboardOverSSH(t *testing.T) {
+	f := start(t)
+	addHostile(t, f)
+	c, err := gossh.Dial("tcp", f.addr, &gossh.ClientConfig{User: safetexttest.Hostile["window title"],
+		Auth: []gossh.AuthMethod{gossh.PublicKeys(f.viewer)}, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	term := &terminal{client: c, sess: sess, out: &screen{}, done: make(chan struct{})}
+	t.Cleanup(term.close)
+	if err := sess.RequestPty("xterm-256color", 60, 200, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	term.in, _ = sess.StdinPipe()
+	sess.Stdout = term.out
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	term.waitFor(t, "Watched")
+	// Select every row in turn, so each one's detail (names, userIds) is drawn.
+	for range len(f.engine.Snapshot().State.Keys) {
+		before := len(term.out.String())
+		term.in.Write([]byte("j"))
+		deadline := time.Now().Add(5 * time.Second)
+		for len(term.out.String()) == before && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	stream := term.out.String()
+	// Bubble Tea clears the screen once as it enters the alternate screen:
+	// that is dingwatch's own sequence, not a payload.
+	stream = strings.Replace(stream, "\x1b[?1049h\x1b[2J", "\x1b[?1049h", 1)
+	safetexttest.AssertNoPayload(t, "dashboard over ssh", stream)
+}
+
 func TestClientChosenValuesInTheLogAreCleanedAndRefusalsSummed(t *testing.T) {
 	var logBuf syncBuffer
 	f := startWith(t, func(o *Options) { o.Log = slog.New(slog.NewTextHandler(&logBuf, nil)) })

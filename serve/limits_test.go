@@ -3,6 +3,7 @@ package serve
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -86,12 +87,26 @@ func TestSilentConnectionIsClosedAfterLoginGrace(t *testing.T) {
 		t.Fatalf("%d slots still held after the connections closed", n)
 	}
 
-	// A real login within the grace works, and keeps working after it.
-	term := f.openTerminal(t, f.user)
-	term.waitFor(t, "Watched (2)")
-	time.Sleep(400 * time.Millisecond)
-	term.in.Write([]byte("?"))
-	term.waitFor(t, "any key closes")
+}
+
+func TestALoginOutlivesTheLoginGrace(t *testing.T) {
+	// The read that waits while the login completes must lose the grace
+	// deadline: a session must not die when the grace would have ended.
+	const grace = time.Second
+	f := startWith(t, func(o *Options) { o.LoginGrace = grace })
+	c, err := f.dial(t, f.user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	time.Sleep(grace + 500*time.Millisecond) // logged in, silent past the grace
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatalf("a logged-in connection was closed at the end of the login grace: %v", err)
+	}
+	if out, err := sess.Output("status"); err != nil || !strings.Contains(string(out), "Weekly") {
+		t.Fatalf("%v %q", err, out)
+	}
 }
 
 func TestConnectionsNotLoggedInAreCapped(t *testing.T) {
@@ -228,3 +243,118 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func (s *syncBuffer) reset() { s.mu.Lock(); defer s.mu.Unlock(); s.b.Reset() }
+
+func TestEnvironmentRequestsAreCapped(t *testing.T) {
+	f := start(t)
+	c, err := f.dial(t, f.user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	accepted := 0
+	for i := range 3 * maxEnvRequests {
+		ok, err := sess.SendRequest("env", true, gossh.Marshal(struct{ Name, Value string }{fmt.Sprintf("V%d", i), strings.Repeat("x", 1000)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			accepted++
+		}
+	}
+	if accepted != maxEnvRequests {
+		t.Fatalf("%d env requests accepted, want %d", accepted, maxEnvRequests)
+	}
+	if ok, _ := sess.SendRequest("env", true, gossh.Marshal(struct{ Name, Value string }{"BIG", strings.Repeat("x", maxEnvPayload)})); ok {
+		t.Fatal("an env request past the size cap was accepted")
+	}
+	out, err := sess.Output("status") // the session still works
+	if err != nil || !strings.Contains(string(out), "Weekly") {
+		t.Fatalf("%v %q", err, out)
+	}
+}
+
+func TestSessionsPerConnectionAreCapped(t *testing.T) {
+	f := start(t)
+	c, err := f.dial(t, f.user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	open := func() error {
+		sess, err := c.NewSession()
+		if err != nil {
+			return err
+		}
+		if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+			return err
+		}
+		sess.Stdout = io.Discard
+		return sess.Shell()
+	}
+	for i := range maxSessionsPerConn {
+		if err := open(); err != nil {
+			t.Fatalf("session %d: %v", i+1, err)
+		}
+	}
+	if err := open(); err == nil {
+		t.Fatalf("a session past %d on one connection started", maxSessionsPerConn)
+	}
+}
+
+func TestAFloodOfResizesEndsAtTheLastSize(t *testing.T) {
+	f := start(t)
+	term := f.openTerminal(t, f.user)
+	term.waitFor(t, "Watched (2)")
+	resize := func(w, h uint32) {
+		if _, err := term.sess.SendRequest("window-change", false, gossh.Marshal(struct{ W, H, PW, PH uint32 }{w, h, 0, 0})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 500 {
+		resize(uint32(60+i%40), 30)
+	}
+	resize(93, 25)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		lines := screenLines(term.out.String())
+		widest := 0
+		for _, l := range lines[max(0, len(lines)-25):] {
+			widest = max(widest, ansi.StringWidth(l))
+		}
+		if widest == 93 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the resizes the last frame is %d columns wide, want 93", widest)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestSubsystemsAreRefusedWithoutUsingSessionSlots(t *testing.T) {
+	f := start(t)
+	c, err := f.dial(t, f.user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for range maxSessionsPerConn + 2 {
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sess.RequestSubsystem("sftp"); err == nil {
+			t.Fatal("an sftp subsystem was granted")
+		}
+		sess.Close()
+	}
+	sess, _ := c.NewSession()
+	if out, err := sess.Output("status"); err != nil || !strings.Contains(string(out), "Weekly") {
+		t.Fatalf("after refused subsystems a command did not run: %v %q", err, out)
+	}
+}

@@ -103,6 +103,11 @@ func New(opts Options) (*Server, error) {
 	if err := os.MkdirAll(filepath.Dir(opts.HostKeyPath), 0o700); err != nil {
 		return nil, fmt.Errorf("host key directory: %w", err)
 	}
+	if fi, err := os.Stat(opts.HostKeyPath); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		// As sshd: whoever can read the host key can pose as this server.
+		return nil, fmt.Errorf("host key %s is readable by group or others (%v): anyone who can read it can pose as this server; fix with: chmod 600 %s",
+			opts.HostKeyPath, fi.Mode().Perm(), opts.HostKeyPath)
+	}
 	s := &Server{opts: opts, gate: newGate(opts.MaxUnauthenticated, opts.MaxUnauthPerSource),
 		refused: newRefusalLog(opts.Log), sessions: newRegistry(), stop: make(chan struct{})}
 	srv, err := wish.NewServer(
@@ -119,6 +124,7 @@ func New(opts Options) (*Server, error) {
 	srv.ServerConfigCallback = s.serverConfig
 	srv.PtyCallback = s.allowPTY
 	srv.SessionRequestCallback = s.allowSession
+	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": sessionHandler}
 	s.ssh = srv
 	return s, nil
 }

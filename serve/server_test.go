@@ -361,6 +361,10 @@ func TestHostKeyCreatedPrivateAndReused(t *testing.T) {
 	if !bytes.Equal(first, again) {
 		t.Fatal("the host key changed on restart")
 	}
+	os.Chmod(f.hostKey, 0o644)
+	if _, err := New(Options{Engine: f.engine, HostKeyPath: f.hostKey, Users: []ssh.PublicKey{f.user.PublicKey()}}); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("a host key others can read was used: %v", err)
+	}
 }
 
 func TestLoadAuthorizedKeys(t *testing.T) {

@@ -10,8 +10,8 @@ import (
 	"unicode"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/google/renameio/v2"
 
+	"github.com/dingwatch/dingwatch/internal/atomicfile"
 	"github.com/dingwatch/dingwatch/watch"
 )
 
@@ -190,7 +190,7 @@ func exportCSV(dir, label string, keys []*watch.Key, now time.Time) tea.Cmd {
 		name := fmt.Sprintf("dingwatch-%s-%s.csv", fileSafe(label), now.Format("20060102-150405"))
 		path, err := filepath.Abs(filepath.Join(dir, name))
 		if err == nil {
-			err = renameio.WriteFile(path, []byte(b.String()), 0o600)
+			err = atomicfile.WriteFile(path, []byte(b.String()), 0o600)
 		}
 		if err != nil {
 			return doneMsg{err: fmt.Errorf("writing CSV: %w", err)}

@@ -279,7 +279,7 @@ func (e *Engine) openRound(spec SendSpec, robot string, resendOf *int, now time.
 	if spec.Notice == "" {
 		label := strings.TrimSpace(spec.Label)
 		if label == "" {
-			label = "notice " + now.Format("01-02 15:04")
+			label = e.state.UniqueLabel("notice " + now.Format("01-02 15:04"))
 		}
 		n := e.newNotice(label, text, now)
 		n.Rounds[0].Message, n.Rounds[0].Robot = kept, robot
@@ -343,7 +343,9 @@ func (e *Engine) Unread(noticeID string) []string {
 	defer e.mu.Unlock()
 	var ids []string
 	for _, p := range AudienceOf(e.state.NoticeKeys(noticeID)).Unread {
-		ids = append(ids, p.UserID)
+		if p.UserID != "" { // a reader known only by unionId cannot be sent to
+			ids = append(ids, p.UserID)
+		}
 	}
 	return ids
 }
