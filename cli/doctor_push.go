@@ -45,7 +45,7 @@ func (a *app) doctorPush(ctx context.Context, r *doctorReport, s config.Settings
 	}
 	events := make(chan arrival, 64)
 	c, err := stream.New(stream.Config{Endpoint: endpoint, ClientID: id, ClientSecret: secret,
-		OpenTimeout: a.g.timeout,
+		OpenTimeout: s.Timeout, UserAgent: userAgent(),
 		OnEvent: func(ev stream.Event) {
 			if ev.Type != stream.TypeRead {
 				return
@@ -78,7 +78,7 @@ func (a *app) doctorPush(ctx context.Context, r *doctorReport, s config.Settings
 
 	key, sent := "", time.Now()
 	if o.sendTest != "" {
-		dc, err := dingtalk.New(dingtalk.Options{Endpoint: endpoint, Credentials: creds, Timeout: a.g.timeout, Retries: -1, Rate: a.g.qps})
+		dc, err := dingtalk.New(dingtalk.Options{Endpoint: endpoint, Credentials: creds, Timeout: s.Timeout, Retries: -1, Rate: s.QPS, UserAgent: userAgent()})
 		if err == nil {
 			var res dingtalk.SendResult
 			res, err = dc.BatchSend(ctx, s.RobotCode, []string{o.sendTest}, dingtalk.Text(doctorTestNotice))
