@@ -258,6 +258,17 @@ func TestVersionHasCommitAndDate(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "dingwatch version ") || !strings.Contains(out, "(commit ") || !strings.Contains(out, ", built ") {
 		t.Fatalf("%d %q", code, out)
 	}
+	// In a git checkout the commit and its time come from the build info
+	// (go build stamps them where .git is a directory: not in a worktree).
+	if fi, err := os.Stat("../.git"); err == nil && fi.IsDir() {
+		head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, "(commit "+string(head[:12])) || strings.Contains(out, "built unknown") {
+			t.Fatalf("no commit or date from the build info: %q (HEAD %s)", out, head)
+		}
+	}
 	// -ldflags wins over the build info.
 	bin := filepath.Join(t.TempDir(), "dingwatch")
 	ld := "-X github.com/dingwatch/dingwatch/cli.version=v9.8.7 -X github.com/dingwatch/dingwatch/cli.commit=0123456789abcdef0123 -X github.com/dingwatch/dingwatch/cli.date=2026-01-02T03:04:05Z"

@@ -44,7 +44,7 @@ resolved) and so is no-pty (commands only); a line with any other option
 (command=, restrict, permitopen=, ...) grants nothing and is reported.
 
 Without a terminal, or with a command, a session runs
-  status [--json|--csv] [--notice LABEL] [KEY...]
+  status [--json|--csv [--bom]] [--notice LABEL] [KEY...]
 answered from what the server watches (viewers too); any other command is
 refused with exit status 2.
 
@@ -180,6 +180,14 @@ func (a *app) serveEngine(ctx context.Context, f serveFlags, log *slog.Logger) (
 	}
 	for _, w := range warnings {
 		e.Warn(w)
+	}
+	if a.pushWanted(s) {
+		stopPush, err := a.startPush(ctx, e, s, log)
+		if err != nil {
+			store.Close()
+			return nil, "", nil, err
+		}
+		return e, s.Region(), func() { stopPush(); store.Close() }, nil
 	}
 	return e, s.Region(), func() { store.Close() }, nil
 }

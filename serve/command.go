@@ -14,18 +14,20 @@ import (
 )
 
 // commandUsage is what a refused command is told.
-const commandUsage = "over SSH dingwatch answers only: status [--json|--csv] [--notice LABEL] [KEY...] (connect without a command for the dashboard)"
+const commandUsage = "over SSH dingwatch answers only: status [--json|--csv [--bom]] [--notice LABEL] [KEY...] (connect without a command for the dashboard)"
 
 // statusRequest is a parsed status command.
 type statusRequest struct {
 	format string // "text", "json" or "csv"
+	bom    bool   // csv: start with a UTF-8 byte-order mark
 	notice string
 	keys   []string
 }
 
 // command answers a session with a command: status (for users and
 // viewers alike) from the served engine's snapshot, without asking
-// DingTalk; anything else is refused on stderr with a non-zero status.
+// DingTalk, in the text, JSON or CSV of `dingwatch status`; anything else
+// is refused on stderr with a non-zero status.
 func (s *Server) command(sess ssh.Session, l *liveSession) int {
 	req, err := parseCommand(sess.RawCommand())
 	if err != nil {
@@ -39,7 +41,7 @@ func (s *Server) command(sess ssh.Session, l *liveSession) int {
 		fmt.Fprintf(sess.Stderr(), "dingwatch: %v\n", err)
 		return exitRefused
 	}
-	if err := writeStatus(sess, req.format, snap, keys, s.opts.Now()); err != nil {
+	if err := writeStatus(sess, req, snap, keys, s.opts.Now()); err != nil {
 		fmt.Fprintf(sess.Stderr(), "dingwatch: %v\n", err)
 		return exitEnded
 	}
@@ -63,14 +65,17 @@ func parseCommand(raw string) (statusRequest, error) {
 	fs.SetOutput(io.Discard)
 	asJSON := fs.Bool("json", false, "")
 	asCSV := fs.Bool("csv", false, "")
+	bom := fs.Bool("bom", false, "")
 	notice := fs.String("notice", "", "")
 	if err := fs.Parse(args[1:]); err != nil {
 		return statusRequest{}, fmt.Errorf("status: %s; %s", safetext.Line(err.Error(), 80), commandUsage)
 	}
-	req := statusRequest{format: "text", notice: *notice, keys: fs.Args()}
+	req := statusRequest{format: "text", bom: *bom, notice: *notice, keys: fs.Args()}
 	switch {
 	case *asJSON && *asCSV:
 		return statusRequest{}, errors.New("status: --json and --csv: choose one")
+	case *bom && !*asCSV:
+		return statusRequest{}, errors.New("status: --bom goes with --csv")
 	case *asJSON:
 		req.format = "json"
 	case *asCSV:

@@ -79,11 +79,14 @@ func TestStatusCSVAndNoticeOverACommandSession(t *testing.T) {
 	if err != nil || len(rows) != 3 || rows[0][0] != "processQueryKey" || rows[1][0] != f.keys[1] || rows[2][0] != f.keys[1] {
 		t.Fatalf("%v %q", err, out)
 	}
+	if out, _, code := f.run(t, f.viewer, "status --csv --bom"); code != 0 || !strings.HasPrefix(out, "\ufeffprocessQueryKey,") {
+		t.Fatalf("status --csv --bom: exit %d, %q", code, clip(out, 80))
+	}
 	out, _, code = f.run(t, f.user, "dingwatch status "+f.keys[0])
 	if code != 0 || !strings.Contains(out, "Weekly  read 1/2") || strings.Contains(out, "Patch") {
 		t.Fatalf("status KEY: exit %d\n%s", code, out)
 	}
-	for _, bad := range []string{"status --notice nothing", "status NOTWATCHED", "status --json --csv", "status --bogus"} {
+	for _, bad := range []string{"status --notice nothing", "status NOTWATCHED", "status --json --csv", "status --bogus", "status --bom"} {
 		if _, errOut, code := f.run(t, f.user, bad); code != exitRefused || !strings.HasPrefix(errOut, "dingwatch: ") {
 			t.Errorf("%s: exit %d, stderr %q", bad, code, errOut)
 		}

@@ -1,62 +1,40 @@
 package serve
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/dingwatch/dingwatch/dingtalk"
 	"github.com/dingwatch/dingwatch/watch"
 )
 
-// writeStatus writes keys of snap in one of status's formats: text (the
-// SSH text status), json or csv (the shapes of `dingwatch status`).
-func writeStatus(w io.Writer, format string, snap *watch.Snapshot, keys []*watch.Key, now time.Time) error {
-	switch format {
-	case "json":
-		return writeJSON(w, keys, now)
-	case "csv":
-		return watch.WriteCSV(w, keys)
-	case "text":
-		return writeText(w, snap, keys)
+// writeStatus writes keys of snap from the served snapshot (nothing is
+// asked of DingTalk): text as the SSH text status (grouped by notice, with
+// labels, which a reader over SSH needs more than the keys the command
+// line's text leads with), json and csv exactly as `dingwatch status`
+// writes them, through watch.StatusReport. A key that never answered and
+// failed is reported as failed; one that answered before keeps its last
+// answer.
+func writeStatus(w io.Writer, req statusRequest, snap *watch.Snapshot, keys []*watch.Key, now time.Time) error {
+	if req.format == "text" {
+		return writeText(w, snap, keys, now)
 	}
-	return fmt.Errorf("unknown format %q", format)
-}
-
-type (
-	personJSON struct {
-		UserID string `json:"userId"`
-		Name   string `json:"name"`
-	}
-	messageJSON struct {
-		ProcessQueryKey string       `json:"processQueryKey"`
-		SendStatus      string       `json:"sendStatus"`
-		ReadCount       int          `json:"readCount"`
-		Total           int          `json:"total"`
-		Read            []personJSON `json:"read"`
-		Unread          []personJSON `json:"unread"`
-	}
-)
-
-// writeJSON writes the keys as `dingwatch status --json` does.
-func writeJSON(w io.Writer, keys []*watch.Key, now time.Time) error {
-	out := struct {
-		CheckedAt string        `json:"checkedAt"`
-		Messages  []messageJSON `json:"messages"`
-	}{CheckedAt: now.UTC().Format(time.RFC3339), Messages: []messageJSON{}}
-	for _, k := range keys {
-		m := messageJSON{ProcessQueryKey: k.Key, SendStatus: k.SendStatus, Read: []personJSON{}, Unread: []personJSON{}}
-		for _, p := range k.Recipients {
-			if p.Read {
-				m.Read = append(m.Read, personJSON{p.UserID, p.Name})
-			} else {
-				m.Unread = append(m.Unread, personJSON{p.UserID, p.Name})
-			}
+	ks := make([]watch.KeyStatus, len(keys))
+	for i, k := range keys {
+		ks[i] = watch.KeyStatus{Key: k}
+		if k.Err != nil && k.LastOK.IsZero() {
+			ks[i].Err = &dingtalk.Error{Code: k.Err.Code, HTTPStatus: k.Err.HTTPStatus, Message: k.Err.Message,
+				Hint: k.Err.Hint, RequestID: k.Err.RequestID}
 		}
-		m.ReadCount, m.Total = len(m.Read), len(k.Recipients)
-		out.Messages = append(out.Messages, m)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	r := watch.NewStatusReport(snap.State, ks, now)
+	r.Push = snap.Push // the server's stream: the one-shot command has none
+	switch req.format {
+	case "json":
+		return r.WriteJSON(w)
+	case "csv":
+		return r.WriteCSV(w, req.bom)
+	}
+	return fmt.Errorf("unknown format %q", req.format)
 }

@@ -33,7 +33,11 @@ func (m Model) binding(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Dismiss):
 		return m.escape()
 	case key.Matches(msg, k.Inspect), m.focus == focusDetail && key.Matches(msg, k.Expand):
-		return m.open(newInspect(m.c, "Messages", m.messages()))
+		title := "Messages"
+		if r, ok := m.list.selected(); ok {
+			title += " · " + r.title()
+		}
+		return m.open(newInspect(m.c, title, m.messages()))
 	case key.Matches(msg, k.RefreshAll):
 		return m, refresh(m.opts.Engine, m.opts.Session)
 	case key.Matches(msg, k.Add):

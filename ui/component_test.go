@@ -151,3 +151,40 @@ func TestInspectScrolls(t *testing.T) {
 		t.Fatal("esc did not close")
 	}
 }
+
+// TestFormsFit: every form fits the terminal, whole (both corners of its
+// box), at every width from the minimum, short and tall.
+func TestFormsFit(t *testing.T) {
+	for w := MinWidth; w <= 120; w++ {
+		for _, h := range []int{MinHeight, MinHeight + 1, 16, 24} {
+			for _, k := range []string{"a", "s", "m", "e"} {
+				m := drive(loaded(&fakeEngine{state: fixtureState()}, w, h), keys(k)...)
+				v := m.View()
+				checkFits(t, v, w, h)
+				if k != "e" && !strings.Contains(v, "╰") {
+					t.Fatalf("%dx%d, %s: the form is cut at the bottom:\n%s", w, h, k, v)
+				}
+				for _, l := range strings.Split(v, "\n") {
+					if strings.Contains(l, "╭") && !strings.HasSuffix(strings.TrimRight(l, " "), "╮") {
+						t.Fatalf("%d columns, %s: the form is cut:\n%s", w, k, v)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestTickKeepsPeople: a tick lays the detail out again without listing
+// its people again (20,000 of them, every second, when idle).
+func TestTickKeepsPeople(t *testing.T) {
+	m := loaded(&fakeEngine{state: fixtureState()}, 80, 24)
+	before := &m.detail.secs[0]
+	m = drive(m, tickMsg{gen: m.tickGen})
+	if &m.detail.secs[0] != before {
+		t.Fatal("a tick rebuilt the people")
+	}
+	m = drive(m, keys("j")...)
+	if &m.detail.secs[0] == before {
+		t.Fatal("another row kept the old people")
+	}
+}

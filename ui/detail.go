@@ -25,10 +25,12 @@ type detailPane struct {
 	offset        int
 
 	// The layout, computed when the size, the row or the clock changes.
-	head []string  // the head lines kept, drawn
-	secs []section // the people, with the rows each is given
-	cut  bool      // a message in the head was cut short: i shows it whole
-	max  int       // the largest useful offset
+	head    headPlan  // the head lines kept
+	secs    []section // the people, with the rows each is given
+	serial  uint64    // the row's serial (keyList): changes when its keys do
+	secsFor secsKey   // what secs were built from
+	cut     bool      // a message in the head was cut short: i shows it whole
+	max     int       // the largest useful offset
 }
 
 func newDetailPane(c common) detailPane { return detailPane{c: c} }
@@ -41,12 +43,20 @@ func (d *detailPane) SetSize(width, height int) {
 
 // setRow shows r (ok false: nothing selected), keeping the scroll when it
 // is the same row.
-func (d *detailPane) setRow(r row, ok bool, filter string) {
+func (d *detailPane) setRow(r row, serial uint64, ok bool, filter string) {
 	if !ok || !d.ok || r.id() != d.r.id() || r.child != d.r.child {
 		d.offset = 0
 	}
-	d.r, d.ok, d.filter = r, ok, filter
+	d.r, d.serial, d.ok, d.filter = r, serial, ok, filter
 	d.layout()
+}
+
+// secsKey is what the people sections depend on: the row (by serial), the
+// filter, and the day (read times show a date when not today).
+type secsKey struct {
+	serial uint64
+	filter string
+	day    int
 }
 
 // setCommon takes a new clock (and styles) and lays out again.
@@ -58,14 +68,19 @@ func (d *detailPane) setCommon(c common) {
 // layout decides which head lines to keep and how many rows each section
 // of people gets.
 func (d *detailPane) layout() {
-	d.head, d.secs, d.cut, d.max = nil, nil, false, 0
+	d.head, d.cut, d.max = headPlan{}, false, 0
 	if !d.ok || d.width <= 0 || d.height <= 0 {
+		d.secs = nil
 		return
 	}
-	d.secs = d.sections()
+	// The people are listed again only when they changed: a tick redraws
+	// times, it does not rebuild 20,000 lines.
+	if k := (secsKey{d.serial, d.filter, d.c.now.YearDay()}); k != d.secsFor || d.secs == nil {
+		d.secs, d.secsFor = d.sections(), k
+	}
 	need := peopleNeed(d.secs, d.split(), d.height)
-	d.head, d.cut = d.headLines(max(d.height-need, 0))
-	d.max = shareRows(d.secs, d.height-len(d.head), d.split())
+	d.head, d.cut = d.planHead(max(d.height-need, 0))
+	d.max = shareRows(d.secs, d.height-d.head.lines, d.split())
 	d.offset = min(max(d.offset, 0), d.max)
 }
 
@@ -75,7 +90,7 @@ func (d detailPane) split() bool { return d.width >= splitWidth }
 // Update scrolls the people (when the pane has the focus).
 func (d detailPane) Update(msg tea.KeyMsg) (detailPane, tea.Cmd) {
 	k := d.c.keys
-	page := max(d.height-len(d.head)-2, 1)
+	page := max(d.height-d.head.lines-2, 1)
 	switch {
 	case key.Matches(msg, k.Up):
 		d.offset--
@@ -99,7 +114,7 @@ func (d detailPane) View() string {
 	if !d.ok {
 		return clip(d.c.st.Dim.Render("Select a key to see who has read it."), d.width, d.height)
 	}
-	lines := append([]string(nil), d.head...)
+	lines := d.headLines()
 	lines = append(lines, d.peopleView(d.height-len(lines))...)
 	return clip(strings.Join(lines, "\n"), d.width, d.height)
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -61,7 +62,19 @@ func (d detailPane) sections() []section {
 		lost.title = fmt.Sprintf("Not delivered (%d)", len(lost.items))
 		out = append(out, lost)
 	}
-	return append(out, rd)
+	out = append(out, rd)
+	for i := range out { // the people the filter found come first in their section
+		slices.SortStableFunc(out[i].items, func(a, b personItem) int {
+			switch {
+			case a.match == b.match:
+				return 0
+			case a.match:
+				return -1
+			}
+			return 1
+		})
+	}
+	return out
 }
 
 // peopleNeed is the fewest of height lines the people keep: Unread's

@@ -37,6 +37,9 @@ func (l keyList) View() string {
 		}
 		return clip(strings.Join(lines, "\n"), l.width, l.height)
 	}
+	if l.height == 1 { // room for one line: the row under the cursor, not the title
+		return l.cachedRow(l.cursor)
+	}
 	markers := l.rowsShown() >= 3
 	if markers && start > 0 {
 		lines = append(lines, st.Dim.Render(fit(fmt.Sprintf("  ↑ %d more", start), l.width)))

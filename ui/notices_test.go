@@ -133,7 +133,7 @@ func TestWriteCSV(t *testing.T) {
 	}
 	b, _ := os.ReadFile(files[0])
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != 8 || lines[0] != strings.Join(watch.CSVHeader, ",") || !strings.Contains(string(b), ",u01,张伟,READ,2026-11-27T09:35:00Z") {
+	if len(lines) != 9 || lines[0] != strings.Join(watch.CSVHeader, ",") || !strings.Contains(string(b), ",u01,张伟,READ,2026-11-27T09:35:00Z") || !strings.Contains(string(b), ",ghost,,NOT_DELIVERED,") {
 		t.Fatalf("%s", b)
 	}
 }

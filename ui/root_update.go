@@ -117,7 +117,11 @@ func (m Model) setFlash(text string, isErr bool) (Model, tea.Cmd) {
 // selectionChanged shows the selected row in the detail pane.
 func (m *Model) selectionChanged() {
 	r, ok := m.list.selected()
-	m.detail.setRow(r, ok, m.list.filter)
+	serial := uint64(0)
+	if ok {
+		serial = m.list.serials[m.list.cursor]
+	}
+	m.detail.setRow(r, serial, ok, m.list.filter)
 }
 
 // setFocus gives the focus to pane f and marks it.

@@ -32,7 +32,10 @@ func (m Model) view() string {
 		msg := fmt.Sprintf("Terminal too small: %d×%d. Dingwatch needs at least %d×%d. q quits.", m.width, m.height, MinWidth, MinHeight)
 		return clip(lipgloss.NewStyle().Width(m.width).Align(lipgloss.Center).Render(msg), m.width, m.height)
 	}
-	parts := append([]string{m.headerView()}, m.lay.banners...)
+	parts := []string{m.headerView()}
+	for _, b := range m.lay.banners {
+		parts = append(parts, b.style.Render(fit(b.text, m.width)))
+	}
 	parts = append(parts, m.bodyView(), m.footerView())
 	return strings.Join(parts, "\n")
 }
@@ -58,8 +61,11 @@ func (m Model) headerView() string {
 	if m.snap.Policy.Budget > 0 {
 		budget = fmt.Sprint(m.snap.Policy.Budget)
 	}
-	parts := []string{"robot " + clean(m.snap.Robot), clean(m.opts.Region), "refreshed " + ago(latest, m.c.now),
-		fmt.Sprintf("%d/%s calls 24h", m.snap.Spent, budget)}
+	parts := []string{"robot " + clean(m.snap.Robot), clean(m.opts.Region)}
+	if push := m.snap.Push.Text(m.c.now); push != "" { // before what a narrow terminal cuts first
+		parts = append(parts, push)
+	}
+	parts = append(parts, "refreshed "+ago(latest, m.c.now), fmt.Sprintf("%d/%s calls 24h", m.snap.Spent, budget))
 	rest := m.width - lipgloss.Width(left)
 	return left + st.HeaderDim.Render(fit(" · "+strings.Join(parts, " · "), rest))
 }
@@ -72,19 +78,25 @@ func (m Model) bodyView() string {
 	case m.snap == nil:
 		return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, "Loading saved state…")
 	}
-	list := m.paneStyle(focusList).Width(l.lw - 2).Height(l.lh - 2).Render(m.list.View())
-	detail := m.paneStyle(focusDetail).Width(l.dw - 2).Height(l.dh - 2).Render(m.detail.View())
-	if l.side {
-		return lipgloss.JoinHorizontal(lipgloss.Top, list, detail)
+	list := box(m.borderStyle(focusList), m.list.View(), l.lw, l.lh)
+	detail := box(m.borderStyle(focusDetail), m.detail.View(), l.dw, l.dh)
+	if l.side { // two boxes of the same height, side by side
+		a, b := strings.Split(list, "\n"), strings.Split(detail, "\n")
+		for i := range a {
+			a[i] += b[i]
+		}
+		return strings.Join(a, "\n")
 	}
-	return lipgloss.JoinVertical(lipgloss.Left, list, detail)
+	return list + "\n" + detail
 }
 
-func (m Model) paneStyle(f focus) lipgloss.Style {
+// borderStyle is the colour of pane f's border: the accent when focused
+// (the title's ▸ says it without colour).
+func (m Model) borderStyle(f focus) lipgloss.Style {
 	if m.focus == f {
-		return m.c.st.PaneFocused
+		return m.c.st.BorderFocused
 	}
-	return m.c.st.Pane
+	return m.c.st.Border
 }
 
 // footerView is the open prompt, else a flash message, else the keys of

@@ -41,6 +41,15 @@ func TestUnreadNamesAlwaysShow(t *testing.T) {
 
 // TestFocusShowsWithoutColour: the goldens have no colour; the focused
 // pane's title is marked.
+func TestUnreadNameShowsUnderAPrompt(t *testing.T) {
+	m := drive(loaded(&fakeEngine{state: fixtureState()}, MinWidth, MinHeight), keys("x")...)
+	v := m.View()
+	checkFits(t, v, MinWidth, MinHeight)
+	if !strings.Contains(v, "Bob Martin") || !strings.Contains(v, "y recalls") || !strings.Contains(v, "周会通知") {
+		t.Fatalf("at the minimum size with a prompt, the row, an unread name and the keys must show:\n%s", v)
+	}
+}
+
 func TestFocusShowsWithoutColour(t *testing.T) {
 	m := loaded(&fakeEngine{state: fixtureState()}, 80, 24)
 	before := m.View()

@@ -20,7 +20,7 @@ type Styles struct {
 	Read, Unread            lipgloss.Style
 	BarFull, BarEmpty       lipgloss.Style
 	Error, Warn, OK         lipgloss.Style
-	Pane, PaneFocused       lipgloss.Style
+	Border, BorderFocused   lipgloss.Style
 	Footer, Flash, FlashErr lipgloss.Style
 	Dialog, Input           lipgloss.Style
 	Plain                   lipgloss.Style // no attributes, from the session's renderer
@@ -38,28 +38,28 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 	dim := lipgloss.Color("#808080")
 	border := lipgloss.RoundedBorder()
 	return Styles{
-		Header:      r.NewStyle().Bold(true).Foreground(accent),
-		HeaderDim:   r.NewStyle().Foreground(dim),
-		Title:       r.NewStyle().Bold(true),
-		Dim:         r.NewStyle().Foreground(dim),
-		Bold:        r.NewStyle().Bold(true),
-		Cursor:      r.NewStyle().Foreground(accent).Bold(true),
-		Selected:    r.NewStyle().Bold(true),
-		Read:        r.NewStyle().Foreground(green),
-		Unread:      r.NewStyle().Foreground(amber),
-		BarFull:     r.NewStyle().Foreground(green),
-		BarEmpty:    r.NewStyle().Foreground(dim),
-		Error:       r.NewStyle().Foreground(red),
-		Warn:        r.NewStyle().Foreground(amber),
-		OK:          r.NewStyle().Foreground(green),
-		Pane:        r.NewStyle().Border(border).BorderForeground(dim).Padding(0, 1),
-		PaneFocused: r.NewStyle().Border(border).BorderForeground(accent).Padding(0, 1),
-		Footer:      r.NewStyle().Foreground(dim),
-		Flash:       r.NewStyle().Foreground(green),
-		FlashErr:    r.NewStyle().Foreground(red),
-		Dialog:      r.NewStyle().Border(border).BorderForeground(accent).Padding(0, 1),
-		Input:       r.NewStyle(),
-		Plain:       r.NewStyle(),
+		Header:        r.NewStyle().Bold(true).Foreground(accent),
+		HeaderDim:     r.NewStyle().Foreground(dim),
+		Title:         r.NewStyle().Bold(true),
+		Dim:           r.NewStyle().Foreground(dim),
+		Bold:          r.NewStyle().Bold(true),
+		Cursor:        r.NewStyle().Foreground(accent).Bold(true),
+		Selected:      r.NewStyle().Bold(true),
+		Read:          r.NewStyle().Foreground(green),
+		Unread:        r.NewStyle().Foreground(amber),
+		BarFull:       r.NewStyle().Foreground(green),
+		BarEmpty:      r.NewStyle().Foreground(dim),
+		Error:         r.NewStyle().Foreground(red),
+		Warn:          r.NewStyle().Foreground(amber),
+		OK:            r.NewStyle().Foreground(green),
+		Border:        r.NewStyle().Foreground(dim),
+		BorderFocused: r.NewStyle().Foreground(accent),
+		Footer:        r.NewStyle().Foreground(dim),
+		Flash:         r.NewStyle().Foreground(green),
+		FlashErr:      r.NewStyle().Foreground(red),
+		Dialog:        r.NewStyle().Border(border).BorderForeground(accent).Padding(0, 1),
+		Input:         r.NewStyle(),
+		Plain:         r.NewStyle(),
 	}
 }
 

@@ -76,7 +76,7 @@ func writeNoticeSummary(w io.Writer, n NoticeStatus) {
 	if len(a.Unread) > 0 {
 		names := make([]string, len(a.Unread))
 		for i, p := range a.Unread {
-			names[i] = personName(p.Name, p.UserID)
+			names[i] = line(p.Display())
 		}
 		fmt.Fprintf(w, "  unread (%d): %s\n", len(a.Unread), strings.Join(names, ", "))
 	}
@@ -84,22 +84,13 @@ func writeNoticeSummary(w io.Writer, n NoticeStatus) {
 		var who []string
 		for _, p := range a.Undelivered {
 			if p.Batch == state {
-				who = append(who, personName(p.Name, p.UserID))
+				who = append(who, line(p.Display()))
 			}
 		}
 		if len(who) > 0 {
 			fmt.Fprintf(w, "  batch %s, not sent (%d): %s\n", state, len(who), strings.Join(who, ", "))
 		}
 	}
-}
-
-// personName is a person's cleaned name, or their userId when DingTalk
-// gave no name.
-func personName(name, userID string) string {
-	if strings.TrimSpace(name) == "" {
-		return line(userID)
-	}
-	return line(name)
 }
 
 // Plural is n with the singular or plural noun: "1 key", "2 keys".
