@@ -452,6 +452,14 @@ func TestDoctorPush(t *testing.T) {
 			t.Fatalf("doctor opened %d Stream connections without --wait: each takes a share of the app's events", n)
 		}
 	})
+	t.Run("push on: the connection is checked", func(t *testing.T) {
+		s := startPushSim(t)
+		out, _, code := runBinary(t, append(simEnv(t, s), "DINGWATCH_PUSH=true"), "", "doctor")
+		line, ok := doctorLine(t, out, "stream")
+		if events, _ := doctorLine(t, out, "events"); code != 0 || !ok || !strings.Contains(line, "opens") || !strings.Contains(events, "--wait") {
+			t.Fatalf("exit %d\n%s", code, out)
+		}
+	})
 	t.Run("a pushed read arrives", func(t *testing.T) {
 		s := startPushSim(t)
 		out, errOut, code := runBinary(t, simEnv(t, s), "", "doctor", "--send-test", "u1", "--wait", "30s")
