@@ -1,7 +1,6 @@
 package watch
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"time"
@@ -92,9 +91,7 @@ func (r *StatusReport) WriteJSON(w io.Writer) error {
 		}
 		out.Notices = append(out.Notices, nj)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return writeIndented(w, out)
 }
 
 // jsonTime is t in RFC 3339 (UTC), or "" for the zero time.
