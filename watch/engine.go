@@ -27,9 +27,9 @@ type ReadEvent struct {
 	Everyone bool
 }
 
-// Timer is a one-shot timer of the engine's clock: C receives once d has
-// passed; stop ends it early.
-type Timer func(d time.Duration) (c <-chan time.Time, stop func())
+// Sleep waits on the engine's clock until d has passed, wake receives
+// (woken is then true) or ctx ends. wake may be nil.
+type Sleep func(ctx context.Context, d time.Duration, wake <-chan struct{}) (woken bool)
 
 // Options configure an Engine.
 type Options struct {
@@ -40,10 +40,10 @@ type Options struct {
 	State     *State           // the state to start from; nil: empty
 	RobotCode string           // the robot of keys added without one
 	Now       func() time.Time // the clock; time.Now by default
-	// Timer waits on the same clock as Now (real timers by default); a
-	// simulation gives a virtual one so that Run's own schedule is what
-	// it measures.
-	Timer   Timer
+	// Sleep waits on the same clock as Now (a real timer by default); a
+	// simulation gives a virtual one, so that what it measures is Run's
+	// own schedule.
+	Sleep   Sleep
 	Workers int             // queries at once (default 4; the client's limiter paces them)
 	OnRead  func(ReadEvent) // called, outside any lock, for each new read
 	Log     *slog.Logger
@@ -93,8 +93,8 @@ func NewEngine(opts Options) *Engine {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Timer == nil {
-		opts.Timer = realTimer
+	if opts.Sleep == nil {
+		opts.Sleep = realSleep
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = 4
@@ -115,9 +115,17 @@ func NewEngine(opts Options) *Engine {
 	return e
 }
 
-func realTimer(d time.Duration) (<-chan time.Time, func()) {
+func realSleep(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
 	t := time.NewTimer(d)
-	return t.C, func() { t.Stop() }
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-wake:
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 func (e *Engine) newGen() uint64 { e.nextGen++; return e.nextGen }
@@ -164,6 +172,11 @@ const (
 	// replanEvery bounds how long the engine trusts a plan: the budget's
 	// stretch eases as calls age out of the 24 hours.
 	replanEvery = time.Minute
+	// pollGap is the least time between two polls (unless something wakes
+	// the engine): keys that fall due within it are asked together, so
+	// that a thousand keys due at scattered moments make a few passes a
+	// second, not a thousand.
+	pollGap = time.Second
 )
 
 // Run polls until ctx ends. When another process owns the state, it
@@ -177,7 +190,7 @@ func (e *Engine) Run(ctx context.Context) {
 			break // the owner quit: this engine polls and saves from now on
 		}
 		e.follow()
-		if !e.sleep(ctx, inboxEvery) {
+		if e.opts.Sleep(ctx, inboxEvery, nil); ctx.Err() != nil {
 			return
 		}
 	}
@@ -198,29 +211,10 @@ func (e *Engine) Run(ctx context.Context) {
 		if e.opts.Store != nil {
 			wait = min(wait, inboxEvery)
 		}
-		c, stop := e.opts.Timer(max(wait, time.Millisecond))
-		replan = false
-		select {
-		case <-ctx.Done():
-			stop()
+		replan = e.opts.Sleep(ctx, max(wait, pollGap), e.wake)
+		if ctx.Err() != nil {
 			return
-		case <-e.wake:
-			replan = true
-		case <-c:
 		}
-		stop()
-	}
-}
-
-// sleep waits d on the engine's clock; false when ctx ended first.
-func (e *Engine) sleep(ctx context.Context, d time.Duration) bool {
-	c, stop := e.opts.Timer(d)
-	defer stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-c:
-		return true
 	}
 }
 

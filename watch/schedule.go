@@ -47,12 +47,23 @@ func (p Policy) WithDefaults() Policy {
 // (time since the key last changed) with the given failures in a row,
 // before the budget stretches it.
 func (p Policy) interval(k *Key, quiet time.Duration, failures int) time.Duration {
-	d := max(p.Interval, quiet/quietDivisor)
+	return p.intervalAt(readFactor(k), quiet, failures)
+}
+
+// readFactor scales a key's interval by how many of its recipients have
+// read: keys with many unread are where reads are most likely (1 with
+// everyone unread, 2 with everyone read; 1 when none are known yet).
+func readFactor(k *Key) float64 {
 	if read, total := k.Counts(); total > 0 {
-		// Keys with many unread are where reads are most likely.
-		unread := float64(total-read) / float64(total)
-		d = time.Duration(float64(d) * (2 - unread))
+		return 1 + float64(read)/float64(total)
 	}
+	return 1
+}
+
+// intervalAt is interval with k's readFactor worked out once.
+func (p Policy) intervalAt(factor float64, quiet time.Duration, failures int) time.Duration {
+	d := max(p.Interval, quiet/quietDivisor)
+	d = time.Duration(float64(d) * factor)
 	if failures > 0 {
 		d = max(d, p.Interval<<min(failures, 12))
 	}
@@ -77,9 +88,10 @@ func horizon(k *Key, now time.Time) time.Duration {
 func (p Policy) expectedCalls(k *Key, now time.Time) float64 {
 	h := horizon(k, now)
 	q := p.quiet(k, now)
+	f := readFactor(k)
 	n := 0.0
 	for t := time.Duration(0); t < h; n++ {
-		d := p.interval(k, q+t, 0)
+		d := p.intervalAt(f, q+t, 0)
 		if d >= p.MaxInterval {
 			return n + math.Ceil(float64(h-t)/float64(d))
 		}
@@ -109,7 +121,9 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 			continue
 		}
 		live = append(live, k)
-		demand += p.expectedCalls(k, now)
+		if p.Budget > 0 { // the demand only matters against a budget
+			demand += p.expectedCalls(k, now)
+		}
 	}
 	remaining := math.MaxInt
 	if p.Budget > 0 {

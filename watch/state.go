@@ -276,25 +276,37 @@ type Group struct {
 // in the state's order, then the notices that have no key (every batch
 // failed or has an unknown outcome: their people still count). A key whose
 // notice is missing gets a stand-in named by the notice's ID.
+//
+// It takes time in proportion to the number of keys and notices.
 func (s *State) Groups() []Group {
 	var groups []Group
-	seen := map[string]bool{}
+	notices := make(map[string]*Notice, len(s.Notices))
+	for _, n := range s.Notices {
+		if _, ok := notices[n.ID]; !ok {
+			notices[n.ID] = n
+		}
+	}
+	at := map[string]int{} // notice ID → its group
 	for _, k := range s.Keys {
-		switch {
-		case k.Notice == "":
+		if k.Notice == "" {
 			groups = append(groups, Group{Keys: []*Key{k}})
-		case !seen[k.Notice]:
-			seen[k.Notice] = true
-			n := s.Notice(k.Notice)
+			continue
+		}
+		i, ok := at[k.Notice]
+		if !ok {
+			n := notices[k.Notice]
 			if n == nil {
 				n = &Notice{ID: k.Notice, Label: k.Notice}
 			}
-			groups = append(groups, Group{Notice: n, Keys: s.NoticeKeys(k.Notice)})
+			i = len(groups)
+			at[k.Notice] = i
+			groups = append(groups, Group{Notice: n})
 		}
+		groups[i].Keys = append(groups[i].Keys, k)
 	}
 	for _, n := range s.Notices {
-		if !seen[n.ID] && len(n.Batches) > 0 {
-			seen[n.ID] = true
+		if _, ok := at[n.ID]; !ok && len(n.Batches) > 0 {
+			at[n.ID] = len(groups)
 			groups = append(groups, Group{Notice: n})
 		}
 	}

@@ -54,9 +54,11 @@ func (s *Snapshot) Audience(noticeID string) Audience {
 	return sa.aud
 }
 
-// audienceOf merges the people of notice id in st.
+// audienceOf merges the people of notice id in st, with those of its
+// batches that were not sent.
 func audienceOf(st *State, id string) Audience {
-	return AudienceOf(st.NoticeKeys(id))
+	g := Group{Notice: st.Notice(id), Keys: st.NoticeKeys(id)}
+	return g.Audience()
 }
 
 // Snapshot is the current state, shared with other views until it changes.
