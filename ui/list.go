@@ -23,12 +23,17 @@ type row struct {
 	aud     *watch.Audience // the merged people of a row of several keys
 }
 
-// summed fills in the row's counts and state at now.
-func (r row) summed(now time.Time) row {
-	if len(r.keys) == 1 {
+// summed fills in the row's counts and state at now. A notice's people
+// come merged from the snapshot, once for every view.
+func (r row) summed(snap *watch.Snapshot, now time.Time) row {
+	switch {
+	case r.notice != nil:
+		a := snap.Audience(r.notice.ID) // kept: the detail pane shows it when the row is selected
+		r.aud, r.read, r.total = &a, len(a.Read), a.Total()
+	case len(r.keys) == 1:
 		r.read, r.total = r.keys[0].Counts()
-	} else {
-		a := watch.AudienceOf(r.keys) // kept: the detail pane shows it when the row is selected
+	default:
+		a := watch.AudienceOf(r.keys)
 		r.aud, r.read, r.total = &a, len(a.Read), a.Total()
 	}
 	r.word, r.problem = rowState(r, now)
@@ -73,18 +78,18 @@ func (r row) title() string {
 
 // buildRows lists notices (open ones followed by their keys) and lone
 // keys in the state's order, keeping those that match filter.
-func buildRows(st *watch.State, expanded map[string]bool, filter string, now time.Time) []row {
+func buildRows(snap *watch.Snapshot, expanded map[string]bool, filter string, now time.Time) []row {
 	filter = strings.ToLower(strings.TrimSpace(filter))
 	var rows []row
-	for _, g := range st.Groups() {
+	for _, g := range snap.State.Groups() {
 		r := row{notice: g.Notice, keys: g.Keys}
 		if !matches(r, filter) {
 			continue
 		}
-		rows = append(rows, r.summed(now))
+		rows = append(rows, r.summed(snap, now))
 		if g.Notice != nil && expanded[g.Notice.ID] {
 			for i, k := range g.Keys {
-				rows = append(rows, row{keys: []*watch.Key{k}, child: i + 1}.summed(now))
+				rows = append(rows, row{keys: []*watch.Key{k}, child: i + 1}.summed(snap, now))
 			}
 		}
 	}

@@ -273,7 +273,7 @@ func (m *Model) rebuildRows() {
 	if r, ok := m.selected(); ok {
 		cur = r.id()
 	}
-	m.list.rows = buildRows(m.snap.State, m.list.expanded, m.list.filter, m.now)
+	m.list.rows = buildRows(m.snap, m.list.expanded, m.list.filter, m.now)
 	m.list.countW = 7 // "999/999"
 	for _, r := range m.list.rows {
 		m.list.countW = max(m.list.countW, len(fmt.Sprintf("%d/%d", r.read, r.total)))

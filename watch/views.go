@@ -30,6 +30,8 @@ type Snapshot struct {
 	EventSeq uint64
 
 	audiences map[string]*sharedAudience // notice ID → its audience, worked out once
+	index     sync.Once
+	byNotice  map[string]*Group // notice ID → the notice and its keys, built on first use
 }
 
 // sharedAudience is a notice's audience at one version, worked out on
@@ -48,17 +50,37 @@ type sharedAudience struct {
 func (s *Snapshot) Audience(noticeID string) Audience {
 	sa := s.audiences[noticeID]
 	if sa == nil {
-		return audienceOf(s.State, noticeID)
+		return s.group(noticeID).Audience()
 	}
-	sa.once.Do(func() { sa.aud = audienceOf(s.State, noticeID) })
+	sa.once.Do(func() { sa.aud = s.group(noticeID).Audience() })
 	return sa.aud
 }
 
-// audienceOf merges the people of notice id in st, with those of its
-// batches that were not sent.
-func audienceOf(st *State, id string) Audience {
-	g := Group{Notice: st.Notice(id), Keys: st.NoticeKeys(id)}
-	return g.Audience()
+// group is notice id with its keys, from an index built once per snapshot.
+func (s *Snapshot) group(id string) Group {
+	s.index.Do(func() {
+		s.byNotice = make(map[string]*Group, len(s.State.Notices))
+		for _, n := range s.State.Notices {
+			if s.byNotice[n.ID] == nil {
+				s.byNotice[n.ID] = &Group{Notice: n}
+			}
+		}
+		for _, k := range s.State.Keys {
+			if k.Notice == "" {
+				continue
+			}
+			g := s.byNotice[k.Notice]
+			if g == nil {
+				g = &Group{}
+				s.byNotice[k.Notice] = g
+			}
+			g.Keys = append(g.Keys, k)
+		}
+	})
+	if g := s.byNotice[id]; g != nil {
+		return *g
+	}
+	return Group{}
 }
 
 // Snapshot is the current state, shared with other views until it changes.
