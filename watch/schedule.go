@@ -54,7 +54,12 @@ func (p Policy) interval(k *Key, quiet time.Duration, failures int) time.Duratio
 // read: keys with many unread are where reads are most likely (1 with
 // everyone unread, 2 with everyone read; 1 when none are known yet).
 func readFactor(k *Key) float64 {
-	if read, total := k.Counts(); total > 0 {
+	return factorOf(k.Counts())
+}
+
+// factorOf is readFactor from a key's counts.
+func factorOf(read, total int) float64 {
+	if total > 0 {
 		return 1 + float64(read)/float64(total)
 	}
 	return 1
@@ -85,10 +90,9 @@ func horizon(k *Key, now time.Time) time.Duration {
 
 // expectedCalls estimates the calls k needs for the rest of its window
 // if nothing changes from now on (intervals only grow with quiet time).
-func (p Policy) expectedCalls(k *Key, now time.Time) float64 {
+func (p Policy) expectedCalls(k *Key, f float64, now time.Time) float64 {
 	h := horizon(k, now)
 	q := p.quiet(k, now)
-	f := readFactor(k)
 	n := 0.0
 	for t := time.Duration(0); t < h; n++ {
 		d := p.intervalAt(f, q+t, 0)
@@ -114,15 +118,24 @@ type Plan struct {
 func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 	p = p.WithDefaults()
 	plan := Plan{Stretch: 1, Spent: s.Calls.Spent(now)}
-	live := make([]*Key, 0, len(s.Keys))
+	type liveKey struct {
+		k      *Key
+		factor float64 // readFactor, worked out once: counting is most of a plan's time
+	}
+	live := make([]liveKey, 0, len(s.Keys))
 	demand := 0.0
 	for _, k := range s.Keys {
-		if k.Final() || k.ExpiredBy(now) {
-			continue
+		if k.Expired || k.Unknown || k.Recalled() || k.ExpiredBy(now) {
+			continue // final (see Key.Final) or past its window
 		}
-		live = append(live, k)
+		read, total := k.Counts()
+		if total > 0 && read == total {
+			continue // final: everyone read
+		}
+		f := factorOf(read, total)
+		live = append(live, liveKey{k, f})
 		if p.Budget > 0 { // the demand only matters against a budget
-			demand += p.expectedCalls(k, now)
+			demand += p.expectedCalls(k, f, now)
 		}
 	}
 	remaining := math.MaxInt
@@ -152,7 +165,8 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 	if p.Budget > 0 {
 		forcedRoom = remaining - reserve(s, now)
 	}
-	for _, k := range live {
+	for _, lk := range live {
+		k := lk.k
 		if k.LastTry.IsZero() {
 			dues = append(dues, due{k, math.Inf(1)})
 			continue
@@ -162,7 +176,7 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 			dues = append(dues, due{k, math.Inf(1)})
 			continue
 		}
-		d := p.interval(k, p.quiet(k, k.LastTry), k.Failures)
+		d := p.intervalAt(lk.factor, p.quiet(k, k.LastTry), k.Failures)
 		if k.Waiting() {
 			d = p.Interval // no data yet: ask again soon, not stretched
 		} else {
