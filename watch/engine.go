@@ -81,6 +81,10 @@ type Engine struct {
 	followed  time.Time   // the owner's state file last loaded, when following
 	buckets   map[string]*bucket
 	snap      *Snapshot // the last snapshot, shared while version is the same
+	// announced is when subscribers were last told of a change;
+	// unannounced says answers merged since then (see answeredLocked).
+	announced   time.Time
+	unannounced bool
 
 	saver saver
 }
@@ -143,6 +147,31 @@ func (e *Engine) warn(w Warning) {
 // changedLocked bumps the version and tells every subscriber.
 func (e *Engine) changedLocked() {
 	e.version++
+	e.notifyLocked()
+}
+
+// notifyEvery is how often, at most, answers merged during a poll pass
+// are announced to the views: each announcement makes every view (each
+// SSH session) take a snapshot and rebuild its list, and a pass of 1,000
+// keys merges hundreds of answers a second. A read waits at most this
+// long to show; the end of a pass and every other change are announced
+// at once.
+const notifyEvery = 250 * time.Millisecond
+
+// answeredLocked is changedLocked for an answer merged during a pass.
+func (e *Engine) answeredLocked(now time.Time) {
+	e.dataVer++
+	e.version++
+	e.unannounced = true
+	if now.Sub(e.announced) >= notifyEvery || now.Before(e.announced) {
+		e.notifyLocked()
+	}
+}
+
+// notifyLocked tells every subscriber that the state changed.
+func (e *Engine) notifyLocked() {
+	e.unannounced = false
+	e.announced = e.opts.Now()
 	for ch := range e.subs {
 		select {
 		case ch <- struct{}{}:
@@ -324,7 +353,7 @@ func (e *Engine) merge(j job, rs dingtalk.ReadStatus, err error) {
 			e.events = append([]ReadEvent(nil), e.events[len(e.events)-keptEvents:]...)
 		}
 	}
-	e.dataChangedLocked()
+	e.answeredLocked(now)
 	e.mu.Unlock()
 	if e.opts.OnRead != nil {
 		for _, ev := range events {
