@@ -103,6 +103,16 @@ type Key struct {
 	RecalledAt time.Time `json:"recalledAt,omitzero"`
 	// Unknown marks a sent batch whose outcome is unknown: no key came back.
 	Unknown bool `json:"unknown,omitempty"`
+
+	// counted caches Counts once the key is in the engine's state, where
+	// it never changes again (copy-on-write); Clone drops it.
+	counted keyCounts
+}
+
+// keyCounts is a cached Counts; ok is false when not cached.
+type keyCounts struct {
+	read, total int
+	ok          bool
 }
 
 // Start is when the key's 24-hour window began: the send time when known,
@@ -116,6 +126,9 @@ func (k *Key) Start() time.Time {
 
 // Counts are how many recipients have read, of how many.
 func (k *Key) Counts() (read, total int) {
+	if k.counted.ok {
+		return k.counted.read, k.counted.total
+	}
 	for _, r := range k.Recipients {
 		if r.Read {
 			read++
@@ -162,6 +175,7 @@ func (k *Key) TimeLeft(now time.Time) (left time.Duration, ok bool) {
 // Clone is a deep copy.
 func (k *Key) Clone() *Key {
 	c := *k
+	c.counted = keyCounts{}
 	c.Recipients = slices.Clone(k.Recipients)
 	c.NotDelivered = slices.Clone(k.NotDelivered)
 	if k.Err != nil {
