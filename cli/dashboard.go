@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -20,18 +19,16 @@ import (
 )
 
 func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
+	// Every argument is checked before anything is loaded, saved or asked.
+	keys, err := dashboardKeys(cmd, args)
+	if err != nil {
+		return err
+	}
 	if a.g.demo {
 		if len(args) > 0 {
 			return usageErr("--demo takes no keys: it watches its own simulated notices")
 		}
 		return a.runDemo(cmd.Context())
-	}
-	var keys []string
-	if len(args) > 0 {
-		var err error
-		if keys, err = watch.ParseKeys(strings.Join(args, "\n")); err != nil {
-			return usageErr("%v", err)
-		}
 	}
 	s, c, err := a.connect(-1) // the schedule retries, within the budget
 	if err != nil {
@@ -58,13 +55,17 @@ func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
 			log.Debug("keys from the command line", "note", err)
 		}
 	}
-	return a.runProgram(cmd.Context(), e, s.Region(), log)
+	return a.runProgram(cmd.Context(), e, s.Region(), s.Bell, log)
 }
 
 // openLog opens the log file under dir, logging from level up (debug with
 // --debug); it never writes to the terminal.
 func (a *app) openLog(dir string, level slog.Level) (*slog.Logger, func(), error) {
-	if a.g.debug {
+	s, err := a.settings()
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.Debug {
 		level = slog.LevelDebug
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -78,7 +79,7 @@ func (a *app) openLog(dir string, level slog.Level) (*slog.Logger, func(), error
 }
 
 // runProgram polls with e and shows the dashboard until the user quits.
-func (a *app) runProgram(ctx context.Context, e *watch.Engine, region string, log *slog.Logger) error {
+func (a *app) runProgram(ctx context.Context, e *watch.Engine, region string, bell bool, log *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	changes, unsubscribe := e.Subscribe()
@@ -88,11 +89,12 @@ func (a *app) runProgram(ctx context.Context, e *watch.Engine, region string, lo
 	if !ok || !term.IsTerminal(out.Fd()) {
 		return usageErr("the dashboard needs a terminal; for a one-shot answer use dingwatch status KEY... (or --json)")
 	}
+	// The dashboard's colours read on any background: nothing asks the
+	// terminal a question that could hold the first frame or whose late
+	// answer could be read as keys.
 	r := lipgloss.NewRenderer(out)
-	// Ask the terminal for its background now: asked later, the answer
-	// races the program's input reader and swallows key presses.
-	r.HasDarkBackground()
-	m := ui.New(ui.Options{Engine: e, Changes: changes, Renderer: r, Region: region, Ctx: ctx, Bell: a.g.bell, Log: log})
+	m := ui.New(ui.Options{Engine: e, Changes: changes, Renderer: r, Region: region, Ctx: ctx, Bell: bell, Log: log,
+		Getenv: a.getenv}) // TMUX and STY decide how the clipboard is reached
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(out), tea.WithInput(a.io.in)}
 	if a.getenv("SSH_TTY") != "" {
 		opts = append(opts, tea.WithFPS(15)) // slow links: fewer frames
@@ -100,7 +102,7 @@ func (a *app) runProgram(ctx context.Context, e *watch.Engine, region string, lo
 	final, err := tea.NewProgram(m, opts...).Run()
 	if fm, ok := final.(ui.Model); ok && fm.Crashed() != "" {
 		hint := "run with --debug to keep the details"
-		if a.g.debug || !a.g.demo {
+		if s, _ := a.settings(); s.Debug || !a.g.demo {
 			hint = "details are in " + filepath.Join(config.DirsFrom(a.getenv).State, "dingwatch.log")
 		}
 		return fmt.Errorf("internal error: %s (%s); please report it", fm.Crashed(), hint)

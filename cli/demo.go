@@ -14,8 +14,12 @@ import (
 // runDemo runs the dashboard against a simulated DingTalk in this process:
 // no credentials, no network, nothing saved (a log only with --debug).
 func (a *app) runDemo(ctx context.Context) error {
+	s, err := a.settings()
+	if err != nil {
+		return err
+	}
 	log := slog.New(slog.DiscardHandler)
-	if a.g.debug {
+	if s.Debug {
 		l, closeLog, err := a.openLog(config.DirsFrom(a.getenv).State, slog.LevelWarn)
 		if err != nil {
 			return err
@@ -28,33 +32,37 @@ func (a *app) runDemo(ctx context.Context) error {
 		return err
 	}
 	defer stop()
-	return a.runProgram(ctx, e, "simulated", log)
+	return a.runProgram(ctx, e, "simulated", s.Bell, log)
 }
 
 // demoEngine is an engine, in memory, on a simulated DingTalk seeded with
 // the demo's notices; stop ends the simulator.
 func (a *app) demoEngine(ctx context.Context, log *slog.Logger) (*watch.Engine, func(), error) {
+	set, err := a.settings()
+	if err != nil {
+		return nil, nil, err
+	}
 	s, err := sim.Start(sim.Options{NotReadyFor: 15 * time.Second})
 	if err != nil {
 		return nil, nil, err
 	}
 	now := time.Now()
 	notices := sim.SeedDemo(s, now)
-	c, err := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Timeout: a.g.timeout, Retries: -1,
+	c, err := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Timeout: set.Timeout, Retries: -1, UserAgent: userAgent(),
 		Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"}})
 	if err != nil {
 		s.Close()
 		return nil, nil, err
 	}
-	policy := a.policy()
-	if !a.flagSet("interval") {
+	policy := policy(set)
+	if set.SourceOf("interval") == "default" {
 		policy.Interval = 3 * time.Second // the simulated notices read within minutes
 	}
-	if !a.flagSet("budget") {
+	if set.SourceOf("budget") == "default" {
 		policy.Budget = 2000
 	}
 	e := watch.NewEngine(watch.Options{Client: c, Sender: c, Policy: policy, RobotCode: "dingdemo", Log: log,
-		OnRead: onRead(ctx, a.g.onRead, log)})
+		OnRead: onRead(ctx, set.OnRead, a.environ, log)})
 	for _, n := range notices {
 		spec := watch.AddSpec{Keys: n.Keys, SentAt: n.SentAt}
 		if n.Lone {

@@ -21,12 +21,12 @@ import (
 	"github.com/dingwatch/dingwatch/watch"
 )
 
-// The two DingTalk regions' hosts. A tenant lives on one of them; refused
-// credentials on one and accepted on the other mean the endpoint names the
-// wrong region.
+// The two DingTalk regions' base URLs. A tenant lives on one of them;
+// refused credentials on one and accepted on the other mean the endpoint
+// names the wrong region.
 const (
-	hostInternational = "https://api.dingtalk.io"
-	hostChina         = "https://api.dingtalk.com"
+	hostInternational = "https://" + dingtalk.HostInternational
+	hostChina         = "https://" + dingtalk.HostChina
 )
 
 // doctorProbeKey is the processQueryKey doctor asks about: shaped like
@@ -41,7 +41,15 @@ type doctorOptions struct {
 	// wrong region from a wrong secret; "" picks the other DingTalk region
 	// when the endpoint is one of the two.
 	otherEndpoint string
+	// wait is how long to wait for a pushed robot_msg_read; 0: push is
+	// checked only when it is on, and only that a connection opens.
+	wait time.Duration
+	// sendTest is the userId sent a test notice before waiting.
+	sendTest string
 }
+
+// defaultWait is --wait when only --send-test is given.
+const defaultWait = 2 * time.Minute
 
 func (a *app) doctorCmd() *cobra.Command {
 	var o doctorOptions
@@ -59,12 +67,17 @@ func (a *app) doctorCmd() *cobra.Command {
               1 metered call)
   permission  the app may make robot calls (qyapi_robot_sendmsg)
   budget      metered calls spent in the last 24 hours, and what is left
+  stream      a Stream connection opens (push), when push is on or --wait is given
+  events      with --wait, whether DingTalk pushes a robot_msg_read event within
+              that time; --send-test USERID sends you a notice to open first
 
-Secrets are never printed.
+Opening a Stream connection takes a share of the app's events while it is open
+(see the push note doctor prints); without --wait doctor opens none unless push
+is on. Secrets are never printed.
 
 Exit status: 0 everything passed, 2 a setting must be fixed, 1 something else
 failed (DingTalk unreachable or busy, the budget or quota spent).`,
-		Example: "  dingwatch doctor\n  dingwatch doctor --endpoint https://api.dingtalk.com",
+		Example: "  dingwatch doctor\n  dingwatch doctor --endpoint https://api.dingtalk.com\n  dingwatch doctor --send-test manager01 --wait 3m",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.otherEndpoint != "" {
@@ -72,11 +85,24 @@ failed (DingTalk unreachable or busy, the budget or quota spent).`,
 					return usageErr("--other-endpoint: %v", err)
 				}
 			}
+			if o.wait < 0 {
+				return usageErr("--wait must be positive, e.g. 2m")
+			}
+			if o.sendTest != "" {
+				if err := dingtalk.CheckUserID(o.sendTest); err != nil {
+					return usageErr("--send-test: %v", err)
+				}
+				if o.wait == 0 {
+					o.wait = defaultWait
+				}
+			}
 			return a.runDoctor(cmd.Context(), o)
 		},
 	}
 	cmd.Flags().StringVar(&o.otherEndpoint, "other-endpoint", "",
 		"where to try credentials the endpoint refuses (default: the other DingTalk region)")
+	cmd.Flags().DurationVar(&o.wait, "wait", 0, "open a Stream connection and wait this long for a pushed read event (e.g. 2m)")
+	cmd.Flags().StringVar(&o.sendTest, "send-test", "", "send this userId (yourself) a test notice first, then wait for its read event (1 metered call)")
 	return cmd
 }
 
@@ -112,11 +138,17 @@ type finding struct {
 	fix     string
 }
 
-// doctorReport collects the findings in the order they were made.
-type doctorReport struct{ findings []finding }
+// doctorReport collects the findings in the order they were made, and
+// prints each as it is made (a --wait can take minutes).
+type doctorReport struct {
+	w        io.Writer
+	findings []finding
+}
 
 func (r *doctorReport) add(v verdict, name, text, fix string) {
-	r.findings = append(r.findings, finding{v, name, text, fix})
+	f := finding{v, name, text, fix}
+	r.findings = append(r.findings, f)
+	f.write(r.w)
 }
 
 // exitCode is 2 when a setting must be fixed, 1 when anything else failed, 0 otherwise.
@@ -144,32 +176,31 @@ func (r *doctorReport) problems() int {
 	return n
 }
 
-// write prints one line per finding and an indented fix under a failure.
-// Every line is cleaned here, once: findings quote DingTalk's messages and
-// the user's settings.
-func (r *doctorReport) write(w io.Writer) {
+// write prints the finding's line and, under a failure, its fix. Every
+// line is cleaned here, once: findings quote DingTalk's messages and the
+// user's settings.
+func (f finding) write(w io.Writer) {
 	const width = 10
-	for _, f := range r.findings {
-		fmt.Fprintf(w, "%s %-*s  %s\n", f.verdict.glyph(), width, f.name, safetext.Line(f.text, 2000))
-		if f.fix != "" {
-			fmt.Fprintf(w, "  %-*s  fix: %s\n", width, "", safetext.Line(f.fix, 2000))
-		}
+	fmt.Fprintf(w, "%s %-*s  %s\n", f.verdict.glyph(), width, f.name, safetext.Line(f.text, 2000))
+	if f.fix != "" {
+		fmt.Fprintf(w, "  %-*s  fix: %s\n", width, "", safetext.Line(f.fix, 2000))
 	}
 }
 
 func (a *app) runDoctor(ctx context.Context, o doctorOptions) error {
-	r := &doctorReport{}
+	r := &doctorReport{w: a.io.out}
 	s, ok := a.doctorConfig(r)
+	endpoint := ""
 	if ok {
-		a.doctorDingTalk(ctx, r, s, o)
+		endpoint = a.doctorDingTalk(ctx, r, s, o)
 	} else {
 		for _, name := range []string{"endpoint", "token", "robot", "permission"} {
 			r.add(skipped, name, "not checked: the settings are incomplete", "")
 		}
 	}
 	a.doctorBudget(r, time.Now())
+	a.doctorPush(ctx, r, s, endpoint, o)
 	r.add(noted, "push", pushHazard, "")
-	r.write(a.io.out)
 	switch code := r.exitCode(); code {
 	case exitOK:
 		return nil
@@ -307,7 +338,7 @@ type probe struct {
 
 func (a *app) probe(ctx context.Context, s config.Settings, endpoint string) probe {
 	c, err := dingtalk.New(dingtalk.Options{Endpoint: endpoint, Credentials: s.Credentials(),
-		Timeout: a.g.timeout, Retries: -1, Rate: a.g.qps})
+		Timeout: s.Timeout, Retries: -1, Rate: s.QPS, UserAgent: userAgent()})
 	if err != nil {
 		return probe{endpoint: endpoint, err: err}
 	}
@@ -323,9 +354,9 @@ func otherRegion(endpoint string) string {
 		return ""
 	}
 	switch strings.ToLower(u.Host) {
-	case "api.dingtalk.io":
+	case dingtalk.HostInternational:
 		return hostChina
-	case "api.dingtalk.com":
+	case dingtalk.HostChina:
 		return hostInternational
 	}
 	return ""
@@ -333,8 +364,9 @@ func otherRegion(endpoint string) string {
 
 // doctorDingTalk checks the endpoint, region, token, robot code and
 // permission with one probe (a second on the other region when the first
-// endpoint refuses the credentials).
-func (a *app) doctorDingTalk(ctx context.Context, r *doctorReport, s config.Settings, o doctorOptions) {
+// endpoint refuses the credentials). It returns the endpoint that accepted
+// the credentials, or "" when none did.
+func (a *app) doctorDingTalk(ctx context.Context, r *doctorReport, s config.Settings, o doctorOptions) string {
 	p := a.probe(ctx, s, s.Endpoint)
 	where := regionName(s.Endpoint)
 	if !p.tokenOK {
@@ -345,31 +377,36 @@ func (a *app) doctorDingTalk(ctx context.Context, r *doctorReport, s config.Sett
 			r.add(failed, "endpoint", fmt.Sprintf("%s could not be reached: %s", s.Endpoint, errText(p.err)),
 				"check the network (and HTTPS_PROXY, if a proxy is needed) and the endpoint: "+hostInternational+" or "+hostChina)
 			skipRest(r, "token", "robot", "permission")
-			return
+			return ""
+		case dingtalk.HasCode(p.err, dingtalk.CodeRedirect):
+			r.add(misset, "endpoint", errText(p.err), "set endpoint (or DINGTALK_ENDPOINT) to "+hostInternational+" or "+hostChina)
+			skipRest(r, "token", "robot", "permission")
+			return ""
 		case dingtalk.HasCode(p.err, dingtalk.CodeNotJSON) && de != nil && (de.HTTPStatus == http.StatusNotFound || de.HTTPStatus == http.StatusMethodNotAllowed):
 			r.add(misset, "endpoint", fmt.Sprintf("%s answered, but not as DingTalk does (HTTP %d): it is not DingTalk's API", s.Endpoint, de.HTTPStatus),
 				"set endpoint (or DINGTALK_ENDPOINT) to "+hostInternational+" or "+hostChina)
 			skipRest(r, "token", "robot", "permission")
-			return
+			return ""
 		case dingtalk.HasCode(p.err, dingtalk.CodeInvalidClient):
 			r.add(passed, "endpoint", fmt.Sprintf("%s answers (%s)", s.Endpoint, where), "")
 			p = a.doctorRegion(ctx, r, s, o, p)
 			if !p.tokenOK {
 				skipRest(r, "robot", "permission")
-				return
+				return ""
 			}
 		default:
 			r.add(passed, "endpoint", fmt.Sprintf("%s answers (%s)", s.Endpoint, where), "")
 			v, fix := classify(p.err)
 			r.add(v, "token", "no access token: "+errText(p.err), fix)
 			skipRest(r, "robot", "permission")
-			return
+			return ""
 		}
 	} else {
 		r.add(passed, "endpoint", fmt.Sprintf("%s answers (%s)", s.Endpoint, where), "")
 		r.add(passed, "token", s.Credentials().String()+": DingTalk issued an access token", "")
 	}
 	a.doctorRobot(r, s, p)
+	return p.endpoint
 }
 
 // doctorRegion asks the other region when the endpoint refused the
@@ -426,15 +463,19 @@ func (a *app) doctorRobot(r *doctorReport, s config.Settings, p probe) {
 		r.add(misset, "robot", fmt.Sprintf("DingTalk does not know robot %s in this organisation: %s", robot, errText(p.err)),
 			"set robot_code (or DINGTALK_ROBOT_CODE) to the robot's code: developer console, the app, Robot")
 		skipRest(r, "permission")
-	case de.Code == "Forbidden.AccessDenied.AccessTokenPermissionDenied":
+	case de.Code == dingtalk.CodePermissionDenied || (de.HTTPStatus == http.StatusForbidden && len(de.RequiredScopes) > 0):
 		r.add(skipped, "robot", "not checked: the app may not make robot calls", "")
+		scopes := "the permission qyapi_robot_sendmsg"
+		if len(de.RequiredScopes) > 0 {
+			scopes = "the permissions DingTalk named: " + strings.Join(de.RequiredScopes, ", ")
+		}
 		r.add(misset, "permission", errText(p.err),
-			"grant the app the permission qyapi_robot_sendmsg (developer console, the app, Permissions), then wait a minute")
-	case de.Code == "Forbidden.AccessDenied.IpNotInWhiteList":
+			"grant the app "+scopes+" (developer console, the app, Permissions), then wait a minute")
+	case de.Code == dingtalk.CodeIPNotAllowed:
 		r.add(skipped, "robot", "not checked: DingTalk refuses this host", "")
 		r.add(misset, "permission", errText(p.err),
 			"add the address DingTalk saw to the app's IP allow-list (developer console, the app, Security settings)")
-	case de.Code == dingtalk.CodeQuotaSpent:
+	case de.Code == dingtalk.CodeQuotaSpent || de.Code == dingtalk.CodeLegacyQuota:
 		r.add(skipped, "robot", "not checked: the monthly quota is spent", "")
 		r.add(failed, "quota", errText(p.err), "wait for the month's quota to renew, or raise the organisation's edition")
 	default:
@@ -446,7 +487,7 @@ func (a *app) doctorRobot(r *doctorReport, s config.Settings, p probe) {
 
 // classify is the verdict and fix for an error no check names.
 func classify(err error) (verdict, string) {
-	if dingtalk.IsFatal(err) {
+	if dingtalk.IsSettings(err) {
 		return misset, "see the message above; it names the setting"
 	}
 	if dingtalk.Retryable(err) || dingtalk.IsThrottle(err) {
@@ -485,7 +526,8 @@ func regionName(endpoint string) string {
 // doctorBudget reports the metered calls of the last 24 hours, from the
 // saved state, against the daily budget.
 func (a *app) doctorBudget(r *doctorReport, now time.Time) {
-	budget := a.policy().Budget
+	set, _ := a.settings() // loaded already: doctor checked them first
+	budget := set.Budget
 	// The state file's name inside the state directory, as watch.OpenStore
 	// names it; read, never opened as a store: doctor changes nothing.
 	path := filepath.Join(config.DirsFrom(a.getenv).State, "state.json")

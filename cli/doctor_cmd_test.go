@@ -384,3 +384,120 @@ func startSimEnvFor(t *testing.T, endpoint string) []string {
 	return []string{"DINGTALK_APP_KEY=app", "DINGTALK_APP_SECRET=" + secret, "DINGTALK_ENDPOINT=" + endpoint,
 		"XDG_CONFIG_HOME=" + t.TempDir(), "XDG_STATE_HOME=" + t.TempDir(), "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
 }
+
+// TestDoctorDingTalkDetails: what DingTalk names (the IP it saw, the
+// permissions it wants) reaches the report; a redirect is a wrong endpoint.
+func TestDoctorDingTalkDetails(t *testing.T) {
+	cases := map[string]struct {
+		status      int
+		body        string
+		check, want string
+		fix         string
+	}{
+		"ip": {403, `{"code":"Forbidden.AccessDenied.IpNotInWhiteList","requestid":"r1","message":"ip 203.0.113.7 is not in the white list"}`,
+			"permission", "203.0.113.7", "allow-list"},
+		"scopes": {403, `{"code":"Forbidden.AccessDenied.AccessTokenPermissionDenied","requestid":"r2","message":"no","accessdenieddetail":{"requiredScopes":["qyapi_robot_sendmsg","Contact.User.Read"]}}`,
+			"permission", "Contact.User.Read", "qyapi_robot_sendmsg, Contact.User.Read"},
+		"redirect": {http.StatusFound, "", "endpoint", "redirect", "api.dingtalk.io"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.status == http.StatusFound {
+					http.Redirect(w, r, "https://elsewhere.example/steal", http.StatusFound)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				if strings.HasSuffix(r.URL.Path, "/accessToken") {
+					fmt.Fprint(w, `{"accessToken":"tok","expireIn":7200}`)
+					return
+				}
+				w.WriteHeader(tc.status)
+				fmt.Fprint(w, tc.body)
+			}))
+			defer fake.Close()
+			env := setEnv(startSimEnvFor(t, fake.URL), "DINGTALK_ROBOT_CODE", "dingdemo")
+			out, _, code := runBinary(t, env, "", "doctor")
+			line, ok := doctorLine(t, out, tc.check)
+			if code != 2 || ok || !strings.Contains(line, tc.want) || !strings.Contains(fixOf(out, tc.check), tc.fix) {
+				t.Fatalf("exit %d; %s should fail naming %q with a fix naming %q:\n%s", code, tc.check, tc.want, tc.fix, out)
+			}
+		})
+	}
+}
+
+// startPushSim is a simulated DingTalk whose recipients read within a
+// moment, with u1 in its directory, for the push checks.
+func startPushSim(t *testing.T) *sim.Server {
+	t.Helper()
+	s, err := sim.Start(sim.Options{AppKey: "app", AppSecret: secret, NotReadyFor: time.Millisecond,
+		ReadPlan: func(string) time.Duration { return 200 * time.Millisecond }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	s.AddPeople(sim.Person{UserID: "u1", Name: "Ana"})
+	return s
+}
+
+func TestDoctorPush(t *testing.T) {
+	t.Run("not checked without --wait", func(t *testing.T) {
+		s := startPushSim(t)
+		out, _, code := runBinary(t, simEnv(t, s), "", "doctor")
+		if line, _ := doctorLine(t, out, "stream"); code != 0 || !strings.HasPrefix(line, "- ") || !strings.Contains(line, "--wait") {
+			t.Fatalf("exit %d\n%s", code, out)
+		}
+		if n := s.Stream().Opens(); n != 0 {
+			t.Fatalf("doctor opened %d Stream connections without --wait: each takes a share of the app's events", n)
+		}
+	})
+	t.Run("a pushed read arrives", func(t *testing.T) {
+		s := startPushSim(t)
+		out, errOut, code := runBinary(t, simEnv(t, s), "", "doctor", "--send-test", "u1", "--wait", "30s")
+		if code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+		}
+		for _, name := range []string{"stream", "events"} {
+			if line, ok := doctorLine(t, out, name); !ok {
+				t.Errorf("%s: %s", name, line)
+			}
+		}
+		if line, _ := doctorLine(t, out, "events"); !strings.Contains(line, "test notice's robot_msg_read event arrived") {
+			t.Errorf("events: %s", line)
+		}
+		if sends := s.Sends(); len(sends) != 1 || sends[0].UserIDs[0] != "u1" || !strings.Contains(sends[0].MsgParam, "dingwatch doctor") {
+			t.Errorf("sends: %+v", sends)
+		}
+		if !strings.Contains(errOut, "open it in DingTalk now") {
+			t.Errorf("stderr does not say what to do: %q", errOut)
+		}
+	})
+	t.Run("no read event names the console setting", func(t *testing.T) {
+		s := startPushSim(t)
+		s.Stream().Configure(sim.StreamSettings{LossRate: 1})
+		out, _, code := runBinary(t, simEnv(t, s), "", "doctor", "--send-test", "u1", "--wait", "2s")
+		line, ok := doctorLine(t, out, "events")
+		if code != 2 || ok || !strings.Contains(line, "within 2s") || !strings.Contains(fixOf(out, "events"), "Stream mode push") ||
+			!strings.Contains(fixOf(out, "events"), "robot_msg_read") {
+			t.Fatalf("exit %d\n%s", code, out)
+		}
+	})
+	t.Run("the stream refuses", func(t *testing.T) {
+		s := startPushSim(t)
+		s.Stream().RefuseTickets(100)
+		out, _, code := runBinary(t, simEnv(t, s), "", "doctor", "--wait", "1s")
+		if line, ok := doctorLine(t, out, "stream"); code == 0 || ok || !strings.Contains(line, "did not open") {
+			t.Fatalf("exit %d\n%s", code, out)
+		}
+		if line, _ := doctorLine(t, out, "events"); !strings.HasPrefix(line, "- ") {
+			t.Fatalf("events should be skipped:\n%s", out)
+		}
+	})
+	t.Run("a test notice to something that is no userId", func(t *testing.T) {
+		s := startPushSim(t)
+		_, errOut, code := runBinary(t, simEnv(t, s), "", "doctor", "--send-test", "$:LWCP_v1:$abc", "--wait", "1s")
+		if code != 2 || !strings.Contains(errOut, "--send-test") || len(s.Sends()) != 0 || s.Calls("token") != 0 {
+			t.Fatalf("exit %d, %q, %d sends", code, errOut, len(s.Sends()))
+		}
+	})
+}

@@ -72,7 +72,7 @@ func TestSendWatchAndExportNotice(t *testing.T) {
 	if err != nil || len(rows) != 46 || strings.Join(rows[0], ",") != "processQueryKey,userId,name,readStatus,firstSeenRead" {
 		t.Fatalf("%d rows, %v:\n%s", len(rows), err, out)
 	}
-	if rows[1][0] != rep.Keys[0] || rows[1][1] != "emp001" || rows[1][2] != "员工 1" {
+	if strings.TrimPrefix(rows[1][0], "'") != rep.Keys[0] || rows[1][1] != "emp001" || rows[1][2] != "员工 1" {
 		t.Fatalf("row %v", rows[1])
 	}
 	_, errOut, code = runBinary(t, env, "", "status", "--notice", "nope")

@@ -1,17 +1,17 @@
 // Package cli is dingwatch's command line: the cobra commands, settings, and
 // what each command builds. It only wires; the work lives in watch, ui, serve
-// and dingtalk.
+// and dingtalk, and so do the output formats (watch writes the status and
+// send reports).
 package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,20 +20,16 @@ import (
 
 	"github.com/dingwatch/dingwatch/config"
 	"github.com/dingwatch/dingwatch/dingtalk"
+	"github.com/dingwatch/dingwatch/internal/safetext"
 	"github.com/dingwatch/dingwatch/watch"
 )
 
-// version is set at build time with
-// -ldflags "-X github.com/dingwatch/dingwatch/cli.version=…".
-var version = ""
-
-// Main runs dingwatch with the process's arguments and standard streams and
-// returns the exit status: 0 fine, 1 a key or batch failed, 2 bad arguments or
-// settings, 130 interrupted.
+// Main runs dingwatch with the process's arguments, environment and
+// standard streams and returns the exit status (see exitOK and the rest).
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return run(ctx, os.Args[1:], streams{in: os.Stdin, out: os.Stdout, err: os.Stderr}, os.Getenv)
+	return run(ctx, os.Args[1:], streams{in: os.Stdin, out: os.Stdout, err: os.Stderr}, os.Environ())
 }
 
 // streams are the standard streams a command uses.
@@ -42,28 +38,9 @@ type streams struct {
 	out, err io.Writer
 }
 
-// Exit statuses.
-const (
-	exitOK      = 0
-	exitFailed  = 1 // a key (or batch) failed
-	exitUsage   = 2 // bad arguments or settings
-	exitAborted = 130
-)
-
-// exitError carries an exit status with the message.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
-func usageErr(format string, a ...any) error {
-	return &exitError{exitUsage, fmt.Errorf(format, a...)}
-}
-
-// globals are the flags every command takes.
+// globals are the flags every command takes; the ones that are settings
+// reach the program through config.Settings (flags over environment over
+// file), never from here.
 type globals struct {
 	configPath string
 	timeout    time.Duration
@@ -80,43 +57,42 @@ type globals struct {
 
 // app is one run of the program.
 type app struct {
-	io     streams
-	getenv func(string) string
-	g      globals
-	// changed records which flags the user gave.
-	changed map[string]bool
+	io      streams
+	environ []string // the process environment, for hooks
+	getenv  func(string) string
+	g       globals
+	// flags are the flags the user gave, by name, with their values.
+	flags map[string]string
+	// cfg caches the settings once loaded.
+	cfg *config.Settings
 }
 
-func run(ctx context.Context, args []string, io streams, getenv func(string) string) int {
-	a := &app{io: io, getenv: getenv}
+// errMax caps the error line dingwatch prints, in runes.
+const errMax = 4000
+
+func run(ctx context.Context, args []string, io streams, environ []string) int {
+	a := &app{io: io, environ: environ, getenv: envLookup(environ)}
 	root := a.rootCmd()
 	root.SetArgs(args)
 	root.SetIn(io.in)
 	root.SetOut(io.out)
 	root.SetErr(io.err)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return exitOK
+	if err != nil {
+		fmt.Fprintln(io.err, "dingwatch:", safetext.Line(err.Error(), errMax))
 	}
-	fmt.Fprintln(io.err, "dingwatch:", err)
-	var ee *exitError
-	switch {
-	case errors.As(err, &ee):
-		return ee.code
-	case errors.Is(err, context.Canceled):
-		return exitAborted
-	}
-	return exitFailed
+	return exitCode(err)
 }
 
-func versionString() string {
-	if version != "" {
-		return version
+// envLookup is os.Getenv over environ (the last value of a name wins).
+func envLookup(environ []string) func(string) string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
+	return func(k string) string { return m[k] }
 }
 
 func (a *app) rootCmd() *cobra.Command {
@@ -129,64 +105,68 @@ who has read them and who has not.
 Without a command it opens the dashboard, watching the saved keys and any KEY
 given; press ? there for its keys. Try it without credentials:  dingwatch --demo
 
-Settings come from $XDG_CONFIG_HOME/dingwatch/config.toml (or --config), then
-the environment (DINGTALK_APP_KEY, DINGTALK_APP_SECRET, DINGTALK_ROBOT_CODE,
-DINGTALK_ENDPOINT, or the DINGTALK_SUITE_* set for third-party apps), then flags.`,
-		Version:       versionString(),
+Every setting can be given in $XDG_CONFIG_HOME/dingwatch/config.toml (or
+--config), in the environment (DINGTALK_APP_KEY, DINGTALK_APP_SECRET,
+DINGTALK_ROBOT_CODE, DINGTALK_ENDPOINT, the DINGTALK_SUITE_* set for
+third-party apps, DINGWATCH_BUDGET and the like) or as a flag: flags over
+environment over file. dingwatch config shows each value and where it came from.
+
+Exit status: 0 done; 1 a key or batch failed; 2 something to fix in the
+settings or arguments (nothing was sent or saved then); 130 interrupted.`,
+		Version:       readBuildInfo().String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
 		RunE:          a.runDashboard,
 		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
-			a.changed = map[string]bool{}
-			cmd.Flags().Visit(func(f *pflag.Flag) { a.changed[f.Name] = true })
+			a.flags = map[string]string{}
+			cmd.Flags().Visit(func(f *pflag.Flag) { a.flags[f.Name] = f.Value.String() })
 		},
 	}
+	root.SuggestionsMinimumDistance = 2
+	root.SetVersionTemplate("dingwatch version {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr("%v (see %s --help)", err, c.CommandPath())
 	})
 	f := root.PersistentFlags()
 	f.StringVar(&a.g.configPath, "config", "", "config file (default $XDG_CONFIG_HOME/dingwatch/config.toml)")
-	f.DurationVar(&a.g.timeout, "timeout", dingtalk.DefaultTimeout, "bound on each request to DingTalk")
-	f.DurationVar(&a.g.interval, "interval", watch.DefaultInterval, "fastest polling period of one key (1s or more)")
-	f.IntVar(&a.g.budget, "budget", watch.DefaultBudget, "most metered DingTalk calls per 24 hours (0: no limit)")
-	f.Float64Var(&a.g.qps, "qps", dingtalk.DefaultRate, "most DingTalk calls per second from this process (DingTalk allows about 20)")
-	f.StringVar(&a.g.robot, "robot", "", "robot code (overrides DINGTALK_ROBOT_CODE)")
-	f.StringVar(&a.g.endpoint, "endpoint", "", "DingTalk base URL (overrides DINGTALK_ENDPOINT)")
-	f.BoolVar(&a.g.debug, "debug", false, "write a detailed log to $XDG_STATE_HOME/dingwatch/dingwatch.log")
+	f.DurationVar(&a.g.timeout, "timeout", dingtalk.DefaultTimeout, "bound on each request to DingTalk (setting timeout)")
+	f.DurationVar(&a.g.interval, "interval", watch.DefaultInterval, "fastest polling period of one key, 1s or more (setting interval)")
+	f.IntVar(&a.g.budget, "budget", watch.DefaultBudget, "most metered DingTalk calls per 24 hours, 0: no limit (setting budget)")
+	f.Float64Var(&a.g.qps, "qps", dingtalk.DefaultRate, "most DingTalk calls per second from this process; DingTalk allows about 20 (setting qps)")
+	f.StringVar(&a.g.robot, "robot", "", "robot code (setting robot_code, DINGTALK_ROBOT_CODE)")
+	f.StringVar(&a.g.endpoint, "endpoint", "", "DingTalk base URL (setting endpoint, DINGTALK_ENDPOINT)")
+	f.BoolVar(&a.g.debug, "debug", false, "write a detailed log to $XDG_STATE_HOME/dingwatch/dingwatch.log (setting debug)")
 	root.Flags().BoolVar(&a.g.demo, "demo", false, "run against a built-in simulated DingTalk: no credentials needed")
-	root.Flags().BoolVar(&a.g.bell, "bell", false, "ring the terminal bell when someone reads")
-	root.Flags().StringVar(&a.g.onRead, "on-read", "", "run this shell command for each read (see README: Notify)")
-	root.AddCommand(a.statusCmd(), a.sendCmd(), a.recallCmd(), a.serveCmd())
+	root.Flags().BoolVar(&a.g.bell, "bell", false, "ring the terminal bell when someone reads (setting bell)")
+	root.Flags().StringVar(&a.g.onRead, "on-read", "", "run this shell command for each read; see README: Notify (setting on_read)")
+	root.AddCommand(a.statusCmd(), a.sendCmd(), a.recallCmd(), a.serveCmd(), a.configCmd(), a.manCmd())
 	root.AddCommand(a.doctorCmd())
 	return root
 }
 
-// settings loads the config file and environment, applies the flags, and
-// checks the global flags.
+// settings loads the config file and environment and applies the flags
+// the user gave (flags over environment over file), then checks ranges.
+// Any failure is the user's to fix: exit status 2.
 func (a *app) settings() (config.Settings, error) {
-	if a.g.timeout <= 0 {
-		return config.Settings{}, usageErr("--timeout must be positive, e.g. 10s")
-	}
-	if a.g.interval < time.Second {
-		return config.Settings{}, usageErr("--interval must be 1s or more")
-	}
-	if a.g.qps <= 0 || a.g.qps > 1000 {
-		return config.Settings{}, usageErr("--qps must be above 0 (DingTalk allows about 20)")
-	}
-	if a.g.budget < 0 {
-		return config.Settings{}, usageErr("--budget must be 0 (no limit) or more")
+	if a.cfg != nil {
+		return *a.cfg, nil
 	}
 	s, err := config.Load(a.g.configPath, a.getenv)
 	if err != nil {
 		return s, &exitError{exitUsage, err}
 	}
-	if a.g.robot != "" {
-		s.RobotCode = a.g.robot
+	for name, value := range a.flags {
+		if f, ok := config.FieldByFlag(name); ok {
+			if err := s.Set(f.Name, value, "flag --"+name); err != nil {
+				return s, &exitError{exitUsage, err}
+			}
+		}
 	}
-	if a.g.endpoint != "" {
-		s.Endpoint = a.g.endpoint
+	if err := s.Check(); err != nil {
+		return s, &exitError{exitUsage, err}
 	}
+	a.cfg = &s
 	return s, nil
 }
 
@@ -195,8 +175,12 @@ func (a *app) client(s config.Settings, retries int) (*dingtalk.Client, error) {
 	if err := s.Validate(); err != nil {
 		return nil, &exitError{exitUsage, err}
 	}
-	return dingtalk.New(dingtalk.Options{Endpoint: s.Endpoint, Credentials: s.Credentials(),
-		Timeout: a.g.timeout, Retries: retries, Rate: a.g.qps})
+	c, err := dingtalk.New(dingtalk.Options{Endpoint: s.Endpoint, Credentials: s.Credentials(),
+		Timeout: s.Timeout, Retries: retries, Rate: s.QPS, UserAgent: userAgent()})
+	if err != nil {
+		return nil, &exitError{exitUsage, err}
+	}
+	return c, nil
 }
 
 // connect loads the settings and builds the client for them.
@@ -212,18 +196,27 @@ func (a *app) connect(retries int) (config.Settings, *dingtalk.Client, error) {
 // savedEngine opens the saved state and builds an engine on it for s and c.
 // It returns the store (the caller closes it) and the store's warnings.
 func (a *app) savedEngine(ctx context.Context, s config.Settings, c *dingtalk.Client, log *slog.Logger) (*watch.Engine, *watch.Store, []watch.Warning, error) {
+	return a.engineOn(ctx, s, c, c, log)
+}
+
+// engineOn is savedEngine with the sender given apart from the client.
+func (a *app) engineOn(ctx context.Context, s config.Settings, c *dingtalk.Client, sender watch.Sender, log *slog.Logger) (*watch.Engine, *watch.Store, []watch.Warning, error) {
 	store, state, warnings, err := watch.OpenStore(config.DirsFrom(a.getenv).State, time.Now())
 	if err != nil {
 		return nil, nil, nil, &exitError{exitUsage, err}
 	}
-	e := watch.NewEngine(watch.Options{Client: c, Sender: c, Policy: a.policy(), Store: store, State: state,
-		RobotCode: s.RobotCode, Log: log, OnRead: onRead(ctx, a.g.onRead, log)})
+	e := watch.NewEngine(watch.Options{Client: c, Sender: sender, Policy: policy(s), Store: store, State: state,
+		RobotCode: s.RobotCode, Log: log, OnRead: onRead(ctx, s.OnRead, a.environ, log)})
 	return e, store, warnings, nil
 }
 
-// flagSet reports whether the user gave the global flag name.
-func (a *app) flagSet(name string) bool { return a.changed[name] }
+// flagSet reports whether the user gave the flag name.
+func (a *app) flagSet(name string) bool {
+	_, ok := a.flags[name]
+	return ok
+}
 
-func (a *app) policy() watch.Policy {
-	return watch.Policy{Interval: a.g.interval, Budget: a.g.budget}
+// policy is the polling policy the settings ask for.
+func policy(s config.Settings) watch.Policy {
+	return watch.Policy{Interval: s.Interval, Budget: s.Budget}
 }

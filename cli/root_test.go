@@ -146,7 +146,7 @@ func TestStatusValidatesBeforeAnyRequest(t *testing.T) {
 		want  string
 	}{
 		"blank key":      {env, good + "\n", []string{"status", good, " "}, "blank key"},
-		"no keys":        {env, "", []string{"status"}, "no key given"},
+		"no keys":        {env, "", []string{"status"}, "watches no key yet"},
 		"missing secret": {env[:1:1], "", []string{"status", good}, "DINGTALK_APP_SECRET"},
 		"bad flag":       {env, "", []string{"status", "--nope", good}, "unknown flag"},
 		"bad timeout":    {env, "", []string{"status", "--timeout", "0s", good}, "--timeout"},

@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -15,49 +13,70 @@ import (
 	"github.com/dingwatch/dingwatch/watch"
 )
 
+// sendFlags are the flags of dingwatch send.
+type sendFlags struct {
+	to                           []string
+	toFile, text, mdFile, title  string
+	label                        string
+	join, json, force            bool
+	resend                       string
+	includeUnknown, duplicatesOK bool
+}
+
 func (a *app) sendCmd() *cobra.Command {
-	var to []string
-	var toFile, text, markdown, label string
-	var asJSON bool
+	var f sendFlags
 	cmd := &cobra.Command{
-		Use:   "send (--to ID,ID… | --to-file FILE) (--text TEXT | --markdown TITLE:FILE) [--label L]",
+		Use:   "send (--to ID,ID… | --to-file FILE) (--text TEXT | --markdown-file FILE --title TITLE) [--label L [--join]] | --resend NOTICE",
 		Short: "Send a notice to many people, in batches of 20, and watch it",
 		Long: `Send a bot message to every recipient, in batches of at most 20 (one batchSend
 each). The batches form one notice, watched at once by dingwatch (the dashboard
 shows it, now or when next opened).
 
+Notice labels are unique: --label with a label already in use is refused,
+unless --join is given, which sends the message as a new round of that notice.
+Without --label the notice is named after the time, made unique.
+
 The command is the confirmation: it does not prompt. A batch whose outcome is
 unknown (the request timed out after it was sent) is reported as unknown and is
-never resent automatically: check with the recipients before sending again.
+never resent automatically. Recipients that do not look like userIds (a
+unionId, a conversation id, …) are named on standard error and refused unless
+--force is given.
+
+--resend NOTICE (a label or id) sends a notice again, as a new round, only to
+the people of its batches that failed. --include-unknown adds the people of
+batches whose outcome is unknown: the notice may have reached them, so they may
+get it twice; since the command does not prompt, it must be confirmed with
+--yes-duplicates.
 
 Exit status: 0 every batch sent, 1 some batch failed or is unknown, 2 bad
 arguments or settings (nothing is sent then).`,
 		Example: `  dingwatch send --to user1,user2 --text "Weekly sync moved to 15:00" --label "Weekly sync"
-  dingwatch send --to-file team.txt --markdown "Release notes:notes.md" --json`,
+  dingwatch send --to-file team.txt --markdown-file notes.md --title "Release v2: notes" --json
+  dingwatch send --to-file late.txt --text "Reminder: weekly sync" --label "Weekly sync" --join
+  dingwatch send --resend "Weekly sync"
+  dingwatch send --resend "Weekly sync" --include-unknown --yes-duplicates`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ids, err := recipients(to, toFile)
-			if err != nil {
-				return err
-			}
-			msg, err := message(text, markdown)
-			if err != nil {
-				return err
-			}
-			return a.runSend(cmd.Context(), watch.SendSpec{UserIDs: ids, Message: msg, Label: label}, asJSON)
+			return a.runSend(cmd.Context(), f)
 		},
 	}
-	f := cmd.Flags()
-	f.StringSliceVar(&to, "to", nil, "recipients' userIds, separated by commas (repeatable)")
-	f.StringVar(&toFile, "to-file", "", "a file of userIds, one a line (or separated by commas)")
-	f.StringVar(&text, "text", "", "send a text message")
-	f.StringVar(&markdown, "markdown", "", "send a markdown message: TITLE:FILE")
-	f.StringVar(&label, "label", "", "the notice's name in dingwatch")
-	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	fl := cmd.Flags()
+	fl.StringSliceVar(&f.to, "to", nil, "recipients' userIds, separated by commas (repeatable)")
+	fl.StringVar(&f.toFile, "to-file", "", "a file of userIds, one a line (or separated by commas)")
+	fl.StringVar(&f.text, "text", "", "send a text message")
+	fl.StringVar(&f.mdFile, "markdown-file", "", "send the markdown in this file (with --title)")
+	fl.StringVar(&f.title, "title", "", "the markdown message's title, shown in the chat list")
+	fl.StringVar(&f.label, "label", "", "the notice's name in dingwatch (unique)")
+	fl.BoolVar(&f.join, "join", false, "with --label of a watched notice: send as a new round of that notice")
+	fl.BoolVar(&f.force, "force", false, "send even to recipients that do not look like userIds")
+	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
+	fl.StringVar(&f.resend, "resend", "", "resend the notice with this label or id to the people of its failed batches")
+	fl.BoolVar(&f.includeUnknown, "include-unknown", false, "with --resend: also the people of batches whose outcome is unknown (needs --yes-duplicates)")
+	fl.BoolVar(&f.duplicatesOK, "yes-duplicates", false, "confirm --include-unknown: they may get the notice twice")
 	return cmd
 }
 
-// recipients gathers and checks the userIds of --to and --to-file.
+// recipients gathers the userIds of --to and --to-file.
 func recipients(to []string, toFile string) ([]string, error) {
 	text := strings.Join(to, ",")
 	if toFile != "" {
@@ -71,41 +90,65 @@ func recipients(to []string, toFile string) ([]string, error) {
 	if len(ids) == 0 {
 		return nil, usageErr("no recipients: give --to ID,ID… or --to-file FILE")
 	}
-	for _, id := range ids {
-		if len(id) > 64 || strings.ContainsAny(id, "\"'<>") {
-			return nil, usageErr("%q is not a userId", id)
-		}
-	}
 	return ids, nil
 }
 
-// message builds the message of --text or --markdown TITLE:FILE.
-func message(text, markdown string) (dingtalk.Message, error) {
+// checkRecipients names, on w, every id that cannot be a userId, and
+// refuses them unless force.
+func (a *app) checkRecipients(ids []string, force bool) error {
+	var bad []string
+	for _, id := range ids {
+		if err := dingtalk.CheckUserID(id); err != nil {
+			bad = append(bad, line(err.Error()))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	for _, b := range bad {
+		fmt.Fprintln(a.io.err, "dingwatch: warning:", b)
+	}
+	if force {
+		fmt.Fprintf(a.io.err, "dingwatch: sending to them anyway (--force)\n")
+		return nil
+	}
+	return usageErr("%s not look like userIds (see above); nothing was sent. Fix the list, or give --force to send anyway",
+		watch.Plural(len(bad), "recipient does", "recipients do"))
+}
+
+// message builds the message of --text or --markdown-file with --title.
+func message(f sendFlags) (dingtalk.Message, error) {
 	switch {
-	case (text == "") == (markdown == ""):
-		return dingtalk.Message{}, usageErr("give one of --text TEXT or --markdown TITLE:FILE")
-	case text != "":
-		if strings.TrimSpace(text) == "" {
+	case (f.text == "") == (f.mdFile == ""):
+		return dingtalk.Message{}, usageErr("give one of --text TEXT or --markdown-file FILE --title TITLE")
+	case f.text != "":
+		if f.title != "" {
+			return dingtalk.Message{}, usageErr("--title goes with --markdown-file")
+		}
+		if strings.TrimSpace(f.text) == "" {
 			return dingtalk.Message{}, usageErr("--text is blank")
 		}
-		return dingtalk.Text(text), nil
+		return dingtalk.Text(f.text), nil
 	}
-	title, file, ok := strings.Cut(markdown, ":")
-	if !ok || strings.TrimSpace(title) == "" || file == "" {
-		return dingtalk.Message{}, usageErr("--markdown takes TITLE:FILE, e.g. \"Release notes:notes.md\"")
+	if strings.TrimSpace(f.title) == "" {
+		return dingtalk.Message{}, usageErr("--markdown-file needs --title TITLE (the line shown in the chat list)")
 	}
-	b, err := os.ReadFile(file)
+	b, err := os.ReadFile(f.mdFile)
 	if err != nil {
-		return dingtalk.Message{}, usageErr("--markdown: %v", err)
+		return dingtalk.Message{}, usageErr("--markdown-file: %v", err)
 	}
-	return dingtalk.Markdown(title, string(b)), nil
+	if strings.TrimSpace(string(b)) == "" {
+		return dingtalk.Message{}, usageErr("--markdown-file %s is empty", f.mdFile)
+	}
+	return dingtalk.Markdown(f.title, string(b)), nil
 }
 
 // commandEngine is an engine for a one-shot command: it saves to the state
 // when this process owns it, and otherwise hands what it made to the owner.
 type commandEngine struct {
 	*watch.Engine
-	store *watch.Store
+	store  *watch.Store
+	sender *settingsSpy
 }
 
 // commandEngine loads the settings and builds the engine of a one-shot
@@ -115,146 +158,129 @@ func (a *app) commandEngine(ctx context.Context) (*commandEngine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, store, _, err := a.savedEngine(ctx, s, c, slog.New(slog.DiscardHandler))
+	spy := &settingsSpy{Sender: c}
+	e, store, _, err := a.engineOn(ctx, s, c, spy, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}
-	return &commandEngine{Engine: e, store: store}, nil
+	return &commandEngine{Engine: e, store: store, sender: spy}, nil
 }
 
-func (a *app) runSend(ctx context.Context, spec watch.SendSpec, asJSON bool) error {
+func (a *app) runSend(ctx context.Context, f sendFlags) error {
+	if f.resend != "" {
+		return a.runResend(ctx, f)
+	}
+	if f.includeUnknown || f.duplicatesOK {
+		return usageErr("--include-unknown and --yes-duplicates go with --resend NOTICE")
+	}
+	if f.join && f.label == "" {
+		return usageErr("--join needs --label LABEL: the notice to add a round to")
+	}
+	ids, err := recipients(f.to, f.toFile)
+	if err != nil {
+		return err
+	}
+	msg, err := message(f)
+	if err != nil {
+		return err
+	}
+	if err := a.checkRecipients(ids, f.force); err != nil {
+		return err
+	}
 	ce, err := a.commandEngine(ctx)
 	if err != nil {
 		return err
+	}
+	defer ce.store.Close()
+	spec := watch.SendSpec{UserIDs: ids, Message: msg, Label: strings.TrimSpace(f.label)}
+	if spec.Label != "" {
+		found := ce.Snapshot().State.NoticesLabelled(spec.Label)
+		switch {
+		case len(found) > 1:
+			return usageErr("%d notices are labelled %q already: choose another label", len(found), line(spec.Label))
+		case len(found) == 1 && !f.join:
+			return usageErr("a notice is labelled %q already: choose another label, or give --join to send this as its next round", line(spec.Label))
+		case len(found) == 1:
+			spec.Notice = found[0].ID
+		case f.join:
+			return usageErr("--join: no notice is labelled %q", line(spec.Label))
+		}
 	}
 	rep, err := ce.Send(ctx, spec) // hands the notice to a running dingwatch, if one owns the state
-	ce.store.Close()
 	if err != nil {
 		return err
 	}
+	return a.reportSend(ce, rep, f.json)
+}
+
+// reportSend prints a send's report and returns the error its outcome
+// calls for.
+func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON bool) error {
+	var err error
 	if asJSON {
-		err = writeJSON(a.io.out, sendJSON(rep))
+		err = rep.WriteJSON(a.io.out)
 	} else {
-		writeSendText(a.io.out, rep)
+		err = rep.WriteText(a.io.out)
 	}
 	for _, w := range ce.Snapshot().Warnings {
-		fmt.Fprintln(a.io.err, "dingwatch:", w.Text)
+		fmt.Fprintln(a.io.err, "dingwatch:", line(w.Text))
 	}
 	if err != nil {
 		return err
 	}
-	if !rep.OK() {
-		return &exitError{exitFailed, fmt.Errorf("not every batch was sent: see above; unknown batches are never resent automatically")}
+	if rep.OK() {
+		return nil
 	}
-	return nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// sendJSON is the documented JSON shape of a send's result.
-func sendJSON(rep watch.SendReport) any {
-	type batch struct {
-		Key     string   `json:"processQueryKey"`
-		UserIDs []string `json:"userIds"`
-		Status  string   `json:"status"`
-		Error   string   `json:"error,omitempty"`
-	}
-	out := struct {
-		Notice       string              `json:"notice"`
-		Keys         []string            `json:"keys"`
-		Batches      []batch             `json:"batches"`
-		NotDelivered []watch.Undelivered `json:"notDelivered"`
-	}{Notice: rep.Label, Keys: rep.Keys, NotDelivered: rep.NotDelivered}
-	if out.Keys == nil {
-		out.Keys = []string{}
-	}
+	failed, unknown := 0, 0
+	settingsErr := ce.sender.settingsErr()
 	for _, b := range rep.Batches {
-		out.Batches = append(out.Batches, batch{b.Key, b.UserIDs, b.Status, b.Error})
-	}
-	return out
-}
-
-func writeSendText(w io.Writer, rep watch.SendReport) {
-	sent := 0
-	for _, b := range rep.Batches {
-		if b.Status == watch.BatchSent {
-			sent++
-		}
-	}
-	fmt.Fprintf(w, "notice %q: %d of %d batches sent\n", rep.Label, sent, len(rep.Batches))
-	for i, b := range rep.Batches {
 		switch b.Status {
-		case watch.BatchSent:
-			fmt.Fprintf(w, "  batch %d (%d recipients): sent, key %s\n", i+1, len(b.UserIDs), b.Key)
-		default:
-			fmt.Fprintf(w, "  batch %d (%d recipients): %s: %s\n    %s\n", i+1, len(b.UserIDs), strings.ToUpper(b.Status), b.Error, strings.Join(b.UserIDs, ","))
+		case watch.BatchFailed:
+			failed++
+		case watch.BatchUnknown:
+			unknown++
 		}
 	}
-	for _, u := range rep.NotDelivered {
-		fmt.Fprintf(w, "  not delivered: %s (%s)\n", u.UserID, u.Reason)
+	msg := fmt.Sprintf("not every batch was sent: %d failed, %d unknown (see above)", failed, unknown)
+	switch {
+	case failed > 0:
+		msg += fmt.Sprintf("; dingwatch send --resend %q sends to the people of the failed ones", line(rep.Notice))
+	case unknown > 0:
+		msg += "; unknown batches are never resent automatically: they may have arrived"
 	}
+	if failed > 0 && failed == len(rep.Batches) && settingsErr != nil {
+		return &exitError{exitUsage, fmt.Errorf("%s: %w", msg, settingsErr)}
+	}
+	return failedErr("%s", msg)
 }
 
-func (a *app) recallCmd() *cobra.Command {
-	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "recall KEY...",
-		Short: "Recall messages (within 24 hours of sending)",
-		Long: `Recall the messages behind processQueryKeys with batchRecall, at most 20 keys a
-call. KEY "-" reads keys from standard input. The command is the confirmation:
-it does not prompt.
-
-Exit status: 0 every key recalled, 1 some key was not, 2 bad arguments or settings.`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			keys, err := readKeyArgs(args, a.io.in)
-			if err != nil {
-				return err
-			}
-			if len(keys) == 0 {
-				return usageErr("no key given: dingwatch recall KEY... (- reads keys from standard input)")
-			}
-			return a.runRecall(cmd.Context(), keys, asJSON)
-		},
+// runResend sends a notice again to the people of its failed (and, when
+// asked and confirmed, unknown) batches.
+func (a *app) runResend(ctx context.Context, f sendFlags) error {
+	if len(f.to) > 0 || f.toFile != "" || f.text != "" || f.mdFile != "" || f.title != "" || f.label != "" || f.join {
+		return usageErr("--resend sends the notice's own message to its own people: give no recipients, message or label")
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the outcome as JSON")
-	return cmd
-}
-
-func (a *app) runRecall(ctx context.Context, keys []string, asJSON bool) error {
+	if f.duplicatesOK && !f.includeUnknown {
+		return usageErr("--yes-duplicates confirms --include-unknown; without it only failed batches are resent, which cannot duplicate")
+	}
+	if f.includeUnknown && !f.duplicatesOK {
+		return usageErr("--include-unknown resends batches whose outcome is unknown: DingTalk may have delivered them, so those people may get the notice twice. Add --yes-duplicates to confirm")
+	}
 	ce, err := a.commandEngine(ctx)
 	if err != nil {
 		return err
 	}
-	out, err := ce.Recall(ctx, keys)
-	ce.store.Close()
+	defer ce.store.Close()
+	n, err := findNotice(ce.Snapshot().State, f.resend)
 	if err != nil {
 		return err
 	}
-	failed := 0
-	for _, o := range out {
-		if !o.OK {
-			failed++
-		}
+	if f.includeUnknown {
+		fmt.Fprintf(a.io.err, "dingwatch: resending to the people of unknown batches of %q: they may get it twice (--yes-duplicates)\n", line(n.Label))
 	}
-	if asJSON {
-		if err := writeJSON(a.io.out, map[string]any{"recalls": out}); err != nil {
-			return err
-		}
-	} else {
-		for _, o := range out {
-			if o.OK {
-				fmt.Fprintf(a.io.out, "%s  recalled\n", o.Key)
-			} else {
-				fmt.Fprintf(a.io.out, "%s  NOT recalled: %s\n", o.Key, o.Error)
-			}
-		}
+	rep, err := ce.Resend(ctx, n.ID, f.includeUnknown)
+	if err != nil {
+		return usageErr("--resend: %s", line(err.Error()))
 	}
-	if failed > 0 {
-		return &exitError{exitFailed, fmt.Errorf("%d of %d keys not recalled", failed, len(out))}
-	}
-	return nil
+	return a.reportSend(ce, rep, f.json)
 }

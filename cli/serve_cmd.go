@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 // serveFlags are the flags of dingwatch serve.
 type serveFlags struct {
 	listen, authorized, viewers, hostKey string
-	idle, maxSession                     time.Duration
+	idle, maxSession, loginGrace         time.Duration
 	demo                                 bool
 }
 
@@ -32,9 +33,28 @@ dashboard in their own terminal, while this process polls DingTalk once for
 everyone, with the same state as a local dingwatch.
 
 Public-key authentication only: keys in --authorized-keys may do everything,
-keys in --viewers may watch but not add, remove, send, remind or recall. Both
-files are read again when they change. A session without a terminal (ssh -T, or with a command) gets a text status.
-Sessions are logged (user, key fingerprint, duration) to the log file.`,
+keys in --viewers may watch but not add, remove, send, remind or recall.
+
+Both files are checked as sshd does: a file (or its directory) that group or
+others can write is refused. They are read again when they change, and the
+sessions of keys they no longer grant are ended; a file that disappears grants
+nothing. Of the authorized_keys options, from="PATTERN,..." is honoured (client
+addresses with * and ? wildcards, CIDR blocks, !negations; host names are not
+resolved) and so is no-pty (commands only); a line with any other option
+(command=, restrict, permitopen=, ...) grants nothing and is reported.
+
+Without a terminal, or with a command, a session runs
+  status [--json|--csv [--bom]] [--notice LABEL] [KEY...]
+answered from what the server watches (viewers too); any other command is
+refused with exit status 2.
+
+Limits: terminals larger than 500x200 are drawn at 500x200; a connection must
+log in within --login-grace; at most 64 connections may be logging in at once,
+8 from one address; a session ends after --idle-timeout without a key press or
+resize from the client (the dashboard's own redraws do not count) and after
+--max-timeout in all, and tells the client why. Sessions are logged (user, key
+fingerprint, command, duration; client-chosen values cleaned and cut short) to
+the log file, and refused connections are summed up once a minute per address.`,
 		Example: "  dingwatch serve --listen :2222 --authorized-keys ~/.ssh/authorized_keys --viewers viewers.pub",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -48,6 +68,7 @@ Sessions are logged (user, key fingerprint, duration) to the log file.`,
 	fl.StringVar(&f.hostKey, "host-key", "", "host key (created, 0600, when missing; default under $XDG_STATE_HOME/dingwatch)")
 	fl.DurationVar(&f.idle, "idle-timeout", time.Hour, "close a session idle this long")
 	fl.DurationVar(&f.maxSession, "max-timeout", 12*time.Hour, "close any session after this long")
+	fl.DurationVar(&f.loginGrace, "login-grace", serve.DefaultLoginGrace, "close a connection that has not logged in after this long")
 	fl.BoolVar(&f.demo, "demo", false, "serve the demo's simulated DingTalk: no credentials, nothing saved but the log and host key")
 	return cmd
 }
@@ -84,17 +105,28 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 		f.hostKey = filepath.Join(dirs.State, "ssh_host_ed25519")
 	}
 	srv, err := serve.New(serve.Options{Engine: e, Addr: f.listen, HostKeyPath: f.hostKey, UsersFile: users, ViewersFile: viewers,
-		IdleTimeout: f.idle, MaxTimeout: f.maxSession, Region: region, Log: log})
+		IdleTimeout: f.idle, MaxTimeout: f.maxSession, LoginGrace: f.loginGrace, Region: region, Log: log})
 	if err != nil {
 		return err
+	}
+	ln, err := srv.Listen()
+	if err != nil {
+		return fmt.Errorf("--listen %s: %w", f.listen, err)
+	}
+	for _, kf := range []*serve.KeyFile{users, viewers} {
+		for _, r := range kf.Refused() {
+			fmt.Fprintf(a.io.err, "dingwatch: %s line %d refused: %s\n", kf.Path(), r.Line, r.Reason)
+		}
 	}
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	defer stopPolling()
 	go e.Run(pollCtx)
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(nil) }()
-	fmt.Fprintf(a.io.err, "dingwatch: serving on %s (ssh -p PORT HOST); ctrl+c stops\n", f.listen)
-	log.Info("serving", "listen", f.listen, "users", len(users.Keys()), "viewers", len(viewers.Keys()))
+	go func() { done <- srv.Serve(ln) }()
+	addr := ln.Addr().String()
+	fmt.Fprintf(a.io.err, "dingwatch: serving on %s; connect with: %s\n", addr, sshCommand(addr, os.Hostname))
+	fmt.Fprintf(a.io.err, "dingwatch: host key %s; ctrl+c stops\n", srv.HostKeyFingerprint())
+	log.Info("serving", "listen", addr, "host_key", srv.HostKeyFingerprint(), "users", len(users.Keys()), "viewers", len(viewers.Keys()))
 	select {
 	case err := <-done:
 		return err
@@ -104,6 +136,27 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	defer cancel()
 	log.Info("shutting down")
 	return srv.Shutdown(sctx)
+}
+
+// sshCommand is the ssh command that reaches a server listening on addr:
+// the listening address itself, or this host's name when it listens on
+// every address.
+func sshCommand(addr string, hostname func() (string, error)) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "ssh " + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		if h, err := hostname(); err == nil && h != "" {
+			host = h
+		} else {
+			host = "HOST"
+		}
+	}
+	if port == "22" {
+		return "ssh " + host
+	}
+	return "ssh -p " + port + " " + host
 }
 
 // serveEngine is the engine the server shares: the demo's, or one on the

@@ -1,129 +1,107 @@
 package cli
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"github.com/dingwatch/dingwatch/config"
-
 	"github.com/dingwatch/dingwatch/dingtalk"
 	"github.com/dingwatch/dingwatch/watch"
 )
 
+// statusFlags are the flags of dingwatch status.
+type statusFlags struct {
+	json, csv, bom bool
+	notice         string
+}
+
 func (a *app) statusCmd() *cobra.Command {
-	var asJSON, asCSV bool
-	var notice string
+	var f statusFlags
 	cmd := &cobra.Command{
-		Use:   "status [--json|--csv] [--notice LABEL] [KEY...]",
+		Use:   "status [--json|--csv [--bom]] [--notice LABEL] [KEY...]",
 		Short: "Query read status once and print it",
-		Long: `Query each processQueryKey once and print its send status and who has read it.
-KEY "-" reads keys from standard input, one a line. Duplicate keys are queried once.
---notice LABEL adds every key of a notice dingwatch watches (by its label).
+		Long: `Query each processQueryKey once and print its send status and who has read it,
+then a summary of each notice: read of total, who has not read it, and the
+people of batches that failed or whose outcome is unknown.
+
+With no KEY and no --notice, every key dingwatch watches is queried.
+KEY "-" reads keys from standard input, one a line (blank lines and lines
+starting with # are skipped; errors name the line). Duplicate keys are
+queried once. --notice LABEL adds every key of a notice dingwatch watches.
 
 --csv prints one header line, processQueryKey,userId,name,readStatus,firstSeenRead,
-and one row per recipient however many keys; firstSeenRead is when dingwatch first
-saw them read (empty when it never watched them read).
+and one row per recipient however many keys; firstSeenRead is empty unless
+dingwatch saw the person go from unread to read (or DingTalk gave a read
+time). --bom starts the CSV with a UTF-8 byte-order mark, so spreadsheet
+programs on Chinese Windows show the names. Cells are made safe to open:
+no control characters, and no formula.
 
-Exit status: 0 every key answered, 1 at least one key failed, 2 bad arguments
-or settings (nothing is queried then).`,
-		Example: "  dingwatch status Kna29Ra5pdJznx1ghavbumkQKwDzgfxZLapw55G7x0Q=\n  dingwatch status --json - < keys.txt\n  dingwatch status --csv --notice \"Weekly sync\" > weekly.csv",
+Exit status: 0 every key answered and every batch of the notices shown was
+sent; 1 a key failed, or a notice shown has a failed or unknown batch; 2 bad
+arguments or settings (nothing is queried then).`,
+		Example: "  dingwatch status\n  dingwatch status Kna29Ra5pdJznx1ghavbumkQKwDzgfxZLapw55G7x0Q=\n  dingwatch status --json - < keys.txt\n  dingwatch status --csv --bom --notice \"Weekly sync\" > weekly.csv",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if asJSON && asCSV {
+			if f.json && f.csv {
 				return usageErr("--json and --csv: choose one")
 			}
-			format := "text"
-			if asJSON {
-				format = "json"
-			} else if asCSV {
-				format = "csv"
+			if f.bom && !f.csv {
+				return usageErr("--bom goes with --csv")
 			}
-			return a.runStatus(cmd.Context(), args, notice, format)
+			return a.runStatus(cmd.Context(), args, f)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
-	cmd.Flags().BoolVar(&asCSV, "csv", false, "print CSV, one row per recipient")
-	cmd.Flags().StringVar(&notice, "notice", "", "query every key of the watched notice with this label")
+	cmd.Flags().BoolVar(&f.json, "json", false, "print one JSON object")
+	cmd.Flags().BoolVar(&f.csv, "csv", false, "print CSV, one row per recipient")
+	cmd.Flags().BoolVar(&f.bom, "bom", false, "start the CSV with a UTF-8 byte-order mark (for spreadsheets on Chinese Windows)")
+	cmd.Flags().StringVar(&f.notice, "notice", "", "query every key of the watched notice with this label")
 	return cmd
 }
 
-// readKeyArgs gathers keys from args ("-" reads stdin), checks every one
-// and drops duplicates, before anything is queried.
-func readKeyArgs(args []string, stdin io.Reader) ([]string, error) {
-	var raw []string
-	for _, arg := range args {
-		if arg != "-" {
-			raw = append(raw, arg)
-			continue
-		}
-		sc := bufio.NewScanner(stdin)
-		sc.Buffer(make([]byte, 64*1024), 1<<20)
-		for sc.Scan() {
-			if line := strings.TrimSpace(sc.Text()); line != "" {
-				raw = append(raw, line)
-			}
-		}
-		if err := sc.Err(); err != nil {
-			return nil, usageErr("reading keys from standard input: %v", err)
-		}
-	}
-	for i, k := range raw {
-		if err := watch.CheckKey(k); err != nil {
-			return nil, usageErr("key %d: %v", i+1, err)
-		}
-	}
-	return dedupe(raw), nil
-}
-
-// dedupe drops repeated keys, keeping the first.
-func dedupe(keys []string) []string {
-	seen := map[string]bool{}
-	out := keys[:0:0]
-	for _, k := range keys {
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
-// noticeKeys are the keys of the saved notice labelled label.
+// noticeKeys are the keys of the saved notice labelled label (or with that
+// ID). Labels are matched without regard to case; more than one match is
+// an error that lists them.
 func noticeKeys(st *watch.State, label string) ([]string, error) {
+	n, err := findNotice(st, label)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for _, k := range st.NoticeKeys(n.ID) {
+		keys = append(keys, k.Key)
+	}
+	return keys, nil
+}
+
+// findNotice finds the one saved notice with that ID, or else that label.
+func findNotice(st *watch.State, label string) (*watch.Notice, error) {
+	if n := st.Notice(label); n != nil {
+		return n, nil
+	}
+	found := st.NoticesLabelled(label)
 	var labels []string
 	for _, n := range st.Notices {
-		if strings.EqualFold(n.Label, label) || n.ID == label {
-			var keys []string
-			for _, k := range st.NoticeKeys(n.ID) {
-				keys = append(keys, k.Key)
-			}
-			return keys, nil
+		labels = append(labels, fmt.Sprintf("%q", line(n.Label)))
+	}
+	switch {
+	case len(found) == 1:
+		return found[0], nil
+	case len(found) > 1:
+		var c []string
+		for _, n := range found {
+			c = append(c, fmt.Sprintf("%s (id %s, created %s)", line(n.Label), line(n.ID), n.CreatedAt.Local().Format("2006-01-02 15:04")))
 		}
-		labels = append(labels, fmt.Sprintf("%q", n.Label))
+		return nil, usageErr("%d notices are labelled %q; give one by its id: %s", len(found), line(label), strings.Join(c, "; "))
+	case len(labels) == 0:
+		return nil, usageErr("no notice %q: dingwatch watches no notice yet", line(label))
 	}
-	if len(labels) == 0 {
-		return nil, usageErr("no notice %q: dingwatch watches no notice yet", label)
-	}
-	return nil, usageErr("no notice %q; watched notices: %s", label, strings.Join(labels, ", "))
+	return nil, usageErr("no notice %q; watched notices: %s", line(label), strings.Join(labels, ", "))
 }
 
-// keyResult is one key's answer or failure.
-type keyResult struct {
-	key string
-	rs  dingtalk.ReadStatus
-	err error
-}
-
-func (a *app) runStatus(ctx context.Context, args []string, notice, format string) error {
+func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error {
 	keys, err := readKeyArgs(args, a.io.in)
 	if err != nil {
 		return err
@@ -134,14 +112,22 @@ func (a *app) runStatus(ctx context.Context, args []string, notice, format strin
 	}
 	saved, err := watch.LoadState(config.DirsFrom(a.getenv).State)
 	if err != nil {
-		saved = &watch.State{} // first-seen times are a bonus, not a need
+		saved = &watch.State{} // saved names and read times are a bonus, not a need
 	}
-	if notice != "" {
-		nk, err := noticeKeys(saved, notice)
+	if f.notice != "" {
+		nk, err := noticeKeys(saved, f.notice)
 		if err != nil {
 			return err
 		}
 		keys = dedupe(append(keys, nk...))
+	}
+	if len(args) == 0 && f.notice == "" {
+		for _, k := range saved.Keys {
+			keys = append(keys, k.Key)
+		}
+		if len(keys) == 0 {
+			return usageErr("dingwatch watches no key yet: dingwatch status KEY... (- reads keys from standard input), or add keys in the dashboard")
+		}
 	}
 	if len(keys) == 0 {
 		return usageErr("no key given: dingwatch status KEY... (- reads keys from standard input; --notice LABEL a watched notice)")
@@ -151,173 +137,49 @@ func (a *app) runStatus(ctx context.Context, args []string, notice, format strin
 		return err
 	}
 	// Every try is bounded, and so are the pauses between them.
-	ctx, cancel := context.WithTimeout(ctx, a.g.timeout*time.Duration(dingtalk.DefaultRetries+1)+20*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, s.Timeout*time.Duration(dingtalk.DefaultRetries+1)+20*time.Second)
 	defer cancel()
-	results := queryAll(ctx, c, s.RobotCode, saved, keys)
-	checked := time.Now()
-	switch format {
-	case "json":
-		err = writeStatusJSON(a.io.out, checked, results)
-	case "csv":
-		err = writeStatusCSV(a.io.out, saved, checked, results)
-		for _, r := range results {
-			if r.err != nil {
-				fmt.Fprintf(a.io.err, "dingwatch: %s: %v\n", r.key, r.err)
+	rep := watch.QueryOnce(ctx, c, s.RobotCode, saved, keys, time.Now)
+	if err := rep.SettingsError(); err != nil {
+		return &exitError{exitUsage, fmt.Errorf("%w (settings from %s)", err, s.Source)}
+	}
+	switch {
+	case f.json:
+		err = rep.WriteJSON(a.io.out)
+	case f.csv:
+		err = rep.WriteCSV(a.io.out, f.bom)
+		for _, ks := range rep.Keys {
+			if ks.Err != nil {
+				fmt.Fprintf(a.io.err, "dingwatch: %s: %s\n", line(ks.Key.Key), line(ks.Err.Error()))
 			}
 		}
 	default:
-		err = writeStatusText(a.io.out, results)
+		err = rep.WriteText(a.io.out)
 	}
 	if err != nil {
 		return err
 	}
-	failed := 0
-	for _, r := range results {
-		if dingtalk.HasCode(r.err, dingtalk.CodeInvalidClient) {
-			return &exitError{exitUsage, fmt.Errorf("DingTalk refused the app credentials (%s from %s): check DINGTALK_APP_KEY and DINGTALK_APP_SECRET, or the suite settings", s.Credentials(), s.Source)}
-		}
-		if r.err != nil {
-			failed++
-		}
+	var problems []string
+	if n := rep.Failed(); n > 0 {
+		problems = append(problems, fmt.Sprintf("%s failed (of %d asked)", watch.Plural(n, "key", "keys"), len(rep.Keys)))
 	}
-	if failed > 0 {
-		return &exitError{exitFailed, fmt.Errorf("%d of %d keys failed", failed, len(results))}
+	for _, n := range rep.Notices {
+		if !n.Troubled() {
+			continue
+		}
+		failed, unknown := n.Audience.Unsent()
+		msg := fmt.Sprintf("notice %q did not reach %s: %d in failed batches, %d in batches whose outcome is unknown", line(n.Label),
+			watch.Plural(failed+unknown, "person", "people"), failed, unknown)
+		switch {
+		case failed > 0:
+			msg += fmt.Sprintf(" (dingwatch send --resend %q sends to the failed)", line(n.ID))
+		case unknown > 0:
+			msg += fmt.Sprintf(" (they may have it; dingwatch send --resend %q --include-unknown --yes-duplicates sends it again)", line(n.ID))
+		}
+		problems = append(problems, msg)
+	}
+	if len(problems) > 0 {
+		return failedErr("%s", strings.Join(problems, "; "))
 	}
 	return nil
-}
-
-// queryAll asks for every key (with the robot it was watched with, else
-// the configured one), a few at once, keeping their order.
-func queryAll(ctx context.Context, c *dingtalk.Client, robot string, saved *watch.State, keys []string) []keyResult {
-	results := make([]keyResult, len(keys))
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	for i, k := range keys {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			r := robot
-			if wk := saved.Key(k); wk != nil && wk.RobotCode != "" {
-				r = wk.RobotCode
-			}
-			rs, err := c.ReadStatus(ctx, r, k)
-			results[i] = keyResult{key: k, rs: rs, err: err}
-		}()
-	}
-	wg.Wait()
-	return results
-}
-
-type personJSON struct {
-	UserID string `json:"userId"`
-	Name   string `json:"name"`
-}
-
-type errorJSON struct {
-	Code       string `json:"code"`
-	HTTPStatus int    `json:"httpStatus"`
-	Message    string `json:"message"`
-	RequestID  string `json:"requestId"`
-}
-
-type messageJSON struct {
-	ProcessQueryKey string       `json:"processQueryKey"`
-	SendStatus      string       `json:"sendStatus"`
-	ReadCount       int          `json:"readCount"`
-	Total           int          `json:"total"`
-	Read            []personJSON `json:"read"`
-	Unread          []personJSON `json:"unread"`
-	Error           *errorJSON   `json:"error,omitempty"`
-}
-
-func writeStatusJSON(w io.Writer, checked time.Time, results []keyResult) error {
-	out := struct {
-		CheckedAt string        `json:"checkedAt"`
-		Messages  []messageJSON `json:"messages"`
-	}{CheckedAt: checked.UTC().Format(time.RFC3339), Messages: []messageJSON{}}
-	for _, r := range results {
-		m := messageJSON{ProcessQueryKey: r.key, Read: []personJSON{}, Unread: []personJSON{}}
-		if r.err != nil {
-			m.Error = errorOf(r.err)
-		} else {
-			m.SendStatus = r.rs.SendStatus
-			for _, p := range r.rs.Recipients {
-				if p.Read {
-					m.Read = append(m.Read, personJSON{p.UserID, p.Name})
-				} else {
-					m.Unread = append(m.Unread, personJSON{p.UserID, p.Name})
-				}
-			}
-			m.ReadCount, m.Total = len(m.Read), len(r.rs.Recipients)
-		}
-		out.Messages = append(out.Messages, m)
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
-}
-
-func errorOf(err error) *errorJSON {
-	var e *dingtalk.Error
-	if errors.As(err, &e) {
-		return &errorJSON{Code: e.Code, HTTPStatus: e.HTTPStatus, Message: e.Hint + ": " + e.Message, RequestID: e.RequestID}
-	}
-	return &errorJSON{Code: "error", Message: err.Error()}
-}
-
-func writeStatusText(w io.Writer, results []keyResult) error {
-	bw := bufio.NewWriter(w)
-	for i, r := range results {
-		if i > 0 {
-			fmt.Fprintln(bw)
-		}
-		if r.err != nil {
-			fmt.Fprintf(bw, "%s  FAILED: %v\n", r.key, r.err)
-			continue
-		}
-		var read, unread []dingtalk.Recipient
-		for _, p := range r.rs.Recipients {
-			if p.Read {
-				read = append(read, p)
-			} else {
-				unread = append(unread, p)
-			}
-		}
-		fmt.Fprintf(bw, "%s  %s  read %d/%d\n", r.key, r.rs.SendStatus, len(read), len(r.rs.Recipients))
-		writePeople(bw, "Read", read)
-		writePeople(bw, "Unread", unread)
-	}
-	return bw.Flush()
-}
-
-// writePeople prints a titled list of names and userIds, names padded by
-// display width so CJK names line up.
-func writePeople(w io.Writer, title string, people []dingtalk.Recipient) {
-	fmt.Fprintf(w, "  %s (%d)\n", title, len(people))
-	width := 0
-	for _, p := range people {
-		width = max(width, ansi.StringWidth(p.Name))
-	}
-	for _, p := range people {
-		fmt.Fprintf(w, "    %s%s  %s\n", p.Name, strings.Repeat(" ", width-ansi.StringWidth(p.Name)), p.UserID)
-	}
-}
-
-// writeStatusCSV writes one row per recipient: the answers merged into
-// what dingwatch saved of each key, so first-seen-read times are kept.
-func writeStatusCSV(w io.Writer, saved *watch.State, checked time.Time, results []keyResult) error {
-	var keys []*watch.Key
-	for _, r := range results {
-		if r.err != nil {
-			continue
-		}
-		k := &watch.Key{Key: r.key}
-		if wk := saved.Key(r.key); wk != nil {
-			k = wk.Clone()
-		}
-		k.ApplyAnswer(r.rs, checked)
-		keys = append(keys, k)
-	}
-	return watch.WriteCSV(w, keys)
 }

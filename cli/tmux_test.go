@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -22,7 +23,7 @@ func newTmux(t *testing.T) *tmux {
 		}
 		t.Skip("tmux not installed")
 	}
-	x := &tmux{t: t, sock: "dw-" + strings.ReplaceAll(t.Name(), "/", "-")}
+	x := &tmux{t: t, sock: fmt.Sprintf("dw-%d-%s", os.Getpid(), strings.ReplaceAll(t.Name(), "/", "-"))} // one server per test and process: other runs may share /tmp
 	t.Cleanup(func() { exec.Command("tmux", "-L", x.sock, "kill-server").Run() })
 	return x
 }

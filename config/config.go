@@ -1,6 +1,8 @@
 // Package config loads dingwatch's settings: the config file under the XDG
 // config directory (or --config), then the environment, then flags, later
-// winning. Files that hold a secret must not be readable by others.
+// winning; every setting records where its value came from. Files that
+// hold a secret must not be readable by others, and no message shows any
+// part of a secret.
 package config
 
 import (
@@ -11,11 +13,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/adrg/xdg"
 
 	"github.com/dingwatch/dingwatch/dingtalk"
+	"github.com/dingwatch/dingwatch/internal/safetext"
+	"github.com/dingwatch/dingwatch/watch"
 )
 
 // Settings are everything dingwatch can be told. Secrets never leave it
@@ -31,23 +36,27 @@ type Settings struct {
 	AuthCorpID    string `toml:"auth_corp_id"`
 	SuiteTicket   string `toml:"suite_ticket"`
 
-	// Source says where the settings came from, for messages.
+	Timeout  time.Duration `toml:"timeout"`  // bound on each request
+	Interval time.Duration `toml:"interval"` // fastest polling period of one key
+	Budget   int           `toml:"budget"`   // metered calls per 24 hours; 0: no limit
+	QPS      float64       `toml:"qps"`      // calls per second
+	Bell     bool          `toml:"bell"`     // ring the terminal bell on a read
+	OnRead   string        `toml:"on_read"`  // shell command run for each read
+	Debug    bool          `toml:"debug"`    // detailed log
+
+	// Source says where the credentials came from, for messages: the
+	// config file's path, or "environment".
 	Source string `toml:"-"`
+	// File is the config file that was read, or "" when there was none.
+	File string `toml:"-"`
+
+	sources map[string]string // setting → where its value came from
 }
 
-// envNames maps environment variables to the setting they set.
-var envNames = []struct {
-	name string
-	set  func(*Settings, string)
-}{
-	{"DINGTALK_APP_KEY", func(s *Settings, v string) { s.AppKey = v }},
-	{"DINGTALK_APP_SECRET", func(s *Settings, v string) { s.AppSecret = v }},
-	{"DINGTALK_ROBOT_CODE", func(s *Settings, v string) { s.RobotCode = v }},
-	{"DINGTALK_ENDPOINT", func(s *Settings, v string) { s.Endpoint = v }},
-	{"DINGTALK_SUITE_KEY", func(s *Settings, v string) { s.SuiteKey = v }},
-	{"DINGTALK_SUITE_SECRET", func(s *Settings, v string) { s.SuiteSecret = v }},
-	{"DINGTALK_AUTH_CORP_ID", func(s *Settings, v string) { s.AuthCorpID = v }},
-	{"DINGTALK_SUITE_TICKET", func(s *Settings, v string) { s.SuiteTicket = v }},
+// Defaults are the settings before any file, variable or flag.
+func Defaults() Settings {
+	return Settings{Endpoint: dingtalk.DefaultEndpoint, Timeout: dingtalk.DefaultTimeout,
+		Interval: watch.DefaultInterval, Budget: watch.DefaultBudget, QPS: dingtalk.DefaultRate}
 }
 
 // Dirs are the XDG directories dingwatch uses, read from the environment
@@ -69,8 +78,9 @@ func DirsFrom(getenv func(string) string) Dirs {
 	}
 }
 
-// Load reads the config file at path (the default file when path is empty;
-// a missing default file is no error), then the environment.
+// Load starts from Defaults, reads the config file at path (the default
+// file when path is empty; a missing default file is no error), then the
+// environment. Range checks are left to Check, once flags are applied.
 func Load(path string, getenv func(string) string) (Settings, error) {
 	explicit := path != ""
 	if !explicit {
@@ -79,13 +89,19 @@ func Load(path string, getenv func(string) string) (Settings, error) {
 	s, err := readFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !explicit:
-		s = Settings{Source: "environment"}
+		s = Defaults()
+		s.Source = "environment"
 	case err != nil:
 		return Settings{}, err
 	}
-	for _, e := range envNames {
-		if v := strings.TrimSpace(getenv(e.name)); v != "" {
-			e.set(&s, v)
+	for _, f := range fields {
+		if f.Env == "" {
+			continue
+		}
+		if v := strings.TrimSpace(getenv(f.Env)); v != "" {
+			if err := s.Set(f.Name, v, "env "+f.Env); err != nil {
+				return Settings{}, err
+			}
 		}
 	}
 	if s.AppSecret == "" && s.AppSecretFile != "" {
@@ -94,11 +110,31 @@ func Load(path string, getenv func(string) string) (Settings, error) {
 			return Settings{}, err
 		}
 		s.AppSecret = secret
+		s.setSource("app_secret", "file "+s.AppSecretFile)
 	}
 	if s.Endpoint == "" {
 		s.Endpoint = dingtalk.DefaultEndpoint
 	}
 	return s, nil
+}
+
+// Check reports a setting out of its range, naming the setting and where
+// its value came from.
+func (s Settings) Check() error {
+	bad := func(name, want string) error {
+		return fmt.Errorf("%s %s (from %s): %s", name, s.Show(name), s.SourceOf(name), want)
+	}
+	switch {
+	case s.Timeout <= 0:
+		return bad("timeout", "must be positive, e.g. 10s")
+	case s.Interval < time.Second:
+		return bad("interval", "must be 1s or more")
+	case s.QPS <= 0 || s.QPS > 1000:
+		return bad("qps", "must be above 0 and at most 1000 (DingTalk allows about 20)")
+	case s.Budget < 0:
+		return bad("budget", "must be 0 (no limit) or more")
+	}
+	return nil
 }
 
 func readFile(path string) (Settings, error) {
@@ -109,45 +145,61 @@ func readFile(path string) (Settings, error) {
 		}
 		return Settings{}, fmt.Errorf("config file %s: %w", path, err)
 	}
-	s, err := Parse(data)
+	s, err := parse(data, "file "+path)
 	if err != nil {
 		return Settings{}, fmt.Errorf("config file %s: %w", path, err)
 	}
-	if s.AppSecret != "" || s.SuiteSecret != "" {
+	if s.AppSecret != "" || s.SuiteSecret != "" || s.SuiteTicket != "" {
 		if err := checkPrivate(path); err != nil {
 			return Settings{}, err
 		}
 	}
-	s.Source = path
+	s.Source, s.File = path, path
 	return s, nil
 }
 
-// Parse decodes a config file's text. Unknown keys are an error that names
-// them with their line.
-func Parse(data []byte) (Settings, error) {
-	var s Settings
+// Parse decodes a config file's text over Defaults. Unknown keys are an
+// error that names them with their line. No error holds any part of a
+// value: a malformed line may be a secret.
+func Parse(data []byte) (Settings, error) { return parse(data, "file") }
+
+func parse(data []byte, source string) (Settings, error) {
+	s := Defaults()
 	md, err := toml.Decode(string(data), &s)
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return Settings{}, fmt.Errorf("line %d: %s", pe.Position.Line, pe.Message)
+			near := ""
+			if k := safetext.Line(pe.LastKey, 64); k != "" {
+				near = fmt.Sprintf(" (setting %q)", k)
+			}
+			return Settings{}, fmt.Errorf("line %d%s: not valid TOML; the value is not shown in case it is a secret. Check its quotes: name = \"value\", numbers and true/false bare, durations quoted (\"30s\")", pe.Position.Line, near)
 		}
 		return Settings{}, errors.New(redactTOMLError(err.Error()))
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		var msgs []string
 		for _, k := range und {
-			msgs = append(msgs, fmt.Sprintf("line %d: unknown setting %q", lineOf(data, k), k.String()))
+			msgs = append(msgs, fmt.Sprintf("line %d: unknown setting %q", lineOf(data, k), safetext.Line(k.String(), 64)))
 		}
-		return Settings{}, fmt.Errorf("%s (known: app_key, app_secret, app_secret_file, robot_code, endpoint, suite_key, suite_secret, auth_corp_id, suite_ticket)", strings.Join(msgs, "; "))
+		return Settings{}, fmt.Errorf("%s (known: %s)", strings.Join(msgs, "; "), fieldNames())
+	}
+	for _, f := range fields {
+		if md.IsDefined(f.Name) {
+			s.setSource(f.Name, source)
+		}
 	}
 	return s, nil
 }
 
-// redactTOMLError drops quoted values from a decoder error: a value of the
-// wrong type might be a secret.
+// redactTOMLError keeps only the line and the key of a decoder error (a
+// value of the wrong type): the value might be a secret.
 func redactTOMLError(msg string) string {
-	return regexp.MustCompile(`"[^"]*"`).ReplaceAllString(msg, `"…"`)
+	m := regexp.MustCompile(`line (\d+) \(last key "([A-Za-z0-9_.-]*)"\)`).FindStringSubmatch(msg)
+	if m == nil {
+		return "a value has the wrong type (numbers and true/false bare, text and durations quoted)"
+	}
+	return fmt.Sprintf("line %s: %s has the wrong type (numbers and true/false bare, text and durations quoted)", m[1], m[2])
 }
 
 // lineOf finds the line that defines key k (its last part), 1-based; 0 if not found.

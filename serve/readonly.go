@@ -11,13 +11,19 @@ import (
 // errViewer is what a viewer is told when it tries to change something.
 var errViewer = errors.New("view only: this key may watch, not change")
 
-// readOnly is the engine as a viewer sees it: it may watch and refresh,
-// nothing else, whatever the UI lets through.
-type readOnly struct{ e *watch.Engine }
+// readOnly is the engine as a viewer sees it: it may watch and refresh
+// (within the refresh limit of its key, whatever session the UI names),
+// nothing else, whatever the UI lets through. Every method is written
+// out, so that a method added to the engine is not open to viewers by
+// accident.
+type readOnly struct {
+	e       *watch.Engine
+	session string
+}
 
 func (r readOnly) Snapshot() *watch.Snapshot { return r.e.Snapshot() }
-func (r readOnly) Refresh(session string, keys ...string) watch.RefreshResult {
-	return r.e.Refresh(session, keys...)
+func (r readOnly) Refresh(_ string, keys ...string) watch.RefreshResult {
+	return r.e.Refresh(r.session, keys...)
 }
 func (r readOnly) Add(watch.AddSpec) (int, error)         { return 0, errViewer }
 func (r readOnly) Remove(...string) (int, error)          { return 0, errViewer }
@@ -30,4 +36,7 @@ func (r readOnly) Send(context.Context, watch.SendSpec) (watch.SendReport, error
 }
 func (r readOnly) Recall(context.Context, []string) ([]watch.RecallOutcome, error) {
 	return nil, errViewer
+}
+func (r readOnly) Resend(context.Context, string, bool) (watch.SendReport, error) {
+	return watch.SendReport{}, errViewer
 }

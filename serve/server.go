@@ -8,45 +8,82 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
-	bm "github.com/charmbracelet/wish/bubbletea"
 	"github.com/charmbracelet/wish/recover"
-	"github.com/muesli/termenv"
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/dingwatch/dingwatch/ui"
 	"github.com/dingwatch/dingwatch/watch"
 )
 
-// Options configure a Server.
+// Options configure a Server. Durations and caps left zero take the
+// Default… values.
 type Options struct {
 	Engine      *watch.Engine
 	Addr        string // host:port
 	HostKeyPath string // created (0600) when missing
 	Users       []ssh.PublicKey
 	Viewers     []ssh.PublicKey // may watch, not change
-	// UsersFile and ViewersFile, when set, are read again when they
-	// change; their keys join Users and Viewers.
+	// UsersFile and ViewersFile are read again when they change (checked
+	// every ReloadEvery and at each login); their keys join Users and
+	// Viewers, and sessions of keys they no longer grant are ended.
 	UsersFile   *KeyFile
 	ViewersFile *KeyFile
+	// IdleTimeout ends a session when the client has sent nothing (no
+	// key, no resize) for this long; the server's redraws do not count.
+	// Zero: no idle limit.
 	IdleTimeout time.Duration
-	MaxTimeout  time.Duration
-	Region      string
-	Log         *slog.Logger
-	Now         func() time.Time
+	// MaxTimeout ends any session this long after it started. Zero: none.
+	MaxTimeout time.Duration
+	// LoginGrace is how long a connection has to finish the SSH handshake
+	// and log in (sshd's LoginGraceTime).
+	LoginGrace time.Duration
+	// MaxUnauthenticated and MaxUnauthPerSource cap the connections that
+	// have not logged in yet, in total and per source address (sshd's
+	// MaxStartups and PerSourceMaxStartups); more are closed at once.
+	MaxUnauthenticated int
+	MaxUnauthPerSource int
+	// ReloadEvery is how often the key files are checked for changes.
+	ReloadEvery time.Duration
+	// RefusalInterval is how often repeated refusals are summed up in
+	// the log (one line per source address).
+	RefusalInterval time.Duration
+	Region          string
+	Log             *slog.Logger
+	// Now is the clock of the dashboards (relative times). Session and
+	// connection limits use the real clock.
+	Now func() time.Time
+	// Tick is how often a dashboard redraws relative times (default 5s).
+	Tick time.Duration
 }
+
+// Defaults of Options.
+const (
+	DefaultReloadEvery = 2 * time.Second
+	defaultTick        = 5 * time.Second
+	// maxSessionsPerConn caps the sessions one connection may open at
+	// once (sshd's MaxSessions).
+	maxSessionsPerConn = 10
+)
 
 // Server serves the dashboard over SSH.
 type Server struct {
-	opts Options
-	ssh  *ssh.Server
+	opts     Options
+	ssh      *ssh.Server
+	gate     *gate
+	refused  *refusalLog
+	sessions *registry
+
+	stopOnce sync.Once
+	stop     chan struct{}
+	bg       sync.WaitGroup
 }
 
-// New builds the server; nothing listens until Serve.
+// New builds the server; nothing listens until Listen or Serve.
 func New(opts Options) (*Server, error) {
 	if len(opts.Users)+len(opts.Viewers)+len(opts.UsersFile.Keys())+len(opts.ViewersFile.Keys()) == 0 {
 		return nil, errors.New("no authorized keys: nobody could log in")
@@ -57,131 +94,192 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	setDefault(&opts.LoginGrace, DefaultLoginGrace)
+	setDefault(&opts.ReloadEvery, DefaultReloadEvery)
+	setDefault(&opts.RefusalInterval, DefaultRefusalInterval)
+	setDefault(&opts.Tick, defaultTick)
+	setDefault(&opts.MaxUnauthenticated, DefaultMaxUnauthenticated)
+	setDefault(&opts.MaxUnauthPerSource, DefaultMaxUnauthPerSource)
 	if err := os.MkdirAll(filepath.Dir(opts.HostKeyPath), 0o700); err != nil {
 		return nil, fmt.Errorf("host key directory: %w", err)
 	}
-	s := &Server{opts: opts}
+	if fi, err := os.Stat(opts.HostKeyPath); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		// As sshd: whoever can read the host key can pose as this server.
+		return nil, fmt.Errorf("host key %s is readable by group or others (%v): anyone who can read it can pose as this server; fix with: chmod 600 %s",
+			opts.HostKeyPath, fi.Mode().Perm(), opts.HostKeyPath)
+	}
+	s := &Server{opts: opts, gate: newGate(opts.MaxUnauthenticated, opts.MaxUnauthPerSource),
+		refused: newRefusalLog(opts.Log), sessions: newRegistry(), stop: make(chan struct{})}
 	srv, err := wish.NewServer(
 		wish.WithAddress(opts.Addr),
 		wish.WithHostKeyPath(opts.HostKeyPath),
 		wish.WithPublicKeyAuth(s.authorize),
-		wish.WithIdleTimeout(opts.IdleTimeout),
-		wish.WithMaxTimeout(opts.MaxTimeout),
-		wish.WithMiddleware(
-			recover.MiddlewareWithLogger(panicLogger{opts.Log},
-				bm.MiddlewareWithProgramHandler(s.program, termenv.Ascii)), // never force colours on a terminal without them
-			s.textStatusWithoutPTY,
-			s.logSession,
-		),
+		ssh.WrapConn(s.accept),
+		wish.WithMiddleware(recover.MiddlewareWithLogger(panicLogger{opts.Log},
+			func(ssh.Handler) ssh.Handler { return s.handle })),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("ssh server: %w", err)
 	}
+	srv.ServerConfigCallback = s.serverConfig
+	srv.PtyCallback = s.allowPTY
+	srv.SessionRequestCallback = s.allowSession
+	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": sessionHandler}
 	s.ssh = srv
 	return s, nil
 }
 
-// authorize lets in users and viewers, by public key only.
-func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
-	ok := s.isUser(key) || s.isViewer(key)
-	if !ok {
-		s.opts.Log.Warn("ssh: refused key", "user", ctx.User(), "fingerprint", gossh.FingerprintSHA256(key), "remote", ctx.RemoteAddr().String())
+func setDefault[T time.Duration | int](v *T, d T) {
+	if *v <= 0 {
+		*v = d
 	}
-	return ok
 }
 
-// viewer reports whether the session's key may only watch.
-func (s *Server) viewer(sess ssh.Session) bool {
-	k := sess.PublicKey()
-	return k == nil || (!s.isUser(k) && s.isViewer(k))
+// HostKeyFingerprint is the SHA256 fingerprint of the server's host key,
+// as ssh prints it when it first connects ("SHA256:…").
+func (s *Server) HostKeyFingerprint() string {
+	if len(s.ssh.HostSigners) == 0 {
+		return ""
+	}
+	return gossh.FingerprintSHA256(s.ssh.HostSigners[0].PublicKey())
 }
 
-func (s *Server) isUser(k ssh.PublicKey) bool {
-	return contains(s.opts.Users, k) || contains(s.opts.UsersFile.Keys(), k)
+// Listen binds the configured address, so that the caller can announce
+// the real port before serving.
+func (s *Server) Listen() (net.Listener, error) {
+	return net.Listen("tcp", s.opts.Addr)
 }
 
-func (s *Server) isViewer(k ssh.PublicKey) bool {
-	return contains(s.opts.Viewers, k) || contains(s.opts.ViewersFile.Keys(), k)
-}
-
-// Serve listens on ln (or the configured address when ln is nil) until
-// Shutdown.
+// Serve answers on ln until Shutdown; with a nil ln it listens on the
+// configured address first.
 func (s *Server) Serve(ln net.Listener) error {
-	var err error
 	if ln == nil {
-		err = s.ssh.ListenAndServe()
-	} else {
-		err = s.ssh.Serve(ln)
+		var err error
+		if ln, err = s.Listen(); err != nil {
+			return err
+		}
 	}
+	s.bg.Add(1)
+	go s.background()
+	err := s.ssh.Serve(ln)
 	if errors.Is(err, ssh.ErrServerClosed) {
 		return nil
 	}
 	return err
 }
 
-// Shutdown stops accepting sessions, gives open ones a moment, then closes them.
+// Shutdown stops accepting connections and ends every session (each
+// client is told why and gets its terminal back); once they have ended,
+// or ctx ends, it closes every connection.
 func (s *Server) Shutdown(ctx context.Context) error {
-	err := s.ssh.Shutdown(ctx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return s.ssh.Close()
+	s.stopOnce.Do(func() { close(s.stop) })
+	for _, l := range s.sessions.all() {
+		l.end(reasonShutdown)
+	}
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for len(s.sessions.all()) > 0 && ctx.Err() == nil {
+		select {
+		case <-ctx.Done():
+		case <-tick.C:
+		}
+	}
+	err := s.ssh.Close()
+	s.bg.Wait()
+	if errors.Is(err, ssh.ErrServerClosed) {
+		err = nil
 	}
 	return err
 }
 
-// program is the dashboard of one session: its own renderer and size, the
-// shared engine, read-only for viewers.
-func (s *Server) program(sess ssh.Session) *tea.Program {
-	changes, unsubscribe := s.opts.Engine.Subscribe()
-	go func() {
-		<-sess.Context().Done()
-		unsubscribe()
-	}()
-	var e ui.Engine = s.opts.Engine
-	viewer := s.viewer(sess)
-	if viewer {
-		e = readOnly{s.opts.Engine}
-	}
-	m := ui.New(ui.Options{
-		Engine: e, Changes: changes, Renderer: bm.MakeRenderer(sess), Now: s.opts.Now,
-		Region: s.opts.Region, ReadOnly: viewer, NoExport: true,
-		// Each session has its own refresh allowance: no one spends the team's budget.
-		Session: "ssh:" + sess.Context().SessionID(),
-		// A send outlives a dropped connection: cut short, a batch's outcome would be unknown.
-		Ctx:  context.WithoutCancel(sess.Context()),
-		Tick: 5 * time.Second, Title: "dingwatch · " + sess.User(), Log: s.opts.Log,
-	})
-	opts := append(bm.MakeOptions(sess), tea.WithAltScreen(), tea.WithFPS(15))
-	return tea.NewProgram(m, opts...)
-}
-
-// textStatusWithoutPTY answers a session without a terminal (ssh -T, or a
-// command) with a one-shot text status instead of the dashboard.
-func (s *Server) textStatusWithoutPTY(next ssh.Handler) ssh.Handler {
-	return func(sess ssh.Session) {
-		if _, _, ok := sess.Pty(); ok {
-			next(sess)
+// background reloads the key files and writes the refusal counts until
+// Shutdown.
+func (s *Server) background() {
+	defer s.bg.Done()
+	reload := time.NewTicker(s.opts.ReloadEvery)
+	defer reload.Stop()
+	refusals := time.NewTicker(s.opts.RefusalInterval)
+	defer refusals.Stop()
+	for {
+		select {
+		case <-s.stop:
+			s.refused.flush(s.opts.RefusalInterval)
 			return
+		case <-reload.C:
+			s.reloadKeys()
+		case <-refusals.C:
+			s.refused.flush(s.opts.RefusalInterval)
 		}
-		WriteStatus(sess, s.opts.Engine.Snapshot(), s.opts.Now())
 	}
 }
 
-// logSession writes one line per session: who, with which key, how long.
-func (s *Server) logSession(next ssh.Handler) ssh.Handler {
-	return func(sess ssh.Session) {
-		start := time.Now()
-		fp := ""
-		if k := sess.PublicKey(); k != nil {
-			fp = gossh.FingerprintSHA256(k)
+// accept admits a new connection within the caps on connections that
+// have not logged in, and puts the login grace on it.
+func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
+	source := sourceOf(c.RemoteAddr())
+	if ok, full := s.gate.enter(source); !ok {
+		reason := "too many connections not logged in from this address"
+		if full == "total" {
+			reason = "too many connections not logged in"
 		}
-		role := "user"
-		if s.viewer(sess) {
-			role = "viewer"
-		}
-		next(sess)
-		s.opts.Log.Info("ssh session", "user", sess.User(), "role", role, "fingerprint", fp,
-			"remote", sess.RemoteAddr().String(), "duration", time.Since(start).Round(time.Millisecond).String())
+		s.refused.add(source, reason, "", nil)
+		return nil
 	}
+	now := time.Now()
+	g := &guardConn{Conn: c, source: source, gate: s.gate, idle: s.opts.IdleTimeout, loginBy: now.Add(s.opts.LoginGrace)}
+	if s.opts.MaxTimeout > 0 {
+		g.hardStop = now.Add(s.opts.MaxTimeout + connIdleMargin)
+	}
+	c.SetDeadline(g.loginBy)
+	g.refused = s.connectionRefused
+	ctx.SetValue(guardKey{}, g)
+	ctx.SetValue(sessionCountKey{}, new(atomic.Int32))
+	return g
+}
+
+type (
+	guardKey        struct{}
+	sessionCountKey struct{}
+)
+
+// guardOf is the guarded connection of a connection's context.
+func guardOf(ctx ssh.Context) *guardConn {
+	g, _ := ctx.Value(guardKey{}).(*guardConn)
+	return g
+}
+
+// serverConfig ends a connection's login grace when its login succeeds.
+func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
+	return &gossh.ServerConfig{
+		AuthLogCallback: func(_ gossh.ConnMetadata, _ string, err error) {
+			if g := guardOf(ctx); err == nil && g != nil {
+				g.loggedIn()
+			}
+		},
+	}
+}
+
+// connectionRefused logs a connection that closed before it logged in:
+// refused keys, a handshake that did not finish in the grace, a client
+// that gave up.
+func (s *Server) connectionRefused(g *guardConn) {
+	user, key, tried := g.tried()
+	reason := "closed before logging in"
+	switch {
+	case !time.Now().Before(g.loginBy):
+		reason = "login grace time out"
+	case tried > 0:
+		reason = "key not authorised"
+	}
+	s.refused.add(g.source, reason, user, key)
+}
+
+// sourceOf is the address part of a peer, the unit of the per-source cap.
+func sourceOf(a net.Addr) string {
+	if ip, ok := addrIP(a); ok {
+		return ip.String()
+	}
+	return a.String()
 }
 
 // panicLogger sends a session's panic to the log file, not to anyone's screen.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"log/slog"
 	"net"
 	"os"
@@ -23,7 +24,7 @@ import (
 	"github.com/dingwatch/dingwatch/watch"
 )
 
-func newSigner(t *testing.T) gossh.Signer {
+func newSigner(t testing.TB) gossh.Signer {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -49,7 +50,17 @@ type fixture struct {
 	keys         []string
 }
 
-func start(t *testing.T) *fixture {
+func start(t testing.TB) *fixture { t.Helper(); return startWith(t, nil) }
+
+// startWith starts a fixture whose server options mod may change (before
+// New; the users and viewers are set already).
+func startWith(t testing.TB, mod func(*Options)) *fixture {
+	t.Helper()
+	return startPolicy(t, watch.Policy{}, mod)
+}
+
+// startPolicy is startWith with the engine's poll policy.
+func startPolicy(t testing.TB, policy watch.Policy, mod func(*Options)) *fixture {
 	t.Helper()
 	f := &fixture{user: newSigner(t), viewer: newSigner(t), clk: sim.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))}
 	s, err := sim.Start(sim.Options{Now: f.clk.Now, NotReadyFor: time.Second})
@@ -66,15 +77,19 @@ func start(t *testing.T) *fixture {
 	}
 	c, _ := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"},
 		Rate: 1000, Retries: -1, Now: f.clk.Now})
-	f.engine = watch.NewEngine(watch.Options{Client: c, Sender: c, RobotCode: "dingdemo", Now: f.clk.Now})
+	f.engine = watch.NewEngine(watch.Options{Client: c, Sender: c, RobotCode: "dingdemo", Now: f.clk.Now, Policy: policy})
 	f.engine.Add(watch.AddSpec{Keys: f.keys[:1], Label: "Weekly", SentAt: f.clk.Now().Add(-time.Minute)})
 	f.engine.Add(watch.AddSpec{Keys: f.keys[1:], Label: "Patch", SentAt: f.clk.Now().Add(-time.Minute)})
 	f.engine.PollOnce(context.Background())
 
 	f.hostKey = filepath.Join(t.TempDir(), "host_ed25519")
-	srv, err := New(Options{Engine: f.engine, HostKeyPath: f.hostKey, Now: f.clk.Now,
+	opts := Options{Engine: f.engine, HostKeyPath: f.hostKey, Now: f.clk.Now,
 		Users: []ssh.PublicKey{f.user.PublicKey()}, Viewers: []ssh.PublicKey{f.viewer.PublicKey()},
-		IdleTimeout: time.Minute, MaxTimeout: 5 * time.Minute, Region: "simulated"})
+		IdleTimeout: time.Minute, MaxTimeout: 5 * time.Minute, Region: "simulated"}
+	if mod != nil {
+		mod(&opts)
+	}
+	srv, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,28 +110,23 @@ func start(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) dial(t *testing.T, signer gossh.Signer) (*gossh.Client, error) {
+func (f *fixture) dial(t testing.TB, signer gossh.Signer) (*gossh.Client, error) {
 	t.Helper()
 	return gossh.Dial("tcp", f.addr, &gossh.ClientConfig{User: "manager", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
 		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
 }
 
-// screen is what a session printed so far.
+// screen is what a session printed so far. Like a terminal that answers
+// no queries, it never writes back.
 type screen struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	reply func(string)
+	mu  sync.Mutex
+	buf bytes.Buffer
 }
 
-// Write records p. It answers the device-attributes query (DA1) that
-// follows the background-colour query, as every VT100-compatible terminal
-// does: a client that answers neither leaves wish waiting.
+// Write records p.
 func (s *screen) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if bytes.Contains(p, []byte("\x1b]11;?")) && s.reply != nil {
-		go s.reply("\x1b[?62;22c")
-	}
 	return s.buf.Write(p)
 }
 func (s *screen) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.buf.String() }
@@ -127,9 +137,17 @@ type terminal struct {
 	sess   *gossh.Session
 	in     interface{ Write([]byte) (int, error) }
 	out    *screen
+	done   chan struct{} // closed when the session ends
+	exit   error         // of sess.Wait, once done
 }
 
-func (f *fixture) openTerminal(t *testing.T, signer gossh.Signer) *terminal {
+func (f *fixture) openTerminal(t testing.TB, signer gossh.Signer) *terminal {
+	t.Helper()
+	return f.openTerminalSized(t, signer, 110, 30)
+}
+
+// openTerminalSized opens a dashboard session on a terminal of width x height.
+func (f *fixture) openTerminalSized(t testing.TB, signer gossh.Signer, width, height int) *terminal {
 	t.Helper()
 	c, err := f.dial(t, signer)
 	if err != nil {
@@ -139,18 +157,60 @@ func (f *fixture) openTerminal(t *testing.T, signer gossh.Signer) *terminal {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
+	if err := sess.RequestPty("xterm-256color", height, width, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
 	in, _ := sess.StdinPipe()
-	out := &screen{reply: func(s string) { in.Write([]byte(s)) }}
+	out := &screen{}
 	sess.Stdout = out
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
 	}
-	term := &terminal{client: c, sess: sess, in: in, out: out}
+	term := &terminal{client: c, sess: sess, in: in, out: out, done: make(chan struct{})}
+	go func() { term.exit = sess.Wait(); close(term.done) }()
 	t.Cleanup(term.close)
 	return term
+}
+
+// ended reports whether the session has ended.
+func (term *terminal) ended() bool {
+	select {
+	case <-term.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// waitEnd waits (10s at most) for the session to end.
+func (term *terminal) waitEnd(t testing.TB) {
+	t.Helper()
+	select {
+	case <-term.done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the session did not end; it printed:\n%q", clip(term.out.String(), 2000))
+	}
+}
+
+// assertRestoredWith checks that after the dashboard's last frame the
+// client's terminal was given back (alternate screen off, cursor shown),
+// then told why in one line, and that the exit status is not zero.
+func (term *terminal) assertRestoredWith(t testing.TB, reason string) {
+	t.Helper()
+	out := term.out.String()
+	off := strings.LastIndex(out, "\x1b[?1049l")
+	shown := strings.LastIndex(out, "\x1b[?25h")
+	why := strings.LastIndex(out, "dingwatch: "+reason)
+	if off < 0 || shown < 0 || why < max(off, shown) {
+		t.Fatalf("alternate screen off at %d, cursor shown at %d, reason at %d; the stream ends:\n%q", off, shown, why, out[max(0, len(out)-400):])
+	}
+	if rest := out[why:]; strings.Count(strings.TrimRight(rest, "\r\n"), "\n") != 0 || strings.Contains(rest, "\x1b") {
+		t.Fatalf("more than one plain line after the terminal was restored: %q", rest)
+	}
+	var ee *gossh.ExitError
+	if !errors.As(term.exit, &ee) || ee.ExitStatus() == 0 {
+		t.Fatalf("exit %v, want a non-zero status", term.exit)
+	}
 }
 
 func (term *terminal) close() {
@@ -158,7 +218,7 @@ func (term *terminal) close() {
 	term.client.Close()
 }
 
-func (term *terminal) waitFor(t *testing.T, want string) {
+func (term *terminal) waitFor(t testing.TB, want string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(term.out.String(), want) {
@@ -175,12 +235,9 @@ func TestAuthorizedKeyGetsDashboard(t *testing.T) {
 	term.waitFor(t, "Watched (2)")
 	term.waitFor(t, "Weekly")
 	term.in.Write([]byte("q"))
-	done := make(chan error, 1)
-	go func() { done <- term.sess.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("q did not end the session")
+	term.waitEnd(t)
+	if term.exit != nil {
+		t.Fatalf("q ended the session with %v", term.exit)
 	}
 }
 
@@ -211,7 +268,7 @@ func TestViewerCannotSend(t *testing.T) {
 	if n := f.sim.Calls("batchSend") + f.sim.Calls("batchRecall"); n != 0 {
 		t.Fatalf("%d changing calls from a viewer", n)
 	}
-	if _, err := (readOnly{f.engine}).Send(context.Background(), watch.SendSpec{UserIDs: []string{"u1"}}); err == nil {
+	if _, err := (readOnly{f.engine, "ssh-test"}).Send(context.Background(), watch.SendSpec{UserIDs: []string{"u1"}}); err == nil {
 		t.Fatal("the viewer's engine sent")
 	}
 }
@@ -304,6 +361,10 @@ func TestHostKeyCreatedPrivateAndReused(t *testing.T) {
 	if !bytes.Equal(first, again) {
 		t.Fatal("the host key changed on restart")
 	}
+	os.Chmod(f.hostKey, 0o644)
+	if _, err := New(Options{Engine: f.engine, HostKeyPath: f.hostKey, Users: []ssh.PublicKey{f.user.PublicKey()}}); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("a host key others can read was used: %v", err)
+	}
 }
 
 func TestLoadAuthorizedKeys(t *testing.T) {
@@ -311,19 +372,19 @@ func TestLoadAuthorizedKeys(t *testing.T) {
 	good := filepath.Join(dir, "keys")
 	line := string(gossh.MarshalAuthorizedKey(newSigner(t).PublicKey()))
 	os.WriteFile(good, []byte("# team\n\n"+line), 0o600)
-	keys, err := LoadAuthorizedKeys(good)
-	if err != nil || len(keys) != 1 {
-		t.Fatalf("%v %d", err, len(keys))
+	keys, refused, err := LoadAuthorizedKeys(good)
+	if err != nil || len(keys) != 1 || len(refused) != 0 {
+		t.Fatalf("%v %d %v", err, len(keys), refused)
 	}
 	bad := filepath.Join(dir, "bad")
 	os.WriteFile(bad, []byte(line+"not a key\n"), 0o600)
-	if _, err := LoadAuthorizedKeys(bad); err == nil || !strings.Contains(err.Error(), "line 2") {
+	if _, _, err := LoadAuthorizedKeys(bad); err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("%v", err)
 	}
 }
 
 // waitSSH waits until the server at addr greets with its SSH banner.
-func waitSSH(t *testing.T, addr string) {
+func waitSSH(t testing.TB, addr string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -344,7 +405,7 @@ func waitSSH(t *testing.T, addr string) {
 	}
 }
 
-func TestKeyFileReloads(t *testing.T) {
+func TestKeyFileReloadsAndFailsClosed(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "keys")
 	a, b := newSigner(t), newSigner(t)
@@ -353,18 +414,43 @@ func TestKeyFileReloads(t *testing.T) {
 	if err != nil || len(f.Keys()) != 1 {
 		t.Fatal(err)
 	}
-	later := time.Now().Add(time.Second)
+	has := func(s gossh.Signer) bool {
+		for _, k := range f.Keys() {
+			if ssh.KeysEqual(k.Key, s.PublicKey()) {
+				return true
+			}
+		}
+		return false
+	}
 	os.WriteFile(path, append(gossh.MarshalAuthorizedKey(a.PublicKey()), gossh.MarshalAuthorizedKey(b.PublicKey())...), 0o600)
-	os.Chtimes(path, later, later)
-	if !contains(f.Keys(), b.PublicKey()) {
+	if !f.Reload() || !has(b) {
 		t.Fatal("a key added to the file was not picked up")
 	}
-	os.WriteFile(path, []byte("garbage\n"), 0o600)
-	os.Chtimes(path, later.Add(time.Second), later.Add(time.Second))
-	if len(f.Keys()) != 2 {
-		t.Fatal("a broken file must keep the keys read before")
+	if f.Reload() {
+		t.Fatal("an unchanged file reported a change")
 	}
-	if _, err := OpenKeyFile(path, slog.New(slog.DiscardHandler)); err == nil {
+	os.WriteFile(path, append([]byte("garbage\n"), gossh.MarshalAuthorizedKey(b.PublicKey())...), 0o600)
+	if !f.Reload() || has(a) || !has(b) || len(f.Refused()) != 1 || f.Refused()[0].Line != 1 {
+		t.Fatalf("a broken line must grant nothing while the others work: %d keys, refused %v", len(f.Keys()), f.Refused())
+	}
+	os.Remove(path)
+	if !f.Reload() || len(f.Keys()) != 0 {
+		t.Fatal("a key file that disappeared still grants keys")
+	}
+	os.WriteFile(path, gossh.MarshalAuthorizedKey(a.PublicKey()), 0o600)
+	if !f.Reload() || !has(a) {
+		t.Fatal("a key file put back is not read")
+	}
+	os.Chmod(path, 0o620)
+	if !f.Reload() || len(f.Keys()) != 0 {
+		t.Fatal("a group-writable key file still grants keys")
+	}
+	if _, err := OpenKeyFile(path, nil); err == nil || !strings.Contains(err.Error(), "writable by group or others") {
+		t.Fatalf("opening a group-writable file: %v", err)
+	}
+	os.Chmod(path, 0o600)
+	os.WriteFile(path, []byte("garbage\n"), 0o600)
+	if _, err := OpenKeyFile(path, nil); err == nil {
 		t.Fatal("opening a broken file must fail")
 	}
 }

@@ -1,21 +1,50 @@
 package serve
 
 import (
+	"bufio"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/dingwatch/dingwatch/dingtalk"
+	"github.com/dingwatch/dingwatch/internal/safetext"
 	"github.com/dingwatch/dingwatch/watch"
 )
 
+// Caps of the text status, in runes: a title, a name or userId, an error hint.
+const (
+	textTitleMax = 80
+	textNameMax  = 64
+	textHintMax  = 200
+)
+
 // WriteStatus writes a one-shot text status of snap: each notice and lone
-// key with its read count and the unread, for sessions without a terminal.
-func WriteStatus(w io.Writer, snap *watch.Snapshot, now time.Time) {
-	st := snap.State
-	fmt.Fprintf(w, "dingwatch · %d/%d metered calls in 24h\r\n", snap.Spent, snap.Policy.Budget)
-	for _, g := range st.Groups() {
-		k := g.Keys[0]
+// key with its read count and the unread, for sessions without a
+// terminal. Every string that came from outside (labels, keys, names,
+// userIds, error hints) is cleaned with safetext.Line, so the client's
+// terminal sees no control sequence.
+func WriteStatus(w io.Writer, snap *watch.Snapshot) error {
+	return writeText(w, snap, snap.State.Keys)
+}
+
+// writeText writes the text status of the keys of snap's state among keys.
+func writeText(w io.Writer, snap *watch.Snapshot, keys []*watch.Key) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "dingwatch · %d/%d metered calls in 24h\n", snap.Spent, snap.Policy.Budget)
+	chosen := map[*watch.Key]bool{}
+	for _, k := range keys {
+		chosen[k] = true
+	}
+	for _, g := range snap.State.Groups() {
+		var gk []*watch.Key
+		for _, k := range g.Keys {
+			if chosen[k] {
+				gk = append(gk, k)
+			}
+		}
+		if len(gk) == 0 {
+			continue
+		}
+		k := gk[0]
 		title := k.Label
 		if g.Notice != nil {
 			title = g.Notice.Label
@@ -23,17 +52,18 @@ func WriteStatus(w io.Writer, snap *watch.Snapshot, now time.Time) {
 		if title == "" {
 			title = dingtalk.Short(k.Key)
 		}
-		a := watch.AudienceOf(g.Keys)
-		fmt.Fprintf(w, "\r\n%s  read %d/%d", title, len(a.Read), a.Total())
+		a := watch.AudienceOf(gk)
+		fmt.Fprintf(bw, "\n%s  read %d/%d", safetext.Line(title, textTitleMax), len(a.Read), a.Total())
 		if k.Err != nil {
-			fmt.Fprintf(w, "  (%s)", k.Err.Hint)
+			fmt.Fprintf(bw, "  (%s)", safetext.Line(k.Err.Hint, textHintMax))
 		}
-		fmt.Fprint(w, "\r\n")
+		fmt.Fprint(bw, "\n")
 		for _, p := range a.Unread {
-			fmt.Fprintf(w, "  unread  %s  %s\r\n", p.Name, p.UserID)
+			fmt.Fprintf(bw, "  unread  %s  %s\n", safetext.Line(p.Name, textNameMax), safetext.Line(p.UserID, textNameMax))
 		}
 	}
-	if len(st.Keys) == 0 {
-		fmt.Fprint(w, "no keys watched\r\n")
+	if len(keys) == 0 {
+		fmt.Fprint(bw, "no keys watched\n")
 	}
+	return bw.Flush()
 }

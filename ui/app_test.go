@@ -54,7 +54,8 @@ func TestAppMovesReaderToRead(t *testing.T) {
 	unreadAt := strings.Index(view, "Unread (1)")
 	nana := strings.Index(view, "欧阳娜娜")
 	bob := strings.Index(view, "Bob Martin")
-	if readAt < 0 || unreadAt < 0 || !(readAt < nana && nana < unreadAt && unreadAt < bob) {
+	if readAt < 0 || unreadAt < 0 || !(unreadAt < bob && bob < readAt && readAt < nana) { // Unread first: who to chase
+
 		t.Fatalf("欧阳娜娜 should be under Read and Bob under Unread:\n%s", view)
 	}
 	if s.Calls("readStatus") != 2 {

@@ -84,3 +84,15 @@ func BenchmarkBubblesTableAnchor(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkTickLargeNotice is an idle second: the clock ticks and the
+// frame is drawn again, with a 20,000-person notice selected.
+func BenchmarkTickLargeNotice(b *testing.B) {
+	m := largeModel(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		tm, _ := m.Update(tickMsg{gen: m.tickGen})
+		m = tm.(Model)
+		_ = m.View()
+	}
+}

@@ -10,10 +10,8 @@ import (
 	"unicode"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/google/renameio/v2"
-	"github.com/muesli/termenv"
 
-	"github.com/dingwatch/dingwatch/dingtalk"
+	"github.com/dingwatch/dingwatch/internal/atomicfile"
 	"github.com/dingwatch/dingwatch/watch"
 )
 
@@ -25,7 +23,14 @@ type (
 	changedMsg struct{}
 	// tickMsg redraws relative times; only the current generation counts.
 	tickMsg struct{ gen int }
-	// doneMsg reports the end of an action for the status line.
+	// flashMsg puts a short message in the footer.
+	flashMsg struct {
+		text string
+		err  bool
+	}
+	// flashEndMsg ends flash number id, unless a newer one replaced it.
+	flashEndMsg struct{ id int }
+	// doneMsg reports the end of an action.
 	doneMsg struct {
 		text       string
 		err        error
@@ -34,13 +39,16 @@ type (
 	}
 )
 
-func (m Model) takeSnapshot() tea.Cmd {
-	e := m.opts.Engine
+// flashCmd shows text in the footer for a while.
+func flashCmd(text string, isErr bool) tea.Cmd {
+	return func() tea.Msg { return flashMsg{text: text, err: isErr} }
+}
+
+func takeSnapshot(e Engine) tea.Cmd {
 	return func() tea.Msg { return snapshotMsg{e.Snapshot()} }
 }
 
-func (m Model) waitChange() tea.Cmd {
-	ch := m.opts.Changes
+func waitChange(ch <-chan struct{}) tea.Cmd {
 	if ch == nil {
 		return nil
 	}
@@ -52,52 +60,56 @@ func (m Model) waitChange() tea.Cmd {
 	}
 }
 
-func (m Model) tick() tea.Cmd {
-	gen := m.tickGen
-	return tea.Tick(m.opts.Tick, func(time.Time) tea.Msg { return tickMsg{gen} })
-}
-
 // addKeys adds spec's keys; rejected reports keys the form already
 // refused, so one message says both.
 func addKeys(e Engine, spec watch.AddSpec, rejected error) tea.Cmd {
 	return func() tea.Msg {
 		n, err := e.Add(spec)
-		err = errors.Join(err, rejected)
 		first := ""
 		if len(spec.Keys) > 0 {
 			first = "k:" + spec.Keys[0]
 		}
-		return doneMsg{text: "added " + pluralize(n, "key"), err: err, selectRow: first}
+		return doneMsg{text: "added " + pluralize(n, "key"), err: errors.Join(err, rejected), selectRow: first}
 	}
 }
 
 func removeKeys(e Engine, what string, keys []string) tea.Cmd {
 	return func() tea.Msg {
-		if _, err := e.Remove(keys...); err != nil {
+		n, err := e.Remove(keys...)
+		if err != nil {
 			return doneMsg{err: err}
 		}
-		return doneMsg{text: "removed " + what}
+		return doneMsg{text: fmt.Sprintf("removed %s (%s)", what, pluralize(n, "key"))}
 	}
 }
 
-// editKey runs one edit of a key (SetLabel, SetSentAt) and says what it did.
-func editKey(what string, edit func() error) tea.Cmd {
+// edit runs one engine operation and says what it did.
+func edit(what string, op func() error) tea.Cmd {
 	return func() tea.Msg {
-		if err := edit(); err != nil {
+		if err := op(); err != nil {
 			return doneMsg{err: err}
 		}
 		return doneMsg{text: what}
 	}
 }
 
-func refresh(e Engine, session, what string, keys ...string) tea.Cmd {
+// refresh asks for fresh answers and says what the request may cost:
+// "refreshed 11 keys (11 calls at most)".
+func refresh(e Engine, session string, keys ...string) tea.Cmd {
 	return func() tea.Msg {
-		r := e.Refresh(session, keys...)
-		text := fmt.Sprintf("%s: %s at most", what, pluralize(r.Queued, "call"))
-		if r.Limited > 0 {
-			text += fmt.Sprintf(", %d left to the schedule (refresh limit)", r.Limited)
+		res := e.Refresh(session, keys...)
+		cost := pluralize(res.Queued, "call") + " at most"
+		if res.Queued == res.Asked {
+			return doneMsg{text: fmt.Sprintf("refreshed %s (%s)", pluralize(res.Asked, "key"), cost)}
 		}
-		return doneMsg{text: text}
+		var why []string
+		if res.Coalesced > 0 {
+			why = append(why, fmt.Sprintf("%d need no call now", res.Coalesced))
+		}
+		if res.Limited > 0 {
+			why = append(why, fmt.Sprintf("%d left to the schedule (refresh limit)", res.Limited))
+		}
+		return doneMsg{text: fmt.Sprintf("refreshed %d of %s (%s): %s", res.Queued, pluralize(res.Asked, "key"), cost, strings.Join(why, ", "))}
 	}
 }
 
@@ -107,32 +119,43 @@ func groupKeys(e Engine, keys []string, label string) tea.Cmd {
 		if err != nil {
 			return doneMsg{err: err}
 		}
-		return doneMsg{text: fmt.Sprintf("notice %q made of %s", label, pluralize(len(keys), "key")), selectRow: "n:" + id, clearMarks: true}
+		return doneMsg{text: fmt.Sprintf("notice %q made of %s", clean(label), pluralize(len(keys), "key")), selectRow: "n:" + id, clearMarks: true}
 	}
 }
 
-// sendNotice sends (or reminds) and reports batches and the undelivered.
-func sendNotice(ctx context.Context, e Engine, spec watch.SendSpec) tea.Cmd {
-	return func() tea.Msg {
-		rep, err := e.Send(ctx, spec)
-		if err != nil {
-			return doneMsg{err: err}
-		}
-		sent := 0
-		for _, b := range rep.Batches {
-			if b.Status == watch.BatchSent {
-				sent++
-			}
-		}
-		text := fmt.Sprintf("%q: %d of %s sent", rep.Label, sent, pluralize(len(rep.Batches), "batch"))
-		if len(rep.NotDelivered) > 0 {
-			text += fmt.Sprintf(", %d not delivered", len(rep.NotDelivered))
-		}
-		if !rep.OK() {
-			return doneMsg{err: errors.New(text + ": see the notice; unknown batches are never resent"), selectRow: "n:" + rep.Notice}
-		}
-		return doneMsg{text: text, selectRow: "n:" + rep.Notice}
+// sendReport words a send's outcome: batches sent, not delivered, and
+// what was not sent.
+func sendReport(rep watch.SendReport, err error) tea.Msg {
+	if err != nil {
+		return doneMsg{err: err}
 	}
+	sent, failed, unknown := 0, 0, 0
+	for _, b := range rep.Batches {
+		switch b.Status {
+		case watch.BatchSent:
+			sent++
+		case watch.BatchFailed:
+			failed++
+		default:
+			unknown++
+		}
+	}
+	text := fmt.Sprintf("%q: %d of %s sent", clean(rep.Label), sent, pluralize(len(rep.Batches), "batch"))
+	if len(rep.NotDelivered) > 0 {
+		text += fmt.Sprintf(", %d not delivered", len(rep.NotDelivered))
+	}
+	if failed+unknown > 0 {
+		return doneMsg{err: fmt.Errorf("%s; %d failed (b resends), %d unknown (B resends: may arrive twice)", text, failed, unknown), selectRow: "n:" + rep.Notice}
+	}
+	return doneMsg{text: text, selectRow: "n:" + rep.Notice}
+}
+
+func sendNotice(ctx context.Context, e Engine, spec watch.SendSpec) tea.Cmd {
+	return func() tea.Msg { return sendReport(e.Send(ctx, spec)) }
+}
+
+func resendNotice(ctx context.Context, e Engine, id string, unknownToo bool) tea.Cmd {
+	return func() tea.Msg { return sendReport(e.Resend(ctx, id, unknownToo)) }
 }
 
 func recallKeys(ctx context.Context, e Engine, what string, keys []string) tea.Cmd {
@@ -147,22 +170,13 @@ func recallKeys(ctx context.Context, e Engine, what string, keys []string) tea.C
 			if o.OK {
 				ok++
 			} else {
-				why = append(why, dingtalk.Short(o.Key)+": "+o.Error)
+				why = append(why, watch.ShortKey(o.Key)+": "+clean(o.Error))
 			}
 		}
 		if ok < len(out) {
 			return doneMsg{err: fmt.Errorf("recalled %d of %d keys of %s; %s", ok, len(out), what, strings.Join(why, "; "))}
 		}
 		return doneMsg{text: fmt.Sprintf("recalled %s of %s", pluralize(ok, "key"), what)}
-	}
-}
-
-// copyText puts text on the clipboard of the terminal (local or over SSH)
-// with OSC 52.
-func copyText(out *termenv.Output, text, what string) tea.Cmd {
-	return func() tea.Msg {
-		out.Copy(text)
-		return doneMsg{text: "copied " + what + " (OSC 52: your terminal must allow it)"}
 	}
 }
 
@@ -176,12 +190,12 @@ func exportCSV(dir, label string, keys []*watch.Key, now time.Time) tea.Cmd {
 		name := fmt.Sprintf("dingwatch-%s-%s.csv", fileSafe(label), now.Format("20060102-150405"))
 		path, err := filepath.Abs(filepath.Join(dir, name))
 		if err == nil {
-			err = renameio.WriteFile(path, []byte(b.String()), 0o600)
+			err = atomicfile.WriteFile(path, []byte(b.String()), 0o600)
 		}
 		if err != nil {
 			return doneMsg{err: fmt.Errorf("writing CSV: %w", err)}
 		}
-		return doneMsg{text: "wrote " + path}
+		return doneMsg{text: "wrote " + clean(path)}
 	}
 }
 
@@ -201,21 +215,4 @@ func fileSafe(s string) string {
 		return "notice"
 	}
 	return out
-}
-
-// ring sounds the terminal bell.
-func ring(out *termenv.Output) tea.Cmd {
-	return func() tea.Msg {
-		out.WriteString("\a")
-		return nil
-	}
-}
-
-func renameNotice(e Engine, id, label string) tea.Cmd {
-	return func() tea.Msg {
-		if err := e.Rename(id, label); err != nil {
-			return doneMsg{err: err}
-		}
-		return doneMsg{text: "notice renamed"}
-	}
 }

@@ -3,277 +3,154 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"time"
 
-	"github.com/charmbracelet/lipgloss"
-
-	"github.com/dingwatch/dingwatch/dingtalk"
-	"github.com/dingwatch/dingwatch/watch"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 )
 
-// selected is the row under the cursor; ok is false when the list is empty.
-func (m Model) selected() (row, bool) {
-	if m.list.cursor < 0 || m.list.cursor >= len(m.list.rows) {
-		return row{}, false
-	}
-	return m.list.rows[m.list.cursor], true
+// splitWidth is the inner width from which Unread and Read stand side by side.
+const splitWidth = 86
+
+// detailPane shows the selected row: a head (what it is, its problems,
+// when it was sent, how fast it is read) over its people: Unread, Read
+// and Not delivered. When lines are short the head gives up its least
+// useful lines first, so that Unread names always show.
+type detailPane struct {
+	c             common
+	width, height int // inside the border
+	focused       bool
+	r             row
+	ok            bool
+	filter        string
+	offset        int
+
+	// The layout, computed when the size, the row or the clock changes.
+	head    []string  // the head lines kept, drawn
+	secs    []section // the people, with the rows each is given
+	serial  uint64    // the row's serial (keyList): changes when its keys do
+	secsFor secsKey   // what secs were built from
+	cut     bool      // a message in the head was cut short: i shows it whole
+	max     int       // the largest useful offset
 }
 
-// detailHead is the lines above the Read/Unread sections.
-func (m Model) detailHead(r row, width int) []string {
-	st := m.st
-	lines := []string{st.Title.Render(fit(r.title(), width))}
-	if r.notice != nil {
-		lines = append(lines, st.Dim.Render(fit(fmt.Sprintf("notice · %s · sent %s", pluralize(len(r.keys), "key"), ago(r.notice.CreatedAt, m.now)), width)))
-	} else {
-		k := r.keys[0]
-		lines = append(lines, st.Dim.Render(fit(k.Key, width)))
-		status := k.SendStatus
-		if status == "" {
-			status = "no answer yet"
-		}
-		lines = append(lines, fit(status+" · robot "+k.RobotCode, width))
-		lines = append(lines, fit(m.sendFacts(k), width))
-		lines = append(lines, st.Dim.Render(fit(fmt.Sprintf("refreshed %s · %d polls", ago(k.LastOK, m.now), k.Polls), width)))
-	}
-	lines = append(lines, m.timeline(r, width)...)
-	for _, k := range r.keys {
-		if k.Err == nil && k.Expired && k.LastOK.IsZero() && r.notice == nil {
-			lines = append(lines, st.Warn.Render(fit("expired: no read status was seen", width)))
-		}
-		if k.Err == nil {
-			continue
-		}
-		prefix := "! "
-		if r.notice != nil {
-			prefix = "! " + dingtalk.Short(k.Key) + ": "
-		}
-		text := prefix + k.Err.Hint
-		if k.Stale() {
-			text += fmt.Sprintf(" (showing data from %s)", ago(k.LastOK, m.now))
-		}
-		style := st.Error
-		if k.Waiting() || k.Expired {
-			style = st.Warn
-		}
-		lines = append(lines, style.Render(fit(text, width)))
-	}
-	return append(lines, "")
+func newDetailPane(c common) detailPane { return detailPane{c: c} }
+
+// SetSize lays the pane out in width×height cells inside its border.
+func (d *detailPane) SetSize(width, height int) {
+	d.width, d.height = width, height
+	d.layout()
 }
 
-// sparks are the levels of a sparkline, lowest first.
-var sparks = []rune("▁▂▃▄▅▆▇█")
+// setRow shows r (ok false: nothing selected), keeping the scroll when it
+// is the same row.
+func (d *detailPane) setRow(r row, serial uint64, ok bool, filter string) {
+	if !ok || !d.ok || r.id() != d.r.id() || r.child != d.r.child {
+		d.offset = 0
+	}
+	d.r, d.serial, d.ok, d.filter = r, serial, ok, filter
+	d.layout()
+}
 
-// timeline is the reads over time as a sparkline with the time to 50% and
-// 90% read, the rounds of a notice, and batches that went wrong.
-func (m Model) timeline(r row, width int) []string {
-	st := m.st
-	a := m.detail.aud
-	start := r.keys[0].Start()
-	if r.notice != nil {
-		start = r.notice.CreatedAt
+// secsKey is what the people sections depend on: the row (by serial), the
+// filter, and the day (read times show a date when not today).
+type secsKey struct {
+	serial uint64
+	filter string
+	day    int
+}
+
+// setCommon takes a new clock (and styles) and lays out again.
+func (d *detailPane) setCommon(c common) {
+	d.c = c
+	d.layout()
+}
+
+// layout decides which head lines to keep and how many rows each section
+// of people gets.
+func (d *detailPane) layout() {
+	d.head, d.cut, d.max = nil, false, 0
+	if !d.ok || d.width <= 0 || d.height <= 0 {
+		d.secs = nil
+		return
 	}
-	var lines []string
-	if len(a.Read) > 0 && a.Total() > 0 {
-		// The end moves once a minute, not every frame, and never before the last read.
-		last := a.Read[len(a.Read)-1].FirstSeenRead
-		end := m.now.Truncate(time.Minute)
-		if len(a.Unread) == 0 || end.Before(last) {
-			end = last
-		}
-		text := timeToRead(a, start)
-		if r.notice == nil && r.keys[0].SentAt.IsZero() {
-			text = "times need the send time (t)" // counted from adding they would mean nothing
-		}
-		n := min(24, width-lipgloss.Width(text)-8)
-		if n >= 4 {
-			var b strings.Builder
-			for _, c := range a.Timeline(start, end, n) {
-				b.WriteRune(sparks[c*(len(sparks)-1)/a.Total()])
-			}
-			text = "reads " + st.Read.Render(b.String()) + "  " + text
-		}
-		lines = append(lines, fit(text, width))
+	// The people are listed again only when they changed: a tick redraws
+	// times, it does not rebuild 20,000 lines.
+	if k := (secsKey{d.serial, d.filter, d.c.now.YearDay()}); k != d.secsFor || d.secs == nil {
+		d.secs, d.secsFor = d.sections(), k
 	}
-	if r.notice != nil && len(r.notice.Rounds) > 1 {
-		var rounds []string
-		for _, rd := range r.notice.Rounds {
-			name := "sent"
-			if rd.N > 0 {
-				name = fmt.Sprintf("R%d", rd.N)
-			}
-			rounds = append(rounds, name+" "+rd.At.In(m.now.Location()).Format("15:04"))
-		}
-		lines = append(lines, st.Dim.Render(fit("rounds: "+strings.Join(rounds, " · "), width)))
+	need := peopleNeed(d.secs, d.split(), d.height)
+	d.head, d.cut = d.headLines(max(d.height-need, 0))
+	d.max = shareRows(d.secs, d.height-len(d.head), d.split())
+	d.offset = min(max(d.offset, 0), d.max)
+}
+
+// split reports whether Unread and Read stand side by side.
+func (d detailPane) split() bool { return d.width >= splitWidth }
+
+// Update scrolls the people (when the pane has the focus).
+func (d detailPane) Update(msg tea.KeyMsg) (detailPane, tea.Cmd) {
+	k := d.c.keys
+	page := max(d.height-len(d.head)-2, 1)
+	switch {
+	case key.Matches(msg, k.Up):
+		d.offset--
+	case key.Matches(msg, k.Down):
+		d.offset++
+	case key.Matches(msg, k.PageUp):
+		d.offset -= page
+	case key.Matches(msg, k.PageDown):
+		d.offset += page
+	case key.Matches(msg, k.Top):
+		d.offset = 0
+	case key.Matches(msg, k.Bottom):
+		d.offset = d.max
 	}
-	if r.notice != nil {
-		for _, b := range r.notice.Batches {
-			if b.Status != watch.BatchSent {
-				what := "outcome unknown, not resent (check before sending again)"
-				if b.Status == watch.BatchFailed {
-					what = "FAILED: " + b.Error
-				}
-				lines = append(lines, st.Error.Render(fit(fmt.Sprintf("! %d people: %s", len(b.UserIDs), what), width)))
-			}
+	d.offset = min(max(d.offset, 0), d.max)
+	return d, nil
+}
+
+// View draws the head and the people in the pane's size.
+func (d detailPane) View() string {
+	if !d.ok {
+		return clip(d.c.st.Dim.Render("Select a key to see who has read it."), d.width, d.height)
+	}
+	lines := append([]string(nil), d.head...)
+	lines = append(lines, d.peopleView(d.height-len(lines))...)
+	return clip(strings.Join(lines, "\n"), d.width, d.height)
+}
+
+// ShortHelp is the footer's keys while the pane has the focus.
+func (d detailPane) ShortHelp() []key.Binding {
+	k := d.c.keys
+	scroll := key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("j/k", "scroll people"))
+	out := []key.Binding{scroll, k.Tab, k.Inspect}
+	if !d.c.readOnly {
+		out = append(out, k.Remind)
+	}
+	return append(out, k.Copy, k.Help, k.Quit)
+}
+
+// FullHelp is not used: the help overlay shows every key.
+func (d detailPane) FullHelp() [][]key.Binding { return nil }
+
+// messages are the long texts about the row, whole, for the inspect view.
+func (d detailPane) messages() []string {
+	if !d.ok {
+		return nil
+	}
+	var out []string
+	for _, l := range d.headItems() {
+		if l.long {
+			out = append(out, l.text)
 		}
 	}
-	var lost []string
-	for _, k := range r.keys {
+	for _, p := range d.r.lost {
+		out = append(out, fmt.Sprintf("not sent: %s (batch %s)", personName(p.Name, idOf(p.Recipient)), batchOf(p)))
+	}
+	for _, k := range d.r.keys {
 		for _, u := range k.NotDelivered {
-			lost = append(lost, u.UserID+" ("+u.Reason+")")
+			out = append(out, fmt.Sprintf("not delivered: %s (%s)", clean(u.UserID), clean(u.Reason)))
 		}
 	}
-	if len(lost) > 0 {
-		lines = append(lines, st.Warn.Render(fit(fmt.Sprintf("not delivered: %d: %s", len(lost), strings.Join(lost, ", ")), width)))
-	}
-	return lines
-}
-
-// timeToRead is "50% in 3m · 90% —": how long after start half and nine
-// tenths of the audience had been seen read.
-func timeToRead(a watch.Audience, start time.Time) string {
-	var stats []string
-	for _, f := range []float64{0.5, 0.9} {
-		if d, ok := a.TimeTo(f, start); ok {
-			stats = append(stats, fmt.Sprintf("%d%% in %s", int(f*100), span(d)))
-		} else {
-			stats = append(stats, fmt.Sprintf("%d%% —", int(f*100)))
-		}
-	}
-	return strings.Join(stats, " · ")
-}
-
-// sendFacts is "sent 11-27 10:02 · 21h04m left", or what is known of a
-// pasted key.
-func (m Model) sendFacts(k *watch.Key) string {
-	left, ok := k.TimeLeft(m.now)
-	switch {
-	case !ok:
-		return fmt.Sprintf("added %s · send time unknown (t sets it)", ago(k.AddedAt, m.now))
-	case left == 0:
-		return fmt.Sprintf("sent %s · window over", k.SentAt.In(m.now.Location()).Format("01-02 15:04"))
-	}
-	return fmt.Sprintf("sent %s · %s left", k.SentAt.In(m.now.Location()).Format("01-02 15:04"), span(left))
-}
-
-// splitWidth is the detail width from which Read and Unread stand side by side.
-const splitWidth = 90
-
-// sections is how the Read and Unread lists share the detail pane under
-// its head: both stay in view, each with its share of the lines, and j/k
-// scroll them together.
-type sections struct {
-	split                bool
-	readRows, unreadRows int // items shown of each
-	maxOffset            int
-}
-
-// layoutSections shares avail lines of width between the two lists.
-func (m Model) layoutSections(width, avail int) sections {
-	a := m.detail.aud
-	sec := sections{split: width >= splitWidth}
-	items := avail - 3 // two titles and a blank line between
-	if sec.split {
-		items = avail - 1 // one title row
-	}
-	items = max(items, 0)
-	r, u := len(a.Read), len(a.Unread)
-	switch {
-	case sec.split:
-		sec.readRows, sec.unreadRows = min(r, items), min(u, items)
-	case r+u <= items:
-		sec.readRows, sec.unreadRows = r, u
-	case r <= items/2:
-		sec.readRows, sec.unreadRows = r, items-r
-	case u <= items-items/2:
-		sec.readRows, sec.unreadRows = items-u, u
-	default:
-		sec.readRows, sec.unreadRows = items/2, items-items/2
-	}
-	sec.maxOffset = max(r-sec.readRows, u-sec.unreadRows, 0)
-	return sec
-}
-
-// detailMaxOffset is how far j/k can scroll the detail pane.
-func (m Model) detailMaxOffset() int {
-	r, ok := m.selected()
-	if !ok {
-		return 0
-	}
-	_, _, dw, dh := m.paneSizes()
-	head := m.detailHead(r, dw-4)
-	return m.layoutSections(dw-4, dh-2-len(head)).maxOffset
-}
-
-// sectionLines draws rows items of a list from offset, the last line
-// saying how many more there are when the list goes on.
-func (m Model) sectionLines(n, rows, offset, width int, item func(i, width int) string) []string {
-	start := min(offset, max(n-rows, 0))
-	lines := make([]string, 0, rows)
-	for i := start; i < start+rows; i++ {
-		lines = append(lines, item(i, width))
-	}
-	if more := n - (start + rows); more > 0 && rows > 0 {
-		lines[rows-1] = m.st.Dim.Render(fit(fmt.Sprintf("… %d more (tab, then j/k)", more+1), width))
-	}
-	return lines
-}
-
-// readItem is the i-th read person, the newest read first.
-func (m Model) readItem(i, width int) string {
-	a := m.detail.aud
-	p := a.Read[len(a.Read)-1-i]
-	return m.personLine(m.st.Read.Render("✓"), p, clockTime(p.FirstSeenRead, m.now), width)
-}
-
-// unreadItem is the i-th unread person, by name.
-func (m Model) unreadItem(i, width int) string {
-	return m.personLine(m.st.Unread.Render("·"), m.detail.aud.Unread[i], "", width)
-}
-
-// sectionsView draws the two lists in avail lines.
-func (m Model) sectionsView(width, avail int) []string {
-	a := m.detail.aud
-	sec := m.layoutSections(width, avail)
-	off := min(m.detail.offset, sec.maxOffset)
-	readTitle := m.st.Read.Render(fmt.Sprintf("Read (%d)", len(a.Read)))
-	unreadTitle := m.st.Unread.Render(fmt.Sprintf("Unread (%d)", len(a.Unread)))
-	if !sec.split {
-		lines := append([]string{readTitle}, m.sectionLines(len(a.Read), sec.readRows, off, width, m.readItem)...)
-		lines = append(lines, "", unreadTitle)
-		return append(lines, m.sectionLines(len(a.Unread), sec.unreadRows, off, width, m.unreadItem)...)
-	}
-	half := (width - 2) / 2
-	left := append([]string{readTitle}, m.sectionLines(len(a.Read), sec.readRows, off, half, m.readItem)...)
-	right := append([]string{unreadTitle}, m.sectionLines(len(a.Unread), sec.unreadRows, off, width-half-2, m.unreadItem)...)
-	lines := make([]string, max(len(left), len(right)))
-	for i := range lines {
-		l, r := "", ""
-		if i < len(left) {
-			l = left[i]
-		}
-		if i < len(right) {
-			r = right[i]
-		}
-		lines[i] = fit(l, half) + "  " + r
-	}
-	return lines
-}
-
-// personLine is "✓ name  userId  seen", columns aligned by display width
-// and the same in both sections; a narrow pane shows only the time of day.
-func (m Model) personLine(mark string, p watch.Person, seen string, width int) string {
-	seenW := 12
-	if width < 50 {
-		seenW = 6
-		seen = seen[max(0, len(seen)-5):] // "11-26 13:19" → "13:19"
-	}
-	rest := width - 2 - seenW
-	nameW := min(max(rest/2, 6), 16)
-	idW := rest - nameW - 1
-	line := mark + " " + fit(p.Name, nameW) + " " + m.st.Dim.Render(fit(p.UserID, idW))
-	if seen != "" {
-		line += m.st.Dim.Render(fitRight(seen, seenW))
-	}
-	return line
+	return out
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -31,6 +30,7 @@ type fakeEngine struct {
 	sent      []watch.SendSpec
 	recalled  [][]string
 	grouped   map[string][]string
+	resent    []string
 }
 
 func (f *fakeEngine) Group(keys []string, label string) (string, error) {
@@ -54,11 +54,38 @@ func (f *fakeEngine) Rename(id, label string) error {
 	defer f.mu.Unlock()
 	n := f.state.Notice(id)
 	if n == nil || label == "" {
-		return errors.New("a notice needs a name")
+		return fmt.Errorf("no notice %q", id)
 	}
 	n.Label = label
 	f.version++
 	return nil
+}
+
+func (f *fakeEngine) SetLabel(key, label string) error {
+	return f.edit(key, func(k *watch.Key) { k.Label = label })
+}
+
+func (f *fakeEngine) SetSentAt(key string, at time.Time) error {
+	return f.edit(key, func(k *watch.Key) { k.SentAt, k.Expired = at, false })
+}
+
+func (f *fakeEngine) edit(key string, fn func(*watch.Key)) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := f.state.Key(key)
+	if k == nil {
+		return fmt.Errorf("%s is no longer watched", key)
+	}
+	fn(k)
+	f.version++
+	return nil
+}
+
+func (f *fakeEngine) Resend(_ context.Context, id string, unknownToo bool) (watch.SendReport, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.resent = append(f.resent, fmt.Sprint(id, " ", unknownToo))
+	return watch.SendReport{Notice: id, Label: id, Batches: []watch.Batch{{Status: watch.BatchSent}}}, nil
 }
 
 func (f *fakeEngine) Send(_ context.Context, spec watch.SendSpec) (watch.SendReport, error) {
@@ -112,36 +139,21 @@ func (f *fakeEngine) Remove(keys ...string) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.removed = append(f.removed, keys...)
+	n := len(f.state.Keys)
 	f.state.Keys = slices.DeleteFunc(f.state.Keys, func(k *watch.Key) bool { return slices.Contains(keys, k.Key) })
 	f.version++
-	return len(keys), nil
+	return n - len(f.state.Keys), nil
 }
 
-func (f *fakeEngine) edit(key string, fn func(*watch.Key)) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	k := f.state.Key(key)
-	if k == nil {
-		return fmt.Errorf("%s is no longer watched", key)
-	}
-	fn(k)
-	f.version++
-	return nil
-}
-
-func (f *fakeEngine) SetLabel(key, label string) error {
-	return f.edit(key, func(k *watch.Key) { k.Label = label })
-}
-
-func (f *fakeEngine) SetSentAt(key string, at time.Time) error {
-	return f.edit(key, func(k *watch.Key) { k.SentAt, k.Expired = at, false })
-}
-
-func (f *fakeEngine) Refresh(_ string, keys ...string) watch.RefreshResult {
+func (f *fakeEngine) Refresh(session string, keys ...string) watch.RefreshResult {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.refreshed = append(f.refreshed, keys)
-	return watch.RefreshResult{Asked: len(keys), Queued: len(keys)}
+	n := len(keys)
+	if n == 0 {
+		n = len(f.state.Keys)
+	}
+	return watch.RefreshResult{Asked: n, Queued: n}
 }
 
 func people(names ...string) []watch.Recipient {
@@ -177,7 +189,7 @@ func fixtureState() *watch.State {
 		Keys: []*watch.Key{b1, b2, stale, waiting, expired},
 		Notices: []*watch.Notice{{ID: "n1", Label: "周会通知 Weekly sync", CreatedAt: sent,
 			Rounds:  []watch.Round{{N: 0, At: sent, Text: "周会改到三点 Weekly sync moved to 15:00"}, {N: 1, At: now.Add(-10 * time.Minute), Text: "Reminder"}},
-			Batches: []watch.Batch{{Status: watch.BatchSent, Key: b1.Key}, {Status: watch.BatchUnknown, UserIDs: make([]string, 20), Error: "timeout"}}}},
+			Batches: []watch.Batch{{Status: watch.BatchSent, Key: b1.Key}, {Status: watch.BatchUnknown, UserIDs: userIDs(20, 20), Error: "timeout"}}}},
 	}
 }
 
@@ -190,8 +202,21 @@ func asciiRenderer() *lipgloss.Renderer {
 }
 
 func newTestModel(e Engine) Model {
-	return New(Options{Engine: e, Renderer: asciiRenderer(), Now: func() time.Time { return now }, Region: "international"})
+	return newTestModelWith(Options{Engine: e, Region: "international"})
 }
+
+// newTestModelWith is a model with opts, the test clock and renderer, and
+// timers that never fire by themselves.
+func newTestModelWith(opts Options) Model {
+	opts.Renderer, opts.Now = asciiRenderer(), func() time.Time { return now }
+	m := New(opts)
+	m.after = func(_ time.Duration, msg tea.Msg) tea.Cmd { return func() tea.Msg { return timerMsg{msg} } }
+	return m
+}
+
+// timerMsg is a message the program would deliver later: drive drops it
+// (tests send what they want to happen later themselves).
+type timerMsg struct{ msg tea.Msg }
 
 // drive applies msgs to m, running the commands they return (one level,
 // and never the clock), like the program would.
@@ -215,7 +240,7 @@ func runCmd(m Model, cmd tea.Cmd) Model {
 		for _, c := range msg {
 			m = runCmd(m, c)
 		}
-	case tickMsg, nil:
+	case timerMsg, nil:
 	case doneMsg:
 		m = drive(m, msg, snapshotMsg{m.opts.Engine.Snapshot()})
 	default:
@@ -243,6 +268,18 @@ func keys(s ...string) []tea.Msg {
 
 func itoa(n int) string { return fmt.Sprint(n) }
 
-func stringWidth(s string) int { return lipgloss.Width(s) }
-
 func sizeMsg(w, h int) tea.Msg { return tea.WindowSizeMsg{Width: w, Height: h} }
+
+// userIDs are n userIds from "u<first>".
+func userIDs(first, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("u%02d", first+i)
+	}
+	return out
+}
+
+// termenvOutput is an output to w with no colour.
+func termenvOutput(w io.Writer) *termenv.Output {
+	return termenv.NewOutput(w, termenv.WithProfile(termenv.Ascii))
+}

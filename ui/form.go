@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -17,7 +18,7 @@ type field struct {
 	line  textinput.Model
 }
 
-func newArea(name, placeholder string) field {
+func newArea(st Styles, name, placeholder, value string) field {
 	ta := textarea.New()
 	ta.Placeholder = placeholder
 	ta.ShowLineNumbers = false
@@ -25,15 +26,19 @@ func newArea(name, placeholder string) field {
 	ta.KeyMap.InsertNewline.SetKeys("ctrl+j", "alt+enter")
 	ta.Cursor.SetMode(cursor.CursorStatic) // a blinking cursor redraws twice a second, over SSH too
 	ta.SetHeight(4)
+	st.area(&ta)
+	ta.SetValue(value)
 	return field{name: name, multi: true, area: ta}
 }
 
-func newLine(name, placeholder string, limit int) field {
+func newLine(st Styles, name, placeholder, value string, limit int) field {
 	in := textinput.New()
 	in.Placeholder = placeholder
 	in.Prompt = ""
 	in.CharLimit = limit
 	in.Cursor.SetMode(cursor.CursorStatic)
+	st.line(&in)
+	in.SetValue(value)
 	return field{name: name, line: in}
 }
 
@@ -44,33 +49,25 @@ func (f field) value() string {
 	return f.line.Value()
 }
 
-func (f *field) set(v string) {
-	if f.multi {
-		f.area.SetValue(v)
-	} else {
-		f.line.SetValue(v)
-	}
-}
+// submitFunc checks a form's values: an error keeps the form open with its
+// text; otherwise next is the overlay to show (nil: done) and cmd runs.
+type submitFunc func(values []string) (next overlay, cmd tea.Cmd, err error)
 
 // form is a titled stack of fields: tab moves, enter submits, esc cancels.
 type form struct {
-	title  string
-	note   string // a line under the title (e.g. who a reminder goes to)
-	fields []field
-	focus  int
+	c             common
+	width, height int
+	title, note   string
+	fields        []field
+	focus         int
+	err           string
+	submit        submitFunc
 }
 
-// open resets the form with values and focuses its first field.
-func (f form) open(title, note string, values ...string) (form, tea.Cmd) {
-	f.title, f.note = title, note
-	for i := range f.fields {
-		v := ""
-		if i < len(values) {
-			v = values[i]
-		}
-		f.fields[i].set(v)
-	}
-	return f, f.focusField(0)
+func newForm(c common, title, note string, submit submitFunc, fields ...field) *form {
+	f := &form{c: c, title: title, note: note, fields: fields, submit: submit}
+	f.focusField(0)
+	return f
 }
 
 // focusField focuses field i and blurs the others.
@@ -93,54 +90,95 @@ func (f *form) focusField(i int) tea.Cmd {
 	return cmd
 }
 
-// next moves the focus by step fields, wrapping.
-func (f *form) next(step int) tea.Cmd {
-	n := len(f.fields)
-	return f.focusField(((f.focus+step)%n + n) % n)
-}
+// Footer: a form is drawn over the body.
+func (f *form) Footer() bool { return false }
 
-// update passes msg to the focused field.
-func (f form) update(msg tea.Msg) (form, tea.Cmd) {
+// Update handles a form's keys: tab moves, enter submits, esc cancels;
+// everything else (q included) is typed.
+func (f *form) Update(msg tea.Msg) (overlay, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return f, nil
+	}
+	n := len(f.fields)
+	switch km.String() {
+	case "esc":
+		return nil, flashCmd("cancelled", false)
+	case "tab":
+		return f, f.focusField((f.focus + 1) % n)
+	case "shift+tab":
+		return f, f.focusField((f.focus + n - 1) % n)
+	case "enter":
+		values := make([]string, n)
+		for i, fl := range f.fields {
+			values[i] = fl.value()
+		}
+		next, cmd, err := f.submit(values)
+		if err != nil {
+			f.err = err.Error()
+			f.SetSize(f.width, f.height)
+			return f, nil
+		}
+		f.err = ""
+		return next, cmd
+	}
 	var cmd tea.Cmd
 	fl := &f.fields[f.focus]
 	if fl.multi {
-		fl.area, cmd = fl.area.Update(msg)
+		fl.area, cmd = fl.area.Update(km)
 	} else {
-		fl.line, cmd = fl.line.Update(msg)
+		fl.line, cmd = fl.line.Update(km)
 	}
 	return f, cmd
 }
 
-// resize fits the areas to a terminal of width w whose body is h high.
-func (f *form) resize(w, h int) {
+// SetSize fits the form in width×height: the areas share what is left
+// after the fixed lines.
+func (f *form) SetSize(width, height int) {
+	f.width, f.height = width, height
 	areas := 0
 	for _, fl := range f.fields {
 		if fl.multi {
 			areas++
 		}
 	}
-	fixed := 6 + len(f.fields) + areas // border, title, blank lines, help, field names
-	if f.note != "" {
-		fixed++
-	}
-	per := 4
+	inner := max(20, min(width-4, 76))
+	fixed := 5 + len(f.fields) + areas + len(f.noteLines(inner)) + len(f.errLines(inner)) // border, title, blanks, help, names
+	per := 1
 	if areas > 0 {
-		per = min(max((h-fixed)/areas, 1), 4)
+		per = min(max((height-fixed)/areas, 1), 4)
 	}
 	for i := range f.fields {
 		if f.fields[i].multi {
-			f.fields[i].area.SetWidth(max(20, min(w-8, 76)))
+			f.fields[i].area.SetWidth(inner)
 			f.fields[i].area.SetHeight(per)
 		} else {
-			f.fields[i].line.Width = max(10, min(w-20, 60))
+			f.fields[i].line.Width = max(10, inner-stringWidth(f.fields[i].name)-6) // "› name  ", and the cursor after the text
 		}
 	}
 }
 
-func (f form) view(st Styles) string {
+func (f *form) noteLines(w int) []string {
+	if f.note == "" {
+		return nil
+	}
+	return wrap(f.note, w)
+}
+
+func (f *form) errLines(w int) []string {
+	if f.err == "" {
+		return nil
+	}
+	return wrap("! "+clean(f.err), w)
+}
+
+// View draws the form in a box, its error (if any) under the fields.
+func (f *form) View() string {
+	st := f.c.st
+	inner := max(20, min(f.width-4, 76))
 	lines := []string{st.Title.Render(f.title)}
-	if f.note != "" {
-		lines = append(lines, st.Dim.Render(f.note))
+	for _, l := range f.noteLines(inner) {
+		lines = append(lines, st.Dim.Render(l))
 	}
 	lines = append(lines, "")
 	for i, fl := range f.fields {
@@ -154,6 +192,22 @@ func (f form) view(st Styles) string {
 			lines = append(lines, name+"  "+fl.line.View())
 		}
 	}
-	lines = append(lines, "", st.Dim.Render("enter submit · tab next field · ctrl+j new line · esc cancel"))
-	return st.Dialog.Render(strings.Join(lines, "\n"))
+	for _, l := range f.errLines(inner) {
+		lines = append(lines, st.Error.Render(l))
+	}
+	lines = append(lines, st.Dim.Render(fit("enter submit · tab next field · ctrl+j new line · esc cancel", inner)))
+	return clip(st.Dialog.Render(strings.Join(lines, "\n")), f.width, f.height)
 }
+
+// ShortHelp is the footer's keys while a form is open.
+func (f *form) ShortHelp() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "submit")),
+		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		key.NewBinding(key.WithKeys("ctrl+j"), key.WithHelp("ctrl+j", "new line")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+}
+
+// FullHelp is the same keys.
+func (f *form) FullHelp() [][]key.Binding { return [][]key.Binding{f.ShortHelp()} }

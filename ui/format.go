@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/dingwatch/dingwatch/internal/safetext"
 )
 
 // ago is a relative time in steps of a minute at least, so an idle screen
@@ -83,3 +85,45 @@ func clockTime(t, now time.Time) string {
 	}
 	return t.Format("01-02 15:04")
 }
+
+// clean makes one string from outside (a name, a label, an error from
+// DingTalk, a path) safe for one line of the screen or the clipboard.
+func clean(s string) string { return safetext.Line(s, 0) }
+
+// wrap breaks s (one clean line) into lines of at most width cells, at
+// spaces where it can and inside a word where it must.
+func wrap(s string, width int) []string {
+	if width <= 0 {
+		return nil
+	}
+	return strings.Split(ansi.Wrap(s, width, " "), "\n")
+}
+
+// pluralize is "1 key", "3 keys", "2 batches".
+func pluralize(n int, word string) string {
+	switch {
+	case n == 1:
+		return "1 " + word
+	case word == "person":
+		return fmt.Sprintf("%d people", n)
+	case strings.HasSuffix(word, " person"):
+		return fmt.Sprintf("%d %speople", n, strings.TrimSuffix(word, "person"))
+	case strings.HasSuffix(word, "ch") || strings.HasSuffix(word, "s"):
+		return fmt.Sprintf("%d %ses", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// byteSize is "57 B", "1.2 KB", "3.4 MB".
+func byteSize(n int) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%.1f KB", float64(n)/1000)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+}
+
+// stringWidth is how many cells s takes (CJK counts two).
+func stringWidth(s string) int { return ansi.StringWidth(s) }

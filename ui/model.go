@@ -7,28 +7,12 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/dingwatch/dingwatch/watch"
 )
-
-// Engine is what the dashboard needs of watch.Engine.
-type Engine interface {
-	Snapshot() *watch.Snapshot
-	Add(watch.AddSpec) (int, error)
-	Remove(keys ...string) (int, error)
-	SetLabel(key, label string) error
-	SetSentAt(key string, at time.Time) error
-	Refresh(session string, keys ...string) watch.RefreshResult
-	Group(keys []string, label string) (string, error)
-	Send(ctx context.Context, spec watch.SendSpec) (watch.SendReport, error)
-	Recall(ctx context.Context, keys []string) ([]watch.RecallOutcome, error)
-	Rename(notice, label string) error
-}
 
 // Options configure a dashboard.
 type Options struct {
@@ -36,13 +20,17 @@ type Options struct {
 	Changes  <-chan struct{} // from Engine.Subscribe; the caller unsubscribes
 	Renderer *lipgloss.Renderer
 	Now      func() time.Time
-	Region   string // "international", "China", or the endpoint
-	// Session names this view to the engine's refresh limits ("" for the
-	// local dashboard; one ID per SSH session).
-	Session  string
+	Region   string        // "international", "China", or the endpoint
 	ReadOnly bool          // a viewer: may watch, not change
 	Tick     time.Duration // how often relative times are redrawn (default 1s)
 	Title    string        // shown first in the header (default "dingwatch")
+	// Session names this dashboard's refresh requests to the engine: ""
+	// for the local dashboard, a per-SSH-session id otherwise.
+	Session string
+	// Getenv reads the environment of the terminal the dashboard draws on
+	// (the local process's, or the SSH session's): TMUX and STY decide how
+	// the clipboard is reached. nil: an empty environment.
+	Getenv func(string) string
 	// Ctx bounds sends and recalls started from the dashboard.
 	Ctx context.Context
 	// ExportDir is where w writes CSV files (default: the working directory).
@@ -62,54 +50,39 @@ const (
 	MinHeight = 12
 )
 
-type pane int
+// focus is the pane that takes j/k and the pane-specific keys.
+type focus int
 
 const (
-	paneList pane = iota
-	paneDetail
+	focusList focus = iota
+	focusDetail
 )
 
-type mode int
-
-const (
-	modeNormal mode = iota
-	modeHelp
-	modeFilter
-	modeAdd
-	modeSend
-	modeRemind
-	modeLabel
-	modeSentAt
-	modeName
-	modeConfirm
-)
-
-// Model is the dashboard's root model.
+// Model is the dashboard's root: it routes messages to the panes and the
+// open overlay, and lays them out. It holds no pane's state itself.
 type Model struct {
-	opts   Options
-	st     Styles
-	keys   keyMap
-	help   help.Model
-	width  int
-	height int
-	now    time.Time
+	opts          Options
+	c             common
+	help          help.Model
+	width, height int
+	snap          *watch.Snapshot // nil until the first snapshot: loading
+	tickGen       int
 
-	snap    *watch.Snapshot // nil until the first snapshot: loading
-	tickGen int
+	focus   focus
+	list    keyList
+	detail  detailPane
+	overlay overlay // nil: none open
+	answers answerFilter
+	lay     layout
 
-	focus   pane
-	mode    mode
-	list    listState
-	detail  detailState
-	form    form            // add keys, send, remind
-	input   textinput.Model // label, send time, notice name and filter
-	confirm confirmation
-	seenSeq uint64 // the last read event noticed
-
-	flash    string
-	flashErr bool
-	cache    *rowCache
-	crashed  *string // why Update or View panicked, shared by every copy
+	flash     string
+	flashErr  bool
+	flashID   int
+	seenSeq   uint64          // the last read event noticed
+	dismissed map[string]bool // banners this view no longer shows (esc)
+	crashed   *string         // why Update or View panicked, shared by every copy
+	// after delivers msg after d (tea.Tick; tests replace it).
+	after func(d time.Duration, msg tea.Msg) tea.Cmd
 }
 
 // Crashed is why the dashboard stopped on an internal error, or "".
@@ -121,7 +94,8 @@ func (m Model) crash(r any) {
 	m.opts.Log.Error("dashboard panic", "panic", *m.crashed, "stack", string(debug.Stack()))
 }
 
-// New builds the dashboard model.
+// New builds the dashboard model. It draws its first frame as soon as it
+// has a size: nothing waits for the terminal to answer a query.
 func New(opts Options) Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -144,56 +118,32 @@ func New(opts Options) Model {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	st := NewStyles(opts.Renderer)
-	h := help.New()
-	h.Styles.ShortKey = st.Bold
-	h.Styles.ShortDesc = st.Dim
-	h.Styles.FullKey = st.Bold
-	h.Styles.FullDesc = st.Dim
-	h.ShortSeparator = " · "
-	in := textinput.New()
-	in.Cursor.SetMode(cursor.CursorStatic) // a blinking cursor redraws twice a second, over SSH too
-	in.Prompt = "> "
-	in.CharLimit = 200
-	km := newKeyMap(opts.ReadOnly)
-	if opts.NoExport {
-		km.Write.SetEnabled(false)
+	if opts.Getenv == nil {
+		opts.Getenv = func(string) string { return "" }
 	}
-	return Model{opts: opts, st: st, keys: km, help: h, now: opts.Now(),
-		input: in, list: listState{expanded: map[string]bool{}, marked: map[string]bool{}, dismissed: map[string]bool{}},
-		cache: &rowCache{rows: map[rowSig]cachedRow{}}, crashed: new(string)}
+	st := NewStyles(opts.Renderer)
+	c := common{st: st, keys: newKeyMap(), now: opts.Now(), readOnly: opts.ReadOnly}
+	h := help.New()
+	h.Styles.ShortKey, h.Styles.ShortDesc = st.Bold, st.Dim
+	h.Styles.FullKey, h.Styles.FullDesc = st.Bold, st.Dim
+	h.Styles.ShortSeparator, h.Styles.FullSeparator, h.Styles.Ellipsis = st.Dim, st.Dim, st.Dim
+	h.ShortSeparator = " · "
+	m := Model{opts: opts, c: c, help: h, list: newKeyList(c), detail: newDetailPane(c),
+		dismissed: map[string]bool{}, crashed: new(string), after: after}
+	m.list.focused = true
+	return m
 }
 
 // Init asks for the first snapshot, starts listening for changes and the clock.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.takeSnapshot(), m.waitChange(), m.tick())
+	return tea.Batch(takeSnapshot(m.opts.Engine), waitChange(m.opts.Changes), m.tick())
 }
 
-// listState is the key list's cursor, scroll and rows.
-type listState struct {
-	rows     []row
-	cursor   int
-	offset   int
-	filter   string
-	expanded map[string]bool // notice ID → open
-	pending  string          // a row to select as soon as it appears
-	marked   map[string]bool // keys marked with space, for n
-	countW   int             // width of the read/total column, fit to the largest
-	// dismissed are warnings this view no longer shows (esc).
-	dismissed map[string]bool
-}
+func (m Model) tick() tea.Cmd { return m.after(m.opts.Tick, tickMsg{m.tickGen}) }
 
-// detailState is the detail pane's scroll and the audience it shows.
-type detailState struct {
-	offset int
-	rowID  string
-	aud    watch.Audience
-}
+// flashFor is how long a flash message stays.
+const flashFor = 5 * time.Second
 
-// confirmation is a yes/no question, an optional preview, and what "yes" does.
-type confirmation struct {
-	prompt  string
-	preview string
-	yes     tea.Cmd
-	back    mode // where "no" returns to
+func after(d time.Duration, msg tea.Msg) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 }

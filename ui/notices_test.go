@@ -10,15 +10,19 @@ import (
 	"github.com/dingwatch/dingwatch/watch"
 )
 
-func TestSendFormConfirmsThenSends(t *testing.T) {
+func TestSendTakesYNotEnter(t *testing.T) {
 	e := &fakeEngine{state: fixtureState()}
 	m := drive(loaded(e, 80, 24), keys("s", "u01, u02\nu03", "tab", "周会改到三点", "tab", "Weekly", "enter")...)
-	if m.mode != modeConfirm || len(e.sent) != 0 {
-		t.Fatalf("enter must preview first: mode %v, sent %d", m.mode, len(e.sent))
+	if _, ok := m.overlay.(*confirm); !ok || len(e.sent) != 0 {
+		t.Fatalf("enter must preview first: %T, sent %d", m.overlay, len(e.sent))
 	}
-	m = drive(m, keys("n")...)
-	if m.mode != modeSend || m.form.fields[1].value() != "周会改到三点" {
-		t.Fatal("n must return to the filled form")
+	m = drive(m, keys("enter")...)
+	if f := formOf(m); f == nil || f.fields[1].value() != "周会改到三点" || len(e.sent) != 0 {
+		t.Fatal("enter on the preview must cancel, back to the filled form")
+	}
+	m = drive(m, keys("enter", "esc")...)
+	if formOf(m) == nil || len(e.sent) != 0 {
+		t.Fatal("esc on the preview must cancel, back to the form")
 	}
 	m = drive(m, keys("enter", "y")...)
 	if len(e.sent) != 1 {
@@ -31,10 +35,18 @@ func TestSendFormConfirmsThenSends(t *testing.T) {
 	if !strings.Contains(m.flash, "1 of 1 batch sent") {
 		t.Fatalf("flash %q", m.flash)
 	}
-	// An empty form is refused with a reason, nothing sent.
 	m = drive(m, keys("s", "enter")...)
-	if m.mode != modeSend || !m.flashErr || len(e.sent) != 1 {
-		t.Fatal("an empty send must be refused")
+	if f := formOf(m); f == nil || f.err == "" || len(e.sent) != 1 {
+		t.Fatal("an empty send must be refused in the form")
+	}
+}
+
+func TestSendWarnsOfIDsThatAreNotUserIDs(t *testing.T) {
+	e := &fakeEngine{state: fixtureState()}
+	m := drive(loaded(e, 100, 30), keys("s", "u01 cidAbCdEfGh12345678+xyz=", "tab", "hello", "enter")...)
+	v := m.View()
+	if !strings.Contains(v, "cidAbCdEfGh12345678+xyz=") || !strings.Contains(v, "cannot be a userId") {
+		t.Fatalf("no warning before sending:\n%s", v)
 	}
 }
 
@@ -50,22 +62,49 @@ func TestRemindGoesToUnreadOnly(t *testing.T) {
 	if got.Notice != "n1" || !slices.Equal(ids, []string{"u02", "u03", "u05", "u11"}) {
 		t.Fatalf("%+v", got)
 	}
-	// On a lone key: explained, nothing sent.
-	m = drive(m, keys("j", "m")...)
-	if !m.flashErr || m.mode != modeNormal || len(e.sent) != 1 {
+	m = drive(m, keys("j", "m")...) // a lone key: explained, nothing sent
+	if !m.flashErr || m.overlay != nil || len(e.sent) != 1 {
 		t.Fatalf("remind on a lone key: %q", m.flash)
 	}
 }
 
-func TestRecallAsksThenRecallsAllKeys(t *testing.T) {
+func TestRecallTakesYNotEnter(t *testing.T) {
 	e := &fakeEngine{state: fixtureState()}
-	m := drive(loaded(e, 80, 24), keys("x", "n")...)
-	if len(e.recalled) != 0 || m.mode != modeNormal {
-		t.Fatal("n must not recall")
+	m := drive(loaded(e, 80, 24), keys("x", "enter")...)
+	if len(e.recalled) != 0 || m.overlay != nil {
+		t.Fatal("enter must not recall")
 	}
 	m = drive(m, keys("x", "y")...)
 	if len(e.recalled) != 1 || len(e.recalled[0]) != 2 || !strings.Contains(m.flash, "recalled 2 keys") {
 		t.Fatalf("%v %q", e.recalled, m.flash)
+	}
+}
+
+func TestResendFailedAndUnknown(t *testing.T) {
+	e := &fakeEngine{state: fixtureState()} // n1: one batch of 20 whose outcome is unknown
+	m := drive(loaded(e, 80, 24), keys("b")...)
+	if m.overlay != nil || !strings.Contains(m.flash, "no failed batch") {
+		t.Fatalf("b without failed batches: %q", m.flash)
+	}
+	m = drive(m, keys("B")...)
+	v := strings.Join(strings.Fields(m.View()), " ")
+	if !strings.Contains(v, "may get the notice twice") || !strings.Contains(v, "y resends") {
+		t.Fatalf("the prompt must say the notice may arrive twice:\n%s", v)
+	}
+	m = drive(m, keys("enter")...)
+	if len(e.resent) != 0 {
+		t.Fatal("enter resent")
+	}
+	m = drive(m, keys("B", "y")...)
+	if !slices.Equal(e.resent, []string{"n1 true"}) {
+		t.Fatalf("resent %v", e.resent)
+	}
+	st := fixtureState()
+	st.Notices[0].Batches[1].Status = watch.BatchFailed
+	e = &fakeEngine{state: st}
+	m = drive(loaded(e, 80, 24), keys("b", "y")...)
+	if !slices.Equal(e.resent, []string{"n1 false"}) {
+		t.Fatalf("resent %v", e.resent)
 	}
 }
 
@@ -129,10 +168,11 @@ func TestMarkedRowsShowIt(t *testing.T) {
 func TestRenameNotice(t *testing.T) {
 	e := &fakeEngine{state: fixtureState()}
 	m := drive(loaded(e, 80, 24), keys("e")...)
-	if m.input.Value() != "周会通知 Weekly sync" {
-		t.Fatalf("the input starts from %q", m.input.Value())
+	in := m.overlay.(*lineInput)
+	if in.input.Value() != "周会通知 Weekly sync" {
+		t.Fatalf("the input starts from %q", in.input.Value())
 	}
-	m.input.SetValue("")
+	in.input.SetValue("")
 	m = drive(m, keys("Team sync", "enter")...)
 	if e.state.Notice("n1").Label != "Team sync" || m.list.rows[0].title() != "Team sync" {
 		t.Fatalf("label %q", e.state.Notice("n1").Label)

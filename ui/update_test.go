@@ -12,19 +12,28 @@ import (
 	"github.com/dingwatch/dingwatch/watch"
 )
 
+// selected is the row under the list's cursor.
+func (m Model) selected() (row, bool) { return m.list.selected() }
+
+// formOf is the open form, or nil.
+func formOf(m Model) *form {
+	f, _ := m.overlay.(*form)
+	return f
+}
+
 func TestAddKeysByPaste(t *testing.T) {
 	e := &fakeEngine{state: fixtureState()}
 	m := drive(loaded(e, 80, 24), keys("a")...)
-	if m.mode != modeAdd {
+	if formOf(m) == nil {
 		t.Fatal("a did not open the form")
 	}
 	paste := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("NEWkey1+/=, NEWkey2\nNEWkey2 bad!key"), Paste: true}
 	m = drive(m, paste)
 	m = drive(m, keys("tab", "周报", "tab")...)
-	m.form.fields[2].set("otherbot")
+	formOf(m).fields[2].line.SetValue("otherbot")
 	m = drive(m, keys("enter")...)
-	if m.mode != modeNormal || len(e.added) != 1 {
-		t.Fatalf("mode %v, added %v", m.mode, e.added)
+	if m.overlay != nil || len(e.added) != 1 {
+		t.Fatalf("overlay %T, added %v", m.overlay, e.added)
 	}
 	got := e.added[0]
 	if !slices.Equal(got.Keys, []string{"NEWkey1+/=", "NEWkey2"}) || got.Label != "周报" || got.RobotCode != "otherbot" {
@@ -38,33 +47,46 @@ func TestAddKeysByPaste(t *testing.T) {
 	}
 }
 
-func TestAddRejectsDuplicatesAndBlanks(t *testing.T) {
+func TestAddRejectsBlankInTheForm(t *testing.T) {
 	e := &fakeEngine{state: fixtureState()}
 	m := drive(loaded(e, 80, 24), keys("a", "enter")...)
-	if m.mode != modeAdd || !m.flashErr || len(e.added) != 0 {
-		t.Fatalf("blank input: mode %v flash %q", m.mode, m.flash)
+	if f := formOf(m); f == nil || f.err == "" || len(e.added) != 0 {
+		t.Fatalf("blank input must keep the form open with the reason: %T", m.overlay)
+	}
+	if !strings.Contains(m.View(), "! ") {
+		t.Fatalf("the reason is not shown:\n%s", m.View())
 	}
 	m = drive(m, keys("WAITkey", "enter")...)
 	if !m.flashErr || !strings.Contains(m.flash, "already watched") {
 		t.Fatalf("duplicate: %q", m.flash)
 	}
 	m = drive(m, keys("a", "x", "esc")...)
-	if m.mode != modeNormal || len(e.added) != 1 {
+	if m.overlay != nil || len(e.added) != 1 {
 		t.Fatal("esc must cancel without adding")
 	}
 }
 
-func TestRemoveAsksFirst(t *testing.T) {
+func TestRemoveTakesYOnly(t *testing.T) {
 	e := &fakeEngine{state: fixtureState()}
 	m := drive(loaded(e, 80, 24), keys("j", "d")...)
-	if m.mode != modeConfirm || !strings.Contains(m.View(), "Stop watching key Security patch?") {
-		t.Fatal("no confirmation")
+	if _, ok := m.overlay.(*confirm); !ok || !strings.Contains(m.View(), "Stop watching key Security patch?") {
+		t.Fatalf("no confirmation:\n%s", m.View())
 	}
-	m = drive(m, keys("n")...)
-	if len(e.removed) != 0 || m.flash != "cancelled" {
-		t.Fatalf("removed %v", e.removed)
+	if !strings.Contains(m.View(), "y removes · enter/esc cancel") {
+		t.Fatalf("the prompt must say which key does what:\n%s", m.View())
 	}
-	m = drive(m, keys("d", "y")...)
+	for _, k := range []string{"enter", "esc", "n"} {
+		m = drive(m, keys(k)...)
+		if len(e.removed) != 0 || m.overlay != nil || !strings.Contains(m.flash, "cancelled") {
+			t.Fatalf("%s removed %v", k, e.removed)
+		}
+		m = drive(m, keys("d")...)
+	}
+	m = drive(m, keys("j", "k")...) // other keys neither confirm nor cancel
+	if _, ok := m.overlay.(*confirm); !ok || len(e.removed) != 0 {
+		t.Fatal("a stray key decided the prompt")
+	}
+	m = drive(m, keys("y")...)
 	if !slices.Equal(e.removed, []string{"STALEkey0000000000000000000000000000000000="}) {
 		t.Fatalf("removed %v", e.removed)
 	}
@@ -73,8 +95,7 @@ func TestRemoveAsksFirst(t *testing.T) {
 			t.Fatal("the removed key is still listed")
 		}
 	}
-	// Removing a notice removes all its keys.
-	m = drive(m, keys("g", "d", "y")...)
+	m = drive(m, keys("g", "d", "y")...) // a notice: all its keys, one call
 	if len(e.removed) != 3 {
 		t.Fatalf("removed %v", e.removed)
 	}
@@ -91,7 +112,23 @@ func TestRefreshSelectedAndAll(t *testing.T) {
 	if len(e.refreshed) != 3 || !slices.Equal(e.refreshed[0], want[0]) || !slices.Equal(e.refreshed[1], want[1]) || e.refreshed[2] != nil {
 		t.Fatalf("refreshed %q", e.refreshed)
 	}
-	_ = m
+	if m.flash != "refreshed 5 keys (5 calls at most)" {
+		t.Fatalf("the flash must say the refresh is done: %q", m.flash)
+	}
+	m = drive(m, flashEndMsg{m.flashID})
+	if m.flash != "" {
+		t.Fatal("the flash did not end")
+	}
+}
+
+func TestFlashEndsOnlyItsOwn(t *testing.T) {
+	m := loaded(&fakeEngine{state: fixtureState()}, 80, 24)
+	m = drive(m, flashMsg{text: "first"})
+	old := m.flashID
+	m = drive(m, flashMsg{text: "second"}, flashEndMsg{old})
+	if m.flash != "second" {
+		t.Fatalf("an older flash's end cleared a newer one: %q", m.flash)
+	}
 }
 
 func TestStaleSnapshotsAndTicksAreDropped(t *testing.T) {
@@ -103,8 +140,7 @@ func TestStaleSnapshotsAndTicksAreDropped(t *testing.T) {
 		t.Fatalf("an older snapshot replaced a newer one: v%d, %d rows", m.snap.Version, len(m.list.rows))
 	}
 	m.tickGen = 3
-	_, cmd := m.Update(tickMsg{gen: 2})
-	if cmd != nil {
+	if _, cmd := m.Update(tickMsg{gen: 2}); cmd != nil {
 		t.Fatal("a stale tick started another tick chain")
 	}
 	if _, cmd := m.Update(tickMsg{gen: 3}); cmd == nil {
@@ -128,32 +164,53 @@ func TestCursorFollowsRowAcrossSnapshots(t *testing.T) {
 func TestLabelAndSendTime(t *testing.T) {
 	e := &fakeEngine{state: fixtureState()}
 	m := drive(loaded(e, 80, 24), keys("j", "e")...)
-	m.input.SetValue("")
+	m.overlay.(*lineInput).input.SetValue("")
 	m = drive(m, keys("安全补丁", "enter")...)
 	if k := e.state.Key("STALEkey0000000000000000000000000000000000="); k.Label != "安全补丁" {
 		t.Fatalf("label %q", k.Label)
 	}
 	m = drive(m, keys("t", "tomorrow", "enter")...)
-	if !m.flashErr || !strings.Contains(m.flash, "send time") {
-		t.Fatalf("bad time: %q", m.flash)
+	in, ok := m.overlay.(*lineInput)
+	if !ok || in.input.Value() != "tomorrow" || in.err == "" || !strings.Contains(m.View(), "tomorrow") {
+		t.Fatalf("a bad time must keep the input open with its text and the reason: %T\n%s", m.overlay, m.View())
 	}
-	m = drive(m, keys("t", "20m ago", "enter")...)
-	if k := e.state.Key("STALEkey0000000000000000000000000000000000="); !k.SentAt.Equal(now.Add(-20 * 60e9)) {
+	m = drive(m, keys("q")...) // typed, not a command
+	if in := m.overlay.(*lineInput); in.input.Value() != "tomorrowq" {
+		t.Fatalf("q after an error: %q", in.input.Value())
+	}
+	in = m.overlay.(*lineInput)
+	in.input.SetValue("20m ago")
+	m = drive(m, keys("enter")...)
+	if k := e.state.Key("STALEkey0000000000000000000000000000000000="); !k.SentAt.Equal(now.Add(-20*time.Minute)) || m.overlay != nil {
 		t.Fatalf("sent at %v", k.SentAt)
 	}
 }
 
-func TestFilterAndFocus(t *testing.T) {
+func TestFilterEscAndFocus(t *testing.T) {
 	m := drive(loaded(&fakeEngine{state: fixtureState()}, 80, 24), keys("/", "grace")...)
 	if len(m.list.rows) != 1 || m.list.rows[0].notice == nil {
 		t.Fatalf("filter by a recipient's name: %d rows", len(m.list.rows))
 	}
+	m = drive(m, keys("enter")...) // applied
+	if m.list.filtering || m.list.filter != "grace" || !strings.Contains(m.View(), "esc clear filter") || !strings.Contains(m.View(), "/grace (1)") {
+		t.Fatalf("enter must keep the filter:\n%s", m.View())
+	}
+	if v := m.View(); !strings.Contains(v, "» Grace Kim") || !strings.Contains(v, `filter "grace" found Grace Kim`) {
+		t.Fatalf("the filter must show where the recipient is:\n%s", v)
+	}
 	m = drive(m, keys("esc")...)
 	if len(m.list.rows) != 4 || m.list.filter != "" {
-		t.Fatal("esc must clear the filter")
+		t.Fatal("esc must clear an applied filter")
+	}
+	m = drive(m, keys("/", "陈", "esc")...)
+	if len(m.list.rows) != 4 || m.list.filter != "" || m.list.filtering {
+		t.Fatal("esc while typing must clear the filter")
+	}
+	if r, _ := m.selected(); r.title() != "Security patch" {
+		t.Fatalf("clearing the filter must keep the row that was selected, not %q", r.title())
 	}
 	m = drive(m, keys("tab", "j")...)
-	if m.focus != paneDetail || m.list.cursor != 0 {
+	if m.focus != focusDetail || m.list.cursor != 1 {
 		t.Fatal("j in the detail pane must scroll it, not move the list")
 	}
 }
@@ -166,11 +223,12 @@ func TestQuitKeys(t *testing.T) {
 			t.Fatalf("%v does not quit", k)
 		}
 	}
-	// In an input, q is typed, not quit.
-	m = drive(m, keys("/")...)
-	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
-	if cmd != nil && cmd() == tea.Quit() {
-		t.Fatal("q quit from the filter input")
+	for _, open := range []string{"/", "a", "s", "e", "n"} {
+		m := drive(m, keys(open)...)
+		_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+		if cmd != nil && cmd() == tea.Quit() {
+			t.Fatalf("q quit from the input of %q", open)
+		}
 	}
 }
 
@@ -193,5 +251,20 @@ func TestPanicEndsCleanly(t *testing.T) {
 	}
 	if !strings.Contains(logged.String(), "goroutine") || strings.Contains(m.View(), "goroutine") {
 		t.Fatal("the stack belongs in the log, not on the screen")
+	}
+}
+
+// TestKeysWhileLoading: a key typed before the first snapshot is not
+// eaten (over SSH it often arrives first).
+func TestKeysWhileLoading(t *testing.T) {
+	e := &fakeEngine{state: fixtureState()}
+	m := drive(newTestModel(e), sizeMsg(80, 24), runes("?"))
+	if !strings.Contains(m.View(), "any key closes") {
+		t.Fatalf("? while loading:\n%s", m.View())
+	}
+	m = drive(m, keys("esc")...)
+	m = drive(m, runes("jk/"), snapshotMsg{e.Snapshot()})
+	if !m.list.filtering {
+		t.Fatal("keys while loading were lost")
 	}
 }

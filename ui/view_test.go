@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
@@ -46,6 +48,20 @@ func TestGoldens(t *testing.T) {
 		{"remind-form", func(w, h int) Model { return drive(loaded(data(), w, h), keys("m")...) }},
 		{"remind-confirm", func(w, h int) Model { return drive(loaded(data(), w, h), keys("m", "enter")...) }},
 		{"recall-confirm", func(w, h int) Model { return drive(loaded(data(), w, h), keys("x")...) }},
+		{"resend-confirm", func(w, h int) Model { return drive(loaded(data(), w, h), keys("B")...) }},
+		{"inspect", func(w, h int) Model {
+			return drive(loaded(&fakeEngine{state: fixtureState(), warnings: []watch.Warning{{Text: "the saved state was unreadable: moved aside to /home/someone/.local/state/dingwatch/state.json.corrupt-20261127-100000"}}}, w, h), keys("j", "i")...)
+		}},
+		{"focus-detail", func(w, h int) Model { return drive(loaded(data(), w, h), keys("tab")...) }},
+		{"scroll-markers", func(w, h int) Model {
+			return drive(loaded(&fakeEngine{state: manyKeys(60)}, w, h), runes(strings.Repeat("j", 30)))
+		}},
+		{"filter-applied", func(w, h int) Model { return drive(loaded(data(), w, h), keys("/", "grace", "enter")...) }},
+		{"viewer", func(w, h int) Model {
+			e := data()
+			return drive(newTestModelWith(Options{Engine: e, ReadOnly: true, Title: "dingwatch · alice", Region: "international"}), sizeMsg(w, h), snapshotMsg{e.Snapshot()})
+		}},
+		{"send-time-error", func(w, h int) Model { return drive(loaded(data(), w, h), keys("j", "t", "tomorrow", "enter")...) }},
 	}
 	for _, size := range [][2]int{{80, 24}, {160, 48}} {
 		for _, tc := range cases {
@@ -100,12 +116,12 @@ func checkFits(t *testing.T, view string, w, h int) {
 func TestBothListsStayInView(t *testing.T) {
 	m := loaded(&fakeEngine{state: largeState()}, 80, 24)
 	view := m.View()
-	if !strings.Contains(view, "Read (7000)") || !strings.Contains(view, "Unread (13000)") || strings.Count(view, "more (tab, then j/k)") != 2 {
+	if !strings.Contains(view, "Read (7000)") || !strings.Contains(view, "Unread (13000)") || strings.Count(view, "↓ ") != 2 {
 		t.Fatalf("both lists must show:\n%s", view)
 	}
 	first := func(v string) string {
 		for _, l := range strings.Split(v, "\n") {
-			if i := strings.Index(l, "│ · "); i >= 0 {
+			if i := strings.Index(l, "│ ✓ "); i >= 0 {
 				return l[i:]
 			}
 		}
@@ -117,8 +133,8 @@ func TestBothListsStayInView(t *testing.T) {
 		t.Fatalf("j in the detail pane did not scroll: offset %d", m.detail.offset)
 	}
 	m = drive(m, keys("G")...)
-	if m.detail.offset != m.detailMaxOffset() || m.detail.offset == 0 {
-		t.Fatalf("G: offset %d of %d", m.detail.offset, m.detailMaxOffset())
+	if m.detail.offset != m.detail.max || m.detail.offset == 0 {
+		t.Fatalf("G: offset %d of %d", m.detail.offset, m.detail.max)
 	}
 	checkFits(t, m.View(), 80, 24)
 }
@@ -141,7 +157,17 @@ func TestPastedKeyHasNoTimeToRead(t *testing.T) {
 	k := st.Key("STALEkey0000000000000000000000000000000000=")
 	k.Recipients[0].Read, k.Recipients[0].FirstSeenRead = true, now
 	m := drive(loaded(&fakeEngine{state: st}, 100, 30), keys("j")...)
-	if v := m.View(); !strings.Contains(v, "times need the send time (t)") || strings.Contains(v, "50% in 0s") {
+	if v := m.View(); !strings.Contains(v, "read times need the send time (t)") || strings.Contains(v, "50% in 0s") {
 		t.Fatalf("a key without a send time must not claim a time to read:\n%s", v)
 	}
+}
+
+// manyKeys is n lone keys, each with a few people.
+func manyKeys(n int) *watch.State {
+	st := &watch.State{}
+	for i := range n {
+		st.Keys = append(st.Keys, &watch.Key{Key: fmt.Sprintf("KEY%03dabcdefghijklmnopqrstuvwxyz0123=", i), RobotCode: "dingrobot", Label: fmt.Sprintf("Key %d", i),
+			AddedAt: now.Add(-time.Hour), SentAt: now.Add(-time.Hour), SendStatus: "SUCCESS", LastOK: now.Add(-time.Minute), Recipients: people("张伟", "Alice Chen")})
+	}
+	return st
 }

@@ -3,8 +3,9 @@ package watch
 import (
 	"encoding/csv"
 	"io"
-	"strings"
 	"time"
+
+	"github.com/dingwatch/dingwatch/internal/safetext"
 )
 
 // CSVHeader is the header line of every CSV dingwatch writes.
@@ -24,17 +25,9 @@ func WriteCSV(w io.Writer, keys []*Key) error {
 					seen = p.FirstSeenRead.UTC().Format(time.RFC3339)
 				}
 			}
-			cw.Write([]string{k.Key, csvSafe(p.UserID), csvSafe(p.Name), status, seen})
+			cw.Write([]string{safetext.CSVCell(k.Key, 0), safetext.CSVCell(p.UserID, 0), safetext.CSVCell(p.Name, 0), status, seen})
 		}
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// csvSafe keeps a spreadsheet from reading a cell as a formula.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

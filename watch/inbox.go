@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/google/renameio/v2"
+	"github.com/dingwatch/dingwatch/internal/atomicfile"
 )
 
 // Parcel is what a process that does not own the state hands to the one
@@ -33,7 +33,7 @@ func (s *Store) Deliver(p Parcel, now time.Time) error {
 	}
 	// Names sort in the order parcels were made: the owner takes them so.
 	name := fmt.Sprintf("%020d-%d-%06d.json", now.UnixNano(), os.Getpid(), s.sent.Add(1))
-	return renameio.WriteFile(filepath.Join(dir, name), data, 0o600)
+	return atomicfile.WriteFile(filepath.Join(dir, name), data, 0o600)
 }
 
 // TakeInbox reads and removes the parcels left for the owner, oldest

@@ -14,35 +14,49 @@ import (
 const MaxKeyLen = 128
 
 // ParseKeys splits pasted text into processQueryKeys: separated by spaces,
-// commas, semicolons or newlines, each checked. Duplicates within the text
-// are dropped; the order is kept.
+// commas, semicolons or newlines, each checked. Blank lines and lines that
+// start with # (comments) are skipped. Duplicates within the text are
+// dropped; the order is kept. When the text has more than one line, an
+// error names the line of each bad key as it is in the text (1-based).
 func ParseKeys(text string) ([]string, error) {
-	fields := listFields(text)
+	lines := strings.Split(text, "\n")
 	var keys []string
 	seen := map[string]bool{}
 	var bad []string
-	for _, f := range fields {
-		f = strings.Trim(f, `"'`)
-		if f == "" {
+	for n, ln := range lines {
+		if strings.HasPrefix(strings.TrimSpace(ln), "#") {
 			continue
 		}
-		if err := CheckKey(f); err != nil {
-			bad = append(bad, err.Error())
-			continue
-		}
-		if !seen[f] {
-			seen[f] = true
-			keys = append(keys, f)
+		for _, f := range listFields(ln) {
+			f = strings.Trim(f, `"'`)
+			if f == "" {
+				continue
+			}
+			if err := CheckKey(f); err != nil {
+				if len(lines) > 1 {
+					bad = append(bad, fmt.Sprintf("line %d: %v", n+1, err))
+				} else {
+					bad = append(bad, err.Error())
+				}
+				continue
+			}
+			if !seen[f] {
+				seen[f] = true
+				keys = append(keys, f)
+			}
 		}
 	}
 	if len(bad) > 0 {
 		return keys, errors.New(strings.Join(bad, "; "))
 	}
 	if len(keys) == 0 {
-		return nil, errors.New("no key given: paste one or more processQueryKeys")
+		return nil, ErrNoKey
 	}
 	return keys, nil
 }
+
+// ErrNoKey is ParseKeys' error for text that holds no key at all.
+var ErrNoKey = errors.New("no key given: paste one or more processQueryKeys")
 
 // listFields splits a pasted list on commas, semicolons, white space and
 // their full-width forms.

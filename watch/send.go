@@ -279,7 +279,7 @@ func (e *Engine) openRound(spec SendSpec, robot string, resendOf *int, now time.
 	if spec.Notice == "" {
 		label := strings.TrimSpace(spec.Label)
 		if label == "" {
-			label = "notice " + now.Format("01-02 15:04")
+			label = e.state.UniqueLabel("notice " + now.Format("01-02 15:04"))
 		}
 		n := e.newNotice(label, text, now)
 		n.Rounds[0].Message, n.Rounds[0].Robot = kept, robot

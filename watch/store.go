@@ -13,7 +13,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
-	"github.com/google/renameio/v2"
+
+	"github.com/dingwatch/dingwatch/internal/atomicfile"
 )
 
 // stateVersion is the format of the state file.
@@ -138,7 +139,7 @@ func (s *Store) Save(st *State) error {
 	if err != nil {
 		return err
 	}
-	return renameio.WriteFile(s.path, data, 0o600)
+	return atomicfile.WriteFile(s.path, data, 0o600)
 }
 
 // saver makes the engine's saves: at most one in flight, the latest

@@ -26,7 +26,11 @@ var demoNames = []string{
 
 // SeedDemo fills s with the demo scenario as of now: notices whose
 // recipients read over the next minutes, one just sent (DingTalk still
-// generating it), one recalled, one expired, and a moment of throttling.
+// generating it, then PROCESSING), one recalled, one expired, and two
+// moments of throttling (a 403 and a 200-status throttle body). DingTalk's
+// odd truths show too: read times in milliseconds and in seconds on two
+// keys, the SUCESS spelling on one, and two people a batchSend will not
+// reach (user044 flow-controlled, user045 filtered).
 func SeedDemo(s *Server, now time.Time) []DemoNotice {
 	rng := rand.New(rand.NewPCG(7, 11))
 	people := func(from, n int) []Person {
@@ -75,8 +79,17 @@ func SeedDemo(s *Server, now time.Time) []DemoNotice {
 			Keys: batches(robot, survey, reads(people(30, 6), time.Minute, time.Hour))},
 	}
 	s.Recall(notices[3].Keys[0])
-	// A moment of throttling a little after start.
+	s.SetReadTimes(notices[0].Keys[0], Millis)
+	s.SetReadTimes(notices[0].Keys[1], Seconds)
+	s.SetSendStatus(notices[1].Keys[0], "SUCESS", time.Time{})
+	s.SetSendStatus(notices[2].Keys[0], "PROCESSING", now.Add(45*time.Second))
+	s.SetUndeliverable(FlowControlled, "user044")
+	s.SetUndeliverable(Filtered, "user045")
+	// A moment of throttling a little after start, and a throttle that
+	// answers HTTP 200 a little later.
 	s.Inject(Fault{Endpoint: "readStatus", Status: 403, Code: "Forbidden.AccessDenied.QpsLimitForApi",
 		From: now.Add(25 * time.Second), Until: now.Add(35 * time.Second)})
+	s.Inject(Fault{Endpoint: "readStatus", Status: 200, Body: ThrottleBody,
+		From: now.Add(60 * time.Second), Until: now.Add(66 * time.Second)})
 	return notices
 }

@@ -1,8 +1,10 @@
 package sim
 
 import (
+	"cmp"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -23,6 +25,9 @@ const (
 	// AfterHandling does the work (a batchSend sends), then closes the
 	// connection without answering: the client cannot know what happened.
 	AfterHandling
+	// Redirect answers Status (default 302) with a Location header, and
+	// does nothing else: DingTalk never redirects, dingwatch never follows.
+	Redirect
 )
 
 // Fault is a misbehaviour the server shows on matching requests.
@@ -30,9 +35,20 @@ type Fault struct {
 	Endpoint string // "token", "readStatus", "batchSend", "batchRecall"; "" for every non-token endpoint
 	Key      string // only readStatus of this processQueryKey; "" for all
 	Kind     FaultKind
-	Status   int
-	Code     string // DingTalk's error code, answered as its error JSON
-	Body     string // a raw body instead (an HTML page, odd JSON)
+	// Status is the answer's HTTP status. Default: 200 for a Body, 400
+	// for a Code, 302 for a Redirect.
+	Status int
+	Code   string // DingTalk's error code, answered as its error JSON
+	// Message is the error JSON's message (default "injected by the
+	// simulator"); for IpNotInWhiteList DingTalk puts the IP it saw there.
+	Message string
+	// RequiredScopes go in the error JSON's accessdenieddetail, as 403
+	// answers carry them.
+	RequiredScopes []string
+	// Body is a raw body instead (an HTML page, odd JSON, a 200-status
+	// throttle); sent as application/json when it starts with "{".
+	Body     string
+	Location string // where a Redirect points
 	Delay    time.Duration
 	Times    int       // how many requests it hits; 0 for every one until cleared
 	From     time.Time // on the server's clock; zero: from now
@@ -111,14 +127,22 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request, h http.HandlerFunc
 	case AfterHandling:
 		h(&recorder{header: http.Header{}}, r)
 		hangUp(w)
+	case Redirect:
+		w.Header().Set("Location", f.Location)
+		w.WriteHeader(cmp.Or(f.Status, http.StatusFound))
 	default:
 		if f.Body != "" {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.WriteHeader(f.Status)
+			ctype := "text/html; charset=utf-8"
+			if strings.HasPrefix(strings.TrimSpace(f.Body), "{") {
+				ctype = "application/json"
+			}
+			w.Header().Set("Content-Type", ctype)
+			w.WriteHeader(cmp.Or(f.Status, http.StatusOK))
 			w.Write([]byte(f.Body)) //nolint:errcheck
 			return true
 		}
-		apiError(w, f.Status, f.Code, "injected by the simulator")
+		writeJSON(w, cmp.Or(f.Status, http.StatusBadRequest),
+			errorBody(f.Code, cmp.Or(f.Message, "injected by the simulator"), f.RequiredScopes))
 	}
 	return true
 }
@@ -144,6 +168,29 @@ type recorder struct {
 func (r *recorder) Header() http.Header         { return r.header }
 func (r *recorder) WriteHeader(status int)      { r.status = status }
 func (r *recorder) Write(b []byte) (int, error) { r.body = append(r.body, b...); return len(b), nil }
+
+// Bodies DingTalk answers with HTTP 200 that are errors all the same.
+const (
+	// ThrottleBody is the legacy throttle: too many calls of this API.
+	ThrottleBody = `{"errcode":90018,"errmsg":"接口调用超过限制 (too many calls)"}`
+	// QuotaBody is the legacy "monthly call quota spent".
+	QuotaBody = `{"errcode":90020,"errmsg":"本月调用次数已用完 (monthly quota spent)"}`
+	// BanBody is the ban shape: wait 5 seconds.
+	BanBody = `{"status":1111,"wait":5,"punish":"deny"}`
+)
+
+// IPNotAllowed is the fault of a host whose IP (as DingTalk saw it) is not
+// in the app's allow-list, on endpoint ("" for every non-token endpoint).
+func IPNotAllowed(endpoint, ip string) Fault {
+	return Fault{Endpoint: endpoint, Status: http.StatusForbidden, Code: "Forbidden.AccessDenied.IpNotInWhiteList",
+		Message: "访问ip不在白名单之中,request ip=" + ip + " appKey(demo)"}
+}
+
+// ScopesMissing is the fault of an app that lacks the permissions scopes.
+func ScopesMissing(endpoint string, scopes ...string) Fault {
+	return Fault{Endpoint: endpoint, Status: http.StatusForbidden, Code: "Forbidden.AccessDenied.AccessTokenPermissionDenied",
+		Message: "没有调用该接口的权限 (no permission to call this API)", RequiredScopes: scopes}
+}
 
 // BanPage is the kind of HTML page DingTalk answers when it has banned an IP.
 const BanPage = `<!DOCTYPE html><html><head><title>Access denied</title></head><body><h1>Too many requests</h1><p>Your IP has been blocked for 5 minutes.</p></body></html>`

@@ -49,7 +49,17 @@ func (s *Server) endpoint(name string, h http.HandlerFunc) http.HandlerFunc {
 
 // apiError writes DingTalk's error JSON.
 func apiError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]string{"code": code, "requestid": "sim-" + code, "message": msg})
+	writeJSON(w, status, errorBody(code, msg, nil))
+}
+
+// errorBody is DingTalk's error JSON; scopes, when given, go where a 403
+// puts them (accessdenieddetail.requiredScopes).
+func errorBody(code, msg string, scopes []string) map[string]any {
+	b := map[string]any{"code": code, "requestid": "sim-" + code, "message": msg}
+	if len(scopes) > 0 {
+		b["accessdenieddetail"] = map[string]any{"requiredScopes": scopes}
+	}
+	return b
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -171,17 +181,32 @@ func (s *Server) handleReadStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	list := make([]info, 0, len(m.people))
 	for _, p := range m.people {
-		st := "UNREAD"
-		if p.ReadAfter >= 0 && !now.Before(m.sentAt.Add(p.ReadAfter)) {
+		st, at := "UNREAD", int64(0)
+		if readAt := m.sentAt.Add(p.ReadAfter); p.ReadAfter >= 0 && !now.Before(readAt) {
 			st = "READ"
+			switch m.times {
+			case Seconds:
+				at = readAt.Unix()
+			case Millis:
+				at = readAt.UnixMilli()
+			}
 		}
-		list = append(list, info{Name: p.Name, UserID: p.UserID, ReadStatus: st})
+		list = append(list, info{Name: p.Name, UserID: p.UserID, ReadStatus: st, ReadTimestamp: at})
 	}
-	status := "SUCCESS"
-	if m.recalled {
-		status = "RECALLED"
+	writeJSON(w, 200, map[string]any{"sendStatus": s.sendStatusLocked(m, now), "messageReadInfoList": list})
+}
+
+// sendStatusLocked is the sendStatus readStatus answers for m at now.
+func (s *Server) sendStatusLocked(m *message, now time.Time) string {
+	switch {
+	case m.status != "" && (m.statusUntil.IsZero() || now.Before(m.statusUntil)):
+		return m.status
+	case m.recalled:
+		return "RECALLED"
+	case s.opts.ProcessingFor > 0 && now.Sub(m.sentAt) < s.opts.NotReadyFor+s.opts.ProcessingFor:
+		return "PROCESSING"
 	}
-	writeJSON(w, 200, map[string]any{"sendStatus": status, "messageReadInfoList": list})
+	return s.opts.SuccessWord
 }
 
 var msgKeys = map[string]bool{"sampleText": true, "sampleMarkdown": true, "sampleLink": true, "sampleActionCard": true}
@@ -204,19 +229,25 @@ func (s *Server) handleBatchSend(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var people []Person
-	invalid := []string{}
+	invalid, flow, filtered := []string{}, []string{}, []string{}
 	for _, id := range b.UserIDs {
 		name, ok := s.directory[id]
-		if !ok {
+		switch {
+		case !ok:
 			invalid = append(invalid, id)
-			continue
+		case s.blocked[id] == FlowControlled:
+			flow = append(flow, id)
+		case s.blocked[id] == Filtered:
+			filtered = append(filtered, id)
+		default:
+			people = append(people, Person{UserID: id, Name: name, ReadAfter: s.opts.ReadPlan(id)})
 		}
-		people = append(people, Person{UserID: id, Name: name, ReadAfter: s.opts.ReadPlan(id)})
 	}
 	key := s.addLocked(b.RobotCode, s.opts.Now(), people)
+	s.messages[key].times = s.opts.SendReadTimes
 	s.sends = append(s.sends, SendCall{RobotCode: b.RobotCode, UserIDs: b.UserIDs, MsgKey: b.MsgKey, MsgParam: b.MsgParam, Key: key})
 	writeJSON(w, 200, map[string]any{"processQueryKey": key, "invalidStaffIdList": invalid,
-		"flowControlledStaffIdList": []string{}})
+		"flowControlledStaffIdList": flow, "filteredStaffIdList": filtered})
 }
 
 func (s *Server) handleBatchRecall(w http.ResponseWriter, r *http.Request) {

@@ -45,7 +45,37 @@ type Options struct {
 	// with the server locked and must not call the Server.
 	ReadPlan func(userID string) time.Duration
 	Seed     uint64
+	// SendReadTimes is whether, and in which unit, readStatus gives read
+	// times (readTimestamp) for messages made by batchSend; SetReadTimes
+	// sets it per message. Default NoReadTimes: 0, as DingTalk mostly does.
+	SendReadTimes TimeUnit
+	// ProcessingFor is how long after NotReadyFor readStatus answers
+	// sendStatus PROCESSING (with the recipients so far); 0 for never.
+	ProcessingFor time.Duration
+	// SuccessWord is how sendStatus SUCCESS is spelled (default "SUCCESS";
+	// DingTalk's own example spells it "SUCESS").
+	SuccessWord string
 }
+
+// TimeUnit is how readStatus gives a read time (readTimestamp).
+type TimeUnit int
+
+// The ways of giving read times.
+const (
+	NoReadTimes TimeUnit = iota // readTimestamp 0, as DingTalk documents ("not supported yet")
+	Seconds                     // readTimestamp in seconds since the epoch
+	Millis                      // readTimestamp in milliseconds since the epoch
+)
+
+// Undeliverable is why batchSend does not deliver to a person.
+type Undeliverable int
+
+// The reasons batchSend names recipients it did not deliver to.
+const (
+	Deliver        Undeliverable = iota // delivered as usual
+	FlowControlled                      // listed in flowControlledStaffIdList
+	Filtered                            // listed in filteredStaffIdList
+)
 
 // Suite is accepted third-party enterprise app credentials.
 type Suite struct{ Key, Secret, CorpID, Ticket string }
@@ -68,6 +98,8 @@ type Server struct {
 	sends     []SendCall
 	paused    bool
 	conns     map[net.Conn]bool // open client connections, closed by Pause
+	blocked   map[string]Undeliverable
+	gw        *Gateway // Stream mode (stream_gateway.go)
 }
 
 type message struct {
@@ -76,6 +108,10 @@ type message struct {
 	people    []Person
 	recalled  bool
 	processed bool
+	times     TimeUnit
+	// status, when set, is answered as sendStatus until statusUntil (zero: always).
+	status      string
+	statusUntil time.Time
 }
 
 // SendCall records one batchSend the server accepted, as it arrived.
@@ -101,6 +137,9 @@ func Start(opts Options) (*Server, error) {
 	if opts.NotReadyFor == 0 {
 		opts.NotReadyFor = 2 * time.Second
 	}
+	if opts.SuccessWord == "" {
+		opts.SuccessWord = "SUCCESS"
+	}
 	s := &Server{
 		opts:      opts,
 		rng:       rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
@@ -110,6 +149,7 @@ func Start(opts Options) (*Server, error) {
 		calls:     map[string]int{},
 		keyCalls:  map[string]int{},
 		conns:     map[net.Conn]bool{},
+		blocked:   map[string]Undeliverable{},
 	}
 	if s.opts.ReadPlan == nil {
 		s.opts.ReadPlan = s.defaultReadPlan
@@ -119,7 +159,8 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("simulated DingTalk: %w", err)
 	}
 	s.ln = ln
-	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 5 * time.Second, ConnState: s.track}
+	s.gw = newGateway(s)
+	s.srv = &http.Server{Handler: s.gw.mount(s.routes()), ReadHeaderTimeout: 5 * time.Second, ConnState: s.track}
 	go s.srv.Serve(ln) //nolint:errcheck // ends with Close
 	return s, nil
 }
@@ -132,7 +173,11 @@ func (s *Server) URL() string {
 }
 
 // Close stops the server.
-func (s *Server) Close() error { return s.srv.Close() }
+func (s *Server) Close() error {
+	err := s.srv.Close()
+	s.gw.close()
+	return err
+}
 
 // defaultReadPlan reads between 10 s and 5 min after sending, one in ten
 // never. It runs with s.mu held, as every ReadPlan does.
@@ -200,6 +245,41 @@ func (s *Server) SetReadAfter(key, userID string, after time.Duration) {
 				m.people[i].ReadAfter = after
 			}
 		}
+	}
+}
+
+// SetReadTimes makes readStatus of key give read times in unit.
+func (s *Server) SetReadTimes(key string, unit TimeUnit) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m := s.messages[key]; m != nil {
+		m.times = unit
+	}
+}
+
+// SetSendStatus makes readStatus of key answer sendStatus status, spelled
+// as given ("PROCESSING", "SUCESS", anything), until the server's clock
+// reaches until (zero: from now on). "" goes back to the natural status.
+func (s *Server) SetSendStatus(key, status string, until time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m := s.messages[key]; m != nil {
+		m.status, m.statusUntil = status, until
+	}
+}
+
+// SetUndeliverable makes batchSend leave userIDs out of every later
+// message and name them in its answer as flow-controlled or filtered;
+// Deliver undoes it.
+func (s *Server) SetUndeliverable(how Undeliverable, userIDs ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range userIDs {
+		if how == Deliver {
+			delete(s.blocked, id)
+			continue
+		}
+		s.blocked[id] = how
 	}
 }
 
@@ -281,6 +361,7 @@ func (s *Server) Pause() error {
 		return nil
 	}
 	s.paused = true
+	s.gw.Drop()
 	for c := range s.conns {
 		c.Close()
 	}

@@ -1,0 +1,100 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// confirm asks before anything that sends, recalls or forgets: only y
+// does it; enter, esc and n cancel (back to the form it came from, with
+// its text). The question is always shown whole: it wraps.
+type confirm struct {
+	c             common
+	width, height int
+	prompt        string  // the question, clean
+	warn          string  // a warning shown above the keys, or ""
+	preview       string  // what will be sent, or "" for a footer prompt
+	yesWhat       string  // what y does: "sends", "recalls"
+	yes           tea.Cmd // run on y
+	back          overlay // shown again on cancel; nil: back to the dashboard
+}
+
+// Footer: a question without a preview sits in the footer, over the
+// dashboard it is about.
+func (p *confirm) Footer() bool { return p.preview == "" }
+
+// Update: y confirms; enter, esc, n and q cancel; other keys are ignored,
+// so that a stray key does not decide.
+func (p *confirm) Update(msg tea.Msg) (overlay, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return p, nil
+	}
+	switch km.String() {
+	case "y", "Y":
+		return nil, p.yes
+	case "enter", "esc", "n", "N", "q":
+		return p.back, flashCmd("cancelled: nothing was done", false)
+	}
+	return p, nil
+}
+
+// SetSize gives the prompt its width (and, with a preview, the body).
+func (p *confirm) SetSize(width, height int) { p.width, p.height = width, height }
+
+// lines are the prompt's lines at its width: the question, the warning
+// and the keys.
+func (p *confirm) lines(width int) []string {
+	st := p.c.st
+	var out []string
+	for _, l := range wrap(p.prompt, width) {
+		out = append(out, st.Warn.Render(l))
+	}
+	if p.warn != "" {
+		for _, l := range wrap("! "+p.warn, width) {
+			out = append(out, st.Error.Render(l))
+		}
+	}
+	for _, l := range wrap("y "+p.yesWhat+" · enter/esc cancel", width) {
+		out = append(out, st.Bold.Render(l))
+	}
+	return out
+}
+
+// Height is how many lines the footer prompt takes at width.
+func (p *confirm) Height(width int) int { return len(p.lines(width)) }
+
+// View draws the prompt (in the footer) or the preview and the prompt in
+// a box over the body.
+func (p *confirm) View() string {
+	if p.Footer() {
+		return strings.Join(p.lines(p.width), "\n")
+	}
+	st := p.c.st
+	inner := max(20, min(p.width-4, 76))
+	keys := p.lines(inner)
+	room := max(p.height-4-len(keys)-2, 1) // border, title, blank lines
+	var body []string
+	for _, l := range strings.Split(p.preview, "\n") {
+		body = append(body, wrap(l, inner)...)
+	}
+	if len(body) > room {
+		body = append(body[:max(room-1, 0)], st.Dim.Render("… (the whole text is sent)"))
+	}
+	lines := append([]string{st.Title.Render("Preview"), ""}, body...)
+	lines = append(append(lines, ""), keys...)
+	return clip(st.Dialog.Render(strings.Join(lines, "\n")), p.width, p.height)
+}
+
+// ShortHelp names the two choices.
+func (p *confirm) ShortHelp() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("y"), key.WithHelp("y", p.yesWhat)),
+		key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "cancel")),
+	}
+}
+
+// FullHelp is the same keys.
+func (p *confirm) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }

@@ -1,0 +1,237 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+)
+
+// section is one list of people in the detail pane, and the lines the
+// layout gave it (its title included).
+type section struct {
+	title string
+	style lipgloss.Style
+	items []personItem
+	rows  int
+}
+
+// personItem is one person as a section shows them.
+type personItem struct {
+	mark, name, id, right string
+	match                 bool // the filter found them
+}
+
+// sections are the row's people: Unread first (who to chase), then those
+// a batch never reached, then Read, newest first.
+func (d detailPane) sections() []section {
+	st, a, f := d.c.st, d.r.aud, strings.ToLower(d.filter)
+	found := func(name, id string) bool {
+		return f != "" && (strings.Contains(strings.ToLower(name), f) || strings.Contains(strings.ToLower(id), f))
+	}
+	un := section{title: fmt.Sprintf("Unread (%d)", len(a.Unread)), style: st.Unread}
+	for _, p := range a.Unread {
+		un.items = append(un.items, personItem{mark: "·", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), match: found(p.Name, idOf(p.Recipient))})
+	}
+	rd := section{title: fmt.Sprintf("Read (%d)", len(a.Read)), style: st.Read}
+	unseen := a.UnknownReadTimes()          // they sort first, by name
+	for i := len(a.Read) - 1; i >= 0; i-- { // newest first, then those read before watching, by name
+		j := i
+		if i < unseen {
+			j = unseen - 1 - i
+		}
+		p := a.Read[j]
+		seen := "earlier"
+		if !p.FirstSeenRead.IsZero() {
+			seen = clockTime(p.FirstSeenRead, d.c.now)
+		}
+		rd.items = append(rd.items, personItem{mark: "✓", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), right: seen, match: found(p.Name, idOf(p.Recipient))})
+	}
+	out := []section{un}
+	lost := section{style: st.Error}
+	for _, p := range d.r.lost {
+		lost.items = append(lost.items, personItem{mark: "✗", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), right: batchOf(p), match: found(p.Name, idOf(p.Recipient))})
+	}
+	for _, k := range d.r.keys {
+		for _, u := range k.NotDelivered {
+			lost.items = append(lost.items, personItem{mark: "✗", name: clean(u.UserID), right: clean(u.Reason)})
+		}
+	}
+	if len(lost.items) > 0 {
+		lost.title = fmt.Sprintf("Not delivered (%d)", len(lost.items))
+		out = append(out, lost)
+	}
+	out = append(out, rd)
+	for i := range out { // the people the filter found come first in their section
+		slices.SortStableFunc(out[i].items, func(a, b personItem) int {
+			switch {
+			case a.match == b.match:
+				return 0
+			case a.match:
+				return -1
+			}
+			return 1
+		})
+	}
+	return out
+}
+
+// peopleNeed is the fewest of height lines the people keep: Unread's
+// title and first names at least, half the pane when they need it.
+func peopleNeed(secs []section, split bool, height int) int {
+	want := 0
+	for i, s := range secs {
+		if !split || i < len(secs)-1 {
+			want += 1 + max(len(s.items), 1)
+		}
+	}
+	if split {
+		want = max(want, 1+max(len(secs[len(secs)-1].items), 1))
+	}
+	return min(want, max(1+min(max(len(secs[0].items), 1), 2), height/2))
+}
+
+// shareRows gives the sections their rows in avail lines and returns the
+// largest useful scroll offset. Side by side, Read has the right column.
+func shareRows(secs []section, avail int, split bool) int {
+	if split {
+		right := &secs[len(secs)-1]
+		right.rows = min(avail, 1+max(len(right.items), 1))
+		return max(stack(secs[:len(secs)-1], avail), len(right.items)-(right.rows-1), 0)
+	}
+	return stack(secs, avail)
+}
+
+// stack shares avail lines between sections shown one under the other:
+// Unread (the first) gets at least half, the others a title and a first
+// line each when they can, then share what they need a line each in turn; Unread takes
+// what is left.
+func stack(secs []section, avail int) int {
+	want := make([]int, len(secs))
+	others := 0
+	for i := range secs {
+		want[i] = 1 + max(len(secs[i].items), 1)
+		if i > 0 {
+			others += want[i]
+		}
+	}
+	secs[0].rows = min(want[0], max(avail-others, (avail+1)/2, min(avail, 2)))
+	avail -= secs[0].rows
+	for i := 1; i < len(secs); i++ {
+		secs[i].rows = min(want[i], 2, avail)
+		avail -= secs[i].rows
+	}
+	for gave := true; gave && avail > 0; { // the others share what is left, a line each in turn
+		gave = false
+		for i := 1; i < len(secs) && avail > 0; i++ {
+			if secs[i].rows < want[i] {
+				secs[i].rows++
+				avail--
+				gave = true
+			}
+		}
+	}
+	secs[0].rows += min(want[0]-secs[0].rows, avail)
+	most := 0
+	for _, s := range secs {
+		most = max(most, len(s.items)-max(s.rows-1, 0))
+	}
+	return most
+}
+
+// peopleView draws the sections in h lines.
+func (d detailPane) peopleView(h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	if !d.split() {
+		var lines []string
+		for _, s := range d.secs {
+			lines = append(lines, d.sectionLines(s, d.width)...)
+		}
+		return lines
+	}
+	half := (d.width - 2) / 2
+	var left []string
+	for _, s := range d.secs[:len(d.secs)-1] {
+		left = append(left, d.sectionLines(s, half)...)
+	}
+	right := d.sectionLines(d.secs[len(d.secs)-1], d.width-half-2)
+	lines := make([]string, min(max(len(left), len(right)), h))
+	for i := range lines {
+		l, r := "", ""
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		lines[i] = fit(l, half) + "  " + r
+	}
+	return lines
+}
+
+// sectionLines draws a section in its rows from the pane's offset, with
+// "↑ N more" and "↓ N more" where it goes on.
+func (d detailPane) sectionLines(s section, width int) []string {
+	if s.rows <= 0 {
+		return nil
+	}
+	st := d.c.st
+	lines := []string{s.style.Render(fit(s.title, width))}
+	k := s.rows - 1
+	if len(s.items) == 0 && k > 0 {
+		return append(lines, st.Dim.Render(fit("  nobody", width)))
+	}
+	start := min(d.offset, max(len(s.items)-k, 0))
+	for i := start; i < min(start+k, len(s.items)); i++ {
+		lines = append(lines, d.personLine(s.items[i], width))
+	}
+	more := len(s.items) - (start + k)
+	switch {
+	case k < 2 && (more > 0 || start > 0): // no room for marker lines: counts in the title
+		t := s.title
+		if start > 0 {
+			t += fmt.Sprintf(" ↑%d", start)
+		}
+		if more > 0 {
+			t += fmt.Sprintf(" ↓%d", more)
+		}
+		lines[0] = s.style.Render(fit(t, width))
+	default:
+		if start > 0 && k >= 3 {
+			lines[1] = st.Dim.Render(fit(fmt.Sprintf("  ↑ %d more", start+1), width))
+		}
+		if more > 0 {
+			lines[len(lines)-1] = st.Dim.Render(fit(fmt.Sprintf("  ↓ %d more", more+1), width))
+		}
+	}
+	return lines
+}
+
+// personLine is "✓ name  userId  seen", columns aligned by display width;
+// a narrow pane shows only the time of day.
+func (d detailPane) personLine(p personItem, width int) string {
+	st := d.c.st
+	rightW := min(max(12, stringWidth(p.right)), 18)
+	right := p.right
+	if width < 50 {
+		rightW = min(max(stringWidth(right), 6), 14, width/3)
+		if strings.Contains(right, ":") {
+			right, rightW = right[max(0, len(right)-5):], 6 // "11-26 13:19" → "13:19"
+		}
+	}
+	rest := width - 2 - rightW
+	nameW := min(max(rest/2, 6), 16)
+	idW := rest - nameW - 1
+	mark := p.mark
+	if p.match {
+		mark = "»"
+	}
+	line := mark + " " + fit(p.name, nameW) + " " + st.Dim.Render(fit(p.id, idW))
+	if right != "" {
+		line += st.Dim.Render(fitRight(right, rightW))
+	}
+	return line
+}

@@ -1,0 +1,232 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/dingwatch/dingwatch/watch"
+)
+
+// keyList is the list of notices and lone keys: its cursor and scroll,
+// the filter, which notices are open and which keys are marked.
+type keyList struct {
+	c             common
+	width, height int // inside the border
+	focused       bool
+
+	snap     *watch.Snapshot
+	rows     []row
+	serials  []uint64 // per row: changes when the row is summed again
+	serial   uint64
+	cursor   int
+	offset   int
+	expanded map[string]bool // notice ID → open
+	marked   map[string]bool // keys marked with space, for n
+	pending  string          // a row to select as soon as it appears
+	countW   int             // width of the read/total column
+	titleW   int             // widest title, for the wide layout
+
+	filter    string // applied, lower case
+	filtering bool   // the filter input has the keys
+	input     textinput.Model
+	cache     *rowCache
+}
+
+func newKeyList(c common) keyList {
+	in := textinput.New()
+	in.Cursor.SetMode(cursor.CursorStatic) // a blinking cursor redraws twice a second, over SSH too
+	in.Prompt = "/"
+	in.Placeholder = "label, key or name"
+	in.CharLimit = 200
+	c.st.line(&in)
+	return keyList{c: c, input: in, expanded: map[string]bool{}, marked: map[string]bool{}, cache: newRowCache()}
+}
+
+// SetSize lays the list out in width×height cells inside its border.
+func (l *keyList) SetSize(width, height int) {
+	l.width, l.height = width, height
+	l.input.Width = max(width-4, 1)
+	l.clamp()
+}
+
+// rowsShown is how many lines under the title show rows and markers.
+func (l keyList) rowsShown() int { return max(l.height-1, 1) }
+
+// setSnapshot rebuilds the rows from s, reusing the rows whose notice and
+// keys did not change, and keeps the cursor on the same row.
+func (l *keyList) setSnapshot(s *watch.Snapshot) {
+	l.snap = s
+	l.rebuild()
+}
+
+func (l *keyList) rebuild() {
+	if l.snap == nil {
+		return
+	}
+	cur := ""
+	if r, ok := l.selected(); ok {
+		cur = r.id()
+	}
+	old := map[string]int{}
+	for i, r := range l.rows {
+		old[fmt.Sprint(r.id(), "#", r.child)] = i
+	}
+	var rows []row
+	var serials []uint64
+	add := func(n *watch.Notice, keys []*watch.Key, child int, match string) {
+		id := row{notice: n, keys: keys}.id()
+		if i, ok := old[fmt.Sprint(id, "#", child)]; ok && l.rows[i].same(n, keys, child) {
+			r := l.rows[i]
+			r.match = match
+			rows, serials = append(rows, r), append(serials, l.serials[i])
+			return
+		}
+		l.serial++
+		r := row{notice: n, keys: keys, child: child, match: match}
+		if n != nil {
+			r = r.summedWith(l.snap.Audience(n.ID), l.c.now) // one merge per notice version, shared by every view
+		} else {
+			r = r.summed(l.c.now)
+		}
+		rows = append(rows, r)
+		serials = append(serials, l.serial)
+	}
+	for _, g := range l.snap.State.Groups() {
+		ok, match := matches(row{notice: g.Notice, keys: g.Keys}, l.filter)
+		if !ok {
+			continue
+		}
+		add(g.Notice, g.Keys, 0, match)
+		if g.Notice != nil && l.expanded[g.Notice.ID] {
+			for i, k := range g.Keys {
+				add(nil, []*watch.Key{k}, i+1, "")
+			}
+		}
+	}
+	l.rows, l.serials = rows, serials
+	l.countW, l.titleW = 7, 0 // "999/999"
+	for _, r := range rows {
+		l.countW = max(l.countW, len(fmt.Sprintf("%d/%d", r.read, r.total)))
+		l.titleW = max(l.titleW, stringWidth(r.title())+2)
+	}
+	for i, r := range rows {
+		if r.id() == cur && r.child == 0 {
+			l.cursor = i
+		}
+	}
+	for i, r := range rows {
+		if r.id() == l.pending {
+			l.cursor, l.pending = i, ""
+		}
+	}
+	l.clamp()
+}
+
+// watched counts what is watched: notices and lone keys, not rows.
+func (l keyList) watched() int {
+	if l.snap == nil {
+		return 0
+	}
+	return len(l.snap.State.Groups())
+}
+
+// selected is the row under the cursor; ok is false when the list is empty.
+func (l keyList) selected() (row, bool) {
+	if l.cursor < 0 || l.cursor >= len(l.rows) {
+		return row{}, false
+	}
+	return l.rows[l.cursor], true
+}
+
+// move moves the cursor by n rows.
+func (l *keyList) move(n int) {
+	l.cursor += n
+	l.clamp()
+}
+
+// clamp keeps the cursor on a row and the row in view.
+func (l *keyList) clamp() {
+	l.cursor = min(max(l.cursor, 0), max(len(l.rows)-1, 0))
+	l.offset, _ = scrollWindow(len(l.rows), l.cursor, l.offset, l.rowsShown())
+}
+
+// setFilter applies a filter and rebuilds the rows.
+func (l *keyList) setFilter(f string) {
+	l.filter = strings.ToLower(strings.TrimSpace(f))
+	l.rebuild()
+}
+
+// Update handles the keys of the list: moving, opening a notice, and the
+// filter while it is typed.
+func (l keyList) Update(msg tea.KeyMsg) (keyList, tea.Cmd) {
+	k := l.c.keys
+	if l.filtering {
+		switch msg.Type {
+		case tea.KeyEsc:
+			l.filtering = false
+			l.input.Blur()
+			l.setFilter("")
+			return l, nil
+		case tea.KeyEnter:
+			l.filtering = false
+			l.input.Blur()
+			return l, nil
+		}
+		var cmd tea.Cmd
+		l.input, cmd = l.input.Update(msg)
+		l.setFilter(l.input.Value())
+		return l, cmd
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		l.move(-1)
+	case key.Matches(msg, k.Down):
+		l.move(1)
+	case key.Matches(msg, k.PageUp):
+		l.move(-l.rowsShown())
+	case key.Matches(msg, k.PageDown):
+		l.move(l.rowsShown())
+	case key.Matches(msg, k.Top):
+		l.move(-len(l.rows))
+	case key.Matches(msg, k.Bottom):
+		l.move(len(l.rows))
+	case key.Matches(msg, k.Expand):
+		if r, ok := l.selected(); ok && r.notice != nil {
+			l.expanded[r.notice.ID] = !l.expanded[r.notice.ID]
+			l.rebuild()
+		}
+	case key.Matches(msg, k.Filter):
+		l.filtering = true
+		l.input.SetValue(l.filter)
+		l.input.CursorEnd()
+		return l, l.input.Focus()
+	}
+	return l, nil
+}
+
+// ShortHelp is the footer's keys while the list has the focus.
+func (l keyList) ShortHelp() []key.Binding {
+	k := l.c.keys
+	if l.filtering {
+		return []key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		}
+	}
+	out := []key.Binding{k.Down, k.Expand, k.Tab, k.Filter}
+	if l.filter != "" {
+		out = append(out, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")))
+	}
+	if !l.c.readOnly {
+		out = append(out, k.Add, k.Send)
+	}
+	return append(out, k.Refresh, k.Help, k.Quit)
+}
+
+// FullHelp is not used: the help overlay shows every key.
+func (l keyList) FullHelp() [][]key.Binding { return nil }

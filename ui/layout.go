@@ -1,0 +1,103 @@
+package ui
+
+import (
+	"github.com/charmbracelet/lipgloss"
+)
+
+// sideBySide is the width from which the list and detail panes sit side by side.
+const sideBySide = 72
+
+// layout is where everything goes, worked out when the size or what is
+// shown changes — never while drawing.
+type layout struct {
+	banners        []string // drawn banner lines
+	bodyH, footerH int
+	side           bool
+	lw, lh, dw, dh int // outer sizes of the list and detail panes
+}
+
+// banner is one message about the whole dashboard.
+type banner struct {
+	text  string // clean
+	style lipgloss.Style
+}
+
+// banners are the messages about the whole dashboard still shown.
+func (m Model) banners() []banner {
+	if m.snap == nil {
+		return nil
+	}
+	var out []banner
+	add := func(style lipgloss.Style, s string) {
+		if s != "" && !m.dismissed[clean(s)] {
+			out = append(out, banner{clean(s), style})
+		}
+	}
+	add(m.c.st.Error, m.snap.Halted)
+	add(m.c.st.Error, m.snap.SaveErr)
+	if m.snap.Blocked {
+		add(m.c.st.Warn, "the daily call budget is spent: polling waits until calls age out (--budget)")
+	}
+	for _, w := range warningTexts(m.snap) {
+		add(m.c.st.Warn, w)
+	}
+	return out
+}
+
+// footerHeighter is a footer overlay whose height depends on its width.
+type footerHeighter interface{ Height(width int) int }
+
+// relayout sizes the header, banners, panes, overlay and footer.
+func (m *Model) relayout() {
+	if m.width <= 0 || m.height <= 0 {
+		return
+	}
+	l := layout{footerH: 1, side: m.width >= sideBySide}
+	switch {
+	case m.overlay != nil && m.overlay.Footer():
+		m.overlay.SetSize(m.width, 1)
+		if fh, ok := m.overlay.(footerHeighter); ok {
+			l.footerH = min(max(fh.Height(m.width), 1), max(m.height/3, 1))
+		}
+	case m.flash != "" && m.flashErr:
+		l.footerH = min(len(wrap(clean(m.flash), m.width)), 2)
+	}
+	minBody := 10 // two panes stacked: each a border, a title and two lines
+	if l.side {
+		minBody = 6
+	}
+	room := min(max(m.height-1-l.footerH-minBody, 1), 8)
+	for _, b := range m.banners() {
+		for _, s := range wrap("! "+b.text, m.width) {
+			l.banners = append(l.banners, b.style.Render(fit(s, m.width)))
+		}
+	}
+	if len(l.banners) > room {
+		l.banners = append(l.banners[:room-1], m.c.st.Warn.Render(fit("… i shows every message whole · esc hides them", m.width)))
+	}
+	l.bodyH = max(m.height-1-len(l.banners)-l.footerH, 1)
+	h := l.bodyH
+	if l.side {
+		base := min(max(m.width/2, 36), 64)
+		// A row: cursor 2, title, " counts", " bar" 9, " state" 10, " left" 7, " !" 2; border and padding 4.
+		need := m.list.titleW + m.list.countW + 2 + 1 + 9 + 10 + 7 + 2 + 4
+		l.lw = base
+		if m.width >= 120 {
+			l.lw = min(max(need, base), m.width-60)
+		}
+		l.lh, l.dw, l.dh = h, m.width-l.lw, h
+	} else {
+		l.lh = max(h*2/5, 5)
+		if h-l.lh < 4 { // the detail keeps Unread's title and a name; the list at least its cursor row
+			l.lh = max(h-4, 3)
+		}
+		l.lw, l.dw, l.dh = m.width, m.width, h-l.lh
+	}
+	m.lay = l
+	m.list.SetSize(l.lw-4, l.lh-2)
+	m.detail.SetSize(l.dw-4, l.dh-2)
+	m.selectionChanged()
+	if m.overlay != nil && !m.overlay.Footer() {
+		m.overlay.SetSize(m.width, l.bodyH)
+	}
+}

@@ -1,0 +1,162 @@
+package ui
+
+import (
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Update routes a message: the engine's and the clock's to the panes, a
+// key to the open overlay or else to the focused pane and the bindings,
+// and lays the screen out again when what it shows changed. A panic
+// inside ends the program cleanly: the terminal is restored, the stack
+// goes to the log, and the user gets one line (Crashed).
+func (m Model) Update(msg tea.Msg) (result tea.Model, cmd tea.Cmd) {
+	defer func() {
+		if r := recover(); r != nil {
+			m.crash(r)
+			result, cmd = m, tea.Quit
+		}
+	}()
+	m, cmd = m.route(msg)
+	return m, cmd
+}
+
+func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.relayout()
+		return m, nil
+	case snapshotMsg:
+		if m.snap != nil && msg.snap.Version < m.snap.Version {
+			return m, nil // an older snapshot overtaken by a newer one
+		}
+		m.snap = msg.snap
+		m.setClock()
+		m.list.setSnapshot(msg.snap)
+		m.relayout()
+		return m, m.noticeEvents()
+	case changedMsg:
+		return m, tea.Batch(takeSnapshot(m.opts.Engine), waitChange(m.opts.Changes))
+	case tickMsg:
+		if msg.gen != m.tickGen {
+			return m, nil // a stale tick chain
+		}
+		m.setClock()
+		return m, m.tick()
+	case flashMsg:
+		return m.setFlash(msg.text, msg.err)
+	case flashEndMsg:
+		if msg.id == m.flashID {
+			m.flash, m.flashErr = "", false
+			m.relayout()
+		}
+		return m, nil
+	case doneMsg:
+		if msg.clearMarks {
+			clear(m.list.marked)
+		}
+		if msg.selectRow != "" {
+			m.list.pending = msg.selectRow
+			m.list.rebuild()
+		}
+		if msg.err != nil {
+			return m.setFlash(msg.err.Error(), true)
+		}
+		return m.setFlash(msg.text, false)
+	case tea.KeyMsg:
+		var cmds []tea.Cmd
+		for _, k := range m.answers.keys(msg) {
+			var cmd tea.Cmd
+			m, cmd = m.key(k)
+			cmds = append(cmds, cmd)
+		}
+		return m, tea.Batch(cmds...)
+	}
+	// Anything else (an unknown CSI answer, focus reports) reaches no input.
+	return m, nil
+}
+
+// key handles one key press.
+func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
+	if msg.String() == "ctrl+c" {
+		return m, tea.Quit
+	}
+	if m.overlay != nil {
+		var cmd tea.Cmd
+		m.overlay, cmd = m.overlay.Update(msg)
+		m.relayout()
+		return m, cmd
+	}
+	if m.list.filtering {
+		var cmd tea.Cmd
+		m.list, cmd = m.list.Update(msg)
+		m.selectionChanged()
+		return m, cmd
+	}
+	return m.binding(msg)
+}
+
+// setClock takes the time for this frame and gives it to the panes.
+func (m *Model) setClock() {
+	m.c.now = m.opts.Now()
+	m.list.c.now = m.c.now
+	m.detail.setCommon(m.c)
+}
+
+// setFlash shows a short message that ends by itself.
+func (m Model) setFlash(text string, isErr bool) (Model, tea.Cmd) {
+	m.flash, m.flashErr = text, isErr
+	m.flashID++
+	m.relayout()
+	if text == "" {
+		return m, nil
+	}
+	return m, m.after(flashFor, flashEndMsg{m.flashID})
+}
+
+// selectionChanged shows the selected row in the detail pane.
+func (m *Model) selectionChanged() {
+	r, ok := m.list.selected()
+	serial := uint64(0)
+	if ok {
+		serial = m.list.serials[m.list.cursor]
+	}
+	m.detail.setRow(r, serial, ok, m.list.filter)
+}
+
+// setFocus gives the focus to pane f and marks it.
+func (m *Model) setFocus(f focus) {
+	m.focus = f
+	m.list.focused = f == focusList
+	m.detail.focused = f == focusDetail
+	m.detail.layout()
+}
+
+// noticeEvents turns new read events into a message, and a bell.
+func (m *Model) noticeEvents() tea.Cmd {
+	if m.snap == nil || m.snap.EventSeq == m.seenSeq {
+		return nil
+	}
+	first := m.seenSeq == 0
+	fresh := m.snap.EventSeq - m.seenSeq
+	m.seenSeq = m.snap.EventSeq
+	if first {
+		return nil // what happened before this view opened
+	}
+	evs := m.snap.Events
+	evs = evs[max(0, len(evs)-int(min(fresh, uint64(len(evs))))):]
+	var cmds []tea.Cmd
+	for _, ev := range evs {
+		if ev.Everyone {
+			what := clean(ev.Notice)
+			if what == "" {
+				what = shortKey(ev.Key)
+			}
+			cmds = append(cmds, flashCmd(what+": everyone has read it", false))
+		}
+	}
+	if m.opts.Bell && len(evs) > 0 {
+		cmds = append(cmds, ring(m.opts.Renderer.Output()))
+	}
+	return tea.Batch(cmds...)
+}

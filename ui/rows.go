@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dingwatch/dingwatch/watch"
+)
+
+// row is one line of the key list: a notice (a group of keys) or a key.
+// Its counts, state and people are worked out once per snapshot, and not
+// again while its notice and keys are the same pointers (the engine never
+// changes a *Key or *Notice it has handed out).
+type row struct {
+	notice  *watch.Notice
+	keys    []*watch.Key // the notice's keys, or the one key
+	child   int          // for a key shown under its open notice: its batch number (1…)
+	read    int
+	total   int
+	word    string // the state needing attention first, in a word
+	problem bool   // marked with ! on the list
+	aud     watch.Audience
+	lost    []watch.Person // people of failed or unknown batches
+	match   string         // the recipient the filter found, when not the title
+}
+
+// summed fills in the row's counts, state and people.
+func (r row) summed(now time.Time) row {
+	return r.summedWith(audienceOf(r.notice, r.keys), now)
+}
+
+// summedWith is summed with the row's people already merged (a notice's
+// come from the snapshot, merged once for every view).
+func (r row) summedWith(aud watch.Audience, now time.Time) row {
+	r.aud = aud
+	r.lost = r.aud.Undelivered
+	r.read, r.total = len(r.aud.Read), r.aud.Total()
+	r.word, r.problem = rowState(r, now)
+	return r
+}
+
+// same reports whether r was summed from exactly these notice and keys.
+func (r row) same(n *watch.Notice, keys []*watch.Key, child int) bool {
+	return r.notice == n && r.child == child && slices.Equal(r.keys, keys)
+}
+
+// id names the row across snapshots.
+func (r row) id() string {
+	if r.notice != nil {
+		return "n:" + r.notice.ID
+	}
+	return "k:" + r.keys[0].Key
+}
+
+// key is the row's key, or nil for a notice.
+func (r row) key() *watch.Key {
+	if r.notice != nil {
+		return nil
+	}
+	return r.keys[0]
+}
+
+// keyIDs are the row's keys as strings.
+func (r row) keyIDs() []string {
+	out := make([]string, len(r.keys))
+	for i, k := range r.keys {
+		out[i] = k.Key
+	}
+	return out
+}
+
+// title is the row's label, or the shortened key, cleaned for one line.
+func (r row) title() string {
+	if r.notice != nil {
+		return clean(r.notice.Label)
+	}
+	k := r.keys[0]
+	name := watch.ShortKey(k.Key)
+	if k.Label != "" {
+		name = k.Label
+	}
+	name = clean(name)
+	if r.child > 0 {
+		round := ""
+		if k.Round > 0 {
+			round = fmt.Sprintf("R%d ", k.Round)
+		}
+		return fmt.Sprintf("%s#%d %s", round, r.child, name)
+	}
+	return name
+}
+
+// recalled reports whether every key of the row was recalled.
+func (r row) recalled() bool {
+	for _, k := range r.keys {
+		if k.SendStatus != watch.SendRecalled {
+			return false
+		}
+	}
+	return len(r.keys) > 0
+}
+
+// states in the order they need attention; a notice shows the first its
+// keys and batches have.
+var states = []string{"failed", "unknown", "error", "stale", "waiting", "loading", "sent", "recalled", "expired", "all read"}
+
+// problems are the states marked with ! on the list.
+var problems = map[string]bool{"failed": true, "unknown": true, "error": true, "stale": true}
+
+// keyState is a key's state in a word.
+func keyState(k *watch.Key, now time.Time) string {
+	switch {
+	case k.Unknown:
+		return "unknown"
+	case k.SendStatus == watch.SendRecalled:
+		return "recalled"
+	case k.Expired || k.ExpiredBy(now):
+		return "expired"
+	case k.Waiting():
+		return "waiting"
+	case k.Stale():
+		return "stale"
+	case k.Err != nil:
+		return "error"
+	case k.LastOK.IsZero():
+		return "loading"
+	case k.Final():
+		return "all read"
+	case k.SendStatus == "" || k.SendStatus == watch.SendSuccess:
+		return "sent"
+	}
+	return strings.ToLower(clean(k.SendStatus))
+}
+
+// rowState is the row's state needing attention first, and whether it is
+// a problem.
+func rowState(r row, now time.Time) (string, bool) {
+	best, rank := "", len(states)+1
+	consider := func(w string) {
+		i := slices.Index(states, w)
+		if i < 0 {
+			i = slices.Index(states, "sent") // a status DingTalk named: as sent
+		}
+		if i < rank {
+			best, rank = w, i
+		}
+	}
+	for _, k := range r.keys {
+		consider(keyState(k, now))
+	}
+	if r.notice != nil {
+		for _, b := range r.notice.Batches {
+			switch b.Status {
+			case watch.BatchFailed:
+				consider("failed")
+			case watch.BatchUnknown:
+				consider("unknown")
+			}
+		}
+	}
+	return best, problems[best]
+}
+
+// matches reports whether r matches filter (lower case), and the first
+// recipient it matched by, when it did not match by its title or keys.
+func matches(r row, filter string) (bool, string) {
+	if filter == "" || strings.Contains(strings.ToLower(r.title()), filter) {
+		return true, ""
+	}
+	for _, k := range r.keys {
+		if strings.Contains(strings.ToLower(k.Key+" "+k.Label), filter) {
+			return true, ""
+		}
+	}
+	for _, k := range r.keys {
+		for _, p := range k.Recipients {
+			if strings.Contains(strings.ToLower(p.Name), filter) || strings.Contains(strings.ToLower(p.UserID), filter) {
+				return true, personName(p.Name, p.ID())
+			}
+		}
+	}
+	return false, ""
+}
+
+// timeLeft is the window left of the row's first key ("21h04m"), "—" once
+// recalled, or the time since it was added when its send time is unknown
+// ("+3m").
+func timeLeft(r row, now time.Time) string {
+	if len(r.keys) == 0 || r.recalled() {
+		return "—"
+	}
+	k := r.keys[0]
+	if left, ok := k.TimeLeft(now); ok {
+		if left == 0 {
+			return "ended"
+		}
+		return span(left)
+	}
+	return "+" + span(max(0, now.Sub(k.AddedAt)))
+}
+
+// personName is the name to show for a person: their name, or their id
+// (userId, else unionId) while DingTalk has not given a name; cleaned
+// for one line.
+func personName(name, id string) string {
+	if strings.TrimSpace(name) == "" {
+		return clean(id)
+	}
+	return clean(name)
+}

@@ -1,0 +1,107 @@
+package watch
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/dingwatch/dingwatch/dingtalk"
+)
+
+// The documented JSON shape of `dingwatch status --json`. Values are raw
+// (encoding/json escapes them); times are RFC 3339 in UTC.
+type (
+	statusJSON struct {
+		CheckedAt string        `json:"checkedAt"`
+		Messages  []messageJSON `json:"messages"`
+		Notices   []noticeJSON  `json:"notices"`
+	}
+	messageJSON struct {
+		ProcessQueryKey string       `json:"processQueryKey"`
+		Notice          string       `json:"notice,omitempty"`
+		SendStatus      string       `json:"sendStatus"`
+		ReadCount       int          `json:"readCount"`
+		Total           int          `json:"total"`
+		Read            []personJSON `json:"read"`
+		Unread          []personJSON `json:"unread"`
+		Error           *errorJSON   `json:"error,omitempty"`
+	}
+	personJSON struct {
+		UserID string `json:"userId"`
+		Name   string `json:"name"`
+		// FirstSeenRead is set only when dingwatch saw the person go from
+		// unread to read, or DingTalk gave a read time.
+		FirstSeenRead string `json:"firstSeenRead,omitempty"`
+		// Batch is "failed" or "unknown" for people whose batch was not sent.
+		Batch string `json:"batch,omitempty"`
+	}
+	errorJSON struct {
+		Code       string `json:"code"`
+		HTTPStatus int    `json:"httpStatus"`
+		Message    string `json:"message"`
+		RequestID  string `json:"requestId"`
+	}
+	noticeJSON struct {
+		ID          string       `json:"id"`
+		Label       string       `json:"label"`
+		Keys        []string     `json:"keys"`
+		ReadCount   int          `json:"readCount"`
+		Total       int          `json:"total"`
+		Unread      []personJSON `json:"unread"`
+		Undelivered []personJSON `json:"undelivered"`
+	}
+)
+
+// WriteJSON writes the report as one indented JSON object.
+func (r *StatusReport) WriteJSON(w io.Writer) error {
+	out := statusJSON{CheckedAt: r.CheckedAt.UTC().Format(time.RFC3339), Messages: []messageJSON{}, Notices: []noticeJSON{}}
+	for _, ks := range r.Keys {
+		k := ks.Key
+		m := messageJSON{ProcessQueryKey: k.Key, Notice: k.Notice, Read: []personJSON{}, Unread: []personJSON{}}
+		if ks.Err != nil {
+			m.Error = errorOf(ks.Err)
+		} else {
+			m.SendStatus = k.SendStatus
+			for _, p := range k.Recipients {
+				if p.Read {
+					m.Read = append(m.Read, personJSON{UserID: p.UserID, Name: p.Name, FirstSeenRead: jsonTime(p.FirstSeenRead)})
+				} else {
+					m.Unread = append(m.Unread, personJSON{UserID: p.UserID, Name: p.Name})
+				}
+			}
+			m.ReadCount, m.Total = len(m.Read), len(k.Recipients)
+		}
+		out.Messages = append(out.Messages, m)
+	}
+	for _, n := range r.Notices {
+		nj := noticeJSON{ID: n.ID, Label: n.Label, Keys: n.Keys, ReadCount: len(n.Audience.Read),
+			Total: n.Audience.Total(), Unread: []personJSON{}, Undelivered: []personJSON{}}
+		for _, p := range n.Audience.Unread {
+			nj.Unread = append(nj.Unread, personJSON{UserID: p.UserID, Name: p.Name})
+		}
+		for _, p := range n.Audience.Undelivered {
+			nj.Undelivered = append(nj.Undelivered, personJSON{UserID: p.UserID, Name: p.Name, Batch: p.Batch})
+		}
+		out.Notices = append(out.Notices, nj)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// jsonTime is t in RFC 3339 (UTC), or "" for the zero time.
+func jsonTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func errorOf(err error) *errorJSON {
+	var e *dingtalk.Error
+	if errors.As(err, &e) {
+		return &errorJSON{Code: e.Code, HTTPStatus: e.HTTPStatus, Message: e.Hint + ": " + e.Message, RequestID: e.RequestID}
+	}
+	return &errorJSON{Code: "error", Message: err.Error()}
+}

@@ -1,0 +1,80 @@
+package watch
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/dingwatch/dingwatch/dingtalk"
+)
+
+// queryWorkers is how many keys a one-shot query asks at once; the
+// client's limiter paces them.
+const queryWorkers = 4
+
+// KeyStatus is one key as a one-shot query found it.
+type KeyStatus struct {
+	// Key is the saved key (or a new one) with the answer merged into a
+	// copy, so names and observed read times dingwatch kept are there.
+	// It is never nil.
+	Key *Key
+	// Err is the query's failure; Key then holds what was saved, if anything.
+	Err error
+}
+
+// QueryOnce asks DingTalk once for each key (with the robot it was watched
+// with, else robot), a few at once, and merges each answer into a copy of
+// what saved holds of it; saved is not changed. now is the time of the
+// answers. The result keeps the order of keys and summarises each notice
+// the keys belong to.
+func QueryOnce(ctx context.Context, q Querier, robot string, saved *State, keys []string, now func() time.Time) *StatusReport {
+	if saved == nil {
+		saved = &State{}
+	}
+	out := make([]KeyStatus, len(keys))
+	sem := make(chan struct{}, queryWorkers)
+	var wg sync.WaitGroup
+	for i, key := range keys {
+		k := &Key{Key: key, RobotCode: robot}
+		if wk := saved.Key(key); wk != nil {
+			k = wk.Clone()
+			if k.RobotCode == "" {
+				k.RobotCode = robot
+			}
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			rs, err := q.ReadStatus(ctx, k.RobotCode, key)
+			if err == nil {
+				k.ApplyAnswer(rs, now())
+			}
+			out[i] = KeyStatus{Key: k, Err: err}
+		}()
+	}
+	wg.Wait()
+	return NewStatusReport(saved, out, now())
+}
+
+// Failed counts the keys whose query failed.
+func (r *StatusReport) Failed() int {
+	n := 0
+	for _, k := range r.Keys {
+		if k.Err != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// SettingsError is the first failure among the keys that the user must
+// fix in the settings (credentials, robot code, …), or nil.
+func (r *StatusReport) SettingsError() error {
+	for _, k := range r.Keys {
+		if k.Err != nil && dingtalk.IsSettings(k.Err) {
+			return k.Err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,74 @@
+package watch
+
+import "time"
+
+// StatusReport is what a one-shot status query found: each key asked, in
+// order, and a summary of each notice those keys belong to. The text,
+// JSON and CSV forms of `dingwatch status` are written from it.
+type StatusReport struct {
+	CheckedAt time.Time
+	Keys      []KeyStatus
+	Notices   []NoticeStatus
+}
+
+// NoticeStatus sums up one notice over the keys of it in a report.
+type NoticeStatus struct {
+	ID    string
+	Label string
+	// Keys are the notice's processQueryKeys in the report, in order.
+	Keys []string
+	// Audience is who the notice was meant for, merged over Keys, with the
+	// people of its failed or unknown batches in Audience.Undelivered.
+	Audience Audience
+	// Batches are the notice's batches, as saved.
+	Batches []Batch
+}
+
+// Troubled reports whether any batch of the notice failed or has an
+// unknown outcome.
+func (n NoticeStatus) Troubled() bool { return len(n.Audience.Undelivered) > 0 }
+
+// NewStatusReport sums up keys by notice, with saved giving each notice's
+// label and batches.
+func NewStatusReport(saved *State, keys []KeyStatus, checked time.Time) *StatusReport {
+	r := &StatusReport{CheckedAt: checked, Keys: keys}
+	index := map[string]int{}
+	var members [][]*Key
+	for _, ks := range keys {
+		id := ks.Key.Notice
+		if id == "" {
+			continue
+		}
+		i, ok := index[id]
+		if !ok {
+			i = len(r.Notices)
+			index[id] = i
+			label := id
+			if n := saved.Notice(id); n != nil {
+				label = n.Label
+			}
+			r.Notices = append(r.Notices, NoticeStatus{ID: id, Label: label})
+			members = append(members, nil)
+		}
+		r.Notices[i].Keys = append(r.Notices[i].Keys, ks.Key.Key)
+		members[i] = append(members[i], ks.Key)
+	}
+	for i := range r.Notices {
+		if n := saved.Notice(r.Notices[i].ID); n != nil {
+			r.Notices[i].Batches = n.Batches
+		}
+		r.Notices[i].Audience = AudienceOf(members[i], r.Notices[i].Batches...)
+	}
+	return r
+}
+
+// Troubled reports whether any notice of the report has a failed or
+// unknown batch.
+func (r *StatusReport) Troubled() bool {
+	for _, n := range r.Notices {
+		if n.Troubled() {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,111 @@
+package watch
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/dingwatch/dingwatch/internal/safetext"
+)
+
+// line cleans one outside string for a line of text output.
+func line(s string) string { return safetext.Line(s, 0) }
+
+// WriteText writes the report for a person at a terminal: each key with its
+// send status and who has and has not read it, then a summary of each
+// notice. Every string that came from outside (keys, names, userIds,
+// statuses, error messages, labels) is cleaned with safetext.Line.
+func (r *StatusReport) WriteText(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	for i, ks := range r.Keys {
+		if i > 0 {
+			fmt.Fprintln(bw)
+		}
+		k := ks.Key
+		if ks.Err != nil {
+			fmt.Fprintf(bw, "%s  FAILED: %s\n", line(k.Key), line(ks.Err.Error()))
+			continue
+		}
+		var read, unread []Recipient
+		for _, p := range k.Recipients {
+			if p.Read {
+				read = append(read, p)
+			} else {
+				unread = append(unread, p)
+			}
+		}
+		fmt.Fprintf(bw, "%s  %s  read %d/%d\n", line(k.Key), line(k.SendStatus), len(read), len(k.Recipients))
+		writePeople(bw, "Read", read)
+		writePeople(bw, "Unread", unread)
+	}
+	for _, n := range r.Notices {
+		fmt.Fprintln(bw)
+		writeNoticeSummary(bw, n)
+	}
+	return bw.Flush()
+}
+
+// writePeople prints a titled list of names and userIds, names padded by
+// display width so CJK names line up.
+func writePeople(w io.Writer, title string, people []Recipient) {
+	fmt.Fprintf(w, "  %s (%d)\n", title, len(people))
+	names := make([]string, len(people))
+	width := 0
+	for i, p := range people {
+		names[i] = line(p.Name)
+		width = max(width, ansi.StringWidth(names[i]))
+	}
+	for i, p := range people {
+		fmt.Fprintf(w, "    %s%s  %s\n", names[i], strings.Repeat(" ", width-ansi.StringWidth(names[i])), line(p.UserID))
+	}
+}
+
+// writeNoticeSummary prints one notice: read of total, the unread names,
+// and the people of failed or unknown batches with their batch's state.
+func writeNoticeSummary(w io.Writer, n NoticeStatus) {
+	a := n.Audience
+	total := a.Total()
+	mark := ""
+	if n.Troubled() {
+		mark = "  ! not every batch was sent"
+	}
+	fmt.Fprintf(w, "notice %q: read %d/%d over %s%s\n", line(n.Label), len(a.Read), total, Plural(len(n.Keys), "key", "keys"), mark)
+	if len(a.Unread) > 0 {
+		names := make([]string, len(a.Unread))
+		for i, p := range a.Unread {
+			names[i] = personName(p.Name, p.UserID)
+		}
+		fmt.Fprintf(w, "  unread (%d): %s\n", len(a.Unread), strings.Join(names, ", "))
+	}
+	for _, state := range []string{BatchFailed, BatchUnknown} {
+		var who []string
+		for _, p := range a.Undelivered {
+			if p.Batch == state {
+				who = append(who, personName(p.Name, p.UserID))
+			}
+		}
+		if len(who) > 0 {
+			fmt.Fprintf(w, "  batch %s, not sent (%d): %s\n", state, len(who), strings.Join(who, ", "))
+		}
+	}
+}
+
+// personName is a person's cleaned name, or their userId when DingTalk
+// gave no name.
+func personName(name, userID string) string {
+	if strings.TrimSpace(name) == "" {
+		return line(userID)
+	}
+	return line(name)
+}
+
+// Plural is n with the singular or plural noun: "1 key", "2 keys".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
