@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -98,6 +99,9 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 		return err
 	}
 	saved, err := watch.LoadState(config.DirsFrom(a.getenv).State)
+	if newer := (*watch.NewerStateError)(nil); errors.As(err, &newer) {
+		return &exitError{exitUsage, err} // a newer dingwatch's state: say so, never guess
+	}
 	if err != nil {
 		saved = &watch.State{} // saved names and read times are a bonus, not a need
 	}

@@ -24,7 +24,7 @@ func (e *NewerStateError) Error() string {
 		where = "the state file " + e.Path
 	}
 	return fmt.Sprintf("%s was written by a newer dingwatch (state format %d; this one reads format %d): "+
-		"upgrade dingwatch, or give this one another state directory; the file was left as it is",
+		"upgrade dingwatch, or give this one its own state directory (XDG_STATE_HOME); the file was left as it is",
 		where, e.Version, stateVersion)
 }
 
@@ -200,7 +200,7 @@ func decodeRecipients(raws []json.RawMessage, key string, problems []Problem) ([
 		case id == "":
 			problems = append(problems, Problem{What: what, Why: "no userId or unionId", Raw: raw})
 		case seen[id]:
-			problems = append(problems, Problem{What: what, Why: "repeats userId " + dingtalk.Short(id), Raw: raw})
+			problems = append(problems, Problem{What: what, Why: fmt.Sprintf("repeats userId %.24q", id), Raw: raw})
 		default:
 			seen[id] = true
 			if !r.Read {

@@ -26,18 +26,18 @@ type CSVOptions struct {
 	// instead of the local code page. Off by default: other tools would
 	// see the mark as part of the first header cell.
 	BOM bool
-	// Batches are the batches of the notices exported (Group.Batches):
-	// the people of batches that failed or have an unknown outcome, whom no
-	// key reached, get a row each after the keys' rows.
-	Batches []Batch
+	// Notices are the notices exported: the people of their batches that
+	// failed or have an unknown outcome, whom none of the notice's keys
+	// reached, get a row each after the keys' rows.
+	Notices []*Notice
 }
 
 // WriteCSV writes keys as CSV with the default options (see CSVOptions.Write).
 func WriteCSV(w io.Writer, keys []*Key) error { return CSVOptions{}.Write(w, keys) }
 
 // Write writes one row per recipient of keys (keys in order, people by name
-// within each key), one per person DingTalk did not deliver to, then one
-// per person of o.Batches not sent. Columns (CSVHeader): the key, userId,
+// within each key), one per person DingTalk did not deliver to, then, for
+// each of o.Notices, one per person of its batches not sent. Columns (CSVHeader): the key, userId,
 // name, readStatus (READ, UNREAD, or CSVNotDelivered, CSVNotSent,
 // CSVUnknown), firstSeenRead (RFC 3339, UTC; empty unless a read time was
 // observed: see Recipient.FirstSeenRead), the batch's state ("sent",
@@ -58,13 +58,16 @@ func (o CSVOptions) Write(w io.Writer, keys []*Key) error {
 		cw.Write(cells)
 	}
 	row(CSVHeader...)
-	reached := map[string]int{}
+	reached := map[string]map[string]int{} // notice → people its keys reached
 	coll := DefaultCollation()
 	for _, k := range keys {
 		people := make([]Person, len(k.Recipients))
+		if reached[k.Notice] == nil {
+			reached[k.Notice] = map[string]int{}
+		}
 		for i, r := range k.Recipients {
 			people[i] = Person{Recipient: r}
-			reached[r.ID()] = i
+			reached[k.Notice][r.ID()] = i
 		}
 		coll.Sort(people)
 		for _, p := range people {
@@ -81,21 +84,26 @@ func (o CSVOptions) Write(w io.Writer, keys []*Key) error {
 			row(k.Key, u.UserID, "", CSVNotDelivered, "", BatchSent, u.Reason)
 		}
 	}
-	unsent := undeliveredOf(o.Batches, reached)
-	people := make([]Person, len(unsent))
-	byID := map[string]Batch{}
-	for i, u := range unsent {
-		people[i] = u.Person
-		byID[u.UserID] = u.batch
-	}
-	coll.Sort(people)
-	for _, p := range people {
-		b := byID[p.UserID]
-		status := CSVNotSent
-		if b.Status == BatchUnknown {
-			status = CSVUnknown
+	for _, n := range o.Notices {
+		if n == nil {
+			continue
 		}
-		row(b.Key, p.UserID, "", status, "", b.Status, b.Error)
+		unsent := undeliveredOf(n.Batches, reached[n.ID])
+		people := make([]Person, len(unsent))
+		byID := map[string]Batch{}
+		for i, u := range unsent {
+			people[i] = u.Person
+			byID[u.UserID] = u.batch
+		}
+		coll.Sort(people)
+		for _, p := range people {
+			b := byID[p.UserID]
+			status := CSVNotSent
+			if b.Status == BatchUnknown {
+				status = CSVUnknown
+			}
+			row(b.Key, p.UserID, "", status, "", b.Status, b.Error)
+		}
 	}
 	cw.Flush()
 	return cw.Error()

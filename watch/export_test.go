@@ -33,7 +33,7 @@ func TestCSVWithHostileTextIsInertAndFormulaSafe(t *testing.T) {
 			batches := []Batch{{Status: BatchFailed, UserIDs: []string{"f-" + bad}, Error: bad},
 				{Status: BatchUnknown, UserIDs: []string{"u-" + bad}, Key: bad, Error: bad}}
 			var b bytes.Buffer
-			if err := (CSVOptions{Batches: batches}).Write(&b, []*Key{k}); err != nil {
+			if err := (CSVOptions{Notices: []*Notice{{ID: "n", Batches: batches}}}).Write(&b, []*Key{k}); err != nil {
 				t.Fatal(err)
 			}
 			safetexttest.AssertInert(t, "CSV", b.String(), true)
@@ -76,7 +76,7 @@ func TestCSVByteOrderMark(t *testing.T) {
 // unknown batches with their batch's state, and firstSeenRead only where
 // a read time was observed.
 func TestCSVListsEveryoneWithOnlyObservedTimes(t *testing.T) {
-	k := &Key{Key: "k1", AddedAt: t0, SentAt: t0}
+	k := &Key{Key: "k1", AddedAt: t0, SentAt: t0, Notice: "n1"}
 	k.ApplyAnswer(dingtalk.ReadStatus{SendStatus: "SUCCESS", Recipients: []dingtalk.Recipient{
 		{UserID: "early", Name: "林", Read: true}, {UserID: "late", Name: "胡"}}}, t0.Add(time.Minute))
 	k.ApplyAnswer(dingtalk.ReadStatus{SendStatus: "SUCCESS", Recipients: []dingtalk.Recipient{
@@ -87,7 +87,7 @@ func TestCSVListsEveryoneWithOnlyObservedTimes(t *testing.T) {
 		{Status: BatchUnknown, UserIDs: []string{"u1"}, Error: "timeout"},
 	}
 	var b bytes.Buffer
-	if err := (CSVOptions{Batches: batches}).Write(&b, []*Key{k}); err != nil {
+	if err := (CSVOptions{Notices: []*Notice{{ID: "n1", Batches: batches}}}).Write(&b, []*Key{k}); err != nil {
 		t.Fatal(err)
 	}
 	want := [][]string{
@@ -106,5 +106,46 @@ func TestCSVListsEveryoneWithOnlyObservedTimes(t *testing.T) {
 		if strings.Join(rows[i], "|") != strings.Join(want[i], "|") {
 			t.Fatalf("row %d = %q, want %q", i, rows[i], want[i])
 		}
+	}
+}
+
+// Each notice's unsent people are matched against that notice's keys: a
+// person another notice reached is still unsent for this one.
+func TestCSVUnsentPerNotice(t *testing.T) {
+	b := &Key{Key: "kb", Notice: "B", Recipients: []Recipient{{UserID: "x", Name: "X"}}}
+	a := &Notice{ID: "A", Batches: []Batch{{Status: BatchFailed, UserIDs: []string{"x"}, Error: "refused"}}}
+	var out bytes.Buffer
+	if err := (CSVOptions{Notices: []*Notice{a, {ID: "B"}}}).Write(&out, []*Key{b}); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, out.Bytes())
+	if len(rows) != 3 || rows[2][1] != "x" || rows[2][3] != CSVNotSent {
+		t.Fatalf("rows %q", rows)
+	}
+}
+
+// status --csv: the people of a notice's failed and unknown batches have
+// rows with their batch's state, after the key's rows; the BOM when asked.
+func TestStatusCSVListsUnsentPeople(t *testing.T) {
+	k := &Key{Key: "k1", Notice: "n1", Recipients: []Recipient{{UserID: "r1", Name: "王芳"}}}
+	saved := &State{Keys: []*Key{k}, Notices: []*Notice{{ID: "n1", Label: "All hands", Batches: []Batch{
+		{Status: BatchFailed, UserIDs: []string{"f1"}, Error: "refused"},
+		{Status: BatchUnknown, UserIDs: []string{"u1"}, Error: "timeout"},
+		{Status: BatchSent, Key: "k1", UserIDs: []string{"r1"}}}}}}
+	rep := NewStatusReport(saved, []KeyStatus{{Key: k}}, t0)
+	var b bytes.Buffer
+	if err := rep.WriteCSV(&b, true); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b.Bytes(), []byte("\uFEFF")) {
+		t.Fatal("no BOM")
+	}
+	rows := readCSV(t, bytes.TrimPrefix(b.Bytes(), []byte("\uFEFF")))
+	var got []string
+	for _, r := range rows[1:] {
+		got = append(got, r[1]+":"+r[3]+":"+r[5])
+	}
+	if want := []string{"r1:UNREAD:sent", "f1:NOT_SENT:failed", "u1:UNKNOWN:unknown"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("rows %v, want %v", got, want)
 	}
 }

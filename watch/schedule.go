@@ -30,6 +30,10 @@ type Policy struct {
 	Interval    time.Duration // the fastest period of one key
 	MaxInterval time.Duration // the slowest period of a key that can still change
 	Budget      int           // metered calls per 24 hours across all keys; 0: no limit
+	// Reconcile is set while pushed events are arriving (see push.go):
+	// reads come by push, so a key that has answered once is only asked
+	// again at its reconciliation checkpoints.
+	Reconcile bool
 }
 
 // WithDefaults fills zero fields with the defaults.
@@ -105,8 +109,8 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 	live := make([]*Key, 0, len(s.Keys))
 	demand := 0.0
 	for _, k := range s.Keys {
-		if k.Final() || k.ExpiredBy(now) {
-			continue
+		if k.Final() && !k.LastOK.IsZero() || k.Expired || k.Unknown || k.Recalled() || k.ExpiredBy(now) {
+			continue // (all read before any answer: a pushed read; DingTalk must still say who else)
 		}
 		live = append(live, k)
 		demand += p.expectedCalls(k, now)
@@ -146,6 +150,17 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 		if forced[k.Key] && forcedRoom > 0 {
 			forcedRoom--
 			dues = append(dues, due{k, math.Inf(1)})
+			continue
+		}
+		if p.Reconcile && !k.LastOK.IsZero() && k.Failures == 0 {
+			at, ok := reconcileAt(k)
+			switch {
+			case !ok: // every checkpoint passed: push alone until the window ends
+			case !at.After(now):
+				dues = append(dues, due{k, 0})
+			case plan.Next.IsZero() || at.Before(plan.Next):
+				plan.Next = at
+			}
 			continue
 		}
 		d := p.interval(k, p.quiet(k, k.LastTry), k.Failures)

@@ -2,10 +2,10 @@ package watch
 
 import "io"
 
-// WriteCSV writes the report as CSV (see CSVOptions.Write): one row per
-// recipient of the keys that answered, then one per person of the
-// reported notices' failed or unknown batches; with a UTF-8 byte-order
-// mark first when bom is set.
+// WriteCSV writes one row per recipient of the keys that answered, then
+// one per person of the report's notices whose batch failed or has an
+// unknown outcome (see CSVOptions.Write), preceded by a UTF-8 byte-order
+// mark when bom is set.
 func (r *StatusReport) WriteCSV(w io.Writer, bom bool) error {
 	var keys []*Key
 	for _, ks := range r.Keys {
@@ -13,9 +13,9 @@ func (r *StatusReport) WriteCSV(w io.Writer, bom bool) error {
 			keys = append(keys, ks.Key)
 		}
 	}
-	o := CSVOptions{BOM: bom}
+	notices := make([]*Notice, 0, len(r.Notices))
 	for _, n := range r.Notices {
-		o.Batches = append(o.Batches, n.Batches...)
+		notices = append(notices, &Notice{ID: n.ID, Label: n.Label, Batches: n.Batches})
 	}
-	return o.Write(w, keys)
+	return CSVOptions{BOM: bom, Notices: notices}.Write(w, keys)
 }

@@ -14,6 +14,7 @@ import (
 type (
 	statusJSON struct {
 		CheckedAt string        `json:"checkedAt"`
+		Push      *PushStatus   `json:"push,omitempty"` // only when the reporter has a Stream connection
 		Messages  []messageJSON `json:"messages"`
 		Notices   []noticeJSON  `json:"notices"`
 	}
@@ -31,7 +32,10 @@ type (
 	}
 	personJSON struct {
 		UserID string `json:"userId"`
-		Name   string `json:"name"`
+		// UnionID names a reader from outside the organisation, who has no
+		// userId (a pushed read).
+		UnionID string `json:"unionId,omitempty"`
+		Name    string `json:"name"`
 		// FirstSeenRead is set only when dingwatch saw the person go from
 		// unread to read, or DingTalk gave a read time.
 		FirstSeenRead string `json:"firstSeenRead,omitempty"`
@@ -58,6 +62,9 @@ type (
 // WriteJSON writes the report as one indented JSON object.
 func (r *StatusReport) WriteJSON(w io.Writer) error {
 	out := statusJSON{CheckedAt: r.CheckedAt.UTC().Format(time.RFC3339), Messages: []messageJSON{}, Notices: []noticeJSON{}}
+	if r.Push.State != "" {
+		out.Push = &r.Push
+	}
 	for _, ks := range r.Keys {
 		k := ks.Key
 		m := messageJSON{ProcessQueryKey: k.Key, Notice: k.Notice, Read: []personJSON{}, Unread: []personJSON{}}
@@ -67,9 +74,9 @@ func (r *StatusReport) WriteJSON(w io.Writer) error {
 			m.SendStatus, m.Expired = k.SendStatus, ks.Expired
 			for _, p := range k.Recipients {
 				if p.Read {
-					m.Read = append(m.Read, personJSON{UserID: p.UserID, Name: p.Name, FirstSeenRead: jsonTime(p.FirstSeenRead)})
+					m.Read = append(m.Read, personJSON{UserID: p.UserID, UnionID: p.UnionID, Name: p.Name, FirstSeenRead: jsonTime(p.FirstSeenRead)})
 				} else {
-					m.Unread = append(m.Unread, personJSON{UserID: p.UserID, Name: p.Name})
+					m.Unread = append(m.Unread, personJSON{UserID: p.UserID, UnionID: p.UnionID, Name: p.Name})
 				}
 			}
 			m.ReadCount, m.Total = len(m.Read), len(k.Recipients)

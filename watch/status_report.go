@@ -12,6 +12,9 @@ type StatusReport struct {
 	CheckedAt time.Time
 	Keys      []KeyStatus
 	Notices   []NoticeStatus
+	// Push is the health of the reporting process's Stream connection (the
+	// SSH server's); zero when it has none.
+	Push PushStatus
 }
 
 // NoticeStatus sums up one notice over the keys of it in a report.
