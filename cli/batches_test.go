@@ -64,6 +64,22 @@ func TestStatusListsPeopleOfFailedAndUnknownBatches(t *testing.T) {
 	if n.Total != 45 || len(n.Undelivered) != 40 || failed != 20 {
 		t.Fatalf("json: %+v", n)
 	}
+
+	out, _, code = runBinary(t, env, "", "status", "--csv", "--bom", "--notice", "All hands")
+	if !strings.HasPrefix(out, "\ufeffprocessQueryKey,") {
+		t.Fatalf("--bom: %q", out[:min(len(out), 40)])
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\ufeff"))).ReadAll()
+	if err != nil || code != 1 {
+		t.Fatalf("csv: %d %v", code, err)
+	}
+	states := map[string]int{}
+	for _, r := range rows[1:] {
+		states[r[3]]++
+	}
+	if len(rows) != 46 || states["NOT_SENT"] != 20 || states["UNKNOWN"] != 20 {
+		t.Fatalf("csv: %d rows, %v\n%s", len(rows), states, out)
+	}
 }
 
 func TestResendReachesOnlyThePeopleOfFailedBatches(t *testing.T) {
@@ -175,5 +191,25 @@ func TestFirstSeenReadOnlyWhenObserved(t *testing.T) {
 				t.Fatalf("u2's observed read: %q %v", p.FirstSeenRead, err)
 			}
 		}
+	}
+}
+
+func TestStatusShowsANoticeNoBatchOfWhichWasSent(t *testing.T) {
+	s := startSim(t)
+	env := simEnv(t, s)
+	ids := addTeam(s, 3)
+	s.Inject(sim.Fault{Endpoint: "batchSend", Status: 400, Code: "invalidParameter.param.invalid", Times: 1})
+	if _, errOut, code := runBinary(t, env, "", "send", "--to", strings.Join(ids, ","), "--text", "x", "--label", "Lost"); code != 1 {
+		t.Fatalf("send: exit %d %s", code, errOut)
+	}
+	for _, args := range [][]string{{"status"}, {"status", "--notice", "lost"}} {
+		out, errOut, code := runBinary(t, env, "", args...)
+		if code != 1 || !strings.Contains(out, `notice "Lost": read 0/3 over 0 keys  ! not every batch was sent`) ||
+			!strings.Contains(out, "batch failed, not sent (3): emp001, emp002, emp003") || !strings.Contains(errOut, "--resend") {
+			t.Fatalf("%v: exit %d\n%s\n%s", args, code, out, errOut)
+		}
+	}
+	if n := s.Calls("readStatus"); n != 0 {
+		t.Fatalf("%d readStatus calls for a notice without keys", n)
 	}
 }

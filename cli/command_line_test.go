@@ -258,6 +258,17 @@ func TestVersionHasCommitAndDate(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "dingwatch version ") || !strings.Contains(out, "(commit ") || !strings.Contains(out, ", built ") {
 		t.Fatalf("%d %q", code, out)
 	}
+	// In a git checkout the commit and its time come from the build info
+	// (go build stamps them where .git is a directory: not in a worktree).
+	if fi, err := os.Stat("../.git"); err == nil && fi.IsDir() {
+		head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, "(commit "+string(head[:12])) || strings.Contains(out, "built unknown") {
+			t.Fatalf("no commit or date from the build info: %q (HEAD %s)", out, head)
+		}
+	}
 	// -ldflags wins over the build info.
 	bin := filepath.Join(t.TempDir(), "dingwatch")
 	ld := "-X github.com/dingwatch/dingwatch/cli.version=v9.8.7 -X github.com/dingwatch/dingwatch/cli.commit=0123456789abcdef0123 -X github.com/dingwatch/dingwatch/cli.date=2026-01-02T03:04:05Z"
@@ -278,4 +289,24 @@ func writeTemp(t *testing.T, text string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func TestStatusDoesNotAskForExpiredKeys(t *testing.T) {
+	s := startSim(t)
+	env := simEnv(t, s)
+	old := time.Now().Add(-30 * time.Hour)
+	fresh := s.AddMessage("dingdemo", time.Now().Add(-time.Minute), crew)
+	gone := s.AddMessage("dingdemo", old, crew)
+	writeState(t, env, &watch.State{Keys: []*watch.Key{
+		{Key: fresh, RobotCode: "dingdemo", AddedAt: time.Now()},
+		{Key: gone, RobotCode: "dingdemo", AddedAt: old, SentAt: old, SendStatus: "SUCCESS", LastOK: old.Add(time.Hour),
+			Recipients: []watch.Recipient{{UserID: "u1", Name: "张伟", Read: true}, {UserID: "u2", Name: "Alice"}}},
+	}})
+	out, errOut, code := runBinary(t, env, "", "status")
+	if code != 0 || !strings.Contains(out, gone+"  EXPIRED (as last seen ") || !strings.Contains(out, "read 1/2") {
+		t.Fatalf("exit %d %s\n%s", code, errOut, out)
+	}
+	if s.CallsFor(gone) != 0 || s.CallsFor(fresh) != 1 {
+		t.Fatalf("asked for the expired key %d times, the fresh one %d", s.CallsFor(gone), s.CallsFor(fresh))
+	}
 }

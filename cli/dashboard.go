@@ -55,6 +55,13 @@ func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
 			log.Debug("keys from the command line", "note", err)
 		}
 	}
+	if a.pushWanted(s) {
+		stopPush, err := a.startPush(cmd.Context(), e, s, log)
+		if err != nil {
+			return err
+		}
+		defer stopPush()
+	}
 	return a.runProgram(cmd.Context(), e, s.Region(), s.Bell, log)
 }
 

@@ -75,5 +75,14 @@ func (a *app) demoEngine(ctx context.Context, log *slog.Logger) (*watch.Engine, 
 			return nil, nil, err
 		}
 	}
-	return e, func() { s.Close() }, nil
+	if a.flagSet("push") && !a.g.push {
+		return e, func() { s.Close() }, nil
+	}
+	// Push by default: the simulator's gateway pushes reads as they happen.
+	stopPush, err := a.startPush(ctx, e, config.Settings{Endpoint: s.URL(), AppKey: "demo", AppSecret: "demo-secret"}, log)
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return e, func() { stopPush(); s.Close() }, nil
 }

@@ -540,7 +540,13 @@ func (a *app) doctorBudget(r *doctorReport, now time.Time) {
 		r.add(failed, "budget", fmt.Sprintf("the saved state %s could not be read: %v", path, err), "make it readable by you: chmod 600 "+path)
 		return
 	default:
-		st, err = watch.DecodeState(data)
+		st, _, err = watch.DecodeState(data)
+		var newer *watch.NewerStateError
+		if errors.As(err, &newer) {
+			r.add(failed, "budget", fmt.Sprintf("the saved state %s is from a newer dingwatch (state format %d)", path, newer.Version),
+				"upgrade dingwatch: this one will not open nor change that file")
+			return
+		}
 		if err != nil {
 			r.add(failed, "budget", fmt.Sprintf("the saved state %s is unreadable: %v", path, err),
 				"dingwatch moves it aside and starts afresh when it next opens it")

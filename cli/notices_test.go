@@ -69,7 +69,7 @@ func TestSendWatchAndExportNotice(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-	if err != nil || len(rows) != 46 || strings.Join(rows[0], ",") != "processQueryKey,userId,name,readStatus,firstSeenRead" {
+	if err != nil || len(rows) != 46 || strings.Join(rows[0], ",") != "processQueryKey,userId,name,readStatus,firstSeenRead,batch,reason" {
 		t.Fatalf("%d rows, %v:\n%s", len(rows), err, out)
 	}
 	if strings.TrimPrefix(rows[1][0], "'") != rep.Keys[0] || rows[1][1] != "emp001" || rows[1][2] != "员工 1" {

@@ -53,6 +53,7 @@ type globals struct {
 	demo       bool
 	bell       bool
 	onRead     string
+	push       bool
 }
 
 // app is one run of the program.
@@ -137,6 +138,7 @@ settings or arguments (nothing was sent or saved then); 130 interrupted.`,
 	f.StringVar(&a.g.robot, "robot", "", "robot code (setting robot_code, DINGTALK_ROBOT_CODE)")
 	f.StringVar(&a.g.endpoint, "endpoint", "", "DingTalk base URL (setting endpoint, DINGTALK_ENDPOINT)")
 	f.BoolVar(&a.g.debug, "debug", false, "write a detailed log to $XDG_STATE_HOME/dingwatch/dingwatch.log (setting debug)")
+	f.BoolVar(&a.g.push, "push", false, "receive reads as DingTalk pushes them; Stream mode, see README: Push (setting push; --demo: on unless --push=false)")
 	root.Flags().BoolVar(&a.g.demo, "demo", false, "run against a built-in simulated DingTalk: no credentials needed")
 	root.Flags().BoolVar(&a.g.bell, "bell", false, "ring the terminal bell when someone reads (setting bell)")
 	root.Flags().StringVar(&a.g.onRead, "on-read", "", "run this shell command for each read; see README: Notify (setting on_read)")

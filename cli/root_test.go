@@ -22,7 +22,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "dingwatch")
-	out, err := exec.Command("go", "build", "-o", binary, "..").CombinedOutput()
+	// -buildvcs=auto: stamp the commit when the tests run in a git
+	// checkout, whatever GOFLAGS says, so --version can be checked.
+	out, err := exec.Command("go", "build", "-buildvcs=auto", "-o", binary, "..").CombinedOutput()
 	if err != nil {
 		os.Stderr.Write(out)
 		os.Exit(1)

@@ -181,5 +181,13 @@ func (a *app) serveEngine(ctx context.Context, f serveFlags, log *slog.Logger) (
 	for _, w := range warnings {
 		e.Warn(w)
 	}
+	if a.pushWanted(s) {
+		stopPush, err := a.startPush(ctx, e, s, log)
+		if err != nil {
+			store.Close()
+			return nil, "", nil, err
+		}
+		return e, s.Region(), func() { stopPush(); store.Close() }, nil
+	}
 	return e, s.Region(), func() { store.Close() }, nil
 }

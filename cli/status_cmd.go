@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -32,6 +33,8 @@ With no KEY and no --notice, every key dingwatch watches is queried.
 KEY "-" reads keys from standard input, one a line (blank lines and lines
 starting with # are skipped; errors name the line). Duplicate keys are
 queried once. --notice LABEL adds every key of a notice dingwatch watches.
+A watched key past DingTalk's 24 hours is not asked (DingTalk keeps no read
+status then): it is shown as last seen, marked EXPIRED.
 
 --csv prints one header line, processQueryKey,userId,name,readStatus,firstSeenRead,
 and one row per recipient however many keys; firstSeenRead is empty unless
@@ -59,21 +62,6 @@ arguments or settings (nothing is queried then).`,
 	cmd.Flags().BoolVar(&f.bom, "bom", false, "start the CSV with a UTF-8 byte-order mark (for spreadsheets on Chinese Windows)")
 	cmd.Flags().StringVar(&f.notice, "notice", "", "query every key of the watched notice with this label")
 	return cmd
-}
-
-// noticeKeys are the keys of the saved notice labelled label (or with that
-// ID). Labels are matched without regard to case; more than one match is
-// an error that lists them.
-func noticeKeys(st *watch.State, label string) ([]string, error) {
-	n, err := findNotice(st, label)
-	if err != nil {
-		return nil, err
-	}
-	var keys []string
-	for _, k := range st.NoticeKeys(n.ID) {
-		keys = append(keys, k.Key)
-	}
-	return keys, nil
 }
 
 // findNotice finds the one saved notice with that ID, or else that label.
@@ -111,25 +99,38 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 		return err
 	}
 	saved, err := watch.LoadState(config.DirsFrom(a.getenv).State)
+	if newer := (*watch.NewerStateError)(nil); errors.As(err, &newer) {
+		return &exitError{exitUsage, err} // a newer dingwatch's state: say so, never guess
+	}
 	if err != nil {
 		saved = &watch.State{} // saved names and read times are a bonus, not a need
 	}
+	// The notices to summarise even if none of their batches was sent (no
+	// key to ask): the one named, or every saved one when nothing is named.
+	var notices []string
 	if f.notice != "" {
-		nk, err := noticeKeys(saved, f.notice)
+		n, err := findNotice(saved, f.notice)
 		if err != nil {
 			return err
 		}
-		keys = dedupe(append(keys, nk...))
+		notices = append(notices, n.ID)
+		for _, k := range saved.NoticeKeys(n.ID) {
+			keys = append(keys, k.Key)
+		}
+		keys = dedupe(keys)
 	}
 	if len(args) == 0 && f.notice == "" {
 		for _, k := range saved.Keys {
 			keys = append(keys, k.Key)
 		}
-		if len(keys) == 0 {
+		for _, n := range saved.Notices {
+			notices = append(notices, n.ID)
+		}
+		if len(keys) == 0 && len(notices) == 0 {
 			return usageErr("dingwatch watches no key yet: dingwatch status KEY... (- reads keys from standard input), or add keys in the dashboard")
 		}
 	}
-	if len(keys) == 0 {
+	if len(keys) == 0 && len(notices) == 0 {
 		return usageErr("no key given: dingwatch status KEY... (- reads keys from standard input; --notice LABEL a watched notice)")
 	}
 	c, err := a.client(s, dingtalk.DefaultRetries)
@@ -140,6 +141,7 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout*time.Duration(dingtalk.DefaultRetries+1)+20*time.Second)
 	defer cancel()
 	rep := watch.QueryOnce(ctx, c, s.RobotCode, saved, keys, time.Now)
+	rep.AddNotices(saved, notices...)
 	if err := rep.SettingsError(); err != nil {
 		return &exitError{exitUsage, fmt.Errorf("%w (settings from %s)", err, s.Source)}
 	}

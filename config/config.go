@@ -43,6 +43,9 @@ type Settings struct {
 	Bell     bool          `toml:"bell"`     // ring the terminal bell on a read
 	OnRead   string        `toml:"on_read"`  // shell command run for each read
 	Debug    bool          `toml:"debug"`    // detailed log
+	// Push receives reads DingTalk pushes over its Stream mode (README:
+	// Push) instead of only polling for them.
+	Push bool `toml:"push"`
 
 	// Source says where the credentials came from, for messages: the
 	// config file's path, or "environment".

@@ -109,3 +109,19 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestPushSetting(t *testing.T) {
+	dir := t.TempDir()
+	env := envOf(map[string]string{"XDG_CONFIG_HOME": dir})
+	if s, err := Load("", env); err != nil || s.Push {
+		t.Fatalf("push without a setting: %v, %v", s.Push, err)
+	}
+	write(t, filepath.Join(dir, "dingwatch", "config.toml"), "push = true\n", 0o600)
+	if s, err := Load("", env); err != nil || !s.Push {
+		t.Fatalf("push = true read as %v, %v", s.Push, err)
+	}
+	write(t, filepath.Join(dir, "dingwatch", "config.toml"), "push = \"yes\"\n", 0o600)
+	if _, err := Load("", env); err == nil {
+		t.Error("push = \"yes\" accepted")
+	}
+}

@@ -73,6 +73,8 @@ var fields = []Field{
 		get: func(s *Settings) string { return strconv.FormatBool(s.Bell) }, set: boolSetter(func(s *Settings) *bool { return &s.Bell })},
 	{Name: "on_read", Env: "DINGWATCH_ON_READ", Flag: "on-read", Help: "a shell command run for each read (see README: Notify)",
 		get: func(s *Settings) string { return s.OnRead }, set: func(s *Settings, v string) error { s.OnRead = v; return nil }},
+	{Name: "push", Env: "DINGWATCH_PUSH", Flag: "push", Help: "receive reads as DingTalk pushes them (Stream mode), polling only to reconcile",
+		get: func(s *Settings) string { return strconv.FormatBool(s.Push) }, set: boolSetter(func(s *Settings) *bool { return &s.Push })},
 	{Name: "debug", Env: "DINGWATCH_DEBUG", Flag: "debug", Help: "write a detailed log to $XDG_STATE_HOME/dingwatch/dingwatch.log",
 		get: func(s *Settings) string { return strconv.FormatBool(s.Debug) }, set: boolSetter(func(s *Settings) *bool { return &s.Debug })},
 }

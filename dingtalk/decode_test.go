@@ -1,6 +1,7 @@
 package dingtalk
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -43,10 +44,17 @@ func TestDecodeErrorShapes(t *testing.T) {
 	if e.Code != "template.stopped" || e.RequestID != "R1" || e.Message != "m" || e.HTTPStatus != 400 {
 		t.Fatalf("%+v", e)
 	}
-	for _, body := range []string{"", "<html><body>banned</body></html>", `{"status":1}`, `{"code":`, "\xff\xfe"} {
+	for _, body := range []string{"", `{"status":1}`, `{"code":`, "\xff\xfe"} {
 		e := DecodeError(403, []byte(body))
 		if e.Code != CodeNotJSON || e.Hint == "" || e.Error() == "" {
 			t.Errorf("%q → %+v", body, e)
+		}
+	}
+	// A web page is DingTalk's IP ban at 200, 403 and 429, a gateway's page otherwise.
+	for status, code := range map[int]string{200: CodeBanned, 403: CodeBanned, 429: CodeBanned, 502: CodeNotJSON} {
+		e := DecodeError(status, []byte("<html><body>banned</body></html>"))
+		if e.Code != code || !strings.Contains(e.Hint, "web page") || (code == CodeBanned) != (e.RetryAfter == banPause) {
+			t.Errorf("HTML at %d → %+v", status, e)
 		}
 	}
 }

@@ -76,7 +76,10 @@ const (
 	// CodeNetwork marks a request that never got an answer; dingwatch's own code.
 	CodeNetwork = "dingwatch.network"
 	// CodeBanned marks DingTalk's ban body {"status":1111,"wait":5,"punish":"deny"}
-	// (any status, 200 included): a throttle; Error.RetryAfter holds the wait.
+	// (any status, 200 included), or the web page it answers a banned IP
+	// with (HTTP 200, 403 or 429): a throttle; Error.RetryAfter holds the
+	// wait (the body's, a Retry-After header's, or the documented 5 minutes
+	// of an IP ban).
 	CodeBanned = "dingwatch.banned"
 	// CodeIncomplete marks a 2xx answer that lacks what the call must
 	// return (a token answer without accessToken, a readStatus answer with

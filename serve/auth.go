@@ -68,10 +68,11 @@ func (s *Server) allowPTY(ctx ssh.Context, _ ssh.Pty) bool {
 	return !s.grantOf(key, ctx.RemoteAddr()).noPTY
 }
 
-// allowSession caps the sessions open at once on one connection.
-func (s *Server) allowSession(sess ssh.Session, _ string) bool {
+// allowSession caps the sessions open at once on one connection, and
+// refuses subsystems (sftp and the like: dingwatch serves none).
+func (s *Server) allowSession(sess ssh.Session, requestType string) bool {
 	n, _ := sess.Context().Value(sessionCountKey{}).(*atomic.Int32)
-	if n == nil {
+	if n == nil || requestType == "subsystem" {
 		return false
 	}
 	if n.Add(1) > maxSessionsPerConn {

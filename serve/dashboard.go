@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -30,6 +31,8 @@ func (s *Server) dashboard(sess ssh.Session, l *liveSession) int {
 		Region: s.opts.Region, ReadOnly: l.role != roleUser, NoExport: true,
 		// The refresh limit is the key's: more sessions buy no more calls.
 		Session: l.refreshAs,
+		// TMUX or STY, when the client sends them (SendEnv), choose how its clipboard is reached.
+		Getenv: sessionEnv(sess.Environ()),
 		// A send outlives a dropped connection: cut short, a batch's outcome would be unknown.
 		Ctx:  context.WithoutCancel(sess.Context()),
 		Tick: s.opts.Tick, Title: "dingwatch · " + safetext.Line(sess.User(), 32), Log: s.opts.Log,
@@ -131,4 +134,16 @@ func (s *Server) nextCheck(l *liveSession, now time.Time) time.Duration {
 		next = min(next, time.Unix(0, l.lastInput.Load()).Add(s.opts.IdleTimeout).Sub(now))
 	}
 	return max(next, time.Millisecond)
+}
+
+// sessionEnv reads the environment a client sent (KEY=value entries).
+func sessionEnv(environ []string) func(string) string {
+	return func(key string) string {
+		for _, kv := range environ {
+			if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+				return v
+			}
+		}
+		return ""
+	}
 }

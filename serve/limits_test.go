@@ -87,12 +87,26 @@ func TestSilentConnectionIsClosedAfterLoginGrace(t *testing.T) {
 		t.Fatalf("%d slots still held after the connections closed", n)
 	}
 
-	// A real login within the grace works, and keeps working after it.
-	term := f.openTerminal(t, f.user)
-	term.waitFor(t, "Watched (2)")
-	time.Sleep(400 * time.Millisecond)
-	term.in.Write([]byte("?"))
-	term.waitFor(t, "any key closes")
+}
+
+func TestALoginOutlivesTheLoginGrace(t *testing.T) {
+	// The read that waits while the login completes must lose the grace
+	// deadline: a session must not die when the grace would have ended.
+	const grace = time.Second
+	f := startWith(t, func(o *Options) { o.LoginGrace = grace })
+	c, err := f.dial(t, f.user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	time.Sleep(grace + 500*time.Millisecond) // logged in, silent past the grace
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatalf("a logged-in connection was closed at the end of the login grace: %v", err)
+	}
+	if out, err := sess.Output("status"); err != nil || !strings.Contains(string(out), "Weekly") {
+		t.Fatalf("%v %q", err, out)
+	}
 }
 
 func TestConnectionsNotLoggedInAreCapped(t *testing.T) {
@@ -319,5 +333,28 @@ func TestAFloodOfResizesEndsAtTheLastSize(t *testing.T) {
 			t.Fatalf("after the resizes the last frame is %d columns wide, want 93", widest)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestSubsystemsAreRefusedWithoutUsingSessionSlots(t *testing.T) {
+	f := start(t)
+	c, err := f.dial(t, f.user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for range maxSessionsPerConn + 2 {
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sess.RequestSubsystem("sftp"); err == nil {
+			t.Fatal("an sftp subsystem was granted")
+		}
+		sess.Close()
+	}
+	sess, _ := c.NewSession()
+	if out, err := sess.Output("status"); err != nil || !strings.Contains(string(out), "Weekly") {
+		t.Fatalf("after refused subsystems a command did not run: %v %q", err, out)
 	}
 }

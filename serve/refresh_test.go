@@ -11,7 +11,8 @@ import (
 
 // holdR has a session press R every 100 ms of the engine's clock for
 // span, polling after each press, and returns the readStatus calls spent.
-func holdR(f *fixture, term *terminal, span time.Duration) int {
+func holdR(t *testing.T, f *fixture, term *terminal, span time.Duration) int {
+	t.Helper()
 	before := f.sim.Calls("readStatus")
 	for at := time.Duration(0); at < span; at += 100 * time.Millisecond {
 		term.in.Write([]byte("R"))
@@ -19,6 +20,8 @@ func holdR(f *fixture, term *terminal, span time.Duration) int {
 		f.clk.Add(100 * time.Millisecond)
 		f.engine.PollOnce(context.Background())
 	}
+	term.waitFor(t, "calls at most") // the dashboard has handled an R and said what it may cost
+	f.engine.PollOnce(context.Background())
 	return f.sim.Calls("readStatus") - before
 }
 
@@ -49,7 +52,7 @@ func TestViewersHoldingRSpendABoundedNumberOfCalls(t *testing.T) {
 	bound := watch.RefreshBurst + int(span/watch.RefreshRefill)
 	viewer := f.openTerminal(t, f.viewer)
 	viewer.waitFor(t, "Watched (40)")
-	spent := holdR(f, viewer, span)
+	spent := holdR(t, f, viewer, span)
 	if spent == 0 || spent > bound {
 		t.Fatalf("a viewer holding R for %v spent %d calls; want 1…%d (RefreshBurst + one per RefreshRefill)", span, spent, bound)
 	}
@@ -59,7 +62,7 @@ func TestViewersHoldingRSpendABoundedNumberOfCalls(t *testing.T) {
 	// sessions buys no more calls.
 	again := f.openTerminal(t, f.viewer)
 	again.waitFor(t, "Watched (40)")
-	if more := holdR(f, again, 5*time.Second); more > 1 {
+	if more := holdR(t, f, again, 5*time.Second); more > 1 {
 		t.Fatalf("a second session of the same viewer key spent %d more calls at once", more)
 	}
 }

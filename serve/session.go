@@ -43,7 +43,7 @@ func (s *Server) handle(sess ssh.Session) {
 	case sess.RawCommand() == "" && tty:
 		code = s.dashboard(sess, l)
 	case sess.RawCommand() == "":
-		WriteStatus(sess, s.opts.Engine.Snapshot())
+		WriteStatus(sess, s.opts.Engine.Snapshot(), s.opts.Now())
 	default:
 		code = s.command(sess, l)
 	}

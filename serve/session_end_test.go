@@ -8,7 +8,7 @@ import (
 )
 
 func TestIdleSessionEndsWhileTheDashboardRedraws(t *testing.T) {
-	const idle = 700 * time.Millisecond
+	const idle = 2 * time.Second
 	f := startWith(t, func(o *Options) { o.IdleTimeout = idle; o.Tick = 20 * time.Millisecond })
 	term := f.openTerminal(t, f.user)
 	term.waitFor(t, "Watched (2)")
@@ -52,7 +52,7 @@ func TestTypingKeepsASessionOpen(t *testing.T) {
 }
 
 func TestMaxTimeoutAndShutdownSayWhy(t *testing.T) {
-	const most = 500 * time.Millisecond
+	const most = 2 * time.Second
 	f := startWith(t, func(o *Options) { o.MaxTimeout = most })
 	term := f.openTerminal(t, f.user)
 	term.waitFor(t, "Watched (2)")

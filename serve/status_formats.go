@@ -18,7 +18,7 @@ import (
 // answer.
 func writeStatus(w io.Writer, req statusRequest, snap *watch.Snapshot, keys []*watch.Key, now time.Time) error {
 	if req.format == "text" {
-		return writeText(w, snap, keys)
+		return writeText(w, snap, keys, now)
 	}
 	ks := make([]watch.KeyStatus, len(keys))
 	for i, k := range keys {
@@ -29,6 +29,7 @@ func writeStatus(w io.Writer, req statusRequest, snap *watch.Snapshot, keys []*w
 		}
 	}
 	r := watch.NewStatusReport(snap.State, ks, now)
+	r.Push = snap.Push // the server's stream: the one-shot command has none
 	switch req.format {
 	case "json":
 		return r.WriteJSON(w)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/dingwatch/dingwatch/dingtalk"
 	"github.com/dingwatch/dingwatch/internal/safetext"
@@ -21,15 +22,20 @@ const (
 // key with its read count and the unread, for sessions without a
 // terminal. Every string that came from outside (labels, keys, names,
 // userIds, error hints) is cleaned with safetext.Line, so the client's
-// terminal sees no control sequence.
-func WriteStatus(w io.Writer, snap *watch.Snapshot) error {
-	return writeText(w, snap, snap.State.Keys)
+// terminal sees no control sequence. now times how long push has been
+// reconnecting.
+func WriteStatus(w io.Writer, snap *watch.Snapshot, now time.Time) error {
+	return writeText(w, snap, snap.State.Keys, now)
 }
 
 // writeText writes the text status of the keys of snap's state among keys.
-func writeText(w io.Writer, snap *watch.Snapshot, keys []*watch.Key) error {
+func writeText(w io.Writer, snap *watch.Snapshot, keys []*watch.Key, now time.Time) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "dingwatch · %d/%d metered calls in 24h\n", snap.Spent, snap.Policy.Budget)
+	push := ""
+	if p := snap.Push.Text(now); p != "" {
+		push = " · " + p
+	}
+	fmt.Fprintf(bw, "dingwatch · %d/%d metered calls in 24h%s\n", snap.Spent, snap.Policy.Budget, push)
 	chosen := map[*watch.Key]bool{}
 	for _, k := range keys {
 		chosen[k] = true

@@ -152,16 +152,22 @@ func TestInspectScrolls(t *testing.T) {
 	}
 }
 
-// TestFormsFit: every form fits the terminal at every width from the minimum.
+// TestFormsFit: every form fits the terminal, whole (both corners of its
+// box), at every width from the minimum, short and tall.
 func TestFormsFit(t *testing.T) {
 	for w := MinWidth; w <= 120; w++ {
-		for _, k := range []string{"a", "s", "m"} {
-			m := drive(loaded(&fakeEngine{state: fixtureState()}, w, 24), keys(k)...)
-			v := m.View()
-			checkFits(t, v, w, 24)
-			for _, l := range strings.Split(v, "\n") {
-				if strings.Contains(l, "╭") && !strings.HasSuffix(strings.TrimRight(l, " "), "╮") {
-					t.Fatalf("%d columns, %s: the form is cut:\n%s", w, k, v)
+		for _, h := range []int{MinHeight, MinHeight + 1, 16, 24} {
+			for _, k := range []string{"a", "s", "m", "e"} {
+				m := drive(loaded(&fakeEngine{state: fixtureState()}, w, h), keys(k)...)
+				v := m.View()
+				checkFits(t, v, w, h)
+				if k != "e" && !strings.Contains(v, "╰") {
+					t.Fatalf("%dx%d, %s: the form is cut at the bottom:\n%s", w, h, k, v)
+				}
+				for _, l := range strings.Split(v, "\n") {
+					if strings.Contains(l, "╭") && !strings.HasSuffix(strings.TrimRight(l, " "), "╮") {
+						t.Fatalf("%d columns, %s: the form is cut:\n%s", w, k, v)
+					}
 				}
 			}
 		}

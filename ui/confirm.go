@@ -63,8 +63,15 @@ func (p *confirm) lines(width int) []string {
 	return out
 }
 
-// Height is how many lines the footer prompt takes at width.
-func (p *confirm) Height(width int) int { return len(p.lines(width)) }
+// Height is how many lines the footer prompt takes at width (counted,
+// not drawn: the layout asks it in Update).
+func (p *confirm) Height(width int) int {
+	n := len(wrap(p.prompt, width)) + len(wrap("y "+p.yesWhat+" · enter/esc cancel", width))
+	if p.warn != "" {
+		n += len(wrap("! "+p.warn, width))
+	}
+	return n
+}
 
 // View draws the prompt (in the footer) or the preview and the prompt in
 // a box over the body.

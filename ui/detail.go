@@ -25,7 +25,7 @@ type detailPane struct {
 	offset        int
 
 	// The layout, computed when the size, the row or the clock changes.
-	head    []string  // the head lines kept, drawn
+	head    headPlan  // the head lines kept
 	secs    []section // the people, with the rows each is given
 	serial  uint64    // the row's serial (keyList): changes when its keys do
 	secsFor secsKey   // what secs were built from
@@ -68,7 +68,7 @@ func (d *detailPane) setCommon(c common) {
 // layout decides which head lines to keep and how many rows each section
 // of people gets.
 func (d *detailPane) layout() {
-	d.head, d.cut, d.max = nil, false, 0
+	d.head, d.cut, d.max = headPlan{}, false, 0
 	if !d.ok || d.width <= 0 || d.height <= 0 {
 		d.secs = nil
 		return
@@ -79,8 +79,8 @@ func (d *detailPane) layout() {
 		d.secs, d.secsFor = d.sections(), k
 	}
 	need := peopleNeed(d.secs, d.split(), d.height)
-	d.head, d.cut = d.headLines(max(d.height-need, 0))
-	d.max = shareRows(d.secs, d.height-len(d.head), d.split())
+	d.head, d.cut = d.planHead(max(d.height-need, 0))
+	d.max = shareRows(d.secs, d.height-d.head.lines, d.split())
 	d.offset = min(max(d.offset, 0), d.max)
 }
 
@@ -90,7 +90,7 @@ func (d detailPane) split() bool { return d.width >= splitWidth }
 // Update scrolls the people (when the pane has the focus).
 func (d detailPane) Update(msg tea.KeyMsg) (detailPane, tea.Cmd) {
 	k := d.c.keys
-	page := max(d.height-len(d.head)-2, 1)
+	page := max(d.height-d.head.lines-2, 1)
 	switch {
 	case key.Matches(msg, k.Up):
 		d.offset--
@@ -114,7 +114,7 @@ func (d detailPane) View() string {
 	if !d.ok {
 		return clip(d.c.st.Dim.Render("Select a key to see who has read it."), d.width, d.height)
 	}
-	lines := append([]string(nil), d.head...)
+	lines := d.headLines()
 	lines = append(lines, d.peopleView(d.height-len(lines))...)
 	return clip(strings.Join(lines, "\n"), d.width, d.height)
 }

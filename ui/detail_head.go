@@ -19,17 +19,24 @@ type headItem struct {
 	long  bool // a message that wraps when there is room (else i shows it)
 }
 
-// headLines keeps the head items that fit in avail lines, most important
+// headPlan is the head as laid out: the items kept, each with its lines.
+type headPlan struct {
+	items  []headItem
+	height []int // lines of each item (a long message wraps into several)
+	lines  int   // their sum
+}
+
+// planHead keeps the head items that fit in avail lines, most important
 // first, in their order; long messages wrap with the lines left over.
-// cut is true when a message was shortened.
-func (d detailPane) headLines(avail int) (lines []string, cut bool) {
+// cut is true when a message was shortened or left out.
+func (d detailPane) planHead(avail int) (plan headPlan, cut bool) {
 	items := d.headItems()
 	order := make([]int, len(items))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return items[a].prio - items[b].prio })
-	height := make([]int, len(items)) // lines given to each item
+	height := make([]int, len(items))
 	used := 0
 	for _, i := range order {
 		if used < avail {
@@ -43,28 +50,36 @@ func (d detailPane) headLines(avail int) (lines []string, cut bool) {
 		n := len(wrap(items[i].text, d.width))
 		grow := min(n-1, avail-used)
 		height[i], used = height[i]+grow, used+grow
-		if height[i] < n {
-			cut = true
-		}
+		cut = cut || height[i] < n
 	}
 	for i, it := range items {
-		switch {
-		case height[i] == 0:
+		if height[i] == 0 {
 			cut = cut || it.long
-		case height[i] == 1:
+			continue
+		}
+		plan.items, plan.height = append(plan.items, it), append(plan.height, height[i])
+	}
+	return headPlan{items: plan.items, height: plan.height, lines: used}, cut
+}
+
+// headLines draws the planned head.
+func (d detailPane) headLines() []string {
+	var lines []string
+	for i, it := range d.head.items {
+		if d.head.height[i] == 1 {
 			lines = append(lines, it.style.Render(fit(it.text, d.width)))
-		default:
-			w := wrap(it.text, d.width)
-			if len(w) > height[i] {
-				w = w[:height[i]]
-				w[len(w)-1] = fit(w[len(w)-1]+"…", d.width)
-			}
-			for _, l := range w {
-				lines = append(lines, it.style.Render(fit(l, d.width)))
-			}
+			continue
+		}
+		w := wrap(it.text, d.width)
+		if len(w) > d.head.height[i] {
+			w = w[:d.head.height[i]]
+			w[len(w)-1] = fit(w[len(w)-1]+"…", d.width)
+		}
+		for _, l := range w {
+			lines = append(lines, it.style.Render(fit(l, d.width)))
 		}
 	}
-	return lines, cut
+	return lines
 }
 
 // headItems are every line the head would show with room enough.

@@ -62,6 +62,7 @@ type form struct {
 	focus         int
 	err           string
 	submit        submitFunc
+	compact       bool // no note and no blank line: the terminal is short
 }
 
 func newForm(c common, title, note string, submit submitFunc, fields ...field) *form {
@@ -133,7 +134,8 @@ func (f *form) Update(msg tea.Msg) (overlay, tea.Cmd) {
 }
 
 // SetSize fits the form in width×height: the areas share what is left
-// after the fixed lines.
+// after the fixed lines; when even one line each does not fit, the note
+// and the blank line go (the footer shows the form's keys).
 func (f *form) SetSize(width, height int) {
 	f.width, f.height = width, height
 	areas := 0
@@ -143,7 +145,13 @@ func (f *form) SetSize(width, height int) {
 		}
 	}
 	inner := max(20, min(width-4, 76))
-	fixed := 5 + len(f.fields) + areas + len(f.noteLines(inner)) + len(f.errLines(inner)) // border, title, blanks, help, names
+	f.compact = false
+	note := len(f.noteLines(inner))
+	fixed := 3 + len(f.fields) + note + 1 + len(f.errLines(inner)) // border, title, note, blank, names
+	if fixed+areas > height {
+		f.compact = true
+		fixed -= note + 1
+	}
 	per := 1
 	if areas > 0 {
 		per = min(max((height-fixed)/areas, 1), 4)
@@ -159,7 +167,7 @@ func (f *form) SetSize(width, height int) {
 }
 
 func (f *form) noteLines(w int) []string {
-	if f.note == "" {
+	if f.note == "" || f.compact {
 		return nil
 	}
 	return wrap(f.note, w)
@@ -180,7 +188,9 @@ func (f *form) View() string {
 	for _, l := range f.noteLines(inner) {
 		lines = append(lines, st.Dim.Render(l))
 	}
-	lines = append(lines, "")
+	if !f.compact {
+		lines = append(lines, "")
+	}
 	for i, fl := range f.fields {
 		name := "  " + fl.name
 		if i == f.focus {
@@ -195,7 +205,6 @@ func (f *form) View() string {
 	for _, l := range f.errLines(inner) {
 		lines = append(lines, st.Error.Render(l))
 	}
-	lines = append(lines, st.Dim.Render(fit("enter submit · tab next field · ctrl+j new line · esc cancel", inner)))
 	return clip(st.Dialog.Render(strings.Join(lines, "\n")), f.width, f.height)
 }
 

@@ -10,7 +10,7 @@ const sideBySide = 72
 // layout is where everything goes, worked out when the size or what is
 // shown changes — never while drawing.
 type layout struct {
-	banners        []string // drawn banner lines
+	banners        []banner // banner lines, wrapped (drawn by View)
 	bodyH, footerH int
 	side           bool
 	lw, lh, dw, dh int // outer sizes of the list and detail panes
@@ -69,11 +69,11 @@ func (m *Model) relayout() {
 	room := min(max(m.height-1-l.footerH-minBody, 1), 8)
 	for _, b := range m.banners() {
 		for _, s := range wrap("! "+b.text, m.width) {
-			l.banners = append(l.banners, b.style.Render(fit(s, m.width)))
+			l.banners = append(l.banners, banner{s, b.style})
 		}
 	}
 	if len(l.banners) > room {
-		l.banners = append(l.banners[:room-1], m.c.st.Warn.Render(fit("… i shows every message whole · esc hides them", m.width)))
+		l.banners = append(l.banners[:room-1], banner{"… i shows every message whole · esc hides them", m.c.st.Warn})
 	}
 	l.bodyH = max(m.height-1-len(l.banners)-l.footerH, 1)
 	h := l.bodyH

@@ -77,8 +77,13 @@ func (l *lineInput) lines() []string {
 	return out
 }
 
-// Height is how many lines the input takes.
-func (l *lineInput) Height(int) int { return len(l.lines()) }
+// Height is how many lines the input takes (counted, not drawn).
+func (l *lineInput) Height(width int) int {
+	if l.err == "" {
+		return 1
+	}
+	return 1 + len(wrap("! "+clean(l.err)+" (esc cancels)", width))
+}
 
 // View draws the input and its error.
 func (l *lineInput) View() string { return strings.Join(l.lines(), "\n") }

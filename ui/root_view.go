@@ -32,7 +32,10 @@ func (m Model) view() string {
 		msg := fmt.Sprintf("Terminal too small: %d×%d. Dingwatch needs at least %d×%d. q quits.", m.width, m.height, MinWidth, MinHeight)
 		return clip(lipgloss.NewStyle().Width(m.width).Align(lipgloss.Center).Render(msg), m.width, m.height)
 	}
-	parts := append([]string{m.headerView()}, m.lay.banners...)
+	parts := []string{m.headerView()}
+	for _, b := range m.lay.banners {
+		parts = append(parts, b.style.Render(fit(b.text, m.width)))
+	}
 	parts = append(parts, m.bodyView(), m.footerView())
 	return strings.Join(parts, "\n")
 }
@@ -58,8 +61,11 @@ func (m Model) headerView() string {
 	if m.snap.Policy.Budget > 0 {
 		budget = fmt.Sprint(m.snap.Policy.Budget)
 	}
-	parts := []string{"robot " + clean(m.snap.Robot), clean(m.opts.Region), "refreshed " + ago(latest, m.c.now),
-		fmt.Sprintf("%d/%s calls 24h", m.snap.Spent, budget)}
+	parts := []string{"robot " + clean(m.snap.Robot), clean(m.opts.Region)}
+	if push := m.snap.Push.Text(m.c.now); push != "" { // before what a narrow terminal cuts first
+		parts = append(parts, push)
+	}
+	parts = append(parts, "refreshed "+ago(latest, m.c.now), fmt.Sprintf("%d/%s calls 24h", m.snap.Spent, budget))
 	rest := m.width - lipgloss.Width(left)
 	return left + st.HeaderDim.Render(fit(" · "+strings.Join(parts, " · "), rest))
 }

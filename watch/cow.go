@@ -138,12 +138,19 @@ func (e *Engine) editNoticeLocked(id string, fn func(*Notice)) {
 	e.touchNoticeLocked(id)
 }
 
-// dropEmptyNoticesLocked forgets notices without keys.
+// dropEmptyNoticesLocked forgets notices without keys, except those that
+// never had one (Notice.NothingSent: every batch failed or has an unknown
+// outcome), whose people still count.
 func (e *Engine) dropEmptyNoticesLocked() {
 	used := make(map[string]bool, len(e.state.Notices))
 	for _, k := range e.state.Keys {
 		if k.Notice != "" {
 			used[k.Notice] = true
+		}
+	}
+	for _, n := range e.state.Notices {
+		if n.NothingSent() {
+			used[n.ID] = true
 		}
 	}
 	if !slices.ContainsFunc(e.state.Notices, func(n *Notice) bool { return !used[n.ID] }) {

@@ -80,7 +80,8 @@ type Engine struct {
 	eventSeq  uint64      // how many events there have been
 	followed  time.Time   // the owner's state file last loaded, when following
 	buckets   map[string]*bucket
-	snap      *Snapshot // the last snapshot, shared while version is the same
+	snap      *Snapshot  // the last snapshot, shared while version is the same
+	push      PushStatus // the Stream connection's health (push.go)
 	// announced is when subscribers were last told of a change;
 	// unannounced says answers merged since then (see answeredLocked).
 	announced   time.Time
@@ -276,7 +277,7 @@ func (e *Engine) PollOnce(ctx context.Context) time.Time {
 		}
 		return time.Time{}
 	}
-	plan := e.opts.Policy.Plan(e.state, now, e.forced)
+	plan := e.planLocked(now)
 	e.plan = plan
 	jobs := make([]job, 0, len(plan.Due))
 	for _, k := range plan.Due {
@@ -296,7 +297,7 @@ func (e *Engine) PollOnce(ctx context.Context) time.Time {
 	}
 	e.runJobs(ctx, jobs)
 	e.mu.Lock()
-	e.plan = e.opts.Policy.Plan(e.state, e.opts.Now(), e.forced)
+	e.plan = e.planLocked(e.opts.Now())
 	e.changedLocked()
 	next := e.plan.Next
 	if e.halted != "" {

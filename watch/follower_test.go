@@ -211,6 +211,18 @@ var followerEdits = map[string]struct {
 			}
 		},
 	},
+	"Push": {
+		func(t *testing.T, f *Engine) {
+			f.Push(PushEvent{Type: PushRead, Key: "second", UserID: "u9", At: t0.Add(time.Minute)})
+		},
+		func(t *testing.T, o *Engine, saved *State) {
+			k := saved.Key("second")
+			if i := slices.IndexFunc(k.Recipients, func(r Recipient) bool { return r.UserID == "u9" }); i < 0 ||
+				!k.Recipients[i].Read || !k.Recipients[i].FirstSeenRead.Equal(t0.Add(time.Minute)) {
+				t.Errorf("owner saved %+v", k.Recipients)
+			}
+		},
+	},
 	"Refresh": {
 		func(t *testing.T, f *Engine) {
 			if r := f.Refresh("", "second"); r != (RefreshResult{Asked: 1, Queued: 1}) {
@@ -229,7 +241,8 @@ var followerEdits = map[string]struct {
 
 // viewMethods are the exported methods of Engine that change nothing a
 // follower would have to hand over.
-var viewMethods = []string{"Snapshot", "Subscribe", "Subscribers", "Run", "PollOnce", "Unread", "Warn", "Flush"}
+var viewMethods = []string{"Snapshot", "Subscribe", "Subscribers", "Run", "PollOnce", "Unread", "Warn", "Flush",
+	"SetPush"} // the health of this process's own Stream connection
 
 func TestEveryEditingMethodIsCovered(t *testing.T) {
 	typ := reflect.TypeFor[*Engine]()

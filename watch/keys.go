@@ -7,6 +7,7 @@ package watch
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -14,10 +15,11 @@ import (
 const MaxKeyLen = 128
 
 // ParseKeys splits pasted text into processQueryKeys: separated by spaces,
-// commas, semicolons or newlines, each checked. Blank lines and lines that
-// start with # (comments) are skipped. Duplicates within the text are
-// dropped; the order is kept. When the text has more than one line, an
-// error names the line of each bad key as it is in the text (1-based).
+// commas, semicolons or newlines, each checked; a key copied URL-encoded
+// (…%3D) is decoded. Blank lines and lines that start with # (comments)
+// are skipped. Duplicates within the text are dropped; the order is kept.
+// When the text has more than one line, an error names the line of each
+// bad key as it is in the text (1-based).
 func ParseKeys(text string) ([]string, error) {
 	lines := strings.Split(text, "\n")
 	var keys []string
@@ -32,6 +34,7 @@ func ParseKeys(text string) ([]string, error) {
 			if f == "" {
 				continue
 			}
+			f = unescapeKey(f)
 			if err := CheckKey(f); err != nil {
 				if len(lines) > 1 {
 					bad = append(bad, fmt.Sprintf("line %d: %v", n+1, err))
@@ -53,6 +56,18 @@ func ParseKeys(text string) ([]string, error) {
 		return nil, ErrNoKey
 	}
 	return keys, nil
+}
+
+// unescapeKey undoes the URL encoding of a key copied from a readStatus
+// URL (%2B, %2F, %3D); anything else is left as typed.
+func unescapeKey(f string) string {
+	if !strings.Contains(f, "%") {
+		return f
+	}
+	if u, err := url.PathUnescape(f); err == nil && CheckKey(u) == nil {
+		return u
+	}
+	return f
 }
 
 // ErrNoKey is ParseKeys' error for text that holds no key at all.

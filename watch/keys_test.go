@@ -20,6 +20,13 @@ func TestParseKeys(t *testing.T) {
 			t.Errorf("%q accepted", in)
 		}
 	}
+	// Copied from a readStatus URL: decoded; a stray % stays an error.
+	if got, err := ParseKeys("Kna29Ra5%2BdJz%2Fx0Q%3D"); err != nil || !slices.Equal(got, []string{"Kna29Ra5+dJz/x0Q="}) {
+		t.Fatalf("url-encoded: %q %v", got, err)
+	}
+	if _, err := ParseKeys("abc%zz"); err == nil {
+		t.Fatal("a stray percent sign accepted")
+	}
 	keys, err := ParseKeys("good bad!key")
 	if len(keys) != 1 || !strings.Contains(err.Error(), `"bad!key"`) {
 		t.Fatalf("%q %v", keys, err)

@@ -38,8 +38,12 @@ type Audience struct {
 // (a notice's Batches) that reached none of them. Without batches it is
 // the audience of the keys alone.
 func AudienceOf(keys []*Key, batches ...Batch) Audience {
-	byID := map[string]int{}
-	var all []Person
+	n := 0
+	for _, k := range keys {
+		n += len(k.Recipients)
+	}
+	byID := make(map[string]int, n)
+	all := make([]Person, 0, n)
 	for _, k := range keys {
 		for _, r := range k.Recipients {
 			id := r.ID()
@@ -66,7 +70,13 @@ func AudienceOf(keys []*Key, batches ...Batch) Audience {
 			}
 		}
 	}
-	var a Audience
+	read := 0
+	for _, p := range all {
+		if p.Read {
+			read++
+		}
+	}
+	a := Audience{Read: make([]Person, 0, read), Unread: make([]Person, 0, len(all)-read)}
 	for _, p := range all {
 		if p.Read {
 			a.Read = append(a.Read, p)
@@ -74,11 +84,27 @@ func AudienceOf(keys []*Key, batches ...Batch) Audience {
 			a.Unread = append(a.Unread, p)
 		}
 	}
-	a.Undelivered = undeliveredOf(batches, byID)
+	for _, u := range undeliveredOf(batches, byID) {
+		a.Undelivered = append(a.Undelivered, u.Person)
+	}
 	c := DefaultCollation()
 	c.Sort(a.Read)
-	slices.SortStableFunc(a.Read, func(x, y Person) int {
-		switch xz, yz := x.FirstSeenRead.IsZero(), y.FirstSeenRead.IsZero(); {
+	sortByReadTime(a.Read)
+	c.Sort(a.Unread)
+	c.Sort(a.Undelivered)
+	return a
+}
+
+// sortByReadTime orders readers without a known time first, then by read
+// time, keeping the order they had otherwise (by name).
+func sortByReadTime(read []Person) {
+	idx := make([]int, len(read))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(i, j int) int {
+		x, y := read[i].FirstSeenRead, read[j].FirstSeenRead
+		switch xz, yz := x.IsZero(), y.IsZero(); {
 		case xz && yz:
 			return 0
 		case xz:
@@ -86,17 +112,21 @@ func AudienceOf(keys []*Key, batches ...Batch) Audience {
 		case yz:
 			return 1
 		}
-		return x.FirstSeenRead.Compare(y.FirstSeenRead)
+		return x.Compare(y)
 	})
-	c.Sort(a.Unread)
-	c.Sort(a.Undelivered)
-	return a
+	permute(read, idx)
+}
+
+// unsentPerson is someone of a failed or unknown batch with that batch.
+type unsentPerson struct {
+	Person
+	batch Batch
 }
 
 // undeliveredOf lists the people of failed and unknown batches that no
-// sent batch and no key (reached, by ID) covers, each with the state of
-// the latest such batch.
-func undeliveredOf(batches []Batch, reached map[string]int) []Person {
+// sent batch and no key (reached, by ID) covers, each with the latest such
+// batch, in the order the batches first name them.
+func undeliveredOf(batches []Batch, reached map[string]int) []unsentPerson {
 	sent := map[string]bool{}
 	for _, b := range batches {
 		if b.Status == BatchSent {
@@ -106,7 +136,7 @@ func undeliveredOf(batches []Batch, reached map[string]int) []Person {
 		}
 	}
 	at := map[string]int{}
-	var out []Person
+	var out []unsentPerson
 	for _, b := range batches {
 		if b.Status != BatchFailed && b.Status != BatchUnknown {
 			continue
@@ -115,25 +145,29 @@ func undeliveredOf(batches []Batch, reached map[string]int) []Person {
 			if _, ok := reached[id]; ok || sent[id] || id == "" {
 				continue
 			}
-			if i, ok := at[id]; ok {
-				out[i].Batch = b.Status // the latest batch tells
-				continue
+			i, ok := at[id]
+			if !ok {
+				i = len(out)
+				at[id] = i
+				out = append(out, unsentPerson{Person: Person{Recipient: Recipient{UserID: id}}})
 			}
-			at[id] = len(out)
-			out = append(out, Person{Recipient: Recipient{UserID: id}, Batch: b.Status})
+			out[i].Batch, out[i].batch = b.Status, b // the latest batch tells
 		}
 	}
 	return out
 }
 
+// Batches are the group's notice's batches; nil for a lone key.
+func (g Group) Batches() []Batch {
+	if g.Notice == nil {
+		return nil
+	}
+	return g.Notice.Batches
+}
+
 // Audience is the audience of the group: its keys and, for a notice, the
 // people of its batches that were not sent.
-func (g Group) Audience() Audience {
-	if g.Notice == nil {
-		return AudienceOf(g.Keys)
-	}
-	return AudienceOf(g.Keys, g.Notice.Batches...)
-}
+func (g Group) Audience() Audience { return AudienceOf(g.Keys, g.Batches()...) }
 
 // Start is when the group was sent: the earliest known send time of its
 // keys (a notice made from keys watched before takes theirs, not the

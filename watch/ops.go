@@ -29,6 +29,7 @@ const (
 	OpRecall  OpKind = "recall"  // Recalls, At: what a recall did to watched keys
 	OpCalls   OpKind = "calls"   // Calls: metered calls made outside polling (send, recall)
 	OpRefresh OpKind = "refresh" // Names, Session: ask DingTalk now, within the session's limits
+	OpPush    OpKind = "push"    // Push: an event DingTalk pushed (push.go)
 )
 
 // Op is one change to the watched state, as a value: the only way the
@@ -49,6 +50,7 @@ type Op struct {
 	Recalls  []RecallOutcome `json:"recalls,omitempty"`
 	Calls    []time.Time     `json:"calls,omitempty"`
 	Session  string          `json:"session,omitempty"`
+	Push     *PushEvent      `json:"push,omitempty"`
 }
 
 // opResult is what applying ops did, for the method that asked.
@@ -56,6 +58,7 @@ type opResult struct {
 	added, removed int
 	dups, bad      []string
 	refresh        RefreshResult
+	events         []ReadEvent // new reads a pushed event brought, for the OnRead hook
 }
 
 // errNoKey is returned by edits of a key that is not watched.
@@ -234,6 +237,8 @@ func (e *Engine) applyOneLocked(op Op, now time.Time, res *opResult) (bool, erro
 		res.refresh.Coalesced += r.Coalesced
 		res.refresh.Limited += r.Limited
 		return false, nil
+	case OpPush:
+		return e.applyPushLocked(op.Push, now, res), nil
 	}
 	return false, fmt.Errorf("unknown change %q", op.Kind)
 }

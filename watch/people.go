@@ -37,29 +37,40 @@ func (c *Collation) Compare(a, b Person) int {
 	return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.UnionID, b.UnionID))
 }
 
-// Sort orders people by Compare, computing each collation key once.
+// Sort orders people by Compare, computing each collation key once and
+// moving each person once.
 func (c *Collation) Sort(people []Person) {
 	if len(people) < 2 {
 		return
 	}
-	type keyed struct {
-		key []byte
-		p   Person
-	}
-	ks := make([]keyed, len(people))
+	keys := make([][]byte, len(people))
 	for i, p := range people {
-		ks[i] = keyed{key: bytes.Clone(c.c.KeyFromString(&c.buf, p.Display())), p: p}
-		c.buf.Reset()
+		// Keys stay valid while the buffer is not reset: each is a slice of
+		// what the buffer held when it was made.
+		keys[i] = c.c.KeyFromString(&c.buf, p.Display())
 	}
-	slices.SortStableFunc(ks, func(x, y keyed) int {
-		if r := bytes.Compare(x.key, y.key); r != 0 {
+	idx := make([]int, len(people))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(x, y int) int {
+		if r := bytes.Compare(keys[x], keys[y]); r != 0 {
 			return r
 		}
-		return cmp.Or(cmp.Compare(x.p.UserID, y.p.UserID), cmp.Compare(x.p.UnionID, y.p.UnionID))
+		a, b := &people[x], &people[y]
+		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.UnionID, b.UnionID), cmp.Compare(x, y))
 	})
-	for i := range ks {
-		people[i] = ks[i].p
+	c.buf.Reset()
+	permute(people, idx)
+}
+
+// permute puts people[idx[i]] at i.
+func permute(people []Person, idx []int) {
+	sorted := make([]Person, len(people))
+	for i, j := range idx {
+		sorted[i] = people[j]
 	}
+	copy(people, sorted)
 }
 
 // ComparePeople orders two people by name in the default collation

@@ -30,6 +30,10 @@ type Policy struct {
 	Interval    time.Duration // the fastest period of one key
 	MaxInterval time.Duration // the slowest period of a key that can still change
 	Budget      int           // metered calls per 24 hours across all keys; 0: no limit
+	// Reconcile is set while pushed events are arriving (see push.go):
+	// reads come by push, so a key that has answered once is only asked
+	// again at its reconciliation checkpoints.
+	Reconcile bool
 }
 
 // WithDefaults fills zero fields with the defaults.
@@ -129,8 +133,8 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 			continue // final (see Key.Final) or past its window
 		}
 		read, total := k.Counts()
-		if total > 0 && read == total {
-			continue // final: everyone read
+		if total > 0 && read == total && !k.LastOK.IsZero() {
+			continue // final: everyone read (all read before any answer: a pushed read; DingTalk must still say who else)
 		}
 		f := factorOf(read, total)
 		live = append(live, liveKey{k, f})
@@ -174,6 +178,17 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 		if forced[k.Key] && forcedRoom > 0 {
 			forcedRoom--
 			dues = append(dues, due{k, math.Inf(1)})
+			continue
+		}
+		if p.Reconcile && !k.LastOK.IsZero() && k.Failures == 0 {
+			at, ok := reconcileAt(k)
+			switch {
+			case !ok: // every checkpoint passed: push alone until the window ends
+			case !at.After(now):
+				dues = append(dues, due{k, 0})
+			case plan.Next.IsZero() || at.Before(plan.Next):
+				plan.Next = at
+			}
 			continue
 		}
 		d := p.intervalAt(lk.factor, p.quiet(k, k.LastTry), k.Failures)

@@ -18,6 +18,7 @@ func TestNewKeysAreDueAtOnceFinalNever(t *testing.T) {
 	p := Policy{Interval: 10 * time.Second}
 	done := liveKey("done", t0, 0)
 	done.Recipients = []Recipient{{UserID: "x", Read: true}}
+	done.LastOK = t0 // DingTalk said so: all read before any answer (pushed reads) is not done
 	recalled := liveKey("recalled", t0, 3)
 	recalled.SendStatus = "RECALLED"
 	expired := liveKey("expired", t0.Add(-25*time.Hour), 3)

@@ -343,7 +343,9 @@ func (e *Engine) Unread(noticeID string) []string {
 	defer e.mu.Unlock()
 	var ids []string
 	for _, p := range AudienceOf(e.state.NoticeKeys(noticeID)).Unread {
-		ids = append(ids, p.UserID)
+		if p.UserID != "" { // a reader known only by unionId cannot be sent to
+			ids = append(ids, p.UserID)
+		}
 	}
 	return ids
 }

@@ -429,3 +429,26 @@ func TestFailedBatchClaimsNoRetry(t *testing.T) {
 		})
 	}
 }
+
+// A notice none of whose batches was sent has no key: it stays listed when
+// other keys are removed, and its people count.
+func TestUnsentNoticeSurvivesRemovals(t *testing.T) {
+	e, s, _ := sendSetup(t, 2*time.Second)
+	s.Inject(sim.Fault{Endpoint: "batchSend", Kind: sim.Answer, Status: 400, Code: "invalidParameter.param.invalid", Times: 1})
+	failed, err := e.Send(context.Background(), SendSpec{UserIDs: users(1, 5), Message: dingtalk.Text("a"), Label: "failed"})
+	if err != nil || failed.Batches[0].Status != BatchFailed {
+		t.Fatalf("%v %+v", err, failed.Batches)
+	}
+	sent, _ := e.Send(context.Background(), SendSpec{UserIDs: users(10, 3), Message: dingtalk.Text("b"), Label: "sent"})
+	if _, err := e.Remove(sent.Keys...); err != nil {
+		t.Fatal(err)
+	}
+	st := e.Snapshot().State
+	if st.Notice(sent.Notice) != nil {
+		t.Fatal("a notice whose keys were all removed stays")
+	}
+	g := st.Groups()
+	if len(g) != 1 || g[0].Notice == nil || g[0].Notice.ID != failed.Notice || g[0].Audience().Total() != 5 {
+		t.Fatalf("groups %+v", g)
+	}
+}

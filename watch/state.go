@@ -286,9 +286,15 @@ type Group struct {
 	Keys   []*Key
 }
 
+// NothingSent reports whether the notice has batches and none of them was sent:
+// it has no key, yet the people of its failed and unknown batches count.
+func (n *Notice) NothingSent() bool {
+	return len(n.Batches) > 0 && !slices.ContainsFunc(n.Batches, func(b Batch) bool { return b.Status == BatchSent })
+}
+
 // Groups lists each notice (where its first key stands) and each lone key,
-// in the state's order, then the notices that have no key (every batch
-// failed or has an unknown outcome: their people still count). A key whose
+// in the state's order, then the notices that have no key because no
+// batch was sent (NothingSent: their people still count). A key whose
 // notice is missing gets a stand-in named by the notice's ID.
 //
 // It takes time in proportion to the number of keys and notices.
@@ -319,7 +325,7 @@ func (s *State) Groups() []Group {
 		groups[i].Keys = append(groups[i].Keys, k)
 	}
 	for _, n := range s.Notices {
-		if _, ok := at[n.ID]; !ok && len(n.Batches) > 0 {
+		if _, ok := at[n.ID]; !ok && n.NothingSent() {
 			at[n.ID] = len(groups)
 			groups = append(groups, Group{Notice: n})
 		}

@@ -2,12 +2,10 @@ package watch
 
 import "io"
 
-// utf8BOM is the byte-order mark that makes spreadsheet programs on
-// Chinese Windows read a CSV file as UTF-8.
-const utf8BOM = "\ufeff"
-
-// WriteCSV writes one row per recipient of the keys that answered (see
-// WriteCSV), preceded by a UTF-8 byte-order mark when bom is set.
+// WriteCSV writes one row per recipient of the keys that answered, then
+// one per person of the report's notices whose batch failed or has an
+// unknown outcome (see CSVOptions.Write), preceded by a UTF-8 byte-order
+// mark when bom is set.
 func (r *StatusReport) WriteCSV(w io.Writer, bom bool) error {
 	var keys []*Key
 	for _, ks := range r.Keys {
@@ -15,10 +13,9 @@ func (r *StatusReport) WriteCSV(w io.Writer, bom bool) error {
 			keys = append(keys, ks.Key)
 		}
 	}
-	if bom {
-		if _, err := io.WriteString(w, utf8BOM); err != nil {
-			return err
-		}
+	notices := make([]*Notice, 0, len(r.Notices))
+	for _, n := range r.Notices {
+		notices = append(notices, &Notice{ID: n.ID, Label: n.Label, Batches: n.Batches})
 	}
-	return WriteCSV(w, keys)
+	return CSVOptions{BOM: bom, Notices: notices}.Write(w, keys)
 }

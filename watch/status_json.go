@@ -14,22 +14,28 @@ import (
 type (
 	statusJSON struct {
 		CheckedAt string        `json:"checkedAt"`
+		Push      *PushStatus   `json:"push,omitempty"` // only when the reporter has a Stream connection
 		Messages  []messageJSON `json:"messages"`
 		Notices   []noticeJSON  `json:"notices"`
 	}
 	messageJSON struct {
-		ProcessQueryKey string       `json:"processQueryKey"`
-		Notice          string       `json:"notice,omitempty"`
-		SendStatus      string       `json:"sendStatus"`
-		ReadCount       int          `json:"readCount"`
-		Total           int          `json:"total"`
-		Read            []personJSON `json:"read"`
-		Unread          []personJSON `json:"unread"`
-		Error           *errorJSON   `json:"error,omitempty"`
+		ProcessQueryKey string `json:"processQueryKey"`
+		Notice          string `json:"notice,omitempty"`
+		SendStatus      string `json:"sendStatus"`
+		// Expired: past DingTalk's 24 hours, not asked; as last saved.
+		Expired   bool         `json:"expired,omitempty"`
+		ReadCount int          `json:"readCount"`
+		Total     int          `json:"total"`
+		Read      []personJSON `json:"read"`
+		Unread    []personJSON `json:"unread"`
+		Error     *errorJSON   `json:"error,omitempty"`
 	}
 	personJSON struct {
 		UserID string `json:"userId"`
-		Name   string `json:"name"`
+		// UnionID names a reader from outside the organisation, who has no
+		// userId (a pushed read).
+		UnionID string `json:"unionId,omitempty"`
+		Name    string `json:"name"`
 		// FirstSeenRead is set only when dingwatch saw the person go from
 		// unread to read, or DingTalk gave a read time.
 		FirstSeenRead string `json:"firstSeenRead,omitempty"`
@@ -56,18 +62,21 @@ type (
 // WriteJSON writes the report as one indented JSON object.
 func (r *StatusReport) WriteJSON(w io.Writer) error {
 	out := statusJSON{CheckedAt: r.CheckedAt.UTC().Format(time.RFC3339), Messages: []messageJSON{}, Notices: []noticeJSON{}}
+	if r.Push.State != "" {
+		out.Push = &r.Push
+	}
 	for _, ks := range r.Keys {
 		k := ks.Key
 		m := messageJSON{ProcessQueryKey: k.Key, Notice: k.Notice, Read: []personJSON{}, Unread: []personJSON{}}
 		if ks.Err != nil {
 			m.Error = errorOf(ks.Err)
 		} else {
-			m.SendStatus = k.SendStatus
+			m.SendStatus, m.Expired = k.SendStatus, ks.Expired
 			for _, p := range k.Recipients {
 				if p.Read {
-					m.Read = append(m.Read, personJSON{UserID: p.UserID, Name: p.Name, FirstSeenRead: jsonTime(p.FirstSeenRead)})
+					m.Read = append(m.Read, personJSON{UserID: p.UserID, UnionID: p.UnionID, Name: p.Name, FirstSeenRead: jsonTime(p.FirstSeenRead)})
 				} else {
-					m.Unread = append(m.Unread, personJSON{UserID: p.UserID, Name: p.Name})
+					m.Unread = append(m.Unread, personJSON{UserID: p.UserID, UnionID: p.UnionID, Name: p.Name})
 				}
 			}
 			m.ReadCount, m.Total = len(m.Read), len(k.Recipients)

@@ -1,6 +1,9 @@
 package watch
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // StatusReport is what a one-shot status query found: each key asked, in
 // order, and a summary of each notice those keys belong to. The text,
@@ -9,6 +12,9 @@ type StatusReport struct {
 	CheckedAt time.Time
 	Keys      []KeyStatus
 	Notices   []NoticeStatus
+	// Push is the health of the reporting process's Stream connection (the
+	// SSH server's); zero when it has none.
+	Push PushStatus
 }
 
 // NoticeStatus sums up one notice over the keys of it in a report.
@@ -71,4 +77,21 @@ func (r *StatusReport) Troubled() bool {
 		}
 	}
 	return false
+}
+
+// AddNotices summarises the saved notices ids that the report does not
+// summarise yet, such as a notice none of whose batches was sent (it has
+// no key to ask about). Unknown ids are skipped.
+func (r *StatusReport) AddNotices(saved *State, ids ...string) {
+	for _, id := range ids {
+		if slices.ContainsFunc(r.Notices, func(n NoticeStatus) bool { return n.ID == id }) {
+			continue
+		}
+		n := saved.Notice(id)
+		if n == nil || len(n.Batches) == 0 {
+			continue // nothing to say without a key or a batch
+		}
+		r.Notices = append(r.Notices, NoticeStatus{ID: n.ID, Label: n.Label, Keys: []string{},
+			Batches: n.Batches, Audience: AudienceOf(nil, n.Batches...)})
+	}
 }

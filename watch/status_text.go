@@ -37,7 +37,15 @@ func (r *StatusReport) WriteText(w io.Writer) error {
 				unread = append(unread, p)
 			}
 		}
-		fmt.Fprintf(bw, "%s  %s  read %d/%d\n", line(k.Key), line(k.SendStatus), len(read), len(k.Recipients))
+		status := line(k.SendStatus)
+		if ks.Expired {
+			status = "EXPIRED (as last seen"
+			if !k.LastOK.IsZero() {
+				status += " " + k.LastOK.UTC().Format("2006-01-02 15:04 UTC")
+			}
+			status += "; DingTalk keeps read status 24 hours)"
+		}
+		fmt.Fprintf(bw, "%s  %s  read %d/%d\n", line(k.Key), status, len(read), len(k.Recipients))
 		writePeople(bw, "Read", read)
 		writePeople(bw, "Unread", unread)
 	}
@@ -76,7 +84,7 @@ func writeNoticeSummary(w io.Writer, n NoticeStatus) {
 	if len(a.Unread) > 0 {
 		names := make([]string, len(a.Unread))
 		for i, p := range a.Unread {
-			names[i] = personName(p.Name, p.UserID)
+			names[i] = line(p.Display())
 		}
 		fmt.Fprintf(w, "  unread (%d): %s\n", len(a.Unread), strings.Join(names, ", "))
 	}
@@ -84,22 +92,13 @@ func writeNoticeSummary(w io.Writer, n NoticeStatus) {
 		var who []string
 		for _, p := range a.Undelivered {
 			if p.Batch == state {
-				who = append(who, personName(p.Name, p.UserID))
+				who = append(who, line(p.Display()))
 			}
 		}
 		if len(who) > 0 {
 			fmt.Fprintf(w, "  batch %s, not sent (%d): %s\n", state, len(who), strings.Join(who, ", "))
 		}
 	}
-}
-
-// personName is a person's cleaned name, or their userId when DingTalk
-// gave no name.
-func personName(name, userID string) string {
-	if strings.TrimSpace(name) == "" {
-		return line(userID)
-	}
-	return line(name)
 }
 
 // Plural is n with the singular or plural noun: "1 key", "2 keys".

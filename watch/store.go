@@ -17,7 +17,8 @@ import (
 	"github.com/dingwatch/dingwatch/internal/atomicfile"
 )
 
-// stateVersion is the format of the state file.
+// stateVersion is the format of the state file. A file of a higher
+// version is from a newer dingwatch: it is never read nor written over.
 const stateVersion = 1
 
 type stateFile struct {
@@ -32,13 +33,17 @@ type Store struct {
 	path     string
 	lock     *flock.Flock
 	readOnly atomic.Bool  // another process owns the state
+	newer    atomic.Bool  // the file is from a newer dingwatch: never write it
 	sent     atomic.Int64 // parcels delivered, for their names
 }
 
 // OpenStore opens the state in dir, creating dir (0700) when missing. It
-// returns the loaded state and warnings for the user: a corrupt file moved
-// aside, another process owning the state. Only a directory that cannot
-// be used at all is an error.
+// returns the loaded state and warnings for the user: entries of the
+// state that could not be used, set aside in a file of their own while
+// the rest loads; a file that cannot be read at all, moved aside (to a
+// name no other file has); another process owning the state. A state file
+// written by a newer dingwatch is a *NewerStateError, and the file is left
+// exactly as it is; so is a directory that cannot be used at all.
 func OpenStore(dir string, now time.Time) (*Store, *State, []Warning, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, nil, fmt.Errorf("state directory: %w", err)
@@ -54,18 +59,45 @@ func OpenStore(dir string, now time.Time) (*Store, *State, []Warning, error) {
 		warnings = append(warnings, Warning{Kind: WarnFollowing, Path: dir,
 			Text: "another dingwatch owns " + dir + ": this one follows it and hands it your changes"})
 	}
-	st, err := s.load()
-	if err != nil {
+	st, problems, err := s.loadChecked()
+	var newer *NewerStateError
+	switch {
+	case errors.As(err, &newer):
+		if locked {
+			s.lock.Unlock()
+		}
+		return nil, nil, nil, err
+	case err != nil:
 		st = &State{}
 		if s.readOnly.Load() {
 			warnings = append(warnings, Warning{Kind: WarnStateUnreadable, Path: s.path, Text: "the saved state could not be read: " + err.Error()})
-		} else {
-			aside := fmt.Sprintf("%s.corrupt-%s", s.path, now.Format("20060102-150405"))
-			if rerr := os.Rename(s.path, aside); rerr != nil {
-				return nil, nil, nil, fmt.Errorf("state file %s is unreadable (%v) and could not be moved aside: %w", s.path, err, rerr)
-			}
-			warnings = append(warnings, Warning{Kind: WarnStateSetAside, Path: aside,
-				Text: fmt.Sprintf("the saved state was unreadable (%v): moved to %s, starting empty", err, aside)})
+			break
+		}
+		aside, rerr := moveAside(s.path, "corrupt", now)
+		if rerr != nil {
+			s.lock.Unlock()
+			return nil, nil, nil, fmt.Errorf("state file %s is unreadable (%v) and could not be moved aside: %w", s.path, err, rerr)
+		}
+		warnings = append(warnings, Warning{Kind: WarnStateSetAside, Path: aside,
+			Text: fmt.Sprintf("the saved state was unreadable (%v): moved to %s, starting empty", err, aside)})
+	case len(problems) > 0 && s.readOnly.Load():
+		warnings = append(warnings, Warning{Kind: WarnStateUnreadable, Path: s.path,
+			Text: fmt.Sprintf("%s of the saved state could not be used and %s left out here: %s",
+				plural(len(problems), "entry", "entries"), isAre(len(problems)), summarize(problems))})
+	case len(problems) > 0:
+		path, werr := writeSetAside(s.path, problems, now)
+		if werr != nil {
+			s.lock.Unlock()
+			return nil, nil, nil, fmt.Errorf("state file %s: %s could not be used and could not be set aside (%w); the file was left as it is",
+				s.path, plural(len(problems), "entry", "entries"), werr)
+		}
+		warnings = append(warnings, Warning{Kind: WarnStateSetAside, Path: path,
+			Text: fmt.Sprintf("%s of the saved state could not be used and %s set aside in %s; the rest loaded: %s",
+				plural(len(problems), "entry", "entries"), wasWere(len(problems)), path, summarize(problems))})
+		// Kept in the set-aside file: the state file can lose them now, so
+		// the next start does not set them aside again.
+		if serr := s.Save(st); serr != nil {
+			warnings = append(warnings, Warning{Kind: WarnNote, Path: s.path, Text: "could not save the state without them: " + serr.Error()})
 		}
 	}
 	return s, st, warnings, nil
@@ -90,39 +122,32 @@ func (s *Store) TakeOver() bool {
 // Path is the state file.
 func (s *Store) Path() string { return s.path }
 
+// load reads the state file (a missing one is an empty state), leaving
+// out the entries that cannot be used; see loadChecked.
 func (s *Store) load() (*State, error) {
-	data, err := os.ReadFile(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &State{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return DecodeState(data)
+	st, _, err := s.loadChecked()
+	return st, err
 }
 
-// DecodeState parses a state file and checks what the program relies on.
-func DecodeState(data []byte) (*State, error) {
-	var f stateFile
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("not valid JSON: %w", err)
+// loadChecked reads the state file: a missing file is an empty state; the
+// entries that cannot be used are left out and returned; an error means
+// nothing could be used (or a *NewerStateError). A file written by a newer
+// dingwatch also stops every later Save, so it is never overwritten.
+func (s *Store) loadChecked() (*State, []Problem, error) {
+	data, err := os.ReadFile(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &State{}, nil, nil
 	}
-	if f.Version != stateVersion {
-		return nil, fmt.Errorf("unknown state version %d", f.Version)
+	if err != nil {
+		return nil, nil, err
 	}
-	seen := map[string]bool{}
-	for i, k := range f.Keys {
-		if k == nil || CheckKey(k.Key) != nil || seen[k.Key] {
-			return nil, fmt.Errorf("key %d is missing, malformed or repeated", i)
-		}
-		seen[k.Key] = true
+	st, problems, err := DecodeState(data)
+	var newer *NewerStateError
+	if errors.As(err, &newer) {
+		newer.Path = s.path
+		s.newer.Store(true)
 	}
-	for i, n := range f.Notices {
-		if n == nil || n.ID == "" {
-			return nil, fmt.Errorf("notice %d has no id", i)
-		}
-	}
-	return &f.State, nil
+	return st, problems, err
 }
 
 // EncodeState is the file form of st.
@@ -132,6 +157,9 @@ func EncodeState(st *State) ([]byte, error) {
 
 // Save writes st atomically; a read-only store writes nothing.
 func (s *Store) Save(st *State) error {
+	if s.newer.Load() {
+		return errors.New("the state file is from a newer dingwatch: not overwritten")
+	}
 	if s.readOnly.Load() {
 		return nil
 	}

@@ -69,7 +69,7 @@ func FuzzDecodeState(f *testing.F) {
 	f.Add([]byte(`{"version":1,"keys":[null]}`))
 	f.Add([]byte(`{"version":2}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		st, err := DecodeState(data)
+		st, _, err := DecodeState(data)
 		if err != nil {
 			return
 		}

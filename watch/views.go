@@ -28,6 +28,8 @@ type Snapshot struct {
 	// every event so far, so a view can tell which ones it has not shown.
 	Events   []ReadEvent
 	EventSeq uint64
+	// Push is the health of pushed events; zero when push is not used.
+	Push PushStatus
 
 	shared *snapshotShared // nil for a snapshot not made by an engine
 }
@@ -120,7 +122,7 @@ func (e *Engine) Snapshot() *Snapshot {
 		NextPoll: e.plan.Next, Halted: e.halted, SaveErr: e.saveErr,
 		ReadOnly: e.opts.Store != nil && e.opts.Store.ReadOnly(),
 		Warnings: slices.Clone(e.warnings), Robot: e.opts.RobotCode,
-		Events: slices.Clone(e.events), EventSeq: e.eventSeq,
+		Events: slices.Clone(e.events), EventSeq: e.eventSeq, Push: e.push,
 		shared: &snapshotShared{state: st, audiences: auds},
 	}
 	return e.snap

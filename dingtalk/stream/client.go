@@ -21,6 +21,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/dingwatch/dingwatch/internal/safetext"
 )
 
 // Defaults of a Config.
@@ -264,7 +266,7 @@ func (c *Client) Run(ctx context.Context) error {
 				break
 			}
 			lastErr = c.describe(err, ticket{})
-			c.log.Warn("stream: could not connect", "err", lastErr, "attempt", failures+1)
+			c.log.Warn("stream: could not connect", "err", safetext.Line(lastErr, 0), "attempt", failures+1)
 			failures++
 			c.setStatus(Status{State: Reconnecting, Since: down, Err: lastErr, Attempts: failures})
 			if c.cfg.Sleep(ctx, c.backoff(failures-1)) != nil {
@@ -295,7 +297,7 @@ func (c *Client) Run(ctx context.Context) error {
 			}
 			down = c.now()
 			lastErr = c.describe(s.reason(), s.t)
-			c.log.Warn("stream: connection lost", "conn", s.id, "err", lastErr)
+			c.log.Warn("stream: connection lost", "conn", s.id, "err", safetext.Line(lastErr, 0))
 			failures++
 			c.setStatus(Status{State: Reconnecting, Since: down, Err: lastErr, Attempts: failures})
 			if c.cfg.Sleep(ctx, c.backoff(failures-1)) != nil {
@@ -308,13 +310,17 @@ func (c *Client) Run(ctx context.Context) error {
 
 // Probe opens one connection and closes it: nil when the credentials are
 // accepted and the stream endpoint answers. A refusal to open is a
-// *dingtalk.Error.
+// *dingtalk.Error. An event that reaches the probe is not acknowledged,
+// so DingTalk redelivers it to the app's other connections.
 func (c *Client) Probe(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	s, err := c.connect(ctx, &wg, newQueue(1))
+	if c.ownHTTP {
+		defer c.http.CloseIdleConnections()
+	}
+	s, err := c.connect(ctx, &wg, nil)
 	if err != nil {
 		return err
 	}

@@ -1,17 +1,23 @@
 package stream_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/dingwatch/dingwatch/dingtalk"
 	"github.com/dingwatch/dingwatch/dingtalk/sim"
 	"github.com/dingwatch/dingwatch/dingtalk/stream"
+	"github.com/dingwatch/dingwatch/internal/safetext/safetexttest"
 )
 
 // live waits for the client to report Live with n open connections.
@@ -440,4 +446,59 @@ func canceled() context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	return ctx
+}
+
+func TestHostileErrorTextIsCleanInTheLog(t *testing.T) {
+	for name, hostile := range safetexttest.Hostile {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(400)
+			b, _ := json.Marshal(map[string]string{"code": "x" + hostile, "message": hostile})
+			w.Write(b)
+		}))
+		var log bytes.Buffer
+		var mu sync.Mutex
+		ctx, cancel := context.WithCancel(context.Background())
+		c, err := stream.New(stream.Config{Endpoint: srv.URL, ClientID: "a", ClientSecret: "secret-xyz",
+			Logger: slog.New(rawHandler{&lockedWriter{&mu, &log}}),
+			Sleep:  func(context.Context, time.Duration) error { cancel(); return context.Canceled }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Run(ctx) //nolint:errcheck // one failed attempt, then the pause cancels
+		srv.Close()
+		mu.Lock()
+		if !strings.Contains(log.String(), "could not connect") {
+			t.Fatalf("nothing logged: %q", log.String())
+		}
+		for _, line := range strings.Split(strings.TrimSuffix(log.String(), "\n"), "\n") { // one record a line
+			safetexttest.AssertInert(t, name+" in the stream log", line, false)
+		}
+		mu.Unlock()
+	}
+}
+
+// rawHandler writes each record as is, attribute values unescaped, as a
+// careless log sink would: only the client's own cleaning protects it.
+type rawHandler struct{ w io.Writer }
+
+func (h rawHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h rawHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h rawHandler) WithGroup(string) slog.Handler            { return h }
+func (h rawHandler) Handle(_ context.Context, r slog.Record) error {
+	line := r.Message
+	r.Attrs(func(a slog.Attr) bool { line += " " + a.Key + "=" + a.Value.String(); return true })
+	_, err := io.WriteString(h.w, line+"\n")
+	return err
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -37,7 +37,8 @@ type session struct {
 }
 
 // connect opens a ticket, dials it, and starts the session's goroutines
-// under wg. They end when ctx ends or the connection dies.
+// under wg. They end when ctx ends or the connection dies. Events go to q;
+// with q nil (a probe) they are left unacknowledged.
 func (c *Client) connect(ctx context.Context, wg *sync.WaitGroup, q *queue) (*session, error) {
 	c.stats.opens.Add(1)
 	t, err := c.open(ctx)
@@ -138,6 +139,11 @@ func (s *session) handle(b []byte, q *queue) error {
 			s.discOnce.Do(func() { close(s.disc) })
 		}
 	case FrameEvent:
+		if q == nil {
+			// A probe takes no event: unacknowledged, DingTalk gives it
+			// to another connection of the app.
+			return nil
+		}
 		// ACK first: the consumer may be slow, the deadline is 3 s.
 		if err := s.reply(f.MessageID(), ackEventData); err != nil {
 			return err
