@@ -62,7 +62,7 @@ func classify(status int, header http.Header, body []byte, spec answerSpec) *Err
 	ok := status/100 == 2
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(body, &obj) != nil || obj == nil {
-		if ok {
+		if ok && !looksHTML(body) {
 			return &Error{HTTPStatus: status, Code: CodeNotJSON, Message: excerpt(body, spec),
 				Hint: fmt.Sprintf("DingTalk's %s could not be read (not the expected JSON)", spec.what)}
 		}
@@ -148,11 +148,24 @@ func DecodeError(status int, body []byte) *Error {
 		Hint: fmt.Sprintf("DingTalk answered HTTP %d without an error, where one was expected", status)}
 }
 
-// notJSON is the error of a non-2xx answer that is not DingTalk's error JSON.
+// banPause is how long DingTalk bans an IP that made too many calls (its
+// documented 5 minutes); the least pause after its ban page.
+const banPause = 5 * time.Minute
+
+// notJSON is the error of an answer that is not DingTalk's JSON: a non-2xx,
+// or a web page of any status. A web page with 200, 403 or 429 is how
+// DingTalk answers a banned IP: CodeBanned, a throttle, RetryAfter banPause
+// (or the Retry-After header); other pages (a 502 from a gateway) and
+// other bodies are CodeNotJSON.
 func notJSON(status int, body []byte, spec answerSpec) *Error {
-	hint := fmt.Sprintf("DingTalk answered HTTP %d with something other than its error JSON", status)
-	if looksHTML(body) {
-		hint = fmt.Sprintf("DingTalk answered HTTP %d with a web page: this host may be throttled or banned for a few minutes", status)
+	if !looksHTML(body) {
+		return &Error{HTTPStatus: status, Code: CodeNotJSON, Message: excerpt(body, spec),
+			Hint: fmt.Sprintf("DingTalk answered HTTP %d with something other than its error JSON", status)}
+	}
+	hint := fmt.Sprintf("DingTalk answered HTTP %d with a web page: this host may be throttled or banned for a few minutes", status)
+	switch status {
+	case http.StatusOK, http.StatusForbidden, http.StatusTooManyRequests:
+		return &Error{HTTPStatus: status, Code: CodeBanned, Message: excerpt(body, spec), RetryAfter: banPause, Hint: hint + ": backing off"}
 	}
 	return &Error{HTTPStatus: status, Code: CodeNotJSON, Message: excerpt(body, spec), Hint: hint}
 }
@@ -225,7 +238,7 @@ func scopes(raw json.RawMessage) []string {
 
 // withRetryAfter takes a Retry-After header (seconds) as the least pause.
 func withRetryAfter(e *Error, header http.Header) *Error {
-	if v := header.Get("Retry-After"); v != "" && e.RetryAfter == 0 {
+	if v := header.Get("Retry-After"); v != "" {
 		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 {
 			e.RetryAfter = clampWait(time.Duration(n) * time.Second)
 		}

@@ -25,7 +25,7 @@ func setup(t *testing.T, tweak func(*sim.Options, *dingtalk.Options)) (*sim.Serv
 	clk := sim.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	so := sim.Options{Now: clk.Now, NotReadyFor: time.Second}
 	co := dingtalk.Options{Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"},
-		BaseBackoff: time.Millisecond, Rate: 1000, Timeout: 2 * time.Second, Now: clk.Now}
+		BaseBackoff: time.Millisecond, Rate: 1000, Timeout: 10 * time.Second, Now: clk.Now}
 	if tweak != nil {
 		tweak(&so, &co)
 	}
@@ -308,8 +308,12 @@ func TestNonJSONBodies(t *testing.T) {
 
 	s.Inject(sim.Fault{Endpoint: "readStatus", Status: 403, Body: sim.BanPage, Times: 1})
 	_, err := c.ReadStatus(context.Background(), robot, key)
-	if !dingtalk.HasCode(err, dingtalk.CodeNotJSON) || !strings.Contains(err.Error(), "web page") {
+	if !dingtalk.HasCode(err, dingtalk.CodeBanned) || !dingtalk.IsThrottle(err) || !strings.Contains(err.Error(), "web page") {
 		t.Fatalf("HTML: %v", err)
+	}
+	s.Inject(sim.Fault{Endpoint: "readStatus", Status: 502, Body: "<html><body>Bad gateway</body></html>", Times: 1})
+	if _, err := c.ReadStatus(context.Background(), robot, key); !dingtalk.HasCode(err, dingtalk.CodeNotJSON) || !strings.Contains(err.Error(), "web page") {
+		t.Fatalf("gateway HTML: %v", err)
 	}
 	s.Inject(sim.Fault{Endpoint: "readStatus", Status: 403, Body: `{"status":1}`, Times: 1})
 	if _, err := c.ReadStatus(context.Background(), robot, key); !dingtalk.HasCode(err, dingtalk.CodeNotJSON) {

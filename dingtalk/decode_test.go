@@ -1,6 +1,8 @@
 package dingtalk
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -43,10 +45,17 @@ func TestDecodeErrorShapes(t *testing.T) {
 	if e.Code != "template.stopped" || e.RequestID != "R1" || e.Message != "m" || e.HTTPStatus != 400 {
 		t.Fatalf("%+v", e)
 	}
-	for _, body := range []string{"", "<html><body>banned</body></html>", `{"status":1}`, `{"code":`, "\xff\xfe"} {
+	for _, body := range []string{"", `{"status":1}`, `{"code":`, "\xff\xfe"} {
 		e := DecodeError(403, []byte(body))
 		if e.Code != CodeNotJSON || e.Hint == "" || e.Error() == "" {
 			t.Errorf("%q → %+v", body, e)
+		}
+	}
+	// A web page is DingTalk's IP ban at 200, 403 and 429, a gateway's page otherwise.
+	for status, code := range map[int]string{200: CodeBanned, 403: CodeBanned, 429: CodeBanned, 502: CodeNotJSON} {
+		e := DecodeError(status, []byte("<html><body>banned</body></html>"))
+		if e.Code != code || !strings.Contains(e.Hint, "web page") || (code == CodeBanned) != (e.RetryAfter == banPause) {
+			t.Errorf("HTML at %d → %+v", status, e)
 		}
 	}
 }
@@ -138,4 +147,21 @@ func FuzzClassify(f *testing.F) {
 			_ = e.Error()
 		}
 	})
+}
+
+// TestSuccessWithoutRecipientsIsNoAnswer: a 200 answer that says SUCCESS but
+// lists nobody (seen as {"errcode":0,"sendStatus":"SUCCESS"}) is not "read
+// 0/0": a sent key always reached someone.
+func TestSuccessWithoutRecipientsIsNoAnswer(t *testing.T) {
+	for _, body := range []string{
+		`{"errcode":0,"sendStatus":"SUCCESS"}`,
+		`{"sendStatus":"SUCESS","messageReadInfoList":[]}`,
+		`{"sendStatus":"success","messageReadInfoList":null}`,
+	} {
+		_, err := DecodeReadStatus([]byte(body))
+		var e *Error
+		if !errors.As(err, &e) || e.Code != CodeIncomplete {
+			t.Errorf("%s: got %v, want an incomplete-answer error", body, err)
+		}
+	}
 }

@@ -56,7 +56,7 @@ func fakeDingTalk(t *testing.T, token, other http.HandlerFunc) *httptest.Server 
 
 func newClient(t *testing.T, endpoint string, tweak func(*dingtalk.Options)) *dingtalk.Client {
 	t.Helper()
-	o := dingtalk.Options{Endpoint: endpoint, Retries: -1, Rate: 1000, Timeout: 2 * time.Second,
+	o := dingtalk.Options{Endpoint: endpoint, Retries: -1, Rate: 1000, Timeout: 10 * time.Second,
 		Credentials: dingtalk.Credentials{AppKey: "app", AppSecret: testSecret}}
 	if tweak != nil {
 		tweak(&o)

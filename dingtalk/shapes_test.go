@@ -73,6 +73,7 @@ func TestTwoHundredErrorShapes(t *testing.T) {
 		{"ban", bodyBan, throttle},
 		{"code QpsLimit", bodyQps, throttle},
 		{"code robot", bodyRobot, settings},
+		{"ban page", sim.BanPage, throttle},
 	}
 	missing := map[string]string{ // a 200 that lacks what the call returns
 		"token":       `{"expireIn":7200}`,
@@ -200,19 +201,24 @@ func TestThrottleBodiesBackOff(t *testing.T) {
 }
 
 func TestLongBanIsLeftToTheCaller(t *testing.T) {
-	var sl sleeps
-	s, c, clk := setup(t, func(_ *sim.Options, co *dingtalk.Options) { co.Retries = 3; co.Sleep = sl.sleep })
-	key := s.AddMessage(robot, clk.Now().Add(-time.Minute), people)
-	s.Inject(sim.Fault{Endpoint: "readStatus", Status: 200, Body: `{"status":1111,"wait":300,"punish":"deny"}`})
-	_, err := c.ReadStatus(context.Background(), robot, key)
-	if !dingtalk.IsThrottle(err) || dingtalk.RetryAfter(err) != 300*time.Second {
-		t.Fatalf("got %v (wait %v)", err, dingtalk.RetryAfter(err))
-	}
-	if s.Calls("readStatus") != 1 || len(sl.all()) != 0 {
-		t.Fatalf("a 5-minute ban was sat out in the call: %d calls, pauses %v", s.Calls("readStatus"), sl.all())
-	}
-	if !strings.Contains(err.Error(), "5m0s") {
-		t.Fatalf("the wait is not in the text: %v", err)
+	for body, wait := range map[string]time.Duration{
+		`{"status":1111,"wait":300,"punish":"deny"}`: 300 * time.Second,
+		sim.BanPage: 5 * time.Minute, // DingTalk's IP ban: 5 minutes, documented
+	} {
+		var sl sleeps
+		s, c, clk := setup(t, func(_ *sim.Options, co *dingtalk.Options) { co.Retries = 3; co.Sleep = sl.sleep })
+		key := s.AddMessage(robot, clk.Now().Add(-time.Minute), people)
+		s.Inject(sim.Fault{Endpoint: "readStatus", Status: 200, Body: body})
+		_, err := c.ReadStatus(context.Background(), robot, key)
+		if !dingtalk.IsThrottle(err) || dingtalk.RetryAfter(err) != wait {
+			t.Fatalf("got %v (wait %v)", err, dingtalk.RetryAfter(err))
+		}
+		if s.Calls("readStatus") != 1 || len(sl.all()) != 0 {
+			t.Fatalf("a 5-minute ban was sat out in the call: %d calls, pauses %v", s.Calls("readStatus"), sl.all())
+		}
+		if strings.HasPrefix(body, "{") && !strings.Contains(err.Error(), "5m0s") {
+			t.Fatalf("the wait is not in the text: %v", err)
+		}
 	}
 }
 

@@ -83,7 +83,7 @@ func (m Model) rowAction(msg tea.KeyMsg, r row) (Model, tea.Cmd, bool) {
 		what := pluralize(len(r.aud.Unread), "unread name")
 		cmd = copyCmd(m.output(), m.opts.Getenv, unreadText(r.aud.Unread), what)
 	case key.Matches(msg, k.Write):
-		cmd = exportCSV(m.opts.ExportDir, r.title(), r.keys, m.c.now)
+		cmd = exportCSV(m.opts.ExportDir, r.title(), r.keys, r.notice, m.c.now)
 	case key.Matches(msg, k.Recall) && r.recalled():
 		m, cmd = m.setFlash(r.title()+" is already recalled", false)
 	case key.Matches(msg, k.Recall):

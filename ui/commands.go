@@ -180,11 +180,17 @@ func recallKeys(ctx context.Context, e Engine, what string, keys []string) tea.C
 	}
 }
 
-// exportCSV writes keys as CSV under dir, atomically, and says where.
-func exportCSV(dir, label string, keys []*watch.Key, now time.Time) tea.Cmd {
+// exportCSV writes keys as CSV under dir, atomically, and says where. A
+// notice's people whose batches failed or have an unknown outcome get rows
+// too (notice may be nil for a lone key).
+func exportCSV(dir, label string, keys []*watch.Key, notice *watch.Notice, now time.Time) tea.Cmd {
 	return func() tea.Msg {
 		var b strings.Builder
-		if err := watch.WriteCSV(&b, keys); err != nil {
+		opts := watch.CSVOptions{}
+		if notice != nil {
+			opts.Notices = []*watch.Notice{notice}
+		}
+		if err := opts.Write(&b, keys); err != nil {
 			return doneMsg{err: err}
 		}
 		name := fmt.Sprintf("dingwatch-%s-%s.csv", fileSafe(label), now.Format("20060102-150405"))

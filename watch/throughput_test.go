@@ -10,11 +10,14 @@ import (
 	"github.com/dingwatch/dingwatch/dingtalk/sim"
 )
 
-// TestLimiterHoldsUnderLoad refreshes 60 keys at once against the
-// simulator answering after 50 ms, through a client limited to 20 calls a
-// second: DingTalk never sees more than 20 in any one second, even with
-// the token fetched in the middle. (go run ./bench throughput does 1,000.)
-func TestLimiterHoldsUnderLoad(t *testing.T) {
+// TestRefreshAllUnderLoad refreshes 60 keys at once against the simulator
+// answering after 50 ms, through a client limited to 20 calls a second with
+// eight workers: every key is asked exactly once, the token fetched once in
+// the middle. That the limiter keeps the calls under 20 in any second is
+// checked on explicit times in dingtalk's TestLimiterStaysUnderTheRate; on
+// the wall clock it is measured, not asserted (a busy machine bunches
+// arrivals), by `go run ./scripts/bench throughput` with 1,000 keys.
+func TestRefreshAllUnderLoad(t *testing.T) {
 	s, err := sim.Start(sim.Options{Latency: 50 * time.Millisecond, NotReadyFor: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +34,12 @@ func TestLimiterHoldsUnderLoad(t *testing.T) {
 	if got := s.Calls("readStatus"); got != 60 {
 		t.Fatalf("%d calls", got)
 	}
-	if most := s.MaxCallsPerSecond(); most > 20 {
-		t.Fatalf("%d calls in one second through a 20/s limiter", most)
+	for _, k := range keys {
+		if n := s.CallsFor(k); n != 1 {
+			t.Fatalf("key %s asked %d times", k, n)
+		}
+	}
+	if n := s.Calls("token"); n != 1 {
+		t.Fatalf("%d token calls", n)
 	}
 }
