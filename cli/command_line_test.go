@@ -290,3 +290,23 @@ func writeTemp(t *testing.T, text string) string {
 	}
 	return p
 }
+
+func TestStatusDoesNotAskForExpiredKeys(t *testing.T) {
+	s := startSim(t)
+	env := simEnv(t, s)
+	old := time.Now().Add(-30 * time.Hour)
+	fresh := s.AddMessage("dingdemo", time.Now().Add(-time.Minute), crew)
+	gone := s.AddMessage("dingdemo", old, crew)
+	writeState(t, env, &watch.State{Keys: []*watch.Key{
+		{Key: fresh, RobotCode: "dingdemo", AddedAt: time.Now()},
+		{Key: gone, RobotCode: "dingdemo", AddedAt: old, SentAt: old, SendStatus: "SUCCESS", LastOK: old.Add(time.Hour),
+			Recipients: []watch.Recipient{{UserID: "u1", Name: "张伟", Read: true}, {UserID: "u2", Name: "Alice"}}},
+	}})
+	out, errOut, code := runBinary(t, env, "", "status")
+	if code != 0 || !strings.Contains(out, gone+"  EXPIRED (as last seen ") || !strings.Contains(out, "read 1/2") {
+		t.Fatalf("exit %d %s\n%s", code, errOut, out)
+	}
+	if s.CallsFor(gone) != 0 || s.CallsFor(fresh) != 1 {
+		t.Fatalf("asked for the expired key %d times, the fresh one %d", s.CallsFor(gone), s.CallsFor(fresh))
+	}
+}

@@ -33,6 +33,8 @@ With no KEY and no --notice, every key dingwatch watches is queried.
 KEY "-" reads keys from standard input, one a line (blank lines and lines
 starting with # are skipped; errors name the line). Duplicate keys are
 queried once. --notice LABEL adds every key of a notice dingwatch watches.
+A watched key past DingTalk's 24 hours is not asked (DingTalk keeps no read
+status then): it is shown as last seen, marked EXPIRED.
 
 --csv prints one header line, processQueryKey,userId,name,readStatus,firstSeenRead,
 and one row per recipient however many keys; firstSeenRead is empty unless

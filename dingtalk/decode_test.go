@@ -1,6 +1,7 @@
 package dingtalk
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -146,4 +147,21 @@ func FuzzClassify(f *testing.F) {
 			_ = e.Error()
 		}
 	})
+}
+
+// TestSuccessWithoutRecipientsIsNoAnswer: a 200 answer that says SUCCESS but
+// lists nobody (seen as {"errcode":0,"sendStatus":"SUCCESS"}) is not "read
+// 0/0": a sent key always reached someone.
+func TestSuccessWithoutRecipientsIsNoAnswer(t *testing.T) {
+	for _, body := range []string{
+		`{"errcode":0,"sendStatus":"SUCCESS"}`,
+		`{"sendStatus":"SUCESS","messageReadInfoList":[]}`,
+		`{"sendStatus":"success","messageReadInfoList":null}`,
+	} {
+		_, err := DecodeReadStatus([]byte(body))
+		var e *Error
+		if !errors.As(err, &e) || e.Code != CodeIncomplete {
+			t.Errorf("%s: got %v, want an incomplete-answer error", body, err)
+		}
+	}
 }

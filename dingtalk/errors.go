@@ -104,7 +104,7 @@ const (
 const (
 	hintRobotMissing = "no robot code configured: set DINGTALK_ROBOT_CODE or robot_code"
 	hintRobotUnknown = "the robot does not exist or is not installed in this organisation: check the robot code"
-	hintBusy         = "DingTalk is busy: retrying later"
+	hintBusy         = "DingTalk is busy: a passing error, worth another try"
 	hintQuota        = "the organisation's monthly API call quota is spent: polling stops until it renews"
 )
 
@@ -122,21 +122,21 @@ var hints = map[string]string{
 	"template.stopped":                               "the bot message template is disabled",
 	CodeKeyExpireTime:                                "no data: just sent (DingTalk has not generated it yet, retry soon) or older than 24 hours (expired)",
 	CodeSystemError:                                  hintBusy,
-	"unknownError":                                   "DingTalk had an internal error: retrying later",
+	"unknownError":                                   "DingTalk had an internal error: a passing error, worth another try",
 	CodeInvalidAuthentication:                        "the access token was refused: fetching a new one",
 	CodeInvalidClient:                                "wrong app key or app secret (or the wrong region's endpoint): check DINGTALK_APP_KEY, DINGTALK_APP_SECRET and DINGTALK_ENDPOINT",
 	CodePermissionDenied:                             "the app lacks a permission this call needs (robot messages need qyapi_robot_sendmsg): grant it in the developer console",
-	"Forbidden.AccessDenied.QpsLimitForAppkeyAndApi": "DingTalk is throttling this app: slowing down",
-	"Forbidden.AccessDenied.QpsLimitForApi":          "DingTalk is throttling this API: slowing down",
-	"Forbidden.AccessDenied.QpmLimitForAppkeyAndApi": "DingTalk is throttling this app (per minute): slowing down",
-	"Forbidden.AccessDenied.QpmLimitForApi":          "DingTalk is throttling this API (per minute): slowing down",
+	"Forbidden.AccessDenied.QpsLimitForAppkeyAndApi": "DingTalk is throttling this app: calls must slow down",
+	"Forbidden.AccessDenied.QpsLimitForApi":          "DingTalk is throttling this API: calls must slow down",
+	"Forbidden.AccessDenied.QpmLimitForAppkeyAndApi": "DingTalk is throttling this app (per minute): calls must slow down",
+	"Forbidden.AccessDenied.QpmLimitForApi":          "DingTalk is throttling this API (per minute): calls must slow down",
 	CodeQuotaSpent:                                   hintQuota,
 	CodeIPNotAllowed:                                 "this host's IP address is not in the app's allow-list: add it in the developer console",
 	"system.busy":                                    hintBusy,
 	"systemBusy":                                     hintBusy,
-	CodeLegacyThrottle:                               "DingTalk is throttling this app: slowing down",
-	CodeLegacyThrottleCorp:                           "DingTalk is throttling this organisation: slowing down",
-	CodeLegacyThrottleMinute:                         "DingTalk is throttling this app (per minute): slowing down",
+	CodeLegacyThrottle:                               "DingTalk is throttling this app: calls must slow down",
+	CodeLegacyThrottleCorp:                           "DingTalk is throttling this organisation: calls must slow down",
+	CodeLegacyThrottleMinute:                         "DingTalk is throttling this app (per minute): calls must slow down",
 	CodeLegacyQuota:                                  hintQuota,
 	"40014":                                          hintTokenRefused,
 	"42001":                                          hintTokenRefused,
@@ -158,9 +158,9 @@ func Hint(status int, code string) string {
 	case status == http.StatusTooManyRequests:
 		return hintBusy
 	case status >= 500:
-		return "DingTalk had a server error: retrying later"
+		return "DingTalk had a server error: a passing error, worth another try"
 	case isThrottle(code):
-		return "DingTalk is throttling: slowing down"
+		return "DingTalk is throttling this app: calls must slow down"
 	}
 	return "DingTalk refused the request"
 }

@@ -59,6 +59,11 @@ func DecodeReadStatus(body []byte) (ReadStatus, error) {
 			Hint: "DingTalk's read-status answer could not be read"}
 	}
 	rs := ReadStatus{SendStatus: normalizeSendStatus(b.SendStatus), Recipients: make([]Recipient, 0, len(b.List))}
+	if rs.SendStatus == SendSuccess && len(b.List) == 0 {
+		// A sent key always reached someone: "read 0/0" would be a lie.
+		return ReadStatus{}, &Error{HTTPStatus: http.StatusOK, Code: CodeIncomplete, Message: bodyExcerpt(body),
+			Hint: "DingTalk's read-status answer said SUCCESS but listed no recipients: not an answer"}
+	}
 	for _, r := range b.List {
 		rs.Recipients = append(rs.Recipients, Recipient{
 			UserID: r.UserID,

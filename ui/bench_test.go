@@ -59,17 +59,24 @@ func BenchmarkCursorMoveLargeNotice(b *testing.B) {
 }
 
 // BenchmarkBubblesTableAnchor renders the same 1,001 rows with
-// bubbles/table, the anchor for the two above.
+// bubbles/table, the anchor for the two above, made comparable: the same
+// width (200 cells), the same colour profile (the dashboard's renderer,
+// Ascii here) and the same visible text in each row (the dashboard's own
+// title, read/total, bar, state and time left of each list row).
 func BenchmarkBubblesTableAnchor(b *testing.B) {
-	st := largeState()
+	m := largeModel(b)
+	r := asciiRenderer()
+	st := NewStyles(r)
 	var rows []table.Row
-	rows = append(rows, table.Row{"全员通知 All-hands", "6680/20000", "sent", "23h00m"})
-	for _, k := range st.Keys {
-		read, total := k.Counts()
-		rows = append(rows, table.Row{k.Key[:12], fmt.Sprintf("%d/%d", read, total), "sent", "23h00m"})
+	for _, row := range m.list.rows {
+		rows = append(rows, table.Row{row.title(), fmt.Sprintf("%d/%d", row.read, row.total), bar(st, row.read, row.total, 8), row.word, timeLeft(row, now)})
 	}
-	t := table.New(table.WithColumns([]table.Column{{Title: "Key", Width: 40}, {Title: "Read", Width: 10}, {Title: "State", Width: 9}, {Title: "Left", Width: 7}}),
-		table.WithRows(rows), table.WithHeight(56), table.WithWidth(80), table.WithFocused(true))
+	styles := table.DefaultStyles()
+	styles.Header = r.NewStyle().Bold(true).Padding(0, 1)
+	styles.Cell = r.NewStyle().Padding(0, 1)
+	styles.Selected = r.NewStyle().Bold(true)
+	t := table.New(table.WithColumns([]table.Column{{Title: "Notice / key", Width: 150}, {Title: "Read", Width: 11}, {Title: "", Width: 8}, {Title: "State", Width: 9}, {Title: "Left", Width: 7}}),
+		table.WithRows(rows), table.WithHeight(56), table.WithWidth(200), table.WithFocused(true), table.WithStyles(styles))
 	b.Run("view", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

@@ -87,7 +87,13 @@ func (l *keyList) rebuild() {
 			return
 		}
 		l.serial++
-		rows = append(rows, row{notice: n, keys: keys, child: child, match: match}.summed(l.c.now))
+		r := row{notice: n, keys: keys, child: child, match: match}
+		if n != nil {
+			r = r.summedWith(l.snap.Audience(n.ID), l.c.now) // one merge per notice version, shared by every view
+		} else {
+			r = r.summed(l.c.now)
+		}
+		rows = append(rows, r)
 		serials = append(serials, l.serial)
 	}
 	for _, g := range l.snap.State.Groups() {

@@ -28,7 +28,13 @@ type row struct {
 
 // summed fills in the row's counts, state and people.
 func (r row) summed(now time.Time) row {
-	r.aud = audienceOf(r.notice, r.keys)
+	return r.summedWith(audienceOf(r.notice, r.keys), now)
+}
+
+// summedWith is summed with the row's people already merged (a notice's
+// come from the snapshot, merged once for every view).
+func (r row) summedWith(aud watch.Audience, now time.Time) row {
+	r.aud = aud
 	r.lost = r.aud.Undelivered
 	r.read, r.total = len(r.aud.Read), r.aud.Total()
 	r.word, r.problem = rowState(r, now)

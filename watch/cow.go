@@ -17,11 +17,23 @@ func (n *Notice) Clone() *Notice {
 	return &c
 }
 
+// seal marks k as in the state, never to change again: what is worked
+// out from it can be kept with it (its counts, asked by every plan and
+// every view).
+func seal(k *Key) {
+	if k.counted.ok {
+		return // sealed already, perhaps shared: never written again
+	}
+	read, total := k.Counts()
+	k.counted = keyCounts{read: read, total: total, ok: true}
+}
+
 // reindexLocked rebuilds the indexes after e.state was replaced.
 func (e *Engine) reindexLocked() {
 	e.pos = make(map[string]int, len(e.state.Keys))
 	for i, k := range e.state.Keys {
 		e.pos[k.Key] = i
+		seal(k)
 	}
 	e.npos = make(map[string]int, len(e.state.Notices))
 	for i, n := range e.state.Notices {
@@ -48,6 +60,7 @@ func (e *Engine) noticeLocked(id string) *Notice {
 // addKeyLocked appends k (owned by the state from now on) with a new
 // generation: a removed and re-added key is a new one.
 func (e *Engine) addKeyLocked(k *Key) {
+	seal(k)
 	e.pos[k.Key] = len(e.state.Keys)
 	e.state.Keys = append(e.state.Keys, k)
 	e.gens[k.Key] = e.newGen()
@@ -56,6 +69,7 @@ func (e *Engine) addKeyLocked(k *Key) {
 
 // putKeyLocked replaces the key of the same name with k, a new copy.
 func (e *Engine) putKeyLocked(k *Key) {
+	seal(k)
 	i := e.pos[k.Key]
 	if old := e.state.Keys[i]; old.Notice != k.Notice {
 		e.touchNoticeLocked(old.Notice)

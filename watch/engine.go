@@ -27,9 +27,9 @@ type ReadEvent struct {
 	Everyone bool
 }
 
-// Timer is a one-shot timer of the engine's clock: C receives once d has
-// passed; stop ends it early.
-type Timer func(d time.Duration) (c <-chan time.Time, stop func())
+// Sleep waits on the engine's clock until d has passed, wake receives
+// (woken is then true) or ctx ends. wake may be nil.
+type Sleep func(ctx context.Context, d time.Duration, wake <-chan struct{}) (woken bool)
 
 // Options configure an Engine.
 type Options struct {
@@ -40,10 +40,10 @@ type Options struct {
 	State     *State           // the state to start from; nil: empty
 	RobotCode string           // the robot of keys added without one
 	Now       func() time.Time // the clock; time.Now by default
-	// Timer waits on the same clock as Now (real timers by default); a
-	// simulation gives a virtual one so that Run's own schedule is what
-	// it measures.
-	Timer   Timer
+	// Sleep waits on the same clock as Now (a real timer by default); a
+	// simulation gives a virtual one, so that what it measures is Run's
+	// own schedule.
+	Sleep   Sleep
 	Workers int             // queries at once (default 4; the client's limiter paces them)
 	OnRead  func(ReadEvent) // called, outside any lock, for each new read
 	Log     *slog.Logger
@@ -82,6 +82,10 @@ type Engine struct {
 	buckets   map[string]*bucket
 	snap      *Snapshot  // the last snapshot, shared while version is the same
 	push      PushStatus // the Stream connection's health (push.go)
+	// announced is when subscribers were last told of a change;
+	// unannounced says answers merged since then (see answeredLocked).
+	announced   time.Time
+	unannounced bool
 
 	saver saver
 }
@@ -94,8 +98,8 @@ func NewEngine(opts Options) *Engine {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Timer == nil {
-		opts.Timer = realTimer
+	if opts.Sleep == nil {
+		opts.Sleep = realSleep
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = 4
@@ -116,9 +120,17 @@ func NewEngine(opts Options) *Engine {
 	return e
 }
 
-func realTimer(d time.Duration) (<-chan time.Time, func()) {
+func realSleep(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
 	t := time.NewTimer(d)
-	return t.C, func() { t.Stop() }
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-wake:
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 func (e *Engine) newGen() uint64 { e.nextGen++; return e.nextGen }
@@ -136,6 +148,31 @@ func (e *Engine) warn(w Warning) {
 // changedLocked bumps the version and tells every subscriber.
 func (e *Engine) changedLocked() {
 	e.version++
+	e.notifyLocked()
+}
+
+// notifyEvery is how often, at most, answers merged during a poll pass
+// are announced to the views: each announcement makes every view (each
+// SSH session) take a snapshot and rebuild its list, and a pass of 1,000
+// keys merges hundreds of answers a second. A read waits at most this
+// long to show; the end of a pass and every other change are announced
+// at once.
+const notifyEvery = 250 * time.Millisecond
+
+// answeredLocked is changedLocked for an answer merged during a pass.
+func (e *Engine) answeredLocked(now time.Time) {
+	e.dataVer++
+	e.version++
+	e.unannounced = true
+	if now.Sub(e.announced) >= notifyEvery || now.Before(e.announced) {
+		e.notifyLocked()
+	}
+}
+
+// notifyLocked tells every subscriber that the state changed.
+func (e *Engine) notifyLocked() {
+	e.unannounced = false
+	e.announced = e.opts.Now()
 	for ch := range e.subs {
 		select {
 		case ch <- struct{}{}:
@@ -165,6 +202,11 @@ const (
 	// replanEvery bounds how long the engine trusts a plan: the budget's
 	// stretch eases as calls age out of the 24 hours.
 	replanEvery = time.Minute
+	// pollGap is the least time between two polls (unless something wakes
+	// the engine): keys that fall due within it are asked together, so
+	// that a thousand keys due at scattered moments make a few passes a
+	// second, not a thousand.
+	pollGap = time.Second
 )
 
 // Run polls until ctx ends. When another process owns the state, it
@@ -178,7 +220,7 @@ func (e *Engine) Run(ctx context.Context) {
 			break // the owner quit: this engine polls and saves from now on
 		}
 		e.follow()
-		if !e.sleep(ctx, inboxEvery) {
+		if e.opts.Sleep(ctx, inboxEvery, nil); ctx.Err() != nil {
 			return
 		}
 	}
@@ -199,29 +241,10 @@ func (e *Engine) Run(ctx context.Context) {
 		if e.opts.Store != nil {
 			wait = min(wait, inboxEvery)
 		}
-		c, stop := e.opts.Timer(max(wait, time.Millisecond))
-		replan = false
-		select {
-		case <-ctx.Done():
-			stop()
+		replan = e.opts.Sleep(ctx, max(wait, pollGap), e.wake)
+		if ctx.Err() != nil {
 			return
-		case <-e.wake:
-			replan = true
-		case <-c:
 		}
-		stop()
-	}
-}
-
-// sleep waits d on the engine's clock; false when ctx ended first.
-func (e *Engine) sleep(ctx context.Context, d time.Duration) bool {
-	c, stop := e.opts.Timer(d)
-	defer stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-c:
-		return true
 	}
 }
 
@@ -331,7 +354,7 @@ func (e *Engine) merge(j job, rs dingtalk.ReadStatus, err error) {
 			e.events = append([]ReadEvent(nil), e.events[len(e.events)-keptEvents:]...)
 		}
 	}
-	e.dataChangedLocked()
+	e.answeredLocked(now)
 	e.mu.Unlock()
 	if e.opts.OnRead != nil {
 		for _, ev := range events {

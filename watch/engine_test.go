@@ -122,3 +122,45 @@ func TestStaleAnswerIsDropped(t *testing.T) {
 		t.Fatalf("the answer for the removed key was merged into the new one: %+v", k)
 	}
 }
+
+// TestIdleEngineSleeps runs the engine's own loop on a virtual clock: with
+// nothing due it sleeps until the next key falls due (or a minute, to
+// replan), and an edit wakes it at once.
+func TestIdleEngineSleeps(t *testing.T) {
+	vc, ctx := newVClock(t0, t0.Add(2*time.Hour))
+	q := &countingQuerier{}
+	var polls []time.Time
+	e := NewEngine(Options{Client: queryFunc(func(ctx context.Context, robot, key string) (dingtalk.ReadStatus, error) {
+		polls = append(polls, vc.Now())
+		return q.ReadStatus(ctx, robot, key)
+	}), RobotCode: "r", Now: vc.Now, Sleep: vc.Sleep, Workers: 1})
+	// An hour of nothing to watch, then a key is added.
+	added := t0.Add(time.Hour + 90*time.Second)
+	vc.At(added, func() { e.Add(AddSpec{Keys: []string{"lateKey"}, SentAt: added}) })
+	e.Run(ctx)
+	if len(polls) == 0 || !polls[0].Equal(added) {
+		t.Fatalf("the added key was first asked at %v, not when added (%v)", polls, added)
+	}
+	// Before the key: one wait a minute. After: one per poll of the key
+	// (asked every 30 s at first, slower as it stays quiet) plus the
+	// minute replans.
+	before := 0
+	for _, d := range vc.slept[:60] {
+		if d == time.Minute {
+			before++
+		}
+	}
+	if before != 60 || vc.wakeups != 1 {
+		t.Fatalf("idle hour: %d one-minute sleeps of 60, %d wakeups (want 1): %v", before, vc.wakeups, vc.slept[:61])
+	}
+	if vc.sleeps > 60+1+2*len(polls)+60 {
+		t.Fatalf("%d sleeps for %d polls in the second hour", vc.sleeps, len(polls))
+	}
+}
+
+// queryFunc is a Querier from a function.
+type queryFunc func(ctx context.Context, robot, key string) (dingtalk.ReadStatus, error)
+
+func (f queryFunc) ReadStatus(ctx context.Context, robot, key string) (dingtalk.ReadStatus, error) {
+	return f(ctx, robot, key)
+}

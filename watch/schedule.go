@@ -51,12 +51,28 @@ func (p Policy) WithDefaults() Policy {
 // (time since the key last changed) with the given failures in a row,
 // before the budget stretches it.
 func (p Policy) interval(k *Key, quiet time.Duration, failures int) time.Duration {
-	d := max(p.Interval, quiet/quietDivisor)
-	if read, total := k.Counts(); total > 0 {
-		// Keys with many unread are where reads are most likely.
-		unread := float64(total-read) / float64(total)
-		d = time.Duration(float64(d) * (2 - unread))
+	return p.intervalAt(readFactor(k), quiet, failures)
+}
+
+// readFactor scales a key's interval by how many of its recipients have
+// read: keys with many unread are where reads are most likely (1 with
+// everyone unread, 2 with everyone read; 1 when none are known yet).
+func readFactor(k *Key) float64 {
+	return factorOf(k.Counts())
+}
+
+// factorOf is readFactor from a key's counts.
+func factorOf(read, total int) float64 {
+	if total > 0 {
+		return 1 + float64(read)/float64(total)
 	}
+	return 1
+}
+
+// intervalAt is interval with k's readFactor worked out once.
+func (p Policy) intervalAt(factor float64, quiet time.Duration, failures int) time.Duration {
+	d := max(p.Interval, quiet/quietDivisor)
+	d = time.Duration(float64(d) * factor)
 	if failures > 0 {
 		d = max(d, p.Interval<<min(failures, 12))
 	}
@@ -78,12 +94,12 @@ func horizon(k *Key, now time.Time) time.Duration {
 
 // expectedCalls estimates the calls k needs for the rest of its window
 // if nothing changes from now on (intervals only grow with quiet time).
-func (p Policy) expectedCalls(k *Key, now time.Time) float64 {
+func (p Policy) expectedCalls(k *Key, f float64, now time.Time) float64 {
 	h := horizon(k, now)
 	q := p.quiet(k, now)
 	n := 0.0
 	for t := time.Duration(0); t < h; n++ {
-		d := p.interval(k, q+t, 0)
+		d := p.intervalAt(f, q+t, 0)
 		if d >= p.MaxInterval {
 			return n + math.Ceil(float64(h-t)/float64(d))
 		}
@@ -106,14 +122,25 @@ type Plan struct {
 func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 	p = p.WithDefaults()
 	plan := Plan{Stretch: 1, Spent: s.Calls.Spent(now)}
-	live := make([]*Key, 0, len(s.Keys))
+	type liveKey struct {
+		k      *Key
+		factor float64 // readFactor, worked out once: counting is most of a plan's time
+	}
+	live := make([]liveKey, 0, len(s.Keys))
 	demand := 0.0
 	for _, k := range s.Keys {
-		if k.Final() && !k.LastOK.IsZero() || k.Expired || k.Unknown || k.Recalled() || k.ExpiredBy(now) {
-			continue // (all read before any answer: a pushed read; DingTalk must still say who else)
+		if k.Expired || k.Unknown || k.Recalled() || k.ExpiredBy(now) {
+			continue // final (see Key.Final) or past its window
 		}
-		live = append(live, k)
-		demand += p.expectedCalls(k, now)
+		read, total := k.Counts()
+		if total > 0 && read == total && !k.LastOK.IsZero() {
+			continue // final: everyone read (all read before any answer: a pushed read; DingTalk must still say who else)
+		}
+		f := factorOf(read, total)
+		live = append(live, liveKey{k, f})
+		if p.Budget > 0 { // the demand only matters against a budget
+			demand += p.expectedCalls(k, f, now)
+		}
 	}
 	remaining := math.MaxInt
 	if p.Budget > 0 {
@@ -142,7 +169,8 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 	if p.Budget > 0 {
 		forcedRoom = remaining - reserve(s, now)
 	}
-	for _, k := range live {
+	for _, lk := range live {
+		k := lk.k
 		if k.LastTry.IsZero() {
 			dues = append(dues, due{k, math.Inf(1)})
 			continue
@@ -163,7 +191,7 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 			}
 			continue
 		}
-		d := p.interval(k, p.quiet(k, k.LastTry), k.Failures)
+		d := p.intervalAt(lk.factor, p.quiet(k, k.LastTry), k.Failures)
 		if k.Waiting() {
 			d = p.Interval // no data yet: ask again soon, not stretched
 		} else {

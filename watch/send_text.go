@@ -3,6 +3,7 @@ package watch
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/dingwatch/dingwatch/internal/safetext"
 	"io"
 	"strings"
 )
@@ -93,8 +94,15 @@ func WriteRecallJSON(w io.Writer, out []RecallOutcome) error {
 	return writeIndented(w, map[string]any{"recalls": out})
 }
 
+// writeIndented writes v as indented JSON with a final newline. Values stay
+// raw (escaped by the encoder); the runes a terminal would act on that
+// encoding/json leaves unescaped (DEL, C1, bidi and other format
+// characters) are escaped too (safetext.JSON).
 func writeIndented(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(safetext.JSON(b), '\n'))
+	return err
 }

@@ -103,6 +103,16 @@ type Key struct {
 	RecalledAt time.Time `json:"recalledAt,omitzero"`
 	// Unknown marks a sent batch whose outcome is unknown: no key came back.
 	Unknown bool `json:"unknown,omitempty"`
+
+	// counted caches Counts once the key is in the engine's state, where
+	// it never changes again (copy-on-write); Clone drops it.
+	counted keyCounts
+}
+
+// keyCounts is a cached Counts; ok is false when not cached.
+type keyCounts struct {
+	read, total int
+	ok          bool
 }
 
 // Start is when the key's 24-hour window began: the send time when known,
@@ -116,6 +126,9 @@ func (k *Key) Start() time.Time {
 
 // Counts are how many recipients have read, of how many.
 func (k *Key) Counts() (read, total int) {
+	if k.counted.ok {
+		return k.counted.read, k.counted.total
+	}
 	for _, r := range k.Recipients {
 		if r.Read {
 			read++
@@ -162,6 +175,7 @@ func (k *Key) TimeLeft(now time.Time) (left time.Duration, ok bool) {
 // Clone is a deep copy.
 func (k *Key) Clone() *Key {
 	c := *k
+	c.counted = keyCounts{}
 	c.Recipients = slices.Clone(k.Recipients)
 	c.NotDelivered = slices.Clone(k.NotDelivered)
 	if k.Err != nil {
@@ -282,25 +296,37 @@ func (n *Notice) NothingSent() bool {
 // in the state's order, then the notices that have no key because no
 // batch was sent (NothingSent: their people still count). A key whose
 // notice is missing gets a stand-in named by the notice's ID.
+//
+// It takes time in proportion to the number of keys and notices.
 func (s *State) Groups() []Group {
 	var groups []Group
-	seen := map[string]bool{}
+	notices := make(map[string]*Notice, len(s.Notices))
+	for _, n := range s.Notices {
+		if _, ok := notices[n.ID]; !ok {
+			notices[n.ID] = n
+		}
+	}
+	at := map[string]int{} // notice ID → its group
 	for _, k := range s.Keys {
-		switch {
-		case k.Notice == "":
+		if k.Notice == "" {
 			groups = append(groups, Group{Keys: []*Key{k}})
-		case !seen[k.Notice]:
-			seen[k.Notice] = true
-			n := s.Notice(k.Notice)
+			continue
+		}
+		i, ok := at[k.Notice]
+		if !ok {
+			n := notices[k.Notice]
 			if n == nil {
 				n = &Notice{ID: k.Notice, Label: k.Notice}
 			}
-			groups = append(groups, Group{Notice: n, Keys: s.NoticeKeys(k.Notice)})
+			i = len(groups)
+			at[k.Notice] = i
+			groups = append(groups, Group{Notice: n})
 		}
+		groups[i].Keys = append(groups[i].Keys, k)
 	}
 	for _, n := range s.Notices {
-		if !seen[n.ID] && n.NothingSent() {
-			seen[n.ID] = true
+		if _, ok := at[n.ID]; !ok && n.NothingSent() {
+			at[n.ID] = len(groups)
 			groups = append(groups, Group{Notice: n})
 		}
 	}

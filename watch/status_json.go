@@ -1,7 +1,6 @@
 package watch
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"time"
@@ -19,14 +18,16 @@ type (
 		Notices   []noticeJSON  `json:"notices"`
 	}
 	messageJSON struct {
-		ProcessQueryKey string       `json:"processQueryKey"`
-		Notice          string       `json:"notice,omitempty"`
-		SendStatus      string       `json:"sendStatus"`
-		ReadCount       int          `json:"readCount"`
-		Total           int          `json:"total"`
-		Read            []personJSON `json:"read"`
-		Unread          []personJSON `json:"unread"`
-		Error           *errorJSON   `json:"error,omitempty"`
+		ProcessQueryKey string `json:"processQueryKey"`
+		Notice          string `json:"notice,omitempty"`
+		SendStatus      string `json:"sendStatus"`
+		// Expired: past DingTalk's 24 hours, not asked; as last saved.
+		Expired   bool         `json:"expired,omitempty"`
+		ReadCount int          `json:"readCount"`
+		Total     int          `json:"total"`
+		Read      []personJSON `json:"read"`
+		Unread    []personJSON `json:"unread"`
+		Error     *errorJSON   `json:"error,omitempty"`
 	}
 	personJSON struct {
 		UserID string `json:"userId"`
@@ -69,7 +70,7 @@ func (r *StatusReport) WriteJSON(w io.Writer) error {
 		if ks.Err != nil {
 			m.Error = errorOf(ks.Err)
 		} else {
-			m.SendStatus = k.SendStatus
+			m.SendStatus, m.Expired = k.SendStatus, ks.Expired
 			for _, p := range k.Recipients {
 				if p.Read {
 					m.Read = append(m.Read, personJSON{UserID: p.UserID, UnionID: p.UnionID, Name: p.Name, FirstSeenRead: jsonTime(p.FirstSeenRead)})
@@ -92,9 +93,7 @@ func (r *StatusReport) WriteJSON(w io.Writer) error {
 		}
 		out.Notices = append(out.Notices, nj)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return writeIndented(w, out)
 }
 
 // jsonTime is t in RFC 3339 (UTC), or "" for the zero time.

@@ -20,11 +20,15 @@ type KeyStatus struct {
 	Key *Key
 	// Err is the query's failure; Key then holds what was saved, if anything.
 	Err error
+	// Expired is set for a saved key past DingTalk's 24 hours: it is not
+	// asked (DingTalk keeps no read status then) and Key is as last saved.
+	Expired bool
 }
 
 // QueryOnce asks DingTalk once for each key (with the robot it was watched
 // with, else robot), a few at once, and merges each answer into a copy of
-// what saved holds of it; saved is not changed. now is the time of the
+// what saved holds of it; saved is not changed. A saved key past its 24
+// hours is not asked: it is reported as last saved, marked Expired. now is the time of the
 // answers. The result keeps the order of keys and summarises each notice
 // the keys belong to.
 func QueryOnce(ctx context.Context, q Querier, robot string, saved *State, keys []string, now func() time.Time) *StatusReport {
@@ -40,6 +44,10 @@ func QueryOnce(ctx context.Context, q Querier, robot string, saved *State, keys 
 			k = wk.Clone()
 			if k.RobotCode == "" {
 				k.RobotCode = robot
+			}
+			if k.ExpiryConfirmed || k.ExpiredBy(now()) {
+				out[i] = KeyStatus{Key: k, Expired: true}
+				continue
 			}
 		}
 		wg.Add(1)

@@ -102,6 +102,8 @@ func TestStatusOutputsAreInert(t *testing.T) {
 		if utf8.ValidString(h) && back.Notices[0].Label != h {
 			t.Errorf("%s: JSON must keep the raw value", name)
 		}
+		// Raw, but escaped: printed to a terminal, nothing in it acts.
+		safetexttest.AssertInert(t, name+": status json", js.String(), true)
 	}
 }
 
@@ -123,5 +125,10 @@ func TestSendAndRecallTextAreInert(t *testing.T) {
 			t.Fatal(err)
 		}
 		safetexttest.AssertInert(t, name+": recall text", b.String(), true)
+		b.Reset()
+		if err := rep.WriteJSON(&b); err != nil {
+			t.Fatal(err)
+		}
+		safetexttest.AssertInert(t, name+": send json", b.String(), true)
 	}
 }

@@ -37,7 +37,15 @@ func (r *StatusReport) WriteText(w io.Writer) error {
 				unread = append(unread, p)
 			}
 		}
-		fmt.Fprintf(bw, "%s  %s  read %d/%d\n", line(k.Key), line(k.SendStatus), len(read), len(k.Recipients))
+		status := line(k.SendStatus)
+		if ks.Expired {
+			status = "EXPIRED (as last seen"
+			if !k.LastOK.IsZero() {
+				status += " " + k.LastOK.UTC().Format("2006-01-02 15:04 UTC")
+			}
+			status += "; DingTalk keeps read status 24 hours)"
+		}
+		fmt.Fprintf(bw, "%s  %s  read %d/%d\n", line(k.Key), status, len(read), len(k.Recipients))
 		writePeople(bw, "Read", read)
 		writePeople(bw, "Unread", unread)
 	}

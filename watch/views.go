@@ -31,7 +31,17 @@ type Snapshot struct {
 	// Push is the health of pushed events; zero when push is not used.
 	Push PushStatus
 
+	shared *snapshotShared // nil for a snapshot not made by an engine
+}
+
+// snapshotShared is what a snapshot works out once and lends to every
+// view: it is used only while the snapshot's State is the one it was made
+// for (a copy of a Snapshot given another State works without it).
+type snapshotShared struct {
+	state     *State
 	audiences map[string]*sharedAudience // notice ID → its audience, worked out once
+	index     sync.Once
+	byNotice  map[string]*Group // notice ID → the notice and its keys, built on first use
 }
 
 // sharedAudience is a notice's audience at one version, worked out on
@@ -48,17 +58,44 @@ type sharedAudience struct {
 // answer for another notice costs this one nothing. The result must not
 // be modified.
 func (s *Snapshot) Audience(noticeID string) Audience {
-	sa := s.audiences[noticeID]
-	if sa == nil {
-		return audienceOf(s.State, noticeID)
+	sh := s.shared
+	if sh == nil || sh.state != s.State {
+		return Group{Notice: s.State.Notice(noticeID), Keys: s.State.NoticeKeys(noticeID)}.Audience()
 	}
-	sa.once.Do(func() { sa.aud = audienceOf(s.State, noticeID) })
+	sa := sh.audiences[noticeID]
+	if sa == nil {
+		return sh.group(noticeID).Audience()
+	}
+	sa.once.Do(func() { sa.aud = sh.group(noticeID).Audience() })
 	return sa.aud
 }
 
-// audienceOf merges the people of notice id in st.
-func audienceOf(st *State, id string) Audience {
-	return AudienceOf(st.NoticeKeys(id))
+// group is notice id with its keys, from an index built once.
+func (sh *snapshotShared) group(id string) Group {
+	sh.index.Do(func() {
+		st := sh.state
+		sh.byNotice = make(map[string]*Group, len(st.Notices))
+		for _, n := range st.Notices {
+			if sh.byNotice[n.ID] == nil {
+				sh.byNotice[n.ID] = &Group{Notice: n}
+			}
+		}
+		for _, k := range st.Keys {
+			if k.Notice == "" {
+				continue
+			}
+			g := sh.byNotice[k.Notice]
+			if g == nil {
+				g = &Group{}
+				sh.byNotice[k.Notice] = g
+			}
+			g.Keys = append(g.Keys, k)
+		}
+	})
+	if g := sh.byNotice[id]; g != nil {
+		return *g
+	}
+	return Group{}
 }
 
 // Snapshot is the current state, shared with other views until it changes.
@@ -71,8 +108,8 @@ func (e *Engine) Snapshot() *Snapshot {
 	st := &State{Keys: slices.Clone(e.state.Keys), Notices: slices.Clone(e.state.Notices), Calls: e.state.Calls.Clone()}
 	auds := make(map[string]*sharedAudience, len(e.noticeVer))
 	for id, ver := range e.noticeVer {
-		if e.snap != nil {
-			if old := e.snap.audiences[id]; old != nil && old.ver == ver {
+		if e.snap != nil && e.snap.shared != nil {
+			if old := e.snap.shared.audiences[id]; old != nil && old.ver == ver {
 				auds[id] = old
 				continue
 			}
@@ -86,7 +123,7 @@ func (e *Engine) Snapshot() *Snapshot {
 		ReadOnly: e.opts.Store != nil && e.opts.Store.ReadOnly(),
 		Warnings: slices.Clone(e.warnings), Robot: e.opts.RobotCode,
 		Events: slices.Clone(e.events), EventSeq: e.eventSeq, Push: e.push,
-		audiences: auds,
+		shared: &snapshotShared{state: st, audiences: auds},
 	}
 	return e.snap
 }

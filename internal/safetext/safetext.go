@@ -25,8 +25,10 @@
 package safetext
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -146,4 +148,34 @@ func CSVCell(s string, limit int) string {
 		return "'" + s
 	}
 	return s
+}
+
+// JSON returns encoded JSON (as encoding/json writes it) with every DEL, C1
+// control and format character (Cf: bidi overrides, zero-width characters)
+// written as a \uXXXX escape, so JSON printed to a terminal cannot act on
+// it while every value decodes to exactly what it was. encoding/json already
+// escapes C0 controls and U+2028/U+2029; those runes can only occur inside
+// strings, so escaping them keeps the document valid.
+func JSON(b []byte) []byte {
+	var out []byte
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r > 0x7f && isInvisible(r)) {
+			if out == nil {
+				out = append(make([]byte, 0, len(b)+32), b[:i]...)
+			}
+			if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+				out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+			} else {
+				out = fmt.Appendf(out, `\u%04x`, r)
+			}
+		} else if out != nil {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	if out == nil {
+		return b
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package safetext_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -98,4 +99,27 @@ func FuzzLine(f *testing.F) {
 			t.Fatalf("Line(%q, %d) = %q is over the cap", s, max, out)
 		}
 	})
+}
+
+func TestJSONEscapesWhatEncodingJSONLeavesRaw(t *testing.T) {
+	for name, s := range safetexttest.Hostile {
+		raw, err := json.Marshal(map[string]string{"name": s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := safetext.JSON(raw)
+		safetexttest.AssertInert(t, name, string(out), false)
+		var back map[string]string
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("%s: not JSON any more: %v", name, err)
+		}
+		var want map[string]string
+		json.Unmarshal(raw, &want)
+		if back["name"] != want["name"] {
+			t.Errorf("%s: value changed: %q, want %q", name, back["name"], want["name"])
+		}
+	}
+	if got := string(safetext.JSON([]byte(`{"a":"x\u202ey\u007f\u0085󠀁"}`))); got != `{"a":"x\u202ey\u007f\u0085\udb40\udc01"}` {
+		t.Errorf("got %s", got)
+	}
 }

@@ -6,6 +6,10 @@
 //	go run ./scripts/bench startup              time to first frame with 500 saved keys
 //	go run ./scripts/bench rss                  resident memory holding 1,000 keys / 20,000 recipients
 //	go run ./scripts/bench throughput           refreshing 1,000 keys, 50 ms latency
+//	go run ./scripts/bench firstframe           first frame with 5,000 and 20,000 saved keys
+//	go run ./scripts/bench serve                serve with 1/10/30 SSH sessions while 1,000 keys are polled
+//	go run ./scripts/bench idle [-seconds 60]   an idle dashboard's CPU beside watch -n 2 true
+//	go run ./scripts/bench save                 one save of 1,000 keys, and removing them all
 package main
 
 import (
@@ -17,7 +21,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./scripts/bench wire|startup|rss|throughput [flags]")
+		fmt.Fprintln(os.Stderr, "usage: go run ./scripts/bench wire|startup|rss|throughput|firstframe|serve|idle|save [flags]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
@@ -34,6 +38,14 @@ func main() {
 		err = rss()
 	case "throughput":
 		err = throughput()
+	case "firstframe":
+		err = firstFrame()
+	case "serve":
+		err = serveLoad()
+	case "idle":
+		err = idleCPU(*seconds)
+	case "save":
+		err = saveCost()
 	default:
 		err = fmt.Errorf("unknown measurement %q", os.Args[1])
 	}
