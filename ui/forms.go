@@ -48,6 +48,11 @@ func (m Model) sendForm() overlay {
 		}
 		if label == "" {
 			label = "notice " + m.c.now.Format("01-02 15:04")
+			if m.snap != nil {
+				label = m.snap.State.UniqueLabel(label)
+			}
+		} else if err := m.labelTaken(label, ""); err != nil {
+			return nil, nil, err
 		}
 		spec := watch.SendSpec{UserIDs: ids, Message: watch.TextMessage(text), Label: label}
 		p := m.ask(fmt.Sprintf("Send %q to %s in %s?", clean(label), pluralize(len(ids), "recipient"), pluralize(batches(len(ids)), "batch")),
@@ -118,6 +123,9 @@ func (m Model) nameInput(r row) overlay {
 		if v == "" {
 			return nil, errors.New("a notice needs a name")
 		}
+		if err := m.labelTaken(v, ""); err != nil {
+			return nil, err
+		}
 		return groupKeys(e, keys, v), nil
 	})
 }
@@ -130,6 +138,9 @@ func (m Model) labelInput(r row) overlay {
 		return newLineInput(m.c, "Name of the notice:", clean(r.notice.Label), "a name", func(v string) (tea.Cmd, error) {
 			if v == "" {
 				return nil, errors.New("a notice needs a name")
+			}
+			if err := m.labelTaken(v, id); err != nil {
+				return nil, err
 			}
 			return edit("notice renamed", func() error { return e.Rename(id, v) }), nil
 		})
@@ -182,6 +193,22 @@ func (m Model) noticeSentAt(r row) (Model, tea.Cmd) {
 		return m.setFlash("the send time of every key of "+r.title()+" is known (enter opens the notice; t on a key changes it)", false)
 	}
 	return m.open(m.sentAtInput(unknown))
+}
+
+// labelTaken refuses a notice label another notice (not the one with id
+// except) has already, compared as the CLI does: case and surrounding
+// spaces ignored. Labels are unique so that status --notice and send
+// --join find one notice.
+func (m Model) labelTaken(label, except string) error {
+	if m.snap == nil {
+		return nil
+	}
+	for _, n := range m.snap.State.NoticesLabelled(label) {
+		if n.ID != except {
+			return fmt.Errorf("a notice is labelled %q already: choose another name", clean(n.Label))
+		}
+	}
+	return nil
 }
 
 // markedOr is the marked keys, or the row's keys when none are marked.
