@@ -223,11 +223,6 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// doctorEnv are the environment variables that hold settings, in the order
-// they are reported. Only their names are ever shown.
-var doctorEnv = []string{"DINGTALK_APP_KEY", "DINGTALK_APP_SECRET", "DINGTALK_ROBOT_CODE", "DINGTALK_ENDPOINT",
-	"DINGTALK_SUITE_KEY", "DINGTALK_SUITE_SECRET", "DINGTALK_AUTH_CORP_ID", "DINGTALK_SUITE_TICKET"}
-
 // doctorConfig reports where the settings come from and whether the files
 // that hold them are private, then loads them. ok is false when the
 // settings cannot be used to reach DingTalk.
@@ -236,40 +231,17 @@ func (a *app) doctorConfig(r *doctorReport) (s config.Settings, ok bool) {
 	if !explicit {
 		path = filepath.Join(config.DirsFrom(a.getenv).Config, "config.toml")
 	}
-	var sources []string
-	missing := ""
+	file := "no config file at " + path
 	healthy := true
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !explicit:
-		missing = "; no config file at " + path
 	case err != nil:
 		r.add(misset, "config", fmt.Sprintf("config file %s: %v", path, err), "give --config a readable file, or leave it out")
 		return s, false
 	default:
-		sources = append(sources, fmt.Sprintf("%s (mode %04o)", path, fi.Mode().Perm()))
+		file = fmt.Sprintf("config file %s (mode %04o)", path, fi.Mode().Perm())
 		healthy = a.doctorFileModes(r, path, fi)
-	}
-	var env []string
-	for _, name := range doctorEnv {
-		if strings.TrimSpace(a.getenv(name)) != "" {
-			env = append(env, name)
-		}
-	}
-	if len(env) > 0 {
-		sources = append(sources, "the environment ("+strings.Join(env, ", ")+")")
-	}
-	var flags []string
-	for _, name := range []string{"robot", "endpoint"} {
-		if a.flagSet(name) {
-			flags = append(flags, "--"+name)
-		}
-	}
-	if len(flags) > 0 {
-		sources = append(sources, "flags ("+strings.Join(flags, ", ")+")")
-	}
-	if len(sources) == 0 {
-		sources = append(sources, "nowhere")
 	}
 	if !healthy {
 		return s, false
@@ -283,8 +255,26 @@ func (a *app) doctorConfig(r *doctorReport) (s config.Settings, ok bool) {
 		r.add(misset, "config", err.Error(), fmt.Sprintf("put them in %s (chmod 600) or the environment", path))
 		return s, false
 	}
-	r.add(passed, "config", "settings from "+strings.Join(sources, ", ")+missing, "")
+	r.add(passed, "config", settingSources(s)+"; "+file, "")
 	return s, true
+}
+
+// settingSources says where each setting that reaches DingTalk came from,
+// by name: "app_key from env DINGTALK_APP_KEY, app_secret from file …".
+// Values are never shown.
+func settingSources(s config.Settings) string {
+	var parts []string
+	for _, f := range config.Fields() {
+		switch f.Name {
+		case "app_key", "app_secret", "robot_code", "endpoint", "suite_key", "suite_secret", "auth_corp_id", "suite_ticket":
+		default:
+			continue
+		}
+		if src := s.SourceOf(f.Name); src != "default" || f.Name == "endpoint" {
+			parts = append(parts, f.Name+" from "+src)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // doctorFileModes checks the config file (and a secret file it names): a
@@ -526,7 +516,11 @@ func regionName(endpoint string) string {
 // doctorBudget reports the metered calls of the last 24 hours, from the
 // saved state, against the daily budget.
 func (a *app) doctorBudget(r *doctorReport, now time.Time) {
-	set, _ := a.settings() // loaded already: doctor checked them first
+	set, err := a.settings() // loaded already: doctor checked them first
+	if err != nil {
+		r.add(skipped, "budget", "not checked: the settings could not be read", "")
+		return
+	}
 	budget := set.Budget
 	// The state file's name inside the state directory, as watch.OpenStore
 	// names it; read, never opened as a store: doctor changes nothing.

@@ -67,7 +67,7 @@ func TestDoctorPasses(t *testing.T) {
 	if line, _ := doctorLine(t, out, "push"); !strings.Contains(line, "ONE of that app's Stream connections") || !strings.Contains(line, "dingwatch serve") {
 		t.Errorf("the push hazard is not said: %s", line)
 	}
-	if line, _ := doctorLine(t, out, "config"); !strings.Contains(line, "the environment (DINGTALK_APP_KEY, DINGTALK_APP_SECRET, DINGTALK_ROBOT_CODE, DINGTALK_ENDPOINT); no config file at") {
+	if line, _ := doctorLine(t, out, "config"); !strings.Contains(line, "app_key from env DINGTALK_APP_KEY, app_secret from env DINGTALK_APP_SECRET, robot_code from env DINGTALK_ROBOT_CODE, endpoint from env DINGTALK_ENDPOINT; no config file at") {
 		t.Errorf("the sources are not named: %s", line)
 	}
 	if line, _ := doctorLine(t, out, "robot"); !strings.Contains(line, "1 metered call") {
@@ -253,7 +253,8 @@ func TestDoctorConfigFiles(t *testing.T) {
 		env := append(base, "XDG_CONFIG_HOME="+dir, "XDG_STATE_HOME="+t.TempDir(), "HOME="+t.TempDir())
 		out, _, code := runBinary(t, env, "", "doctor")
 		line, ok := doctorLine(t, out, "config")
-		if code != 0 || !ok || !strings.Contains(line, path+" (mode 0600)") || !strings.Contains(line, "the environment (DINGTALK_ROBOT_CODE, DINGTALK_ENDPOINT)") {
+		if code != 0 || !ok || !strings.Contains(line, "config file "+path+" (mode 0600)") ||
+			!strings.Contains(line, "app_key from file "+path+", app_secret from file "+path+", robot_code from env DINGTALK_ROBOT_CODE") {
 			t.Fatalf("exit %d\n%s", code, out)
 		}
 	})
@@ -449,6 +450,14 @@ func TestDoctorPush(t *testing.T) {
 		}
 		if n := s.Stream().Opens(); n != 0 {
 			t.Fatalf("doctor opened %d Stream connections without --wait: each takes a share of the app's events", n)
+		}
+	})
+	t.Run("push on: the connection is checked", func(t *testing.T) {
+		s := startPushSim(t)
+		out, _, code := runBinary(t, append(simEnv(t, s), "DINGWATCH_PUSH=true"), "", "doctor")
+		line, ok := doctorLine(t, out, "stream")
+		if events, _ := doctorLine(t, out, "events"); code != 0 || !ok || !strings.Contains(line, "opens") || !strings.Contains(events, "--wait") {
+			t.Fatalf("exit %d\n%s", code, out)
 		}
 	})
 	t.Run("a pushed read arrives", func(t *testing.T) {

@@ -20,13 +20,13 @@ const consoleSetting = "in the developer console, open the app, then Events & ca
 const doctorTestNotice = "dingwatch doctor: a test notice. Open it: dingwatch is checking that DingTalk tells it when a notice is read."
 
 // doctorPush checks push: that a Stream connection opens at endpoint (the
-// one that accepted the credentials) and, with --wait, that a
-// robot_msg_read event arrives in time, after a test notice with
-// --send-test. Without --wait it opens no connection: a connection takes a
-// share of the app's events while it is open.
+// one that accepted the credentials), when push is on or --wait is given,
+// and with --wait that a robot_msg_read event arrives in time, after a
+// test notice with --send-test. With push off and no --wait it opens no
+// connection: a connection takes a share of the app's events while open.
 func (a *app) doctorPush(ctx context.Context, r *doctorReport, s config.Settings, endpoint string, o doctorOptions) {
-	if o.wait == 0 {
-		r.add(skipped, "stream", "not checked: `dingwatch doctor --wait 2m` opens a Stream connection and waits for a pushed read "+
+	if o.wait == 0 && !s.Push {
+		r.add(skipped, "stream", "not checked: push is off; `dingwatch doctor --wait 2m` opens a Stream connection and waits for a pushed read "+
 			"(with --send-test YOUR_USERID it sends you a notice to open)", "")
 		return
 	}
@@ -45,7 +45,7 @@ func (a *app) doctorPush(ctx context.Context, r *doctorReport, s config.Settings
 	}
 	events := make(chan arrival, 64)
 	c, err := stream.New(stream.Config{Endpoint: endpoint, ClientID: id, ClientSecret: secret,
-		OpenTimeout: a.g.timeout,
+		OpenTimeout: s.Timeout, UserAgent: userAgent(),
 		OnEvent: func(ev stream.Event) {
 			if ev.Type != stream.TypeRead {
 				return
@@ -70,6 +70,10 @@ func (a *app) doctorPush(ctx context.Context, r *doctorReport, s config.Settings
 		return
 	}
 	r.add(passed, "stream", fmt.Sprintf("a Stream connection opens at %s", endpoint), "")
+	if o.wait == 0 {
+		r.add(skipped, "events", "not checked: `dingwatch doctor --wait 2m --send-test YOUR_USERID` checks that DingTalk pushes read events", "")
+		return
+	}
 
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -78,7 +82,7 @@ func (a *app) doctorPush(ctx context.Context, r *doctorReport, s config.Settings
 
 	key, sent := "", time.Now()
 	if o.sendTest != "" {
-		dc, err := dingtalk.New(dingtalk.Options{Endpoint: endpoint, Credentials: creds, Timeout: a.g.timeout, Retries: -1, Rate: a.g.qps})
+		dc, err := dingtalk.New(dingtalk.Options{Endpoint: endpoint, Credentials: creds, Timeout: s.Timeout, Retries: -1, Rate: s.QPS, UserAgent: userAgent()})
 		if err == nil {
 			var res dingtalk.SendResult
 			res, err = dc.BatchSend(ctx, s.RobotCode, []string{o.sendTest}, dingtalk.Text(doctorTestNotice))

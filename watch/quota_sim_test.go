@@ -33,7 +33,8 @@ import (
 //
 //	DINGWATCH_QUOTA_REPORT=1 go test -run TestQuotaReport -v -timeout 1h ./watch/
 //
-// (DINGWATCH_QUOTA_SEEDS=n for another number of seeds.) TestQuotaSimulation
+// (DINGWATCH_QUOTA_SEEDS=n for another number of seeds,
+// DINGWATCH_QUOTA_ONLY=text for the workload named text, or those whose name holds it.) TestQuotaSimulation
 // checks the essentials on the one-notice workload in a few seconds.
 //
 // To add a strategy, add a simStrategy to simStrategies (its run drives
@@ -210,11 +211,16 @@ func (w *world) result() simResult {
 		}
 	}
 	slices.Sort(ds)
+	r.median, r.p90 = noneShown, noneShown
 	if len(ds) > 0 {
 		r.median, r.p90 = ds[len(ds)/2], ds[len(ds)*9/10]
 	}
 	return r
 }
+
+// noneShown is the delay of a run that showed no read at all: worse than
+// any delay, and printed as such.
+const noneShown = time.Duration(math.MaxInt64)
 
 // simStrategy is one way of watching a workload.
 type simStrategy struct {
@@ -232,6 +238,10 @@ var simStrategies = []simStrategy{
 	{"naive doubling (5 s, ×2 while nothing changes, ≤ 1 h)", doublingPolling(5*time.Second, time.Hour)},
 	{"dingwatch, no budget", dingwatchPolling(Policy{})},
 	{fmt.Sprintf("dingwatch, default budget (%d/day)", DefaultBudget), dingwatchPolling(Policy{Budget: DefaultBudget})},
+	{"dingwatch + push, every event delivered", dingwatchPush(Policy{Budget: DefaultBudget}, 0, pushOutage{})},
+	{"dingwatch + push, 1% of events lost", dingwatchPush(Policy{Budget: DefaultBudget}, 0.01, pushOutage{})},
+	{"dingwatch + push, 10% of events lost", dingwatchPush(Policy{Budget: DefaultBudget}, 0.1, pushOutage{})},
+	{"dingwatch + push, stream down 1 h (from 5 min after the first send)", dingwatchPush(Policy{Budget: DefaultBudget}, 0, pushOutage{5 * time.Minute, time.Hour})},
 }
 
 // fixedPolling asks every key every interval of its window, from its send.
@@ -333,6 +343,8 @@ func (s simSummary) stat(f func(simResult) float64) (median, worst float64) {
 func fmtDur(f float64) string {
 	d := time.Duration(f)
 	switch {
+	case f >= float64(noneShown):
+		return "none shown"
 	case d >= time.Hour:
 		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 	case d >= time.Minute:
@@ -341,13 +353,36 @@ func fmtDur(f float64) string {
 	return d.Round(time.Second).String()
 }
 
+// thousands is a count with a comma every three digits.
+func thousands(f float64) string {
+	s := strconv.FormatFloat(math.Round(f), 'f', 0, 64)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// ratio is a factor to two significant figures: 0.89, 5.6, 533.
+func ratio(f float64) string {
+	switch {
+	case f >= 10:
+		return thousands(f)
+	case f >= 1:
+		return strconv.FormatFloat(f, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(f, 'f', 2, 64)
+}
+
 // report runs every strategy on every workload over seeds and returns a
 // Markdown table: median over the seeds, worst in brackets.
 func report(workloads []simWorkload, strategies []simStrategy, seeds int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Each cell: median over %d seeds [worst].\n\n", seeds)
-	fmt.Fprintf(&b, "| workload | strategy | readStatus calls | median delay | p90 delay | reads never shown |\n|---|---|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "Each cell: median over %d seeds [worst].\n", seeds)
 	for _, wl := range workloads {
+		fmt.Fprintf(&b, "\n**%s**\n\n| strategy | readStatus calls | median delay | p90 delay | reads never shown |\n|---|---:|---:|---:|---:|\n", wl.name)
+		// Median calls of dingwatch polling with the default budget and of
+		// 60 s polling, which the push rows are measured against.
+		polled, fixed60 := 0.0, 0.0
 		for _, st := range strategies {
 			sum := simSummary{runs: make([]simResult, seeds)}
 			var wg sync.WaitGroup
@@ -365,12 +400,20 @@ func report(workloads []simWorkload, strategies []simStrategy, seeds int) string
 			pm, pw := sum.stat(func(r simResult) float64 { return float64(r.p90) })
 			xm, xw := sum.stat(func(r simResult) float64 { return float64(r.missed) })
 			_, rw := sum.stat(func(r simResult) float64 { return float64(r.reads) })
-			calls := fmt.Sprintf("%.0f [%.0f]", cm, cw)
+			calls := fmt.Sprintf("%s [%s]", thousands(cm), thousands(cw))
 			if wl.quota > 0 {
-				calls += fmt.Sprintf(" (%.1f× the %d/month quota)", cw/float64(wl.quota), wl.quota)
+				calls += fmt.Sprintf(" (%s× the %s/month quota)", ratio(cw/float64(wl.quota)), thousands(float64(wl.quota)))
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s [%s] | %s [%s] | %.0f [%.0f] of ~%.0f |\n", wl.name, st.name, calls,
-				fmtDur(mm), fmtDur(mw), fmtDur(pm), fmtDur(pw), xm, xw, rw)
+			switch {
+			case strings.HasPrefix(st.name, "fixed 60 s"):
+				fixed60 = cm
+			case strings.HasPrefix(st.name, "dingwatch, default budget"):
+				polled = cm
+			case strings.Contains(st.name, "push") && polled > 0 && cm > 0:
+				calls += fmt.Sprintf(": %s× fewer than dingwatch polling, %s× fewer than 60 s polling", ratio(polled/cm), ratio(fixed60/cm))
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s [%s] | %s [%s] | %s [%s] of ~%s |\n", st.name, calls,
+				fmtDur(mm), fmtDur(mw), fmtDur(pm), fmtDur(pw), thousands(xm), thousands(xw), thousands(rw))
 		}
 	}
 	return b.String()
@@ -386,7 +429,16 @@ func TestQuotaReport(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("DINGWATCH_QUOTA_SEEDS")); err == nil && n > 0 {
 		seeds = n
 	}
-	t.Log("\n" + report(simWorkloads, simStrategies, seeds))
+	workloads := simWorkloads
+	if only := os.Getenv("DINGWATCH_QUOTA_ONLY"); only != "" {
+		workloads = nil
+		for _, wl := range simWorkloads {
+			if wl.name == only || strings.Contains(wl.name, only) && !slices.ContainsFunc(simWorkloads, func(w simWorkload) bool { return w.name == only }) {
+				workloads = append(workloads, wl)
+			}
+		}
+	}
+	t.Log("\n" + report(workloads, simStrategies, seeds))
 }
 
 // TestQuotaSimulation checks, on one 200-person notice over a few seeds,
