@@ -123,7 +123,7 @@ func (m Model) open(o overlay) (Model, tea.Cmd) {
 	}
 	m.overlay = o
 	m.relayout()
-	return m, nil
+	return m, m.arm()
 }
 
 // escape clears an applied filter first, else hides the banners seen.

@@ -105,6 +105,11 @@ func TestConfirmOnlyYConfirms(t *testing.T) {
 		t.Fatal("a stray key closed the prompt")
 	}
 	p.SetSize(40, 1)
+	p.opened(now)
+	if next, _ := p.Update(runes("y")); next != p || ran || strings.Contains(p.View(), "y recalls ·") {
+		t.Fatalf("y right after the prompt opened must do nothing, and the prompt say so:\n%s", p.View())
+	}
+	p.now = now.Add(armDelay)
 	if p.Height(40) < 3 || !strings.Contains(p.View(), "y recalls · enter/esc cancel") {
 		t.Fatalf("the prompt must wrap whole:\n%s", p.View())
 	}

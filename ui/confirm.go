@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -19,14 +20,44 @@ type confirm struct {
 	yesWhat       string  // what y does: "sends", "recalls"
 	yes           tea.Cmd // run on y
 	back          overlay // shown again on cancel; nil: back to the dashboard
+	// openedAt is the clock (the model's injected one) when the prompt
+	// opened, at the key or message read then; it is zero until the root
+	// shows the prompt. now is the clock of the latest key or arming
+	// message. y counts only once now is armDelay after openedAt.
+	openedAt, now time.Time
+}
+
+// armDelay is how long a confirmation ignores y after it opens: keys typed
+// ahead (a fast burst, a paste without bracketed paste, one SSH packet
+// holding "m", enter and "y") arrive well within it, a person who read the
+// question does not.
+const armDelay = 300 * time.Millisecond
+
+// armMsg redraws prompt p once its arming delay has passed.
+type armMsg struct{ p *confirm }
+
+// opened records when the root showed the prompt.
+func (p *confirm) opened(now time.Time) { p.openedAt, p.now = now, now }
+
+// armed tells whether y confirms now.
+func (p *confirm) armed() bool { return !p.openedAt.IsZero() && p.now.Sub(p.openedAt) >= armDelay }
+
+// keysText names the two choices; until armed, y is shown as not yet
+// taking effect.
+func (p *confirm) keysText() string {
+	if !p.armed() {
+		return "(y " + p.yesWhat + " in a moment) · enter/esc cancel"
+	}
+	return "y " + p.yesWhat + " · enter/esc cancel"
 }
 
 // Footer: a question without a preview sits in the footer, over the
 // dashboard it is about.
 func (p *confirm) Footer() bool { return p.preview == "" }
 
-// Update: y confirms; enter, esc, n and q cancel; other keys are ignored,
-// so that a stray key does not decide.
+// Update: y confirms once the prompt is armed; enter, esc, n and q
+// cancel; other keys (and y typed ahead) are ignored, so that a stray key
+// does not decide.
 func (p *confirm) Update(msg tea.Msg) (overlay, tea.Cmd) {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
@@ -34,6 +65,9 @@ func (p *confirm) Update(msg tea.Msg) (overlay, tea.Cmd) {
 	}
 	switch km.String() {
 	case "y", "Y":
+		if !p.armed() {
+			return p, nil // typed before the question could be read
+		}
 		return nil, p.yes
 	case "enter", "esc", "n", "N", "q":
 		return p.back, flashCmd("cancelled: nothing was done", false)
@@ -57,8 +91,12 @@ func (p *confirm) lines(width int) []string {
 			out = append(out, st.Error.Render(l))
 		}
 	}
-	for _, l := range wrap("y "+p.yesWhat+" · enter/esc cancel", width) {
-		out = append(out, st.Bold.Render(l))
+	keyStyle := st.Bold
+	if !p.armed() {
+		keyStyle = st.Dim
+	}
+	for _, l := range wrap(p.keysText(), width) {
+		out = append(out, keyStyle.Render(l))
 	}
 	return out
 }
@@ -66,7 +104,7 @@ func (p *confirm) lines(width int) []string {
 // Height is how many lines the footer prompt takes at width (counted,
 // not drawn: the layout asks it in Update).
 func (p *confirm) Height(width int) int {
-	n := len(wrap(p.prompt, width)) + len(wrap("y "+p.yesWhat+" · enter/esc cancel", width))
+	n := len(wrap(p.prompt, width)) + len(wrap(p.keysText(), width))
 	if p.warn != "" {
 		n += len(wrap("! "+p.warn, width))
 	}
@@ -97,8 +135,12 @@ func (p *confirm) View() string {
 
 // ShortHelp names the two choices.
 func (p *confirm) ShortHelp() []key.Binding {
+	yes := key.NewBinding(key.WithKeys("y"), key.WithHelp("y", p.yesWhat))
+	if !p.armed() {
+		yes = key.NewBinding(key.WithKeys("y"), key.WithHelp("(y", p.yesWhat+" in a moment)"))
+	}
 	return []key.Binding{
-		key.NewBinding(key.WithKeys("y"), key.WithHelp("y", p.yesWhat)),
+		yes,
 		key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "cancel")),
 	}
 }

@@ -222,6 +222,12 @@ type timerMsg struct{ msg tea.Msg }
 // and never the clock), like the program would.
 func drive(m Model, msgs ...tea.Msg) Model {
 	for _, msg := range msgs {
+		if _, ok := msg.(waitMsg); ok {
+			if p, ok := m.overlay.(*confirm); ok {
+				p.openedAt = p.openedAt.Add(-armDelay) // as if the user had read it
+			}
+			continue
+		}
 		var cmd tea.Cmd
 		var tm tea.Model
 		tm, cmd = m.Update(msg)
@@ -259,12 +265,18 @@ func keys(s ...string) []tea.Msg {
 			out = append(out, tea.KeyMsg{Type: tea.KeyEsc})
 		case "tab":
 			out = append(out, tea.KeyMsg{Type: tea.KeyTab})
+		case "wait":
+			out = append(out, waitMsg{})
 		default:
 			out = append(out, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
 		}
 	}
 	return out
 }
+
+// waitMsg (the key "wait") lets the open confirmation's arming delay
+// pass, as a user who reads the question does.
+type waitMsg struct{}
 
 func itoa(n int) string { return fmt.Sprint(n) }
 

@@ -24,7 +24,7 @@ func TestSendTakesYNotEnter(t *testing.T) {
 	if formOf(m) == nil || len(e.sent) != 0 {
 		t.Fatal("esc on the preview must cancel, back to the form")
 	}
-	m = drive(m, keys("enter", "y")...)
+	m = drive(m, keys("enter", "wait", "y")...)
 	if len(e.sent) != 1 {
 		t.Fatalf("sent %d", len(e.sent))
 	}
@@ -52,7 +52,7 @@ func TestSendWarnsOfIDsThatAreNotUserIDs(t *testing.T) {
 
 func TestRemindGoesToUnreadOnly(t *testing.T) {
 	e := &fakeEngine{state: fixtureState()}
-	m := drive(loaded(e, 80, 24), keys("m", "enter", "y")...)
+	m := drive(loaded(e, 80, 24), keys("m", "enter", "wait", "y")...)
 	if len(e.sent) != 1 {
 		t.Fatalf("sent %d", len(e.sent))
 	}
@@ -74,7 +74,7 @@ func TestRecallTakesYNotEnter(t *testing.T) {
 	if len(e.recalled) != 0 || m.overlay != nil {
 		t.Fatal("enter must not recall")
 	}
-	m = drive(m, keys("x", "y")...)
+	m = drive(m, keys("x", "wait", "y")...)
 	if len(e.recalled) != 1 || len(e.recalled[0]) != 2 || !strings.Contains(m.flash, "recalled 2 keys") {
 		t.Fatalf("%v %q", e.recalled, m.flash)
 	}
@@ -95,14 +95,14 @@ func TestResendFailedAndUnknown(t *testing.T) {
 	if len(e.resent) != 0 {
 		t.Fatal("enter resent")
 	}
-	m = drive(m, keys("B", "y")...)
+	m = drive(m, keys("B", "wait", "y")...)
 	if !slices.Equal(e.resent, []string{"n1 true"}) {
 		t.Fatalf("resent %v", e.resent)
 	}
 	st := fixtureState()
 	st.Notices[0].Batches[1].Status = watch.BatchFailed
 	e = &fakeEngine{state: st}
-	m = drive(loaded(e, 80, 24), keys("b", "y")...)
+	m = drive(loaded(e, 80, 24), keys("b", "wait", "y")...)
 	if !slices.Equal(e.resent, []string{"n1 false"}) {
 		t.Fatalf("resent %v", e.resent)
 	}

@@ -63,12 +63,26 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 			return m.setFlash(msg.err.Error(), true)
 		}
 		return m.setFlash(msg.text, false)
+	case armMsg:
+		if m.overlay == msg.p {
+			msg.p.now = m.opts.Now()
+			m.relayout()
+		}
+		return m, nil
 	case tea.KeyMsg:
+		m.c.now = m.opts.Now() // when this key came: confirmations arm on it
 		var cmds []tea.Cmd
 		for _, k := range m.answers.keys(msg) {
+			before := m.overlay
 			var cmd tea.Cmd
 			m, cmd = m.key(k)
 			cmds = append(cmds, cmd)
+			if m.overlay != nil && m.overlay != before {
+				// A key of this burst opened a form, an input or a question:
+				// the rest was typed before it could be seen, and never
+				// reaches it.
+				break
+			}
 		}
 		return m, tea.Batch(cmds...)
 	}
@@ -82,10 +96,13 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, tea.Quit
 	}
 	if m.overlay != nil {
+		if p, ok := m.overlay.(*confirm); ok {
+			p.now = m.c.now
+		}
 		var cmd tea.Cmd
 		m.overlay, cmd = m.overlay.Update(msg)
 		m.relayout()
-		return m, cmd
+		return m, tea.Batch(cmd, m.arm())
 	}
 	if m.list.filtering {
 		var cmd tea.Cmd
@@ -94,6 +111,16 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, cmd
 	}
 	return m.binding(msg)
+}
+
+// arm starts the arming delay of a confirmation that has just opened.
+func (m Model) arm() tea.Cmd {
+	p, ok := m.overlay.(*confirm)
+	if !ok || !p.openedAt.IsZero() {
+		return nil
+	}
+	p.opened(m.c.now)
+	return m.after(armDelay, armMsg{p})
 }
 
 // setClock takes the time for this frame and gives it to the panes.

@@ -218,7 +218,7 @@ func TestNoticeWithoutKeys(t *testing.T) {
 	if len(e.refreshed) != 0 || !strings.Contains(m.flash, "has no key") {
 		t.Fatalf("r on a keyless notice must not refresh everything: %v %q", e.refreshed, m.flash)
 	}
-	m = drive(m, keys("b", "y")...)
+	m = drive(m, keys("b", "wait", "y")...)
 	if len(e.resent) != 1 || e.resent[0] != "n2 false" {
 		t.Fatalf("resent %v", e.resent)
 	}

@@ -68,7 +68,7 @@ func TestAddRejectsBlankInTheForm(t *testing.T) {
 
 func TestRemoveTakesYOnly(t *testing.T) {
 	e := &fakeEngine{state: fixtureState()}
-	m := drive(loaded(e, 80, 24), keys("j", "d")...)
+	m := drive(loaded(e, 80, 24), keys("j", "d", "wait")...)
 	if _, ok := m.overlay.(*confirm); !ok || !strings.Contains(m.View(), "Stop watching key Security patch?") {
 		t.Fatalf("no confirmation:\n%s", m.View())
 	}
@@ -80,13 +80,13 @@ func TestRemoveTakesYOnly(t *testing.T) {
 		if len(e.removed) != 0 || m.overlay != nil || !strings.Contains(m.flash, "cancelled") {
 			t.Fatalf("%s removed %v", k, e.removed)
 		}
-		m = drive(m, keys("d")...)
+		m = drive(m, keys("d", "wait")...)
 	}
 	m = drive(m, keys("j", "k")...) // other keys neither confirm nor cancel
 	if _, ok := m.overlay.(*confirm); !ok || len(e.removed) != 0 {
 		t.Fatal("a stray key decided the prompt")
 	}
-	m = drive(m, keys("y")...)
+	m = drive(m, keys("wait", "y")...)
 	if !slices.Equal(e.removed, []string{"STALEkey0000000000000000000000000000000000="}) {
 		t.Fatalf("removed %v", e.removed)
 	}
@@ -95,7 +95,7 @@ func TestRemoveTakesYOnly(t *testing.T) {
 			t.Fatal("the removed key is still listed")
 		}
 	}
-	m = drive(m, keys("g", "d", "y")...) // a notice: all its keys, one call
+	m = drive(m, keys("g", "d", "wait", "y")...) // a notice: all its keys, one call
 	if len(e.removed) != 3 {
 		t.Fatalf("removed %v", e.removed)
 	}

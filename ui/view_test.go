@@ -37,18 +37,18 @@ func TestGoldens(t *testing.T) {
 		}},
 		{"help", func(w, h int) Model { return drive(loaded(data(), w, h), keys("?")...) }},
 		{"add-form", func(w, h int) Model { return drive(loaded(data(), w, h), keys("a")...) }},
-		{"confirm-remove", func(w, h int) Model { return drive(loaded(data(), w, h), keys("d")...) }},
+		{"confirm-remove", func(w, h int) Model { return drive(loaded(data(), w, h), keys("d", "wait")...) }},
 		{"filter", func(w, h int) Model { return drive(loaded(data(), w, h), keys("/", "陈")...) }},
 		{"send-form", func(w, h int) Model {
 			return drive(loaded(data(), w, h), keys("s", "u01,u02", "tab", "周会改到三点")...)
 		}},
 		{"send-confirm", func(w, h int) Model {
-			return drive(loaded(data(), w, h), keys("s", "u01,u02,u03", "tab", "Weekly sync moved to 15:00", "tab", "Weekly", "enter")...)
+			return drive(loaded(data(), w, h), keys("s", "u01,u02,u03", "tab", "Weekly sync moved to 15:00", "tab", "Weekly", "enter", "wait")...)
 		}},
 		{"remind-form", func(w, h int) Model { return drive(loaded(data(), w, h), keys("m")...) }},
-		{"remind-confirm", func(w, h int) Model { return drive(loaded(data(), w, h), keys("m", "enter")...) }},
-		{"recall-confirm", func(w, h int) Model { return drive(loaded(data(), w, h), keys("x")...) }},
-		{"resend-confirm", func(w, h int) Model { return drive(loaded(data(), w, h), keys("B")...) }},
+		{"remind-confirm", func(w, h int) Model { return drive(loaded(data(), w, h), keys("m", "enter", "wait")...) }},
+		{"recall-confirm", func(w, h int) Model { return drive(loaded(data(), w, h), keys("x", "wait")...) }},
+		{"resend-confirm", func(w, h int) Model { return drive(loaded(data(), w, h), keys("B", "wait")...) }},
 		{"inspect", func(w, h int) Model {
 			return drive(loaded(&fakeEngine{state: fixtureState(), warnings: []watch.Warning{{Text: "the saved state was unreadable: moved aside to /home/someone/.local/state/dingwatch/state.json.corrupt-20261127-100000"}}}, w, h), keys("j", "i")...)
 		}},
