@@ -31,6 +31,9 @@ func readKeyArgs(args []string, stdin io.Reader) ([]string, error) {
 		}
 		if arg != "-" {
 			ks, err := watch.ParseKeys(arg)
+			if err == nil {
+				err = checkKeyLengths(ks)
+			}
 			if err != nil {
 				return nil, usageErr("argument %d: %v", i+1, err)
 			}
@@ -41,13 +44,50 @@ func readKeyArgs(args []string, stdin io.Reader) ([]string, error) {
 		if err != nil {
 			return nil, usageErr("reading keys from standard input: %v", err)
 		}
-		ks, err := watch.ParseKeys(string(b))
-		if err != nil && !errors.Is(err, watch.ErrNoKey) { // blank input gives no key, and no error
+		ks, err := stdinKeys(string(b))
+		if err != nil {
 			return nil, usageErr("standard input: %v", err)
 		}
 		keys = append(keys, ks...)
 	}
 	return dedupe(keys), nil
+}
+
+// stdinKeys parses keys read from standard input line by line, so that
+// every refusal names its line as it is in the input (1-based). Blank
+// lines and # comments give no key and no error.
+func stdinKeys(text string) ([]string, error) {
+	var keys, bad []string
+	for n, ln := range strings.Split(text, "\n") {
+		ks, err := watch.ParseKeys(ln) // skips a BOM at the start of line 1
+		if errors.Is(err, watch.ErrNoKey) {
+			continue
+		}
+		if err == nil {
+			err = checkKeyLengths(ks)
+		}
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("line %d: %v", n+1, err))
+			continue
+		}
+		keys = append(keys, ks...)
+	}
+	if len(bad) > 0 {
+		return nil, errors.New(strings.Join(bad, "; "))
+	}
+	return keys, nil
+}
+
+// checkKeyLengths refuses a key shorter than minKeyLen: DingTalk's are
+// about 44 characters, and asking about a shorter word spends a metered
+// call on an answer known in advance.
+func checkKeyLengths(keys []string) error {
+	for _, k := range keys {
+		if len(k) < minKeyLen {
+			return fmt.Errorf("%q cannot be a processQueryKey: it is %s, and DingTalk's are about 44", k, plural(len(k), "character"))
+		}
+	}
+	return nil
 }
 
 // dedupe drops repeated keys, keeping the first.

@@ -164,7 +164,7 @@ func TestRecallBinary(t *testing.T) {
 	if code != 0 || strings.Count(out, "recalled") != 25 || s.Calls("batchRecall") != 2 {
 		t.Fatalf("exit %d calls %d\n%s%s", code, s.Calls("batchRecall"), out, errOut)
 	}
-	out, _, code = runBinary(t, simEnv(t, s), "", "recall", "--json", "unknownKey1")
+	out, _, code = runBinary(t, simEnv(t, s), "", "recall", "--json", "unknownKey1unknownKey1unknownKey1=")
 	if code != 1 || !strings.Contains(out, `"recalled": false`) {
 		t.Fatalf("exit %d %s", code, out)
 	}

@@ -98,7 +98,7 @@ func TestStatusBinaryText(t *testing.T) {
 func TestStatusBinaryJSONAndFailures(t *testing.T) {
 	s := startSim(t)
 	good := s.AddMessage("dingdemo", time.Now().Add(-time.Minute), crew)
-	out, _, code := runBinary(t, simEnv(t, s), good+"\n\n"+good+"\nnotAKey123\n", "status", "--json", "-")
+	out, _, code := runBinary(t, simEnv(t, s), good+"\n\n"+good+"\nnotAKey123notAKey123notAKey123=\n", "status", "--json", "-")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (one key failed)", code)
 	}

@@ -84,7 +84,8 @@ func recipients(to []string, toFile string) ([]string, error) {
 		if err != nil {
 			return nil, usageErr("--to-file: %v", err)
 		}
-		text += "\n" + string(b)
+		// Notepad and Excel start a UTF-8 file with a byte order mark.
+		text += "\n" + strings.TrimPrefix(string(b), "\ufeff")
 	}
 	ids := watch.ParseUserIDs(text)
 	if len(ids) == 0 {

@@ -98,12 +98,17 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 	if err != nil {
 		return err
 	}
-	saved, err := watch.LoadState(config.DirsFrom(a.getenv).State)
+	saved, warnings, err := watch.LoadStateWarn(config.DirsFrom(a.getenv).State)
 	if newer := (*watch.NewerStateError)(nil); errors.As(err, &newer) {
 		return &exitError{exitUsage, err} // a newer dingwatch's state: say so, never guess
 	}
 	if err != nil {
-		saved = &watch.State{} // saved names and read times are a bonus, not a need
+		// Saved names and read times are a bonus, not a need; but say so.
+		warnings = append(warnings, watch.Warning{Text: "the saved state could not be read: " + err.Error()})
+		saved = &watch.State{}
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(a.io.err, "dingwatch: warning:", line(w.Text))
 	}
 	// The notices to summarise even if none of their batches was sent (no
 	// key to ask): the one named, or every saved one when nothing is named.
@@ -125,6 +130,9 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 		}
 		for _, n := range saved.Notices {
 			notices = append(notices, n.ID)
+		}
+		if len(keys) == 0 && len(notices) == 0 && len(warnings) > 0 {
+			return usageErr("no watched key could be read from the saved state (see the warning above): dingwatch status KEY... asks about keys given")
 		}
 		if len(keys) == 0 && len(notices) == 0 {
 			return usageErr("dingwatch watches no key yet: dingwatch status KEY... (- reads keys from standard input), or add keys in the dashboard")

@@ -121,6 +121,10 @@ func Load(path string, getenv func(string) string) (Settings, error) {
 	return s, nil
 }
 
+// MinQPS is the lowest qps accepted, in calls per second: below it one
+// call would wait longer than any sensible timeout for its turn.
+const MinQPS = 0.01
+
 // Check reports a setting out of its range, naming the setting and where
 // its value came from.
 func (s Settings) Check() error {
@@ -132,8 +136,8 @@ func (s Settings) Check() error {
 		return bad("timeout", "must be positive, e.g. 10s")
 	case s.Interval < time.Second:
 		return bad("interval", "must be 1s or more")
-	case s.QPS <= 0 || s.QPS > 1000:
-		return bad("qps", "must be above 0 and at most 1000 (DingTalk allows about 20)")
+	case !(s.QPS >= MinQPS && s.QPS <= 1000): // also refuses NaN, which compares false
+		return bad("qps", "must be a number from 0.01 to 1000 (DingTalk allows about 20)")
 	case s.Budget < 0:
 		return bad("budget", "must be 0 (no limit) or more")
 	}

@@ -2,7 +2,9 @@ package watch
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -178,4 +180,37 @@ func (s *Store) Modified() time.Time {
 func LoadState(dir string) (*State, error) {
 	s := &Store{path: filepath.Join(dir, "state.json")}
 	return s.load()
+}
+
+// LoadStateWarn reads the state file in dir without taking ownership or
+// changing any file, as LoadState, and also returns the warnings a reader
+// owes the user (the dashboard's, worded for one that moves nothing): the
+// entries left out, or a file that could not be read at all (then the
+// state is empty, the warning says so, and the error is nil). A state
+// written by a newer dingwatch, or a file that cannot be opened, is the
+// error.
+func LoadStateWarn(dir string) (*State, []Warning, error) {
+	s := &Store{path: filepath.Join(dir, "state.json")}
+	data, err := os.ReadFile(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &State{}, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	st, problems, err := DecodeState(data)
+	var newer *NewerStateError
+	switch {
+	case errors.As(err, &newer):
+		newer.Path = s.path
+		return nil, nil, err
+	case err != nil:
+		return &State{}, []Warning{{Kind: WarnStateUnreadable, Path: s.path,
+			Text: fmt.Sprintf("the saved state %s could not be read (%v): none of it is used here; run dingwatch to move it aside, or fix it", s.path, err)}}, nil
+	case len(problems) > 0:
+		return st, []Warning{{Kind: WarnStateUnreadable, Path: s.path,
+			Text: fmt.Sprintf("%s of the saved state %s could not be used and %s left out here (dingwatch sets them aside): %s",
+				plural(len(problems), "entry", "entries"), s.path, isAre(len(problems)), summarize(problems))}}, nil
+	}
+	return st, nil, nil
 }

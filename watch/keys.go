@@ -11,6 +11,9 @@ import (
 	"strings"
 )
 
+// bom is the UTF-8 byte order mark some editors put at a file's start.
+const bom = "\ufeff"
+
 // MaxKeyLen is the longest processQueryKey accepted; DingTalk's are ~44.
 const MaxKeyLen = 128
 
@@ -19,8 +22,10 @@ const MaxKeyLen = 128
 // (…%3D) is decoded. Blank lines and lines that start with # (comments)
 // are skipped. Duplicates within the text are dropped; the order is kept.
 // When the text has more than one line, an error names the line of each
-// bad key as it is in the text (1-based).
+// bad key as it is in the text (1-based). A leading byte order mark
+// (U+FEFF, as Notepad and Excel write) is skipped.
 func ParseKeys(text string) ([]string, error) {
+	text = strings.TrimPrefix(text, bom)
 	lines := strings.Split(text, "\n")
 	var keys []string
 	seen := map[string]bool{}

@@ -77,3 +77,15 @@ func FuzzParseSentAt(f *testing.F) {
 		}
 	})
 }
+
+// TestParseKeysSkipsLeadingBOM: a key list saved by Notepad or Excel
+// ("CSV UTF-8") starts with U+FEFF; it is not part of the first key (F24).
+func TestParseKeysSkipsLeadingBOM(t *testing.T) {
+	got, err := ParseKeys("\ufeffKna29Ra5+dJz/x0Q=\r\nabc\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Kna29Ra5+dJz/x0Q=", "abc"}; !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

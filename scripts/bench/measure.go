@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -46,36 +45,7 @@ func wire(seconds int, settle time.Duration) error {
 }
 
 // startup times the first frame of a dashboard with 500 saved keys.
-func startup() error {
-	r, err := newRig(500, 2, false)
-	if err != nil {
-		return err
-	}
-	defer r.close()
-	store, st, _, err := watch.OpenStore(r.dir+"/state/dingwatch", time.Now())
-	if err != nil {
-		return err
-	}
-	e := watch.NewEngine(watch.Options{Store: store, State: st, RobotCode: "dingdemo"})
-	e.Add(watch.AddSpec{Keys: r.keys, SentAt: time.Now().Add(-time.Hour)})
-	store.Close()
-	var times []time.Duration
-	for range 10 {
-		t, err := startTerm(r.env(), 120, 40, r.binary)
-		if err != nil {
-			return err
-		}
-		d, err := t.waitFor("Watched (500)", 10*time.Second)
-		t.stop()
-		if err != nil {
-			return err
-		}
-		times = append(times, d)
-	}
-	slices.Sort(times)
-	fmt.Printf("first frame with 500 saved keys: median %v, max %v (10 runs)\n", times[5].Round(time.Millisecond), times[9].Round(time.Millisecond))
-	return nil
-}
+func startup() error { return timeFirstFrame(500, 10) }
 
 // rss reads the resident memory of a dashboard holding one notice of
 // 1,000 keys and 20,000 recipients.
