@@ -45,7 +45,7 @@ func (m Model) binding(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Send):
 		return m.open(m.sendForm())
 	}
-	if r, ok := m.list.selected(); ok && len(r.keys) == 0 && slices.ContainsFunc([]key.Binding{k.Refresh, k.Recall, k.Remove, k.Name, k.Write}, func(b key.Binding) bool { return key.Matches(msg, b) }) {
+	if r, ok := m.list.selected(); ok && len(r.keys) == 0 && slices.ContainsFunc([]key.Binding{k.Refresh, k.Recall, k.Remove, k.Name, k.Write, k.SentAt}, func(b key.Binding) bool { return key.Matches(msg, b) }) {
 		return m.setFlash(r.title()+" has no key: none of its batches was sent (b or B resends them)", true)
 	}
 	if r, ok := m.list.selected(); ok {
@@ -109,7 +109,9 @@ func (m Model) rowAction(msg tea.KeyMsg, r row) (Model, tea.Cmd, bool) {
 	case key.Matches(msg, k.Label):
 		m, cmd = m.open(m.labelInput(r))
 	case key.Matches(msg, k.SentAt) && r.key() != nil:
-		m, cmd = m.open(m.sentAtInput(r.key()))
+		m, cmd = m.open(m.sentAtInput([]*watch.Key{r.key()}))
+	case key.Matches(msg, k.SentAt):
+		m, cmd = m.noticeSentAt(r)
 	default:
 		return m, nil, false
 	}

@@ -70,7 +70,12 @@ func (p *confirm) Update(msg tea.Msg) (overlay, tea.Cmd) {
 		}
 		return nil, p.yes
 	case "enter", "esc", "n", "N", "q":
-		return p.back, flashCmd("cancelled: nothing was done", false)
+		if p.back != nil {
+			// Back to the form it came from, text kept: say so, since the
+			// next keys go into that form.
+			return p.back, flashCmd("not sent: back to the form (esc closes it)", false)
+		}
+		return nil, flashCmd("cancelled: nothing was done", false)
 	}
 	return p, nil
 }

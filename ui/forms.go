@@ -48,6 +48,11 @@ func (m Model) sendForm() overlay {
 		}
 		if label == "" {
 			label = "notice " + m.c.now.Format("01-02 15:04")
+			if m.snap != nil {
+				label = m.snap.State.UniqueLabel(label)
+			}
+		} else if err := m.labelTaken(label, ""); err != nil {
+			return nil, nil, err
 		}
 		spec := watch.SendSpec{UserIDs: ids, Message: watch.TextMessage(text), Label: label}
 		p := m.ask(fmt.Sprintf("Send %q to %s in %s?", clean(label), pluralize(len(ids), "recipient"), pluralize(batches(len(ids)), "batch")),
@@ -118,6 +123,9 @@ func (m Model) nameInput(r row) overlay {
 		if v == "" {
 			return nil, errors.New("a notice needs a name")
 		}
+		if err := m.labelTaken(v, ""); err != nil {
+			return nil, err
+		}
 		return groupKeys(e, keys, v), nil
 	})
 }
@@ -131,6 +139,9 @@ func (m Model) labelInput(r row) overlay {
 			if v == "" {
 				return nil, errors.New("a notice needs a name")
 			}
+			if err := m.labelTaken(v, id); err != nil {
+				return nil, err
+			}
 			return edit("notice renamed", func() error { return e.Rename(id, v) }), nil
 		})
 	}
@@ -142,15 +153,62 @@ func (m Model) labelInput(r row) overlay {
 
 // sentAtInput gives a pasted key its send time; a time it cannot read
 // keeps the input open with the reason.
-func (m Model) sentAtInput(k *watch.Key) overlay {
-	e, now, key := m.opts.Engine, m.c.now, k.Key
-	return newLineInput(m.c, "Sent at:", "", "15:04, 2006-01-02 15:04, or 20m ago", func(v string) (tea.Cmd, error) {
+func (m Model) sentAtInput(keys []*watch.Key) overlay {
+	e, now := m.opts.Engine, m.c.now
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = k.Key
+	}
+	prompt, saved := "Sent at:", "send time saved"
+	if len(ids) > 1 {
+		prompt = fmt.Sprintf("Sent at (%s):", pluralize(len(ids), "key"))
+		saved = "send time saved for " + pluralize(len(ids), "key")
+	}
+	return newLineInput(m.c, prompt, "", "15:04, 2006-01-02 15:04, or 20m ago", func(v string) (tea.Cmd, error) {
 		t, err := watch.ParseSentAt(v, now)
 		if err != nil {
 			return nil, err
 		}
-		return edit("send time saved", func() error { return e.SetSentAt(key, t) }), nil
+		return edit(saved, func() error {
+			for _, id := range ids {
+				if err := e.SetSentAt(id, t); err != nil {
+					return err
+				}
+			}
+			return nil
+		}), nil
 	})
+}
+
+// noticeSentAt opens the send-time input for a notice's keys whose send
+// time is unknown, or says why there is none to set.
+func (m Model) noticeSentAt(r row) (Model, tea.Cmd) {
+	var unknown []*watch.Key
+	for _, k := range r.keys {
+		if k.SentAt.IsZero() {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return m.setFlash("the send time of every key of "+r.title()+" is known (enter opens the notice; t on a key changes it)", false)
+	}
+	return m.open(m.sentAtInput(unknown))
+}
+
+// labelTaken refuses a notice label another notice (not the one with id
+// except) has already, compared as the CLI does: case and surrounding
+// spaces ignored. Labels are unique so that status --notice and send
+// --join find one notice.
+func (m Model) labelTaken(label, except string) error {
+	if m.snap == nil {
+		return nil
+	}
+	for _, n := range m.snap.State.NoticesLabelled(label) {
+		if n.ID != except {
+			return fmt.Errorf("a notice is labelled %q already: choose another name", clean(n.Label))
+		}
+	}
+	return nil
 }
 
 // markedOr is the marked keys, or the row's keys when none are marked.

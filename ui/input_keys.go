@@ -35,7 +35,9 @@ func (f *answerFilter) keys(msg tea.KeyMsg) []tea.KeyMsg {
 		case msg.Type == tea.KeyCtrlG, msg.Alt && msg.Type == tea.KeyRunes && string(msg.Runes) == `\`:
 			f.in = false // the terminator
 			return nil
-		case msg.Type == tea.KeyRunes && !msg.Paste && !msg.Alt && f.seen < maxAnswer:
+		case (msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace) && !msg.Paste && !msg.Alt && f.seen < maxAnswer:
+			// A space inside an answer (tmux's "ESC P >|tmux 3.4 ESC \")
+			// arrives as a space key between runes: it is still the answer.
 			f.seen++
 			return nil
 		}
