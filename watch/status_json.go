@@ -40,6 +40,8 @@ type (
 		FirstSeenRead string `json:"firstSeenRead,omitempty"`
 		// Batch is "failed" or "unknown" for people whose batch was not sent.
 		Batch string `json:"batch,omitempty"`
+		// Reason is why DingTalk did not deliver to someone of a sent batch.
+		Reason string `json:"reason,omitempty"`
 	}
 	errorJSON struct {
 		Code       string `json:"code"`
@@ -84,12 +86,15 @@ func (r *StatusReport) WriteJSON(w io.Writer) error {
 	}
 	for _, n := range r.Notices {
 		nj := noticeJSON{ID: n.ID, Label: n.Label, Keys: n.Keys, ReadCount: len(n.Audience.Read),
-			Total: n.Audience.Total(), Unread: []personJSON{}, Undelivered: []personJSON{}}
+			Total: n.Meant(), Unread: []personJSON{}, Undelivered: []personJSON{}}
 		for _, p := range n.Audience.Unread {
 			nj.Unread = append(nj.Unread, personJSON{UserID: p.UserID, Name: p.Name})
 		}
 		for _, p := range n.Audience.Undelivered {
 			nj.Undelivered = append(nj.Undelivered, personJSON{UserID: p.UserID, Name: p.Name, Batch: p.Batch})
+		}
+		for _, u := range n.NotDelivered {
+			nj.Undelivered = append(nj.Undelivered, personJSON{UserID: u.UserID, Batch: BatchSent, Reason: u.Reason})
 		}
 		out.Notices = append(out.Notices, nj)
 	}

@@ -28,6 +28,30 @@ type NoticeStatus struct {
 	Audience Audience
 	// Batches are the notice's batches, as saved.
 	Batches []Batch
+	// NotDelivered are the people of sent batches DingTalk did not deliver
+	// to (invalid, flow-controlled, filtered userIds), with its reason,
+	// over Keys, each userId once: part of everyone the notice was meant
+	// for, as in the CSV's NOT_DELIVERED rows.
+	NotDelivered []Undelivered
+}
+
+// Meant is how many people the notice was meant for: its audience and
+// the people DingTalk did not deliver to.
+func (n NoticeStatus) Meant() int { return n.Audience.Total() + len(n.NotDelivered) }
+
+// notDeliveredOf merges the keys' NotDelivered, each userId once, in order.
+func notDeliveredOf(keys []*Key) []Undelivered {
+	var out []Undelivered
+	seen := map[string]bool{}
+	for _, k := range keys {
+		for _, u := range k.NotDelivered {
+			if !seen[u.UserID] {
+				seen[u.UserID] = true
+				out = append(out, u)
+			}
+		}
+	}
+	return out
 }
 
 // Troubled reports whether any batch of the notice failed or has an
@@ -64,6 +88,7 @@ func NewStatusReport(saved *State, keys []KeyStatus, checked time.Time) *StatusR
 			r.Notices[i].Batches = n.Batches
 		}
 		r.Notices[i].Audience = AudienceOf(members[i], r.Notices[i].Batches...)
+		r.Notices[i].NotDelivered = notDeliveredOf(members[i])
 	}
 	return r
 }

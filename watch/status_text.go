@@ -75,7 +75,7 @@ func writePeople(w io.Writer, title string, people []Recipient) {
 // and the people of failed or unknown batches with their batch's state.
 func writeNoticeSummary(w io.Writer, n NoticeStatus) {
 	a := n.Audience
-	total := a.Total()
+	total := n.Meant()
 	mark := ""
 	if n.Troubled() {
 		mark = "  ! not every batch was sent"
@@ -98,6 +98,13 @@ func writeNoticeSummary(w io.Writer, n NoticeStatus) {
 		if len(who) > 0 {
 			fmt.Fprintf(w, "  batch %s, not sent (%d): %s\n", state, len(who), strings.Join(who, ", "))
 		}
+	}
+	if len(n.NotDelivered) > 0 {
+		who := make([]string, len(n.NotDelivered))
+		for i, u := range n.NotDelivered {
+			who[i] = line(u.UserID) + " (" + line(u.Reason) + ")"
+		}
+		fmt.Fprintf(w, "  not delivered by DingTalk (%d): %s\n", len(who), strings.Join(who, ", "))
 	}
 }
 
