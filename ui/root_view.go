@@ -61,13 +61,40 @@ func (m Model) headerView() string {
 	if m.snap.Policy.Budget > 0 {
 		budget = fmt.Sprint(m.snap.Policy.Budget)
 	}
-	parts := []string{"robot " + clean(m.snap.Robot), clean(m.opts.Region)}
-	if push := m.snap.Push.Text(m.c.now); push != "" { // before what a narrow terminal cuts first
-		parts = append(parts, push)
+	// Items in the order shown; when they do not fit, whole items go, the
+	// least needed first (region, robot, refresh, push), never half a
+	// number: the budget stays to the last.
+	items := []string{"robot " + clean(m.snap.Robot), clean(m.opts.Region)}
+	drop := []int{1, 0}
+	if push := m.snap.Push.Text(m.c.now); push != "" {
+		items = append(items, push)
 	}
-	parts = append(parts, "refreshed "+ago(latest, m.c.now), fmt.Sprintf("%d/%s calls 24h", m.snap.Spent, budget))
+	items = append(items, "refreshed "+ago(latest, m.c.now), fmt.Sprintf("%d/%s calls 24h", m.snap.Spent, budget))
+	drop = append(drop, len(items)-2)
+	if len(items) == 5 {
+		drop = append(drop, 2)
+	}
 	rest := m.width - lipgloss.Width(left)
-	return left + st.HeaderDim.Render(fit(" · "+strings.Join(parts, " · "), rest))
+	keep := make([]bool, len(items))
+	for i := range keep {
+		keep[i] = true
+	}
+	joined := func() string {
+		var shown []string
+		for i, it := range items {
+			if keep[i] {
+				shown = append(shown, it)
+			}
+		}
+		return " · " + strings.Join(shown, " · ")
+	}
+	for _, i := range drop {
+		if lipgloss.Width(joined()) <= rest {
+			break
+		}
+		keep[i] = false
+	}
+	return left + st.HeaderDim.Render(fit(joined(), rest))
 }
 
 func (m Model) bodyView() string {
