@@ -190,7 +190,7 @@ func (m Model) noticeSentAt(r row) (Model, tea.Cmd) {
 		}
 	}
 	if len(unknown) == 0 {
-		return m.setFlash("the send time of every key of "+r.title()+" is known (enter opens the notice; t on a key changes it)", false)
+		return m.setFlash("send times known: enter opens the notice, t on a key changes one", false)
 	}
 	return m.open(m.sentAtInput(unknown))
 }

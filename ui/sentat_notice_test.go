@@ -23,7 +23,7 @@ func TestSendTimeOnANotice(t *testing.T) {
 		}
 	}
 	m = drive(loaded(&fakeEngine{state: fixtureState()}, 80, 24), keys("t")...)
-	if m.overlay != nil || !strings.Contains(m.flash, "is known") {
+	if m.overlay != nil || !strings.Contains(m.flash, "send times known") {
 		t.Fatalf("t on a notice whose send times are known: %T %q", m.overlay, m.flash)
 	}
 }
