@@ -174,7 +174,7 @@ func recallKeys(ctx context.Context, e Engine, what string, keys []string) tea.C
 			}
 		}
 		if ok < len(out) {
-			return doneMsg{err: fmt.Errorf("recalled %d of %d keys of %s; %s", ok, len(out), what, strings.Join(why, "; "))}
+			return doneMsg{err: fmt.Errorf("recalled %d of %s of %s; %s", ok, pluralize(len(out), "key"), what, strings.Join(why, "; "))}
 		}
 		return doneMsg{text: fmt.Sprintf("recalled %s of %s", pluralize(ok, "key"), what)}
 	}

@@ -21,6 +21,7 @@ var now = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 // fakeEngine holds a fixed state and records what the UI asked of it.
 type fakeEngine struct {
 	mu        sync.Mutex
+	recallErr string // when set, every recalled key fails with it
 	state     *watch.State
 	version   uint64
 	warnings  []watch.Warning
@@ -105,7 +106,7 @@ func (f *fakeEngine) Recall(_ context.Context, keys []string) ([]watch.RecallOut
 	f.recalled = append(f.recalled, keys)
 	var out []watch.RecallOutcome
 	for _, k := range keys {
-		out = append(out, watch.RecallOutcome{Key: k, OK: true})
+		out = append(out, watch.RecallOutcome{Key: k, OK: f.recallErr == "", Error: f.recallErr})
 	}
 	return out, nil
 }
