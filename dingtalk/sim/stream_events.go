@@ -13,18 +13,21 @@ import (
 
 // startLocked starts the gateway's loop on the first open, marking every
 // read and recall so far as before its time.
-func (g *Gateway) startLocked() {
+func (g *Gateway) startLocked() (tick time.Duration, start bool) {
 	if g.started || g.closed {
-		return
+		return 0, false
 	}
 	g.started = true
 	g.stop, g.loopDone = make(chan struct{}), make(chan struct{})
-	go g.loop(g.set.Tick)
+	return g.set.Tick, true
 }
 
+// loop pushes what happens from now on; the caller marked what happened
+// before (scan(true)) before starting it, so a read made just after the
+// first ticket is never taken for an old one, however late this goroutine
+// first runs.
 func (g *Gateway) loop(tick time.Duration) {
 	defer close(g.loopDone)
-	g.scan(true)
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {

@@ -218,8 +218,12 @@ func (g *Gateway) handleOpen(w http.ResponseWriter, r *http.Request) {
 	g.ids++
 	t := fmt.Sprintf("sim-ticket-%d-%08x", g.ids, g.rng.Uint32())
 	g.tickets[t] = now
-	g.startLocked()
+	tick, start := g.startLocked()
 	g.mu.Unlock()
+	if start {
+		g.scan(true) // what happened before the first connection is not pushed
+		go g.loop(tick)
+	}
 	writeJSON(w, 200, map[string]string{"endpoint": "ws://" + r.Host + "/connect", "ticket": t})
 }
 
