@@ -105,7 +105,7 @@ func New(opts Options) (*Client, error) {
 		c.userAgent = DefaultUserAgent
 	}
 	if c.sleep == nil {
-		c.sleep = sleepCtx
+		c.sleep = Sleep
 	}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
@@ -217,7 +217,10 @@ func (c *Client) pause(attempt int, err error) time.Duration {
 	return max(d, RetryAfter(err))
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits for d or until ctx is done, whichever comes first, and
+// returns ctx's error in the second case. It is the default pause of the
+// API client's retries and of the Stream client's reconnects.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dingwatch/dingwatch/dingtalk"
 	"github.com/dingwatch/dingwatch/internal/safetext"
 )
 
@@ -159,21 +160,10 @@ func setDefaults(cfg *Config) {
 		cfg.Now = time.Now
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = dingtalk.Sleep
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 
