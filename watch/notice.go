@@ -38,14 +38,33 @@ type Audience struct {
 // (a notice's Batches) that reached none of them. Without batches it is
 // the audience of the keys alone.
 func AudienceOf(keys []*Key, batches ...Batch) Audience {
+	return audienceOf(nil, keys, batches)
+}
+
+// Audience is AudienceOf in the collation c, which it may reuse (making a
+// collation costs more than merging a key of a few people).
+func (c *Collation) Audience(keys []*Key, batches ...Batch) Audience {
+	return audienceOf(c, keys, batches)
+}
+
+// audienceOf is AudienceOf in the collation c; nil: the default one, made
+// only when there is something to sort.
+func audienceOf(c *Collation, keys []*Key, batches []Batch) Audience {
 	n := 0
 	for _, k := range keys {
 		n += len(k.Recipients)
 	}
-	byID := make(map[string]int, n)
+	var byID map[string]int // a key's people are unique: one key needs no merge
+	if len(keys) > 1 || len(batches) > 0 {
+		byID = make(map[string]int, n)
+	}
 	all := make([]Person, 0, n)
 	for _, k := range keys {
 		for _, r := range k.Recipients {
+			if byID == nil {
+				all = append(all, Person{Recipient: r, Key: k.Key})
+				continue
+			}
 			id := r.ID()
 			i, ok := byID[id]
 			if !ok {
@@ -87,11 +106,15 @@ func AudienceOf(keys []*Key, batches ...Batch) Audience {
 	for _, u := range undeliveredOf(batches, byID) {
 		a.Undelivered = append(a.Undelivered, u.Person)
 	}
-	c := DefaultCollation()
-	c.Sort(a.Read)
+	if c == nil && max(len(a.Read), len(a.Unread), len(a.Undelivered)) > 1 {
+		c = DefaultCollation()
+	}
+	if c != nil {
+		c.Sort(a.Read)
+		c.Sort(a.Unread)
+		c.Sort(a.Undelivered)
+	}
 	sortByReadTime(a.Read)
-	c.Sort(a.Unread)
-	c.Sort(a.Undelivered)
 	return a
 }
 
