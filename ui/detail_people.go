@@ -2,18 +2,23 @@ package ui
 
 import (
 	"fmt"
-	"slices"
+	"sort"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/dingwatch/dingwatch/watch"
 )
 
 // section is one list of people in the detail pane, and the lines the
-// layout gave it (its title included).
+// layout gave it (its title included). Its people are drawn only when
+// shown: a notice of 20,000 people costs each view the lines on screen,
+// not 20,000 of them.
 type section struct {
 	title string
 	style lipgloss.Style
-	items []personItem
+	n     int                    // the people in it
+	at    func(i int) personItem // the i-th shown, 0 ≤ i < n
 	rows  int
 }
 
@@ -24,57 +29,87 @@ type personItem struct {
 }
 
 // sections are the row's people: Unread first (who to chase), then those
-// a batch never reached, then Read, newest first.
+// a batch never reached, then Read, newest first. The people stay in the
+// row's audience, shared with every view; the filter only orders them.
+// What draws them holds the audience and the clock, never the pane (which
+// holds the sections before these: a chain of every audience ever shown).
 func (d detailPane) sections() []section {
-	st, a, f := d.c.st, d.r.aud, strings.ToLower(d.filter)
+	st, a, f, now := d.c.st, d.r.aud, strings.ToLower(d.filter), d.c.now
 	found := func(name, id string) bool {
 		return f != "" && (strings.Contains(strings.ToLower(name), f) || strings.Contains(strings.ToLower(id), f))
 	}
-	un := section{title: fmt.Sprintf("Unread (%d)", len(a.Unread)), style: st.Unread}
-	for _, p := range a.Unread {
-		un.items = append(un.items, personItem{mark: "·", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), match: found(p.Name, idOf(p.Recipient))})
+	item := func(mark string, p watch.Person, right string) personItem {
+		id := idOf(p.Recipient)
+		return personItem{mark: mark, name: personName(p.Name, id), id: clean(id), right: right, match: found(p.Name, id)}
 	}
-	rd := section{title: fmt.Sprintf("Read (%d)", len(a.Read)), style: st.Read}
-	unseen := a.UnknownReadTimes()          // they sort first, by name
-	for i := len(a.Read) - 1; i >= 0; i-- { // newest first, then those read before watching, by name
-		j := i
-		if i < unseen {
-			j = unseen - 1 - i
-		}
-		p := a.Read[j]
-		seen := "earlier"
-		if !p.FirstSeenRead.IsZero() {
-			seen = clockTime(p.FirstSeenRead, d.c.now)
-		}
-		rd.items = append(rd.items, personItem{mark: "✓", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), right: seen, match: found(p.Name, idOf(p.Recipient))})
-	}
+	un := section{title: fmt.Sprintf("Unread (%d)", len(a.Unread)), style: st.Unread, n: len(a.Unread),
+		at: func(i int) personItem { return item("·", a.Unread[i], "") }}
+	unseen := a.UnknownReadTimes() // they sort first, by name
+	rd := section{title: fmt.Sprintf("Read (%d)", len(a.Read)), style: st.Read, n: len(a.Read),
+		at: func(i int) personItem { // newest first, then those read before watching, by name
+			j := len(a.Read) - 1 - i
+			if j < unseen {
+				j = unseen - 1 - j
+			}
+			p := a.Read[j]
+			seen := "earlier"
+			if !p.FirstSeenRead.IsZero() {
+				seen = clockTime(p.FirstSeenRead, now)
+			}
+			return item("✓", p, seen)
+		}}
 	out := []section{un}
-	lost := section{style: st.Error}
-	for _, p := range d.r.lost {
-		lost.items = append(lost.items, personItem{mark: "✗", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), right: batchOf(p), match: found(p.Name, idOf(p.Recipient))})
-	}
-	for _, k := range d.r.keys {
-		for _, u := range k.NotDelivered {
-			lost.items = append(lost.items, personItem{mark: "✗", name: clean(u.UserID), right: clean(u.Reason)})
-		}
-	}
-	if len(lost.items) > 0 {
-		lost.title = fmt.Sprintf("Not delivered (%d)", len(lost.items))
+	if lost := d.lostSection(item); lost.n > 0 {
 		out = append(out, lost)
 	}
 	out = append(out, rd)
-	for i := range out { // the people the filter found come first in their section
-		slices.SortStableFunc(out[i].items, func(a, b personItem) int {
-			switch {
-			case a.match == b.match:
-				return 0
-			case a.match:
-				return -1
-			}
-			return 1
-		})
+	if f != "" {
+		for i := range out {
+			out[i] = matchesFirst(out[i])
+		}
 	}
 	return out
+}
+
+// lostSection is the people of failed or unknown batches, then those
+// DingTalk did not deliver to.
+func (d detailPane) lostSection(item func(string, watch.Person, string) personItem) section {
+	lost, keys := d.r.lost, d.r.keys
+	starts := make([]int, len(keys)+1) // where each key's undelivered people begin
+	n := len(lost)
+	for i, k := range keys {
+		starts[i] = n
+		n += len(k.NotDelivered)
+	}
+	starts[len(keys)] = n
+	at := func(i int) personItem {
+		if i < len(lost) {
+			return item("✗", lost[i], batchOf(lost[i]))
+		}
+		k := sort.Search(len(keys), func(k int) bool { return starts[k+1] > i })
+		u := keys[k].NotDelivered[i-starts[k]]
+		return personItem{mark: "✗", name: clean(u.UserID), right: clean(u.Reason)}
+	}
+	return section{title: fmt.Sprintf("Not delivered (%d)", n), style: d.c.st.Error, n: n, at: at}
+}
+
+// matchesFirst puts the people the filter found first in s, keeping the
+// order of both parts.
+func matchesFirst(s section) section {
+	found, rest := make([]int32, 0, s.n), make([]int32, 0, s.n)
+	for i := range s.n {
+		if s.at(i).match {
+			found = append(found, int32(i))
+		} else {
+			rest = append(rest, int32(i))
+		}
+	}
+	if len(found) == 0 || len(rest) == 0 {
+		return s
+	}
+	order, at := append(found, rest...), s.at
+	s.at = func(i int) personItem { return at(int(order[i])) }
+	return s
 }
 
 // peopleNeed is the fewest of height lines the people keep: Unread's
@@ -83,13 +118,13 @@ func peopleNeed(secs []section, split bool, height int) int {
 	want := 0
 	for i, s := range secs {
 		if !split || i < len(secs)-1 {
-			want += 1 + max(len(s.items), 1)
+			want += 1 + max(s.n, 1)
 		}
 	}
 	if split {
-		want = max(want, 1+max(len(secs[len(secs)-1].items), 1))
+		want = max(want, 1+max(secs[len(secs)-1].n, 1))
 	}
-	return min(want, max(1+min(max(len(secs[0].items), 1), 2), height/2))
+	return min(want, max(1+min(max(secs[0].n, 1), 2), height/2))
 }
 
 // shareRows gives the sections their rows in avail lines and returns the
@@ -97,8 +132,8 @@ func peopleNeed(secs []section, split bool, height int) int {
 func shareRows(secs []section, avail int, split bool) int {
 	if split {
 		right := &secs[len(secs)-1]
-		right.rows = min(avail, 1+max(len(right.items), 1))
-		return max(stack(secs[:len(secs)-1], avail), len(right.items)-(right.rows-1), 0)
+		right.rows = min(avail, 1+max(right.n, 1))
+		return max(stack(secs[:len(secs)-1], avail), right.n-(right.rows-1), 0)
 	}
 	return stack(secs, avail)
 }
@@ -111,7 +146,7 @@ func stack(secs []section, avail int) int {
 	want := make([]int, len(secs))
 	others := 0
 	for i := range secs {
-		want[i] = 1 + max(len(secs[i].items), 1)
+		want[i] = 1 + max(secs[i].n, 1)
 		if i > 0 {
 			others += want[i]
 		}
@@ -135,7 +170,7 @@ func stack(secs []section, avail int) int {
 	secs[0].rows += min(want[0]-secs[0].rows, avail)
 	most := 0
 	for _, s := range secs {
-		most = max(most, len(s.items)-max(s.rows-1, 0))
+		most = max(most, s.n-max(s.rows-1, 0))
 	}
 	return most
 }
@@ -181,14 +216,14 @@ func (d detailPane) sectionLines(s section, width int) []string {
 	st := d.c.st
 	lines := []string{s.style.Render(fit(s.title, width))}
 	k := s.rows - 1
-	if len(s.items) == 0 && k > 0 {
+	if s.n == 0 && k > 0 {
 		return append(lines, st.Dim.Render(fit("  nobody", width)))
 	}
-	start := min(d.offset, max(len(s.items)-k, 0))
-	for i := start; i < min(start+k, len(s.items)); i++ {
-		lines = append(lines, d.personLine(s.items[i], width))
+	start := min(d.offset, max(s.n-k, 0))
+	for i := start; i < min(start+k, s.n); i++ {
+		lines = append(lines, d.personLine(s.at(i), width))
 	}
-	more := len(s.items) - (start + k)
+	more := s.n - (start + k)
 	switch {
 	case k < 2 && (more > 0 || start > 0): // no room for marker lines: counts in the title
 		t := s.title

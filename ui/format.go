@@ -126,4 +126,26 @@ func byteSize(n int) string {
 }
 
 // stringWidth is how many cells s takes (CJK counts two).
-func stringWidth(s string) int { return ansi.StringWidth(s) }
+func stringWidth(s string) int {
+	if n, ok := plainWidth(s); ok {
+		return n
+	}
+	return ansi.StringWidth(s)
+}
+
+// plainWidth is the width of s when it is printable ASCII and "…" only
+// (a shortened key: a cell each), the common case of 20,000 titles; ok
+// is false for anything else, which ansi.StringWidth measures.
+func plainWidth(s string) (n int, ok bool) {
+	for i := 0; i < len(s); n++ {
+		switch c := s[i]; {
+		case c >= ' ' && c < 0x7f:
+			i++
+		case strings.HasPrefix(s[i:], "…"):
+			i += len("…")
+		default:
+			return 0, false
+		}
+	}
+	return n, true
+}
