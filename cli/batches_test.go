@@ -45,7 +45,8 @@ func TestStatusListsPeopleOfFailedAndUnknownBatches(t *testing.T) {
 	var got struct {
 		Notices []struct {
 			Total       int
-			Undelivered []struct{ UserID, Batch string }
+			Undelivered    []struct{ UserID, Batch string }
+			OutcomeUnknown []struct{ UserID, Batch string }
 		}
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 1 || len(got.Notices) != 1 {
@@ -61,7 +62,12 @@ func TestStatusListsPeopleOfFailedAndUnknownBatches(t *testing.T) {
 			}
 		}
 	}
-	if n.Total != 45 || len(n.Undelivered) != 40 || failed != 20 {
+	for _, p := range n.OutcomeUnknown {
+		if p.Batch != "unknown" || slices.Contains(ids[:20], p.UserID) {
+			t.Fatalf("%+v is not of the unknown batch", p)
+		}
+	}
+	if n.Total != 45 || len(n.Undelivered) != 20 || failed != 20 || len(n.OutcomeUnknown) != 20 {
 		t.Fatalf("json: %+v", n)
 	}
 
