@@ -156,7 +156,7 @@ func (m Model) resend(r row, unknownToo bool) (Model, tea.Cmd) {
 	if r.notice == nil {
 		return m.setFlash("only a notice sent from dingwatch has batches to resend", true)
 	}
-	failed, unknown := r.aud.Unsent()
+	failed, unknown := len(r.aud.Failed), len(r.aud.Unknown)
 	if !unknownToo {
 		if failed == 0 {
 			return m.setFlash(fmt.Sprintf("no failed batch in %s (B resends batches whose outcome is unknown: %d people)", r.title(), unknown), false)
