@@ -44,7 +44,7 @@ func TestStatusListsPeopleOfFailedAndUnknownBatches(t *testing.T) {
 	out, _, code = runBinary(t, env, "", "status", "--json", "--notice", "All hands")
 	var got struct {
 		Notices []struct {
-			Total       int
+			Total          int
 			Undelivered    []struct{ UserID, Batch string }
 			OutcomeUnknown []struct{ UserID, Batch string }
 		}

@@ -22,7 +22,7 @@ type row struct {
 	word    string // the state needing attention first, in a word
 	problem bool   // marked with ! on the list
 	aud     watch.Audience
-	match   string         // the recipient the filter found, when not the title
+	match   string // the recipient the filter found, when not the title
 }
 
 // summed fills in the row's counts, state and people.

@@ -52,12 +52,12 @@ type (
 		RequestID  string `json:"requestId"`
 	}
 	noticeJSON struct {
-		ID          string       `json:"id"`
-		Label       string       `json:"label"`
-		Keys        []string     `json:"keys"`
-		ReadCount   int          `json:"readCount"`
-		Total       int          `json:"total"`
-		Unread      []personJSON `json:"unread"`
+		ID        string       `json:"id"`
+		Label     string       `json:"label"`
+		Keys      []string     `json:"keys"`
+		ReadCount int          `json:"readCount"`
+		Total     int          `json:"total"`
+		Unread    []personJSON `json:"unread"`
 		// Undelivered are the people it surely did not reach: of failed
 		// batches, and those DingTalk did not deliver to.
 		Undelivered []personJSON `json:"undelivered"`
