@@ -179,6 +179,7 @@ func (l keyList) Update(msg tea.KeyMsg) (keyList, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		l.input, cmd = l.input.Update(msg)
+		cleanInput(&l.input)
 		l.setFilter(l.input.Value())
 		return l, cmd
 	}
