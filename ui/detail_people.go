@@ -217,10 +217,11 @@ func (d detailPane) sectionLines(s section, width int) []string {
 	start := min(d.offset, max(len(s.items)-k, 0))
 	if k < 3 && (start > 0 || start+k < len(s.items)) { // no room for marker lines
 		end := min(start+k, len(s.items))
+		cols := columnsFor(s.items[start:end], width)
 		marks := overflowMarks(start, len(s.items)-end) // the title gives way, never the counts
 		lines := []string{s.style.Render(withMarks(s.title, marks, width))}
 		for i := start; i < end; i++ {
-			lines = append(lines, d.personLine(s.items[i], width))
+			lines = append(lines, d.personLine(s.items[i], cols))
 		}
 		return lines
 	}
@@ -235,37 +236,12 @@ func (d detailPane) sectionLines(s section, width int) []string {
 	if first > 0 {
 		lines = append(lines, st.Dim.Render(fit("  "+moreAbove(first), width)))
 	}
+	cols := columnsFor(s.items[first:last], width)
 	for i := first; i < last; i++ {
-		lines = append(lines, d.personLine(s.items[i], width))
+		lines = append(lines, d.personLine(s.items[i], cols))
 	}
 	if last < len(s.items) {
 		lines = append(lines, st.Dim.Render(fit("  "+moreBelow(len(s.items)-last), width)))
 	}
 	return lines
-}
-
-// personLine is "✓ name  userId  seen", columns aligned by display width;
-// a narrow pane shows only the time of day.
-func (d detailPane) personLine(p personItem, width int) string {
-	st := d.c.st
-	rightW := min(max(12, stringWidth(p.right)), 18)
-	right := p.right
-	if width < 50 {
-		rightW = min(max(stringWidth(right), 6), 14, width/3)
-		if strings.Contains(right, ":") {
-			right, rightW = right[max(0, len(right)-5):], 6 // "11-26 13:19" → "13:19"
-		}
-	}
-	rest := width - 2 - rightW
-	nameW := min(max(rest/2, 6), 16)
-	idW := rest - nameW - 1
-	mark := p.mark
-	if p.match {
-		mark = "»"
-	}
-	line := mark + " " + fit(p.name, nameW) + " " + st.Dim.Render(fit(p.id, idW))
-	if right != "" {
-		line += st.Dim.Render(fitRight(right, rightW))
-	}
-	return line
 }

@@ -161,7 +161,11 @@ func (l keyList) renderRow(r row, sig rowSig) string {
 		return true
 	}
 	showWord, showLeft, showBar := show(9), show(6), show(8)
-	title := fit(indent+r.title(), nameW)
+	t := r.title()
+	if full := r.titleOf(true); full != t && stringWidth(indent+full) <= nameW {
+		t = full // an unlabelled key whole, when the pane has room
+	}
+	title := fit(indent+t, nameW)
 	if sig.selected {
 		title = st.Selected.Render(title)
 	}

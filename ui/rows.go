@@ -70,12 +70,18 @@ func (r row) keyIDs() []string {
 }
 
 // title is the row's label, or the shortened key, cleaned for one line.
-func (r row) title() string {
+func (r row) title() string { return r.titleOf(false) }
+
+// titleOf is title, with the whole key when full (for a pane wide enough).
+func (r row) titleOf(full bool) string {
 	if r.notice != nil {
 		return clean(r.notice.Label)
 	}
 	k := r.keys[0]
 	name := watch.ShortKey(k.Key)
+	if full {
+		name = k.Key
+	}
 	if k.Label != "" {
 		name = k.Label
 	}
