@@ -95,8 +95,8 @@ func TestRemoveTakesYOnly(t *testing.T) {
 			t.Fatal("the removed key is still listed")
 		}
 	}
-	m = drive(m, keys("g", "d", "wait", "y")...) // a notice: all its keys, one call
-	if len(e.removed) != 3 {
+	m = drive(m, keys("g", "d", "wait", "y")...) // a notice: all its keys and its ID, one call
+	if len(e.removed) != 4 || e.removed[3] != "n1" {
 		t.Fatalf("removed %v", e.removed)
 	}
 }

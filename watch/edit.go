@@ -75,7 +75,10 @@ func (e *Engine) Add(spec AddSpec) (int, error) {
 
 // Remove stops watching keys, with one save however many there are. It
 // returns how many of them were watched; the error is a save or hand-over
-// that could not start.
+// that could not start. A name that is no watched key but a notice's ID
+// (Notice.ID) removes that notice and all its keys, which is the only way
+// to remove a notice none of whose batches was sent (it has no key);
+// removed counts the keys only.
 func (e *Engine) Remove(keys ...string) (removed int, err error) {
 	if len(keys) == 0 {
 		return 0, nil
