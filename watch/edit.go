@@ -94,7 +94,9 @@ func (e *Engine) SetLabel(key, label string) error {
 }
 
 // SetSentAt sets when a watched key was sent, which starts its 24-hour
-// window; an expired key given a later time is watched again.
+// window; an expired key given a later time is watched again, unless
+// DingTalk itself said its data is gone after giving some (see
+// Key.SetSentAt for when DingTalk's word is kept).
 func (e *Engine) SetSentAt(key string, at time.Time) error {
 	if at.IsZero() {
 		return errors.New("no time given")

@@ -142,7 +142,7 @@ func (e *Engine) applyOneLocked(op Op, now time.Time, res *opResult) (bool, erro
 		err := e.editKeyLocked(op.Key, func(k *Key) { k.Label = op.Label })
 		return err == nil, err
 	case OpSentAt:
-		err := e.editKeyLocked(op.Key, func(k *Key) { k.SentAt, k.Expired = op.At, false })
+		err := e.editKeyLocked(op.Key, func(k *Key) { k.SetSentAt(op.At, now) })
 		return err == nil, err
 	case OpRename:
 		label := strings.TrimSpace(op.Label)
