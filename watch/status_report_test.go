@@ -61,7 +61,8 @@ func statusFixture(h string) *StatusReport {
 		{UserID: h, Name: h},
 	}}
 	k2 := &Key{Key: "k2", Notice: "n1"}
-	return NewStatusReport(saved, []KeyStatus{{Key: k1}, {Key: k2, Err: &dingtalk.Error{Code: h, Message: h, Hint: h, RequestID: h}}}, at)
+	lone := &Key{Key: "k3", Label: h, SendStatus: "SUCCESS", Recipients: []Recipient{{UserID: "u3", Name: h}}} // a lone key's label is shown
+	return NewStatusReport(saved, []KeyStatus{{Key: k1}, {Key: k2, Err: &dingtalk.Error{Code: h, Message: h, Hint: h, RequestID: h}}, {Key: lone}}, at)
 }
 
 func TestStatusTextSummarisesNotices(t *testing.T) {
