@@ -100,14 +100,15 @@ func AudienceOf(keys []*Key, batches ...Batch) Audience {
 			a.Unread = append(a.Unread, p)
 		}
 	}
-	for _, u := range undeliveredOf(batches, byID) {
+	unsent := undeliveredOf(batches, byID)
+	for _, u := range unsent {
 		if u.Batch == BatchUnknown {
 			a.Unknown = append(a.Unknown, u.Person)
 		} else {
 			a.Failed = append(a.Failed, u.Person)
 		}
 	}
-	a.NotDelivered = notDeliveredOf(keys, byID)
+	a.NotDelivered = notDeliveredOf(keys, byID, unsent)
 	c := DefaultCollation()
 	c.Sort(a.Read)
 	sortByReadTime(a.Read)
@@ -120,13 +121,17 @@ func AudienceOf(keys []*Key, batches ...Batch) Audience {
 
 // notDeliveredOf are the people keys' sent batches did not deliver to,
 // each userId once (the first key's reason), leaving out those any key
-// reached (by ID).
-func notDeliveredOf(keys []*Key, reached map[string]int) []Person {
+// reached (by ID: a later reminder delivered to them) and those of unsent
+// batches (counted there).
+func notDeliveredOf(keys []*Key, reached map[string]int, unsent []unsentPerson) []Person {
 	var out []Person
 	seen := map[string]bool{}
+	for _, u := range unsent {
+		seen[u.UserID] = true
+	}
 	for _, k := range keys {
 		for _, u := range k.NotDelivered {
-			if _, ok := reached[u.UserID]; ok || seen[u.UserID] {
+			if _, ok := reached[u.UserID]; ok || seen[u.UserID] || u.UserID == "" {
 				continue
 			}
 			seen[u.UserID] = true
