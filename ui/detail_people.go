@@ -128,9 +128,9 @@ func shareRows(secs []section, avail int, split bool) int {
 }
 
 // stack shares avail lines between sections shown one under the other:
-// Unread (the first) gets at least half, the others a title and a first
-// line each when they can, then share what they need a line each in turn; Unread takes
-// what is left.
+// Unread (the first) gets at least half, the others their title each
+// (with its count, so none vanishes unsaid) when they can, then share what
+// they need a line each in turn; Unread takes what is left.
 func stack(secs []section, avail int) int {
 	want := make([]int, len(secs))
 	others := 0
@@ -143,7 +143,7 @@ func stack(secs []section, avail int) int {
 	secs[0].rows = min(want[0], max(avail-others, (avail+1)/2, min(avail, 2)))
 	avail -= secs[0].rows
 	for i := 1; i < len(secs); i++ {
-		secs[i].rows = min(want[i], 2, avail)
+		secs[i].rows = min(want[i], 1, avail) // its title, with how many it holds
 		avail -= secs[i].rows
 	}
 	for gave := true; gave && avail > 0; { // the others share what is left, a line each in turn

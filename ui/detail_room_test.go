@@ -56,3 +56,22 @@ func TestViewerGetsNoHintItCannotUse(t *testing.T) {
 		}
 	}
 }
+
+// TestEverySectionShowsItsTitle: from 60x18 up, no list of people
+// vanishes without a sign: each section shows at least its title with its
+// count (and "↓ N more" when its people do not fit).
+func TestEverySectionShowsItsTitle(t *testing.T) {
+	m := loaded(&fakeEngine{state: resentState()}, 80, 24)
+	for w := 60; w <= 200; w += 7 {
+		for h := 18; h <= 60; h += 4 {
+			m = drive(m, sizeMsg(w, h))
+			v := m.View()
+			for _, s := range m.detail.secs {
+				name := s.title[:strings.Index(s.title, ")")+1] // "Outcome unknown (20)": the rest may give way to marks
+				if !strings.Contains(v, name) {
+					t.Fatalf("%dx%d: %q is not on screen:\n%s", w, h, name, v)
+				}
+			}
+		}
+	}
+}
