@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/dingwatch/dingwatch/watch"
 )
 
 // section is one list of people in the detail pane, and the lines the
@@ -49,18 +51,27 @@ func (d detailPane) sections() []section {
 		rd.items = append(rd.items, personItem{mark: "✓", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), right: seen, match: found(p.Name, idOf(p.Recipient))})
 	}
 	out := []section{un}
-	lost := section{style: st.Error}
-	for _, p := range d.r.lost {
-		lost.items = append(lost.items, personItem{mark: "✗", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), right: batchOf(p), match: found(p.Name, idOf(p.Recipient))})
+	item := func(mark, right string, p watch.Person) personItem {
+		return personItem{mark: mark, name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), right: right, match: found(p.Name, idOf(p.Recipient))}
 	}
-	for _, k := range d.r.keys {
-		for _, u := range k.NotDelivered {
-			lost.items = append(lost.items, personItem{mark: "✗", name: clean(u.UserID), right: clean(u.Reason)})
-		}
+	lost := section{style: st.Error} // surely not reached
+	for _, p := range a.Failed {
+		lost.items = append(lost.items, item("✗", "batch failed", p))
+	}
+	for _, p := range a.NotDelivered {
+		lost.items = append(lost.items, item("✗", clean(p.Reason), p))
 	}
 	if len(lost.items) > 0 {
 		lost.title = fmt.Sprintf("Not delivered (%d)", len(lost.items))
 		out = append(out, lost)
+	}
+	// Their batch may have been sent: they are not "not delivered".
+	maybe := section{style: st.Warn, title: fmt.Sprintf("Outcome unknown (%d) · may have it", len(a.Unknown))}
+	for _, p := range a.Unknown {
+		maybe.items = append(maybe.items, item("?", "unknown", p))
+	}
+	if len(maybe.items) > 0 {
+		out = append(out, maybe)
 	}
 	out = append(out, rd)
 	for i := range out { // the people the filter found come first in their section
@@ -77,19 +88,32 @@ func (d detailPane) sections() []section {
 	return out
 }
 
-// peopleNeed is the fewest of height lines the people keep: Unread's
-// title and first names at least, half the pane when they need it.
-func peopleNeed(secs []section, split bool, height int) int {
+// peopleNeed is how many of height lines the people take before the
+// head's details (send time, timeline, rounds) get any: each section's
+// title and its first names (Unread up to 5, the others up to 3), and at
+// least half the pane when they need it, and Unread's title and first
+// name at any size; only the head's essential lines (title and problems)
+// come first.
+func peopleNeed(secs []section, split bool, height, essential int) int {
+	first := func(s section, n int) int { return 1 + min(max(len(s.items), 1), n) }
 	want := 0
 	for i, s := range secs {
 		if !split || i < len(secs)-1 {
-			want += 1 + max(len(s.items), 1)
+			want += first(s, 3+2*boolInt(i == 0))
 		}
 	}
 	if split {
-		want = max(want, 1+max(len(secs[len(secs)-1].items), 1))
+		want = max(want, first(secs[len(secs)-1], 3))
 	}
-	return min(want, max(1+min(max(len(secs[0].items), 1), 2), height/2))
+	return min(want, max(height-essential, height/2, 1+min(max(len(secs[0].items), 1), 2)))
+}
+
+// boolInt is 1 for true.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // shareRows gives the sections their rows in avail lines and returns the
@@ -173,65 +197,51 @@ func (d detailPane) peopleView(h int) []string {
 }
 
 // sectionLines draws a section in its rows from the pane's offset, with
-// "↑ N more" and "↓ N more" where it goes on.
+// "↑ N more" and "↓ N more" where it goes on: N counts every person not
+// shown on that side. With two lines or more under the title, a marker
+// takes a line of its own and at least one person still shows; with
+// fewer, the counts go in the title (overflowMarks).
 func (d detailPane) sectionLines(s section, width int) []string {
 	if s.rows <= 0 {
 		return nil
 	}
 	st := d.c.st
-	lines := []string{s.style.Render(fit(s.title, width))}
 	k := s.rows - 1
-	if len(s.items) == 0 && k > 0 {
-		return append(lines, st.Dim.Render(fit("  nobody", width)))
+	if len(s.items) == 0 {
+		lines := []string{s.style.Render(fit(s.title, width))}
+		if k > 0 {
+			lines = append(lines, st.Dim.Render(fit("  nobody", width)))
+		}
+		return lines
 	}
 	start := min(d.offset, max(len(s.items)-k, 0))
-	for i := start; i < min(start+k, len(s.items)); i++ {
-		lines = append(lines, d.personLine(s.items[i], width))
+	if k < 3 && (start > 0 || start+k < len(s.items)) { // no room for marker lines
+		end := min(start+k, len(s.items))
+		cols := columnsFor(s.items[start:end], width)
+		marks := overflowMarks(start, len(s.items)-end) // the title gives way, never the counts
+		lines := []string{s.style.Render(withMarks(s.title, marks, width))}
+		for i := start; i < end; i++ {
+			lines = append(lines, d.personLine(s.items[i], cols))
+		}
+		return lines
 	}
-	more := len(s.items) - (start + k)
-	switch {
-	case k < 2 && (more > 0 || start > 0): // no room for marker lines: counts in the title
-		t := s.title
-		if start > 0 {
-			t += fmt.Sprintf(" ↑%d", start)
-		}
-		if more > 0 {
-			t += fmt.Sprintf(" ↓%d", more)
-		}
-		lines[0] = s.style.Render(fit(t, width))
-	default:
-		if start > 0 && k >= 3 {
-			lines[1] = st.Dim.Render(fit(fmt.Sprintf("  ↑ %d more", start+1), width))
-		}
-		if more > 0 {
-			lines[len(lines)-1] = st.Dim.Render(fit(fmt.Sprintf("  ↓ %d more", more+1), width))
-		}
+	first, last := start, min(start+k, len(s.items)) // the people shown: [first, last)
+	if first > 0 {
+		first++ // its line goes to "↑ N more"
+	}
+	if last < len(s.items) {
+		last-- // its line goes to "↓ N more"
+	}
+	lines := []string{s.style.Render(fit(s.title, width))}
+	if first > 0 {
+		lines = append(lines, st.Dim.Render(fit("  "+moreAbove(first), width)))
+	}
+	cols := columnsFor(s.items[first:last], width)
+	for i := first; i < last; i++ {
+		lines = append(lines, d.personLine(s.items[i], cols))
+	}
+	if last < len(s.items) {
+		lines = append(lines, st.Dim.Render(fit("  "+moreBelow(len(s.items)-last), width)))
 	}
 	return lines
-}
-
-// personLine is "✓ name  userId  seen", columns aligned by display width;
-// a narrow pane shows only the time of day.
-func (d detailPane) personLine(p personItem, width int) string {
-	st := d.c.st
-	rightW := min(max(12, stringWidth(p.right)), 18)
-	right := p.right
-	if width < 50 {
-		rightW = min(max(stringWidth(right), 6), 14, width/3)
-		if strings.Contains(right, ":") {
-			right, rightW = right[max(0, len(right)-5):], 6 // "11-26 13:19" → "13:19"
-		}
-	}
-	rest := width - 2 - rightW
-	nameW := min(max(rest/2, 6), 16)
-	idW := rest - nameW - 1
-	mark := p.mark
-	if p.match {
-		mark = "»"
-	}
-	line := mark + " " + fit(p.name, nameW) + " " + st.Dim.Render(fit(p.id, idW))
-	if right != "" {
-		line += st.Dim.Render(fitRight(right, rightW))
-	}
-	return line
 }

@@ -112,7 +112,7 @@ func (l *keyList) rebuild() {
 	l.countW, l.titleW = 7, 0 // "999/999"
 	for _, r := range rows {
 		l.countW = max(l.countW, len(fmt.Sprintf("%d/%d", r.read, r.total)))
-		l.titleW = max(l.titleW, stringWidth(r.title())+2)
+		l.titleW = max(l.titleW, stringWidth(r.titleOf(true))+2) // a wide pane shows an unlabelled key whole
 	}
 	for i, r := range rows {
 		if r.id() == cur && r.child == 0 {
@@ -179,6 +179,7 @@ func (l keyList) Update(msg tea.KeyMsg) (keyList, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		l.input, cmd = l.input.Update(msg)
+		cleanInput(&l.input)
 		l.setFilter(l.input.Value())
 		return l, cmd
 	}

@@ -7,17 +7,13 @@ import (
 )
 
 // audienceOf is who a row's keys (and, for a notice, its batches) were
-// meant for: Read, Unread and Undelivered, each in the reader's collation.
+// meant for: Read, Unread, Failed, Unknown and NotDelivered, each in the reader's collation.
 func audienceOf(n *watch.Notice, keys []*watch.Key) watch.Audience {
 	if n == nil {
 		return watch.AudienceOf(keys)
 	}
 	return watch.AudienceOf(keys, n.Batches...)
 }
-
-// batchOf is the state of an undelivered person's batch ("failed",
-// "unknown").
-func batchOf(p watch.Person) string { return p.Batch }
 
 // warningTexts are the snapshot's warnings as lines to show: the text,
 // and the file it is about when the text does not name it.

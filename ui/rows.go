@@ -22,8 +22,7 @@ type row struct {
 	word    string // the state needing attention first, in a word
 	problem bool   // marked with ! on the list
 	aud     watch.Audience
-	lost    []watch.Person // people of failed or unknown batches
-	match   string         // the recipient the filter found, when not the title
+	match   string // the recipient the filter found, when not the title
 }
 
 // summed fills in the row's counts, state and people.
@@ -35,7 +34,6 @@ func (r row) summed(now time.Time) row {
 // come from the snapshot, merged once for every view).
 func (r row) summedWith(aud watch.Audience, now time.Time) row {
 	r.aud = aud
-	r.lost = r.aud.Undelivered
 	r.read, r.total = len(r.aud.Read), r.aud.Total()
 	r.word, r.problem = rowState(r, now)
 	return r
@@ -72,12 +70,18 @@ func (r row) keyIDs() []string {
 }
 
 // title is the row's label, or the shortened key, cleaned for one line.
-func (r row) title() string {
+func (r row) title() string { return r.titleOf(false) }
+
+// titleOf is title, with the whole key when full (for a pane wide enough).
+func (r row) titleOf(full bool) string {
 	if r.notice != nil {
 		return clean(r.notice.Label)
 	}
 	k := r.keys[0]
 	name := watch.ShortKey(k.Key)
+	if full {
+		name = k.Key
+	}
 	if k.Label != "" {
 		name = k.Label
 	}
@@ -150,15 +154,13 @@ func rowState(r row, now time.Time) (string, bool) {
 	for _, k := range r.keys {
 		consider(keyState(k, now))
 	}
-	if r.notice != nil {
-		for _, b := range r.notice.Batches {
-			switch b.Status {
-			case watch.BatchFailed:
-				consider("failed")
-			case watch.BatchUnknown:
-				consider("unknown")
-			}
-		}
+	// A batch counts by who it still leaves out: a failed batch whose
+	// people a later batch reached is no longer "failed".
+	if len(r.aud.Failed) > 0 {
+		consider("failed")
+	}
+	if len(r.aud.Unknown) > 0 {
+		consider("unknown")
 	}
 	return best, problems[best]
 }
