@@ -182,7 +182,7 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 		if w.Path != "" {
 			where = line(w.Path)
 		}
-		problems = append(problems, fmt.Sprintf("the saved state is not whole: what could not be used is still in %s, untouched (dingwatch, the dashboard, sets it aside in a .set-aside-TIME.json file beside it, or moves an unreadable file aside, and keeps the rest)", where))
+		problems = append(problems, fmt.Sprintf("the saved state is not whole (see the warning above): what could not be used is still in %s, untouched; dingwatch (the dashboard) sets it aside in a file beside it and keeps the rest", where))
 		break
 	}
 	if n := rep.Failed(); n > 0 {
