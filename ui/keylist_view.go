@@ -15,7 +15,7 @@ func (l keyList) View() string {
 	}
 	start, end := scrollWindow(len(l.rows), l.cursor, l.offset, l.rowsShown())
 	if l.rowsShown() < 3 && len(l.rows) > end-start { // no room for marker lines
-		title += overflowMarks(start, len(l.rows)-end)
+		title = withMarks(title, overflowMarks(start, len(l.rows)-end), l.width-2) // a long filter gives way, not the counts
 	}
 	head := paneTitle(st, title, l.focused, l.width)
 	if l.filtering {
