@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -22,6 +21,15 @@ type section struct {
 	rows  int
 }
 
+// slice is the people shown from i to j.
+func (s section) slice(i, j int) []personItem {
+	out := make([]personItem, 0, max(j-i, 0))
+	for ; i < j; i++ {
+		out = append(out, s.at(i))
+	}
+	return out
+}
+
 // personItem is one person as a section shows them.
 type personItem struct {
 	mark, name, id, right string
@@ -29,21 +37,20 @@ type personItem struct {
 }
 
 // sections are the row's people: Unread first (who to chase), then those
-// a batch never reached, then Read, newest first. The people stay in the
-// row's audience, shared with every view; the filter only orders them.
-// What draws them holds the audience and the clock, never the pane (which
-// holds the sections before these: a chain of every audience ever shown).
+// a batch never reached, then those whose batch may have reached them,
+// then Read, newest first. The people stay in the row's audience, shared
+// with every view; the filter only orders them. What draws them holds
+// the audience and the clock, not the pane.
 func (d detailPane) sections() []section {
 	st, a, f, now := d.c.st, d.r.aud, strings.ToLower(d.filter), d.c.now
 	found := func(name, id string) bool {
 		return f != "" && (strings.Contains(strings.ToLower(name), f) || strings.Contains(strings.ToLower(id), f))
 	}
-	item := func(mark string, p watch.Person, right string) personItem {
-		id := idOf(p.Recipient)
-		return personItem{mark: mark, name: personName(p.Name, id), id: clean(id), right: right, match: found(p.Name, id)}
+	item := func(mark, right string, p watch.Person) personItem {
+		return personItem{mark: mark, name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), right: right, match: found(p.Name, idOf(p.Recipient))}
 	}
 	un := section{title: fmt.Sprintf("Unread (%d)", len(a.Unread)), style: st.Unread, n: len(a.Unread),
-		at: func(i int) personItem { return item("·", a.Unread[i], "") }}
+		at: func(i int) personItem { return item("·", "", a.Unread[i]) }}
 	unseen := a.UnknownReadTimes() // they sort first, by name
 	rd := section{title: fmt.Sprintf("Read (%d)", len(a.Read)), style: st.Read, n: len(a.Read),
 		at: func(i int) personItem { // newest first, then those read before watching, by name
@@ -56,11 +63,22 @@ func (d detailPane) sections() []section {
 			if !p.FirstSeenRead.IsZero() {
 				seen = clockTime(p.FirstSeenRead, now)
 			}
-			return item("✓", p, seen)
+			return item("✓", seen, p)
 		}}
 	out := []section{un}
-	if lost := d.lostSection(item); lost.n > 0 {
-		out = append(out, lost)
+	failed, refused := a.Failed, a.NotDelivered
+	if n := len(failed) + len(refused); n > 0 { // surely not reached
+		out = append(out, section{title: fmt.Sprintf("Not delivered (%d)", n), style: st.Error, n: n,
+			at: func(i int) personItem {
+				if i < len(failed) {
+					return item("✗", "batch failed", failed[i])
+				}
+				return item("✗", clean(refused[i-len(failed)].Reason), refused[i-len(failed)])
+			}})
+	}
+	if maybe := a.Unknown; len(maybe) > 0 { // their batch may have been sent: they are not "not delivered"
+		out = append(out, section{title: fmt.Sprintf("Outcome unknown (%d) · may have it", len(maybe)), style: st.Warn, n: len(maybe),
+			at: func(i int) personItem { return item("?", "unknown", maybe[i]) }})
 	}
 	out = append(out, rd)
 	if f != "" {
@@ -69,28 +87,6 @@ func (d detailPane) sections() []section {
 		}
 	}
 	return out
-}
-
-// lostSection is the people of failed or unknown batches, then those
-// DingTalk did not deliver to.
-func (d detailPane) lostSection(item func(string, watch.Person, string) personItem) section {
-	lost, keys := d.r.lost, d.r.keys
-	starts := make([]int, len(keys)+1) // where each key's undelivered people begin
-	n := len(lost)
-	for i, k := range keys {
-		starts[i] = n
-		n += len(k.NotDelivered)
-	}
-	starts[len(keys)] = n
-	at := func(i int) personItem {
-		if i < len(lost) {
-			return item("✗", lost[i], batchOf(lost[i]))
-		}
-		k := sort.Search(len(keys), func(k int) bool { return starts[k+1] > i })
-		u := keys[k].NotDelivered[i-starts[k]]
-		return personItem{mark: "✗", name: clean(u.UserID), right: clean(u.Reason)}
-	}
-	return section{title: fmt.Sprintf("Not delivered (%d)", n), style: d.c.st.Error, n: n, at: at}
 }
 
 // matchesFirst puts the people the filter found first in s, keeping the
@@ -112,19 +108,32 @@ func matchesFirst(s section) section {
 	return s
 }
 
-// peopleNeed is the fewest of height lines the people keep: Unread's
-// title and first names at least, half the pane when they need it.
-func peopleNeed(secs []section, split bool, height int) int {
+// peopleNeed is how many of height lines the people take before the
+// head's details (send time, timeline, rounds) get any: each section's
+// title and its first names (Unread up to 5, the others up to 3), and at
+// least half the pane when they need it, and Unread's title and first
+// name at any size; only the head's essential lines (title and problems)
+// come first.
+func peopleNeed(secs []section, split bool, height, essential int) int {
+	first := func(s section, n int) int { return 1 + min(max(s.n, 1), n) }
 	want := 0
 	for i, s := range secs {
 		if !split || i < len(secs)-1 {
-			want += 1 + max(s.n, 1)
+			want += first(s, 3+2*boolInt(i == 0))
 		}
 	}
 	if split {
-		want = max(want, 1+max(secs[len(secs)-1].n, 1))
+		want = max(want, first(secs[len(secs)-1], 3))
 	}
-	return min(want, max(1+min(max(secs[0].n, 1), 2), height/2))
+	return min(want, max(height-essential, height/2, 1+min(max(secs[0].n, 1), 2)))
+}
+
+// boolInt is 1 for true.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // shareRows gives the sections their rows in avail lines and returns the
@@ -139,9 +148,9 @@ func shareRows(secs []section, avail int, split bool) int {
 }
 
 // stack shares avail lines between sections shown one under the other:
-// Unread (the first) gets at least half, the others a title and a first
-// line each when they can, then share what they need a line each in turn; Unread takes
-// what is left.
+// Unread (the first) gets at least half, the others their title each
+// (with its count, so none vanishes unsaid) when they can, then share what
+// they need a line each in turn; Unread takes what is left.
 func stack(secs []section, avail int) int {
 	want := make([]int, len(secs))
 	others := 0
@@ -154,7 +163,7 @@ func stack(secs []section, avail int) int {
 	secs[0].rows = min(want[0], max(avail-others, (avail+1)/2, min(avail, 2)))
 	avail -= secs[0].rows
 	for i := 1; i < len(secs); i++ {
-		secs[i].rows = min(want[i], 2, avail)
+		secs[i].rows = min(want[i], 1, avail) // its title, with how many it holds
 		avail -= secs[i].rows
 	}
 	for gave := true; gave && avail > 0; { // the others share what is left, a line each in turn
@@ -208,65 +217,51 @@ func (d detailPane) peopleView(h int) []string {
 }
 
 // sectionLines draws a section in its rows from the pane's offset, with
-// "↑ N more" and "↓ N more" where it goes on.
+// "↑ N more" and "↓ N more" where it goes on: N counts every person not
+// shown on that side. With two lines or more under the title, a marker
+// takes a line of its own and at least one person still shows; with
+// fewer, the counts go in the title (overflowMarks).
 func (d detailPane) sectionLines(s section, width int) []string {
 	if s.rows <= 0 {
 		return nil
 	}
 	st := d.c.st
-	lines := []string{s.style.Render(fit(s.title, width))}
 	k := s.rows - 1
-	if s.n == 0 && k > 0 {
-		return append(lines, st.Dim.Render(fit("  nobody", width)))
+	if s.n == 0 {
+		lines := []string{s.style.Render(fit(s.title, width))}
+		if k > 0 {
+			lines = append(lines, st.Dim.Render(fit("  nobody", width)))
+		}
+		return lines
 	}
 	start := min(d.offset, max(s.n-k, 0))
-	for i := start; i < min(start+k, s.n); i++ {
-		lines = append(lines, d.personLine(s.at(i), width))
+	if k < 3 && (start > 0 || start+k < s.n) { // no room for marker lines
+		end := min(start+k, s.n)
+		cols := columnsFor(s.slice(start, end), width)
+		marks := overflowMarks(start, s.n-end) // the title gives way, never the counts
+		lines := []string{s.style.Render(withMarks(s.title, marks, width))}
+		for i := start; i < end; i++ {
+			lines = append(lines, d.personLine(s.at(i), cols))
+		}
+		return lines
 	}
-	more := s.n - (start + k)
-	switch {
-	case k < 2 && (more > 0 || start > 0): // no room for marker lines: counts in the title
-		t := s.title
-		if start > 0 {
-			t += fmt.Sprintf(" ↑%d", start)
-		}
-		if more > 0 {
-			t += fmt.Sprintf(" ↓%d", more)
-		}
-		lines[0] = s.style.Render(fit(t, width))
-	default:
-		if start > 0 && k >= 3 {
-			lines[1] = st.Dim.Render(fit(fmt.Sprintf("  ↑ %d more", start+1), width))
-		}
-		if more > 0 {
-			lines[len(lines)-1] = st.Dim.Render(fit(fmt.Sprintf("  ↓ %d more", more+1), width))
-		}
+	first, last := start, min(start+k, s.n) // the people shown: [first, last)
+	if first > 0 {
+		first++ // its line goes to "↑ N more"
+	}
+	if last < s.n {
+		last-- // its line goes to "↓ N more"
+	}
+	lines := []string{s.style.Render(fit(s.title, width))}
+	if first > 0 {
+		lines = append(lines, st.Dim.Render(fit("  "+moreAbove(first), width)))
+	}
+	cols := columnsFor(s.slice(first, last), width)
+	for i := first; i < last; i++ {
+		lines = append(lines, d.personLine(s.at(i), cols))
+	}
+	if last < s.n {
+		lines = append(lines, st.Dim.Render(fit("  "+moreBelow(s.n-last), width)))
 	}
 	return lines
-}
-
-// personLine is "✓ name  userId  seen", columns aligned by display width;
-// a narrow pane shows only the time of day.
-func (d detailPane) personLine(p personItem, width int) string {
-	st := d.c.st
-	rightW := min(max(12, stringWidth(p.right)), 18)
-	right := p.right
-	if width < 50 {
-		rightW = min(max(stringWidth(right), 6), 14, width/3)
-		if strings.Contains(right, ":") {
-			right, rightW = right[max(0, len(right)-5):], 6 // "11-26 13:19" → "13:19"
-		}
-	}
-	rest := width - 2 - rightW
-	nameW := min(max(rest/2, 6), 16)
-	idW := rest - nameW - 1
-	mark := p.mark
-	if p.match {
-		mark = "»"
-	}
-	line := mark + " " + fit(p.name, nameW) + " " + st.Dim.Render(fit(p.id, idW))
-	if right != "" {
-		line += st.Dim.Render(fitRight(right, rightW))
-	}
-	return line
 }

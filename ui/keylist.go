@@ -93,7 +93,7 @@ func (l *keyList) rebuild() {
 		} else {
 			r = r.summed(l.c.now)
 		}
-		r.titleW = stringWidth(r.title())
+		r.titleW = stringWidth(r.titleOf(true)) // a wide pane shows an unlabelled key whole
 		rows = append(rows, r)
 		serials = append(serials, l.serial)
 	}
@@ -187,6 +187,7 @@ func (l keyList) Update(msg tea.KeyMsg) (keyList, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		l.input, cmd = l.input.Update(msg)
+		cleanInput(&l.input)
 		l.setFilter(l.input.Value())
 		return l, cmd
 	}

@@ -23,9 +23,8 @@ type row struct {
 	problem bool           // marked with ! on the list
 	aud     watch.Audience // for a lone key, merged when it is selected (withPeople)
 	people  bool           // aud is merged
-	lost    []watch.Person // people of failed or unknown batches
 	match   string         // the recipient the filter found, when not the title
-	titleW  int            // the title's width in cells
+	titleW  int            // the width of titleOf(true), in cells
 }
 
 // rowRef names a row across snapshots without building a string: its
@@ -47,8 +46,8 @@ func (r row) ref() rowRef {
 // only when it is selected (withPeople): 20,000 saved keys cost the first
 // frame a count each, not a merge each.
 func (r row) summed(now time.Time) row {
-	if r.notice != nil || len(r.keys) != 1 {
-		return r.summedWith(watch.AudienceOf(r.keys), now) // not made by the list: merged at once
+	if r.notice != nil || len(r.keys) != 1 || len(r.keys[0].NotDelivered) > 0 {
+		return r.summedWith(watch.AudienceOf(r.keys), now) // DingTalk's not-delivered count too: merged at once
 	}
 	r.read, r.total = r.keys[0].Counts() // a key's people are unique: its audience counts the same
 	r.word, r.problem = rowState(r, now)
@@ -59,7 +58,6 @@ func (r row) summed(now time.Time) row {
 func (r row) withPeople(c *watch.Collation) row {
 	if !r.people {
 		r.aud, r.people = audienceOf(c, r.notice, r.keys), true
-		r.lost = r.aud.Undelivered
 	}
 	return r
 }
@@ -68,7 +66,6 @@ func (r row) withPeople(c *watch.Collation) row {
 // come from the snapshot, merged once for every view).
 func (r row) summedWith(aud watch.Audience, now time.Time) row {
 	r.aud, r.people = aud, true
-	r.lost = r.aud.Undelivered
 	r.read, r.total = len(r.aud.Read), r.aud.Total()
 	r.word, r.problem = rowState(r, now)
 	return r
@@ -105,12 +102,18 @@ func (r row) keyIDs() []string {
 }
 
 // title is the row's label, or the shortened key, cleaned for one line.
-func (r row) title() string {
+func (r row) title() string { return r.titleOf(false) }
+
+// titleOf is title, with the whole key when full (for a pane wide enough).
+func (r row) titleOf(full bool) string {
 	if r.notice != nil {
 		return clean(r.notice.Label)
 	}
 	k := r.keys[0]
 	name := watch.ShortKey(k.Key)
+	if full {
+		name = k.Key
+	}
 	if k.Label != "" {
 		name = k.Label
 	}
@@ -183,15 +186,13 @@ func rowState(r row, now time.Time) (string, bool) {
 	for _, k := range r.keys {
 		consider(keyState(k, now))
 	}
-	if r.notice != nil {
-		for _, b := range r.notice.Batches {
-			switch b.Status {
-			case watch.BatchFailed:
-				consider("failed")
-			case watch.BatchUnknown:
-				consider("unknown")
-			}
-		}
+	// A batch counts by who it still leaves out: a failed batch whose
+	// people a later batch reached is no longer "failed".
+	if len(r.aud.Failed) > 0 {
+		consider("failed")
+	}
+	if len(r.aud.Unknown) > 0 {
+		consider("unknown")
 	}
 	return best, problems[best]
 }

@@ -52,8 +52,10 @@ func (c *Collation) key(name string) []byte {
 }
 
 // NewCollation is the ordering of lang; language.Und is the root order.
+// Digits compare as numbers, so userIds and names that count ("q2",
+// "q10", "Person 9") come in counting order, not as strings.
 func NewCollation(lang language.Tag) *Collation {
-	return &Collation{c: collate.New(lang)}
+	return &Collation{c: collate.New(lang, collate.Numeric)}
 }
 
 // DefaultCollation is the ordering of names dingwatch uses unless told

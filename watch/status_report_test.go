@@ -15,11 +15,11 @@ import (
 )
 
 func TestParseKeysSkipsCommentsAndNamesLines(t *testing.T) {
-	got, err := ParseKeys("# weekly sync\n\nKna29Ra5\n  # old: abc\nKna29Ra5, def\n")
-	if err != nil || !slices.Equal(got, []string{"Kna29Ra5", "def"}) {
+	got, err := ParseKeys("# weekly sync\n\nKna29Ra5pdJznx1g\n  # old: abc\nKna29Ra5pdJznx1g, defKey0000000000d\n")
+	if err != nil || !slices.Equal(got, []string{"Kna29Ra5pdJznx1g", "defKey0000000000d"}) {
 		t.Fatalf("%q %v", got, err)
 	}
-	_, err = ParseKeys("# header\n\nok1\nbad!key\n")
+	_, err = ParseKeys("# header\n\nokKey00000000001\nbad!key\n")
 	if err == nil || !strings.HasPrefix(err.Error(), "line 4: ") {
 		t.Fatalf("want the line as in the text: %v", err)
 	}
@@ -61,7 +61,8 @@ func statusFixture(h string) *StatusReport {
 		{UserID: h, Name: h},
 	}}
 	k2 := &Key{Key: "k2", Notice: "n1"}
-	return NewStatusReport(saved, []KeyStatus{{Key: k1}, {Key: k2, Err: &dingtalk.Error{Code: h, Message: h, Hint: h, RequestID: h}}}, at)
+	lone := &Key{Key: "k3", Label: h, SendStatus: "SUCCESS", Recipients: []Recipient{{UserID: "u3", Name: h}}} // a lone key's label is shown
+	return NewStatusReport(saved, []KeyStatus{{Key: k1}, {Key: k2, Err: &dingtalk.Error{Code: h, Message: h, Hint: h, RequestID: h}}, {Key: lone}}, at)
 }
 
 func TestStatusTextSummarisesNotices(t *testing.T) {
@@ -70,7 +71,7 @@ func TestStatusTextSummarisesNotices(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{"k1  Ann  read 1/2", "k2  FAILED: ", `notice "Ann": read 1/3 over 2 keys  ! not every batch was sent`,
+	for _, want := range []string{"k1  Ann  read 1/2", "k2  FAILED: ", `notice "Ann": read 1/3 over 2 keys  ! a batch failed`,
 		"  unread (1): Ann\n", "  batch failed, not sent (1): u9\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)

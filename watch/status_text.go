@@ -25,18 +25,18 @@ func (r *StatusReport) WriteText(w io.Writer) error {
 			fmt.Fprintln(bw)
 		}
 		k := ks.Key
+		label := ""
+		if k.Label != "" {
+			label = fmt.Sprintf("  label %q", line(k.Label))
+		}
 		if ks.Err != nil {
-			fmt.Fprintf(bw, "%s  FAILED: %s\n", line(k.Key), line(ks.Err.Error()))
+			fmt.Fprintf(bw, "%s%s  FAILED: %s\n", line(k.Key), label, line(ks.Err.Error()))
 			continue
 		}
-		var read, unread []Recipient
-		for _, p := range k.Recipients {
-			if p.Read {
-				read = append(read, p)
-			} else {
-				unread = append(unread, p)
-			}
-		}
+		// The order of the dashboard, the summary and the CSV: readers by
+		// name then read time, the unread by name (SortPeople).
+		a := AudienceOf([]*Key{k})
+		read, unread := a.Read, a.Unread
 		status := line(k.SendStatus)
 		if ks.Expired {
 			status = "EXPIRED (as last seen"
@@ -45,7 +45,7 @@ func (r *StatusReport) WriteText(w io.Writer) error {
 			}
 			status += "; DingTalk keeps read status 24 hours)"
 		}
-		fmt.Fprintf(bw, "%s  %s  read %d/%d\n", line(k.Key), status, len(read), len(k.Recipients))
+		fmt.Fprintf(bw, "%s%s  %s  read %d/%d\n", line(k.Key), label, status, len(read), len(k.Recipients))
 		writePeople(bw, "Read", read)
 		writePeople(bw, "Unread", unread)
 	}
@@ -56,56 +56,64 @@ func (r *StatusReport) WriteText(w io.Writer) error {
 	return bw.Flush()
 }
 
+// nameColumn is the widest the name column is padded to, in terminal
+// cells: a longer name is printed whole, and only its own row's userId
+// moves right, not every row's.
+const nameColumn = 24
+
 // writePeople prints a titled list of names and userIds, names padded by
-// display width so CJK names line up.
-func writePeople(w io.Writer, title string, people []Recipient) {
+// display width (CJK names take two cells a character) so they line up,
+// up to nameColumn cells.
+func writePeople(w io.Writer, title string, people []Person) {
 	fmt.Fprintf(w, "  %s (%d)\n", title, len(people))
 	names := make([]string, len(people))
 	width := 0
 	for i, p := range people {
 		names[i] = line(p.Name)
-		width = max(width, ansi.StringWidth(names[i]))
+		width = max(width, min(ansi.StringWidth(names[i]), nameColumn))
 	}
 	for i, p := range people {
-		fmt.Fprintf(w, "    %s%s  %s\n", names[i], strings.Repeat(" ", width-ansi.StringWidth(names[i])), line(p.UserID))
+		id := p.UserID
+		if id == "" {
+			id = p.UnionID
+		}
+		fmt.Fprintf(w, "    %s%s  %s\n", names[i], strings.Repeat(" ", max(0, width-ansi.StringWidth(names[i]))), line(id))
 	}
 }
 
 // writeNoticeSummary prints one notice: read of total, the unread names,
-// and the people of failed or unknown batches with their batch's state.
+// the people it did not reach (failed batches, not delivered by DingTalk)
+// and, apart, the people who may have it (batches whose outcome is
+// unknown).
 func writeNoticeSummary(w io.Writer, n NoticeStatus) {
 	a := n.Audience
-	total := n.Meant()
+	var marks []string
+	if len(a.Failed) > 0 {
+		marks = append(marks, "a batch failed")
+	}
+	if len(a.Unknown) > 0 {
+		marks = append(marks, "a batch's outcome is unknown")
+	}
 	mark := ""
-	if n.Troubled() {
-		mark = "  ! not every batch was sent"
+	if len(marks) > 0 {
+		mark = "  ! " + strings.Join(marks, "; ")
 	}
-	fmt.Fprintf(w, "notice %q: read %d/%d over %s%s\n", line(n.Label), len(a.Read), total, Plural(len(n.Keys), "key", "keys"), mark)
-	if len(a.Unread) > 0 {
-		names := make([]string, len(a.Unread))
-		for i, p := range a.Unread {
-			names[i] = line(p.Display())
+	fmt.Fprintf(w, "notice %q: read %d/%d over %s%s\n", line(n.Label), len(a.Read), a.Total(), Plural(len(n.Keys), "key", "keys"), mark)
+	list := func(title string, people []Person, show func(Person) string) {
+		if len(people) == 0 {
+			return
 		}
-		fmt.Fprintf(w, "  unread (%d): %s\n", len(a.Unread), strings.Join(names, ", "))
+		names := make([]string, len(people))
+		for i, p := range people {
+			names[i] = show(p)
+		}
+		fmt.Fprintf(w, "  %s (%d): %s\n", title, len(people), strings.Join(names, ", "))
 	}
-	for _, state := range []string{BatchFailed, BatchUnknown} {
-		var who []string
-		for _, p := range a.Undelivered {
-			if p.Batch == state {
-				who = append(who, line(p.Display()))
-			}
-		}
-		if len(who) > 0 {
-			fmt.Fprintf(w, "  batch %s, not sent (%d): %s\n", state, len(who), strings.Join(who, ", "))
-		}
-	}
-	if len(n.NotDelivered) > 0 {
-		who := make([]string, len(n.NotDelivered))
-		for i, u := range n.NotDelivered {
-			who[i] = line(u.UserID) + " (" + line(u.Reason) + ")"
-		}
-		fmt.Fprintf(w, "  not delivered by DingTalk (%d): %s\n", len(who), strings.Join(who, ", "))
-	}
+	name := func(p Person) string { return line(p.Display()) }
+	list("unread", a.Unread, name)
+	list("batch failed, not sent", a.Failed, name)
+	list("not delivered by DingTalk", a.NotDelivered, func(p Person) string { return line(p.UserID) + " (" + line(p.Reason) + ")" })
+	list("batch outcome unknown, may have it", a.Unknown, name)
 }
 
 // Plural is n with the singular or plural noun: "1 key", "2 keys".

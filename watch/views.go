@@ -19,11 +19,14 @@ type Snapshot struct {
 	Stretch  float64 // how much the budget slows polling (1: not at all)
 	Blocked  bool    // the daily budget is spent
 	NextPoll time.Time
-	Halted   string // why polling stopped, or ""
-	SaveErr  string // the last failure to save, or ""
-	ReadOnly bool
-	Warnings []Warning
-	Robot    string
+	// HeldUntil is set while DingTalk asked this host to pause (a ban, a
+	// throttle's wait): no call is made before it. Zero when none.
+	HeldUntil time.Time
+	Halted    string // why polling stopped, or ""
+	SaveErr   string // the last failure to save, or ""
+	ReadOnly  bool
+	Warnings  []Warning
+	Robot     string
 	// Events are the most recent reads (oldest first); EventSeq counts
 	// every event so far, so a view can tell which ones it has not shown.
 	Events   []ReadEvent
@@ -160,7 +163,7 @@ func (e *Engine) snapshotLocked() *Snapshot {
 	e.snap = &Snapshot{
 		Version: e.version, State: st, Policy: e.opts.Policy,
 		Spent: st.Calls.Spent(e.opts.Now()), Stretch: e.plan.Stretch, Blocked: e.plan.Blocked,
-		NextPoll: e.plan.Next, Halted: e.halted, SaveErr: e.saveErr,
+		NextPoll: e.plan.Next, HeldUntil: e.plan.HeldUntil, Halted: e.halted, SaveErr: e.saveErr,
 		ReadOnly: e.opts.Store != nil && e.opts.Store.ReadOnly(),
 		Warnings: slices.Clone(e.warnings), Robot: e.opts.RobotCode,
 		Events: slices.Clone(e.events), EventSeq: e.eventSeq, Push: e.push,
