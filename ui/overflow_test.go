@@ -22,7 +22,9 @@ func TestSectionMarkersCountEveryHiddenPerson(t *testing.T) {
 	d := loaded(&fakeEngine{state: fixtureState()}, 80, 24).detail
 	for n := 0; n <= 25; n++ {
 		s := section{title: fmt.Sprintf("Outcome unknown (%d)", n), style: lipgloss.NewStyle(), n: n,
-			at: func(i int) personItem { return personItem{mark: "?", name: fmt.Sprintf("q%d", i), id: fmt.Sprintf("q%d", i)} }}
+			at: func(i int) personItem {
+				return personItem{mark: "?", name: fmt.Sprintf("q%d", i), id: fmt.Sprintf("q%d", i)}
+			}}
 		for rows := 1; rows <= 12; rows++ {
 			for off := 0; off <= n+1; off++ {
 				s.rows, d.offset = rows, off
