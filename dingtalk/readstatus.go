@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Send statuses of a processQueryKey. Others are passed through as DingTalk spells them.
@@ -123,6 +124,12 @@ func (c *Client) ReadStatus(ctx context.Context, robotCode, processQueryKey stri
 
 // Short is a processQueryKey shortened for display: its first 8 and last 4 characters.
 func Short(key string) string {
+	if len(key) <= 14 { // 14 bytes are 14 runes at most
+		return key
+	}
+	if plain := strings.IndexFunc(key, func(r rune) bool { return r >= utf8.RuneSelf }) < 0; plain {
+		return key[:8] + "…" + key[len(key)-4:] // a processQueryKey is ASCII: no rune slice to make
+	}
 	r := []rune(key)
 	if len(r) <= 14 {
 		return key

@@ -110,12 +110,14 @@ func (r row) titleOf(full bool) string {
 		return clean(r.notice.Label)
 	}
 	k := r.keys[0]
-	name := watch.ShortKey(k.Key)
-	if full {
-		name = k.Key
-	}
-	if k.Label != "" {
+	var name string
+	switch {
+	case k.Label != "":
 		name = k.Label
+	case full:
+		name = k.Key
+	default:
+		name = watch.ShortKey(k.Key)
 	}
 	name = clean(name)
 	if r.child > 0 {
