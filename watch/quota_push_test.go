@@ -28,6 +28,19 @@ type pushOutage struct{ from, length time.Duration }
 // a share lost (drawn per event) and those that happen while the stream is
 // down.
 func dingwatchPush(p Policy, lost float64, down pushOutage) func(*world, *vclock, context.Context) {
+	return dingwatchPushDropping(p, lost, down, nil)
+}
+
+// pushedRead is one read's event: its key, its reader, and when it
+// happened.
+type pushedRead struct {
+	key, user string
+	at        time.Time
+}
+
+// dingwatchPushDropping is dingwatchPush that also lists, in dropped when
+// not nil, the reads whose events were lost (not those of an outage).
+func dingwatchPushDropping(p Policy, lost float64, down pushOutage, dropped *[]pushedRead) func(*world, *vclock, context.Context) {
 	return func(w *world, vc *vclock, ctx context.Context) {
 		e := NewEngine(Options{Client: w, RobotCode: "simbot", Now: vc.Now, Sleep: vc.Sleep, Policy: p})
 		e.SetPush(PushStatus{State: PushLive, Since: w.start})
@@ -54,7 +67,13 @@ func dingwatchPush(p Policy, lost float64, down pushOutage) func(*world, *vclock
 					continue
 				}
 				at := readAt.Add(pushLatency)
-				if rng.Float64() < lost || !at.Before(w.end) || (!outFrom.IsZero() && !at.Before(outFrom) && at.Before(outTo)) {
+				if rng.Float64() < lost {
+					if dropped != nil && at.Before(w.end) {
+						*dropped = append(*dropped, pushedRead{name, k.users[i], readAt})
+					}
+					continue
+				}
+				if !at.Before(w.end) || (!outFrom.IsZero() && !at.Before(outFrom) && at.Before(outTo)) {
 					continue
 				}
 				ev := PushEvent{Type: PushRead, Key: name, RobotCode: "simbot", UserID: k.users[i], UnionID: "union-" + k.users[i], At: readAt}

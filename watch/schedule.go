@@ -31,9 +31,14 @@ type Policy struct {
 	MaxInterval time.Duration // the slowest period of a key that can still change
 	Budget      int           // metered calls per 24 hours across all keys; 0: no limit
 	// Reconcile is set while pushed events are arriving (see push.go):
-	// reads come by push, so a key that has answered once is only asked
-	// again at its reconciliation checkpoints.
+	// reads come by push, so keys are only asked at their reconciliation
+	// points (reconcile.go).
 	Reconcile bool
+	// eagerFirstLook reconciles as the first push release did: every
+	// key's first look at once, checkpoints not held back for the
+	// last-look reserve. Only the quota report sets it, to measure the
+	// schedule against.
+	eagerFirstLook bool
 }
 
 // WithDefaults fills zero fields with the defaults.
@@ -132,13 +137,16 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 		if k.Expired || k.Unknown || k.Recalled() || k.ExpiredBy(now) {
 			continue // final (see Key.Final) or past its window
 		}
-		read, total := k.Counts()
-		if total > 0 && read == total && !k.LastOK.IsZero() {
+		if settled(k) {
 			continue // final: everyone read (all read before any answer: a pushed read; DingTalk must still say who else)
 		}
-		f := factorOf(read, total)
+		f := factorOf(k.Counts())
 		live = append(live, liveKey{k, f})
-		if p.Budget > 0 { // the demand only matters against a budget
+		switch {
+		case p.Budget <= 0: // the demand only matters against a budget
+		case p.Reconcile && k.Failures == 0 && (k.LastTry.IsZero() || !k.LastOK.IsZero()):
+			demand += float64(reconcileCalls(k)) // asked only to reconcile (reconcile.go)
+		default:
 			demand += p.expectedCalls(k, f, now)
 		}
 	}
@@ -159,35 +167,55 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 		}
 	}
 	type due struct {
-		k       *Key
-		overdue float64
+		k        *Key
+		overdue  float64
+		lastLook bool // a reconciling last look, which the reserve is for
 	}
-	var dues []due
+	var dues, checks []due // checks: reconciling checkpoints (reconcile.go)
 	// Keys a user asked for come first, but never out of the reserve for
 	// every key's last look (see refresh.go).
-	forcedRoom := math.MaxInt
+	spare := math.MaxInt
 	if p.Budget > 0 {
-		forcedRoom = remaining - reserve(s, now)
+		spare = remaining - reserve(s, now)
+	}
+	forcedRoom := spare
+	// While push is healthy, one key of each batch has its first look at
+	// once; the others wait for their checkpoint.
+	var tried map[batchID]bool
+	sampling := p.Reconcile && !p.eagerFirstLook
+	if sampling {
+		tried = triedBatches(s)
 	}
 	for _, lk := range live {
 		k := lk.k
-		if k.LastTry.IsZero() {
-			dues = append(dues, due{k, math.Inf(1)})
+		untried := k.LastTry.IsZero()
+		if untried && sampling {
+			if b := batchOf(k); !tried[b] {
+				tried[b] = true
+				dues = append(dues, due{k, math.Inf(1), false})
+				continue
+			}
+		} else if untried {
+			dues = append(dues, due{k, math.Inf(1), false})
 			continue
 		}
 		if forced[k.Key] && forcedRoom > 0 {
 			forcedRoom--
-			dues = append(dues, due{k, math.Inf(1)})
+			dues = append(dues, due{k, math.Inf(1), false})
 			continue
 		}
-		if p.Reconcile && !k.LastOK.IsZero() && k.Failures == 0 {
+		if p.Reconcile && (untried || !k.LastOK.IsZero()) && k.Failures == 0 {
 			at, ok := reconcileAt(k)
 			switch {
 			case !ok: // every checkpoint passed: push alone until the window ends
-			case !at.After(now):
-				dues = append(dues, due{k, 0})
-			case plan.Next.IsZero() || at.Before(plan.Next):
-				plan.Next = at
+			case at.After(now):
+				if plan.Next.IsZero() || at.Before(plan.Next) {
+					plan.Next = at
+				}
+			case p.eagerFirstLook || isLastLook(k, now):
+				dues = append(dues, due{k, 0, true})
+			default:
+				checks = append(checks, due{k, float64(now.Sub(at)), false})
 			}
 			continue
 		}
@@ -202,12 +230,12 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 			at = last // a last look before the window closes, however stretched
 		}
 		if !at.After(now) {
-			dues = append(dues, due{k, float64(now.Sub(at)) / float64(d)})
+			dues = append(dues, due{k, float64(now.Sub(at)) / float64(d), false})
 		} else if plan.Next.IsZero() || at.Before(plan.Next) {
 			plan.Next = at
 		}
 	}
-	slices.SortStableFunc(dues, func(a, b due) int {
+	byOverdue := func(a, b due) int {
 		switch {
 		case a.overdue > b.overdue:
 			return -1
@@ -215,13 +243,28 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 			return 1
 		}
 		return 0
-	})
+	}
+	slices.SortStableFunc(dues, byOverdue)
 	for i, d := range dues {
 		if i >= remaining {
 			plan.Next = now.Add(time.Second) // the rest wait for the budget
 			break
 		}
 		plan.Due = append(plan.Due, d.k)
+		if !d.lastLook {
+			spare--
+		}
+	}
+	// Checkpoints take what the budget has left after the last-look
+	// reserve; the others wait for calls to age out (the engine replans
+	// every minute) or for their last look.
+	slices.SortStableFunc(checks, byOverdue)
+	for _, d := range checks {
+		if len(plan.Due) >= remaining || spare <= 0 {
+			break
+		}
+		plan.Due = append(plan.Due, d.k)
+		spare--
 	}
 	return plan
 }
