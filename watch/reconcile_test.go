@@ -27,7 +27,7 @@ func TestReconcileAsksOneKeyOfEachBatchAtOnce(t *testing.T) {
 		k.Round = 1 // a reminder round is a batch of its own
 	}
 	keys = append(keys, reminders...)
-	keys = append(keys, batchKeys("p", "", 2, t0)...)                  // pasted together
+	keys = append(keys, batchKeys("p", "", 2, t0)...)                   // pasted together
 	keys = append(keys, batchKeys("q", "", 1, t0.Add(-time.Minute))...) // pasted on its own
 	st := &State{Keys: keys}
 	now := t0.Add(2 * time.Minute)
