@@ -10,7 +10,10 @@ import "time"
 //   - once at its batch's sample: the first key of each batch (the keys of
 //     one notice and round, or those added at the same moment) is asked at
 //     once, which checks the key, the robot and the permission while the
-//     user is watching; the batch's other keys wait;
+//     user is watching; the batch's other keys wait, except those whose
+//     recipients are unknown (pasted, not sent by dingwatch), asked at once
+//     too when the budget holds their first look beside every key's
+//     checkpoint and last look (a handful of pasted keys, or no budget);
 //   - at its checkpoint, ReconcileAfter after its send (its first look
 //     for every key but the sample), from what the budget has left after
 //     the last-look reserve;
@@ -18,7 +21,7 @@ import "time"
 //     reserve.
 //
 // So while push is healthy a key costs at most two calls in its window
-// (three for a batch's sample), and a read whose event was lost is shown
+// (three for a batch's sample, or a first look the budget had room for), and a read whose event was lost is shown
 // by the key's checkpoint (reads made before it) or at the latest by its
 // last look. Within a budget the last looks come first: a notice of n live
 // keys gets every checkpoint when the day's budget holds 2n calls, every

@@ -45,6 +45,29 @@ func TestReconcileAsksOneKeyOfEachBatchAtOnce(t *testing.T) {
 	if plan := eagerFirstLooks(Policy{Reconcile: true}).Plan(st, now, nil); len(plan.Due) != len(keys) {
 		t.Errorf("the first push release: due %v, want every first look", keysOf(plan.Due))
 	}
+	// Keys whose recipients are unknown (pasted) have their first look
+	// at once when the budget holds it beside every checkpoint and last
+	// look: 8 keys, 3 calls each, 24 of 24; a call fewer, one first
+	// look fewer; 20 (two calls each and the 4 samples), the samples only.
+	var pasted []*Key
+	for _, k := range keys {
+		c := k.Clone()
+		c.Recipients = nil
+		pasted = append(pasted, c)
+	}
+	ps := &State{Keys: pasted}
+	if plan := (Policy{Reconcile: true, Budget: 3 * len(keys)}).Plan(ps, now, nil); len(plan.Due) != len(keys) {
+		t.Errorf("pasted keys, budget %d: due %v, want every first look", 3*len(keys), keysOf(plan.Due))
+	}
+	if plan := (Policy{Reconcile: true, Budget: 3*len(keys) - 1}).Plan(ps, now, nil); len(plan.Due) != len(keys)-1 {
+		t.Errorf("pasted keys, budget %d: due %v, want all but one", 3*len(keys)-1, keysOf(plan.Due))
+	}
+	if plan := (Policy{Reconcile: true, Budget: 2*len(keys) + 4}).Plan(ps, now, nil); len(plan.Due) != 4 {
+		t.Errorf("pasted keys, budget %d: due %v, want the 4 samples", 2*len(keys)+4, keysOf(plan.Due))
+	}
+	if plan := (Policy{Reconcile: true}).Plan(ps, now, nil); len(plan.Due) != len(keys) {
+		t.Errorf("pasted keys, no budget: due %v, want every first look", keysOf(plan.Due))
+	}
 
 	// The sample asked (it answered), the batch's others wait for their
 	// checkpoint, and are asked then.
@@ -68,6 +91,11 @@ func TestRefreshAsksAKeyWaitingForItsCheckpoint(t *testing.T) {
 	if _, err := e.Add(AddSpec{Keys: keys, SentAt: t0}); err != nil {
 		t.Fatal(err)
 	}
+	e.mu.Lock()
+	for _, k := range keys { // sent by dingwatch: who it went to is known
+		e.editKeyLocked(k, func(k *Key) { k.Recipients = []Recipient{{UserID: "u"}} })
+	}
+	e.mu.Unlock()
 	ctx := context.Background()
 	e.PollOnce(ctx)
 	if got := q.calls.Load(); got != 1 {
@@ -123,13 +151,13 @@ func TestCheckpointsKeepTheLastLookReserve(t *testing.T) {
 	}
 }
 
-// A 1,000-key notice (20,000 people) with push live: the first hour of
-// the engine's own loop on a virtual clock asks one key, where the first
-// push release asked as many as the budget allowed (all of them without
-// one); every pushed read is shown either way.
+// A 1,000-key notice (20,000 people) with push live and the default
+// budget: the first hour of the engine's own loop on a virtual clock asks
+// one key, where the first push release spent the day's budget; every
+// pushed read is shown either way.
 func TestPushLiveSpendsLittleAsABigNoticeArrives(t *testing.T) {
 	wl := simWorkload{name: "20,000 people, first hour", notices: []simNotice{{0, 20000}}, span: time.Hour}
-	for _, budget := range []int{DefaultBudget, 0} {
+	for _, budget := range []int{DefaultBudget} {
 		p := Policy{Budget: budget}
 		now := simulate(wl, simStrategy{"now", dingwatchPush(p, 0, pushOutage{})}, 1)
 		before := simulate(wl, simStrategy{"before", dingwatchPush(eagerFirstLooks(p), 0, pushOutage{})}, 1)

@@ -171,7 +171,9 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 		overdue  float64
 		lastLook bool // a reconciling last look, which the reserve is for
 	}
-	var dues, checks []due // checks: reconciling checkpoints (reconcile.go)
+	// firsts: first looks of keys whose recipients are unknown, checks:
+	// reconciling checkpoints (reconcile.go).
+	var dues, firsts, checks []due
 	// Keys a user asked for come first, but never out of the reserve for
 	// every key's last look (see refresh.go).
 	spare := math.MaxInt
@@ -183,8 +185,16 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 	// once; the others wait for their checkpoint.
 	var tried map[batchID]bool
 	sampling := p.Reconcile && !p.eagerFirstLook
+	owed := 0 // checkpoints still to take, for firsts
 	if sampling {
 		tried = triedBatches(s)
+		if p.Budget > 0 {
+			for _, lk := range live {
+				if lk.k.LastTry.Before(lk.k.Start().Add(ReconcileAfter)) {
+					owed++
+				}
+			}
+		}
 	}
 	for _, lk := range live {
 		k := lk.k
@@ -193,6 +203,13 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 			if b := batchOf(k); !tried[b] {
 				tried[b] = true
 				dues = append(dues, due{k, math.Inf(1), false})
+				continue
+			}
+			if len(k.Recipients) == 0 && now.Before(k.Start().Add(ReconcileAfter)) && !forced[k.Key] {
+				firsts = append(firsts, due{k, 0, false})
+				if at := k.Start().Add(ReconcileAfter); plan.Next.IsZero() || at.Before(plan.Next) {
+					plan.Next = at
+				}
 				continue
 			}
 		} else if untried {
@@ -254,6 +271,18 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 		if !d.lastLook {
 			spare--
 		}
+	}
+	// First looks of keys whose recipients are unknown take only what
+	// the budget holds beyond every key's checkpoint and last look; the
+	// others wait for their checkpoint.
+	room := spare - owed
+	for _, d := range firsts {
+		if len(plan.Due) >= remaining || room <= 0 {
+			break
+		}
+		plan.Due = append(plan.Due, d.k)
+		spare--
+		room--
 	}
 	// Checkpoints take what the budget has left after the last-look
 	// reserve; the others wait for calls to age out (the engine replans
