@@ -257,12 +257,14 @@ var simStrategies = []simStrategy{
 	{"dingwatch + push, 1% of events lost", dingwatchPush(Policy{Budget: DefaultBudget}, 0.01, pushOutage{})},
 	{"dingwatch + push, 10% of events lost", dingwatchPush(Policy{Budget: DefaultBudget}, 0.1, pushOutage{})},
 	{"dingwatch + push, stream down 1 h (from 5 min after the first send)", dingwatchPush(Policy{Budget: DefaultBudget}, 0, pushOutage{5 * time.Minute, time.Hour})},
+	{"dingwatch + push, 1% of events lost, keys sent by dingwatch (recipients known)", dingwatchPushSent(Policy{Budget: DefaultBudget}, 0.01)},
 	// The same with the first push release's reconciliation (every first
 	// look at once), for the report's before and after.
 	{"before: dingwatch + push, every event delivered", dingwatchPush(eagerFirstLooks(Policy{Budget: DefaultBudget}), 0, pushOutage{})},
 	{"before: dingwatch + push, 1% of events lost", dingwatchPush(eagerFirstLooks(Policy{Budget: DefaultBudget}), 0.01, pushOutage{})},
 	{"before: dingwatch + push, 10% of events lost", dingwatchPush(eagerFirstLooks(Policy{Budget: DefaultBudget}), 0.1, pushOutage{})},
 	{"before: dingwatch + push, stream down 1 h (from 5 min after the first send)", dingwatchPush(eagerFirstLooks(Policy{Budget: DefaultBudget}), 0, pushOutage{5 * time.Minute, time.Hour})},
+	{"before: dingwatch + push, 1% of events lost, keys sent by dingwatch (recipients known)", dingwatchPushSent(eagerFirstLooks(Policy{Budget: DefaultBudget}), 0.01)},
 }
 
 // eagerFirstLooks is p reconciling as the first push release did.

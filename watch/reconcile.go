@@ -26,7 +26,9 @@ import "time"
 // last look. Within a budget the last looks come first: a notice of n live
 // keys gets every checkpoint when the day's budget holds 2n calls, every
 // last look when it holds n, and the first calls of the budget's last looks
-// otherwise (the reserve of refresh.go). A user's refresh asks at once,
+// otherwise (the reserve of refresh.go). When the budget cannot ask every
+// key, the keys with the most recipients known unread are asked first: a
+// read whose event was lost can only hide there. A user's refresh asks at once,
 // as without push. Failing keys, and keys whose first try failed or found
 // nothing yet, follow the normal schedule.
 
@@ -79,6 +81,13 @@ func reconcileCalls(k *Key) int {
 		}
 	}
 	return n
+}
+
+// unreadOf is how many of k's known recipients have not read: a key
+// with more of them is likelier to hide a read whose event was lost.
+func unreadOf(k *Key) int {
+	read, total := k.Counts()
+	return total - read
 }
 
 // isLastLook reports whether a call of k at now is its last look.

@@ -190,7 +190,7 @@ func TestReconcilingFindsLostReads(t *testing.T) {
 		keys := (c.people + 19) / 20
 		wl := single(fmt.Sprintf("%d people", c.people), c.people)
 		var dropped []pushedRead
-		w := simulateWorld(wl, simStrategy{"1%", dingwatchPushDropping(Policy{Budget: c.budget}, 0.01, pushOutage{}, &dropped)}, 7)
+		w := simulateWorld(wl, simStrategy{"1%", dingwatchPushDropping(Policy{Budget: c.budget}, 0.01, pushOutage{}, &dropped, false)}, 7)
 		r := w.result()
 		t.Logf("%d keys, budget %d: %+v, %d events lost", keys, c.budget, r, len(dropped))
 		if len(dropped) == 0 {
@@ -256,5 +256,32 @@ func TestPushDownPollsAsWithoutPush(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// When the budget cannot ask every key, the keys with the most
+// recipients unread are asked first, at the checkpoint and the last look.
+func TestReconcileAsksTheKeysWithMostUnreadFirst(t *testing.T) {
+	keys := batchKeys("k", "n", 4, t0)
+	for _, k := range keys {
+		k.LastTry, k.LastOK = t0, t0
+	}
+	keys[0].Recipients[0].Read, keys[0].Recipients[1].Read = true, true     // 1 unread
+	keys[1].Recipients[0].Read = true                                       // 2 unread
+	keys[3].Recipients = append(keys[3].Recipients, Recipient{UserID: "x"}) // 4 unread
+	st := &State{Keys: keys}
+	// Unread: k0 1, k1 2, k2 3, k3 4. A budget of 6 with 4 kept for the
+	// last looks leaves 2 checkpoints.
+	plan := Policy{Reconcile: true, Budget: 6}.Plan(st, t0.Add(ReconcileAfter), nil)
+	if got := keysOf(plan.Due); !slices.Equal(got, []string{"k3", "k2"}) {
+		t.Errorf("checkpoints %v, want k3, k2 (the most unread)", got)
+	}
+	// At the last look, with 2 calls left.
+	for range 4 {
+		st.Calls.Add(t0.Add(ReconcileAfter))
+	}
+	plan = Policy{Reconcile: true, Budget: 6}.Plan(st, t0.Add(Window-lastLook), nil)
+	if got := keysOf(plan.Due); !slices.Equal(got, []string{"k3", "k2"}) {
+		t.Errorf("last looks %v, want k3, k2 (the most unread)", got)
 	}
 }

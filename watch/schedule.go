@@ -170,6 +170,7 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 		k        *Key
 		overdue  float64
 		lastLook bool // a reconciling last look, which the reserve is for
+		unread   int  // recipients known unread: where a lost event may hide
 	}
 	// firsts: first looks of keys whose recipients are unknown, checks:
 	// reconciling checkpoints (reconcile.go).
@@ -202,23 +203,23 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 		if untried && sampling {
 			if b := batchOf(k); !tried[b] {
 				tried[b] = true
-				dues = append(dues, due{k, math.Inf(1), false})
+				dues = append(dues, due{k, math.Inf(1), false, 0})
 				continue
 			}
 			if len(k.Recipients) == 0 && now.Before(k.Start().Add(ReconcileAfter)) && !forced[k.Key] {
-				firsts = append(firsts, due{k, 0, false})
+				firsts = append(firsts, due{k, 0, false, 0})
 				if at := k.Start().Add(ReconcileAfter); plan.Next.IsZero() || at.Before(plan.Next) {
 					plan.Next = at
 				}
 				continue
 			}
 		} else if untried {
-			dues = append(dues, due{k, math.Inf(1), false})
+			dues = append(dues, due{k, math.Inf(1), false, 0})
 			continue
 		}
 		if forced[k.Key] && forcedRoom > 0 {
 			forcedRoom--
-			dues = append(dues, due{k, math.Inf(1), false})
+			dues = append(dues, due{k, math.Inf(1), false, 0})
 			continue
 		}
 		if p.Reconcile && (untried || !k.LastOK.IsZero()) && k.Failures == 0 {
@@ -230,9 +231,13 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 					plan.Next = at
 				}
 			case p.eagerFirstLook || isLastLook(k, now):
-				dues = append(dues, due{k, 0, true})
+				u := unreadOf(k)
+				if p.eagerFirstLook {
+					u = 0 // the first release asked in state order
+				}
+				dues = append(dues, due{k, 0, true, u})
 			default:
-				checks = append(checks, due{k, float64(now.Sub(at)), false})
+				checks = append(checks, due{k, float64(now.Sub(at)), false, unreadOf(k)})
 			}
 			continue
 		}
@@ -247,7 +252,7 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 			at = last // a last look before the window closes, however stretched
 		}
 		if !at.After(now) {
-			dues = append(dues, due{k, float64(now.Sub(at)) / float64(d), false})
+			dues = append(dues, due{k, float64(now.Sub(at)) / float64(d), false, 0})
 		} else if plan.Next.IsZero() || at.Before(plan.Next) {
 			plan.Next = at
 		}
@@ -259,7 +264,7 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 		case a.overdue < b.overdue:
 			return 1
 		}
-		return 0
+		return b.unread - a.unread
 	}
 	slices.SortStableFunc(dues, byOverdue)
 	for i, d := range dues {
@@ -287,7 +292,14 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 	// Checkpoints take what the budget has left after the last-look
 	// reserve; the others wait for calls to age out (the engine replans
 	// every minute) or for their last look.
-	slices.SortStableFunc(checks, byOverdue)
+	// The keys with the most recipients unread come first: a read whose
+	// event was lost can only hide among them.
+	slices.SortStableFunc(checks, func(a, b due) int {
+		if a.unread != b.unread {
+			return b.unread - a.unread
+		}
+		return byOverdue(a, b)
+	})
 	for _, d := range checks {
 		if len(plan.Due) >= remaining || spare <= 0 {
 			break
