@@ -116,3 +116,30 @@ func TestMalformedSecretLineNeverPrinted(t *testing.T) {
 		}
 	}
 }
+
+// TestBellAndOnReadGoAnywhere: --bell and --on-read are global flags like
+// the others (F12): before or after a command, config shows them with
+// their source, and serve takes them.
+func TestBellAndOnReadGoAnywhere(t *testing.T) {
+	s := startSim(t)
+	env := simEnv(t, s)
+	for _, args := range [][]string{
+		{"config", "--bell", "--on-read", "notify-send read"},
+		{"--bell", "--on-read", "notify-send read", "config"},
+	} {
+		out, errOut, code := runBinary(t, env, "", args...)
+		if code != 0 {
+			t.Fatalf("%q: exit %d: %s", args, code, errOut)
+		}
+		if r := settingRow(t, out, "bell"); r[1] != "true" || r[2] != "flag --bell" {
+			t.Errorf("%q: bell row %q", args, r)
+		}
+		if r := settingRow(t, out, "on_read"); r[1] != "notify-send read" || r[2] != "flag --on-read" {
+			t.Errorf("%q: on_read row %q", args, r)
+		}
+	}
+	out, errOut, code := runBinary(t, env, "", "serve", "--on-read", "notify-send read", "--bell", "--help")
+	if code != 0 || !strings.Contains(out, "--on-read") || !strings.Contains(out, "--bell") {
+		t.Fatalf("serve --on-read … --bell --help: exit %d\n%s%s", code, out, errOut)
+	}
+}

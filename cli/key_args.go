@@ -11,18 +11,14 @@ import (
 	"github.com/dingwatch/dingwatch/watch"
 )
 
-// minKeyLen is the shortest argument taken for a processQueryKey on the
-// command line: DingTalk's are about 44 characters, so a shorter word is a
-// mistyped command or a mistake, refused before anything is saved or asked.
-const minKeyLen = 16
-
 // maxStdinKeys bounds what "-" reads from standard input.
 const maxStdinKeys = 64 << 20
 
-// readKeyArgs gathers keys from args ("-" reads standard input: blank lines
-// and # comments skipped, errors naming the line as it is in the input),
-// checks every one with watch.ParseKeys and drops duplicates, before
-// anything is queried.
+// readKeyArgs gathers keys from args ("-" reads standard input) with
+// watch.ParseKeys, the one parser (see its rule: white space, commas,
+// semicolons and new lines separate keys; blank lines and # comments are
+// skipped; a bad word is named by its argument, or by its line in the
+// input), and drops duplicates, before anything is queried.
 func readKeyArgs(args []string, stdin io.Reader) ([]string, error) {
 	var keys []string
 	for i, arg := range args {
@@ -31,9 +27,6 @@ func readKeyArgs(args []string, stdin io.Reader) ([]string, error) {
 		}
 		if arg != "-" {
 			ks, err := watch.ParseKeys(arg)
-			if err == nil {
-				err = checkKeyLengths(ks)
-			}
 			if err != nil {
 				return nil, usageErr("argument %d: %v", i+1, err)
 			}
@@ -44,50 +37,20 @@ func readKeyArgs(args []string, stdin io.Reader) ([]string, error) {
 		if err != nil {
 			return nil, usageErr("reading keys from standard input: %v", err)
 		}
-		ks, err := stdinKeys(string(b))
+		text := string(b)
+		if !strings.HasSuffix(text, "\n") {
+			text += "\n" // two lines at least: ParseKeys names the line even of a one-line input
+		}
+		ks, err := watch.ParseKeys(text)
+		if errors.Is(err, watch.ErrNoKey) {
+			continue // only blank lines and comments
+		}
 		if err != nil {
 			return nil, usageErr("standard input: %v", err)
 		}
 		keys = append(keys, ks...)
 	}
 	return dedupe(keys), nil
-}
-
-// stdinKeys parses keys read from standard input line by line, so that
-// every refusal names its line as it is in the input (1-based). Blank
-// lines and # comments give no key and no error.
-func stdinKeys(text string) ([]string, error) {
-	var keys, bad []string
-	for n, ln := range strings.Split(text, "\n") {
-		ks, err := watch.ParseKeys(ln) // skips a BOM at the start of line 1
-		if errors.Is(err, watch.ErrNoKey) {
-			continue
-		}
-		if err == nil {
-			err = checkKeyLengths(ks)
-		}
-		if err != nil {
-			bad = append(bad, fmt.Sprintf("line %d: %v", n+1, err))
-			continue
-		}
-		keys = append(keys, ks...)
-	}
-	if len(bad) > 0 {
-		return nil, errors.New(strings.Join(bad, "; "))
-	}
-	return keys, nil
-}
-
-// checkKeyLengths refuses a key shorter than minKeyLen: DingTalk's are
-// about 44 characters, and asking about a shorter word spends a metered
-// call on an answer known in advance.
-func checkKeyLengths(keys []string) error {
-	for _, k := range keys {
-		if len(k) < minKeyLen {
-			return fmt.Errorf("%q cannot be a processQueryKey: it is %s, and DingTalk's are about 44", k, plural(len(k), "character"))
-		}
-	}
-	return nil
 }
 
 // dedupe drops repeated keys, keeping the first.
@@ -134,7 +97,7 @@ func notAKey(root *cobra.Command, arg string) string {
 			lettersOnly = false
 		}
 	}
-	if !lettersOnly && len(arg) >= minKeyLen {
+	if !lettersOnly && len(arg) >= watch.MinKeyLen {
 		return ""
 	}
 	shown := fmt.Sprintf("%q", arg)

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,5 +35,38 @@ func TestStatusAndRecallRefuseNonKeysBeforeAnyCall(t *testing.T) {
 		if after := s.Calls("readStatus") + s.Calls("batchRecall"); after != before {
 			t.Errorf("%q: %d DingTalk calls made for a refused key", c.args, after-before)
 		}
+	}
+}
+
+// TestKeysOnOneLineFollowOneRule: white space separates keys in every
+// command that takes them, so two full-length keys on one line are two
+// keys for status (argument and standard input) and recall alike, and the
+// dashboard refuses a short word beside a good key as status does, before
+// anything is saved or asked.
+func TestKeysOnOneLineFollowOneRule(t *testing.T) {
+	s := startSim(t)
+	k1 := s.AddMessage("dingdemo", time.Now().Add(-time.Hour), crew)
+	k2 := s.AddMessage("dingdemo", time.Now().Add(-time.Hour), crew)
+	env := simEnv(t, s)
+	for _, c := range []struct {
+		stdin string
+		args  []string
+	}{
+		{"", []string{"status", k1 + " " + k2}},
+		{"# two on a line\n" + k1 + "\t" + k2 + "\n", []string{"status", "-"}},
+	} {
+		before := s.Calls("readStatus")
+		out, errOut, code := runBinary(t, env, c.stdin, c.args...)
+		if code != 0 || !strings.Contains(out, k1) || !strings.Contains(out, k2) || s.Calls("readStatus")-before != 2 {
+			t.Errorf("%q (stdin %q): exit %d, %d calls; want both keys asked\n%s%s", c.args, c.stdin, code, s.Calls("readStatus")-before, out, errOut)
+		}
+	}
+	before := s.Calls("readStatus")
+	_, errOut, code := runBinary(t, env, "", k1+" x")
+	if code != 2 || !strings.Contains(errOut, `"x" cannot be a processQueryKey`) || s.Calls("readStatus") != before {
+		t.Errorf("dingwatch 'KEY x': exit %d, want 2 naming \"x\"\n%s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(stateDir(env), "state.json")); err == nil {
+		t.Error("a refused dashboard argument saved the state")
 	}
 }

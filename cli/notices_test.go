@@ -169,3 +169,61 @@ func TestRecallBinary(t *testing.T) {
 		t.Fatalf("exit %d %s", code, out)
 	}
 }
+
+// TestSendJoinAmbiguousLabelListsIDsAndJoinsByID: two notices share a
+// label (left by an older dingwatch): --join by that label is refused with
+// each candidate's id, and --join with the id adds the round to that one
+// notice (F15).
+func TestSendJoinAmbiguousLabelListsIDsAndJoinsByID(t *testing.T) {
+	s := startSim(t)
+	ids := addTeam(s, 2)
+	env := simEnv(t, s)
+	if _, errOut, code := runBinary(t, env, "", "send", "--to", ids[0], "--text", "first", "--label", "L"); code != 0 {
+		t.Fatalf("send: exit %d: %s", code, errOut)
+	}
+	path := filepath.Join(stateDir(env), "state.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st map[string]any
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	notices := st["notices"].([]any)
+	first := notices[0].(map[string]any)["id"].(string)
+	dup := map[string]any{}
+	for k, v := range notices[0].(map[string]any) {
+		dup[k] = v
+	}
+	dup["id"] = "nDuplicate"
+	st["notices"] = append(notices, dup)
+	if b, err = json.Marshal(st); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sends := len(s.Sends())
+	_, errOut, code := runBinary(t, env, "", "send", "--to", ids[1], "--text", "again", "--label", "L", "--join")
+	if code != 2 || !strings.Contains(errOut, "id "+first) || !strings.Contains(errOut, "id nDuplicate") || !strings.Contains(errOut, "--label ID --join") {
+		t.Fatalf("ambiguous --join: exit %d, want 2 and both ids\n%s", code, errOut)
+	}
+	if len(s.Sends()) != sends {
+		t.Fatal("a refused send reached DingTalk")
+	}
+	out, errOut, code := runBinary(t, env, "", "send", "--to", ids[1], "--text", "again", "--label", "nDuplicate", "--join", "--json")
+	if code != 0 {
+		t.Fatalf("--join by id: exit %d\n%s%s", code, out, errOut)
+	}
+	saved, err := watch.LoadState(stateDir(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys := saved.NoticeKeys("nDuplicate"); len(keys) != 1 || keys[0].Round != 1 {
+		t.Fatalf("the round did not join nDuplicate: %d keys", len(keys))
+	}
+	if len(saved.NoticesLabelled("L")) != 2 {
+		t.Fatalf("joining by id made or lost a notice: %d labelled L", len(saved.NoticesLabelled("L")))
+	}
+}

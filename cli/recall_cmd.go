@@ -15,8 +15,11 @@ func (a *app) recallCmd() *cobra.Command {
 		Use:   "recall KEY...",
 		Short: "Recall messages (within 24 hours of sending)",
 		Long: `Recall the messages behind processQueryKeys with batchRecall, at most 20 keys a
-call. KEY "-" reads keys from standard input (blank lines and # comments
-skipped). The command is the confirmation: it does not prompt.
+call. KEY "-" reads keys from standard input. Keys are separated by white
+space, commas, semicolons or new lines; blank lines and # comments are
+skipped; a word that cannot be a processQueryKey is named by its argument or
+input line, and nothing is recalled (exit 2). The command is the
+confirmation: it does not prompt.
 
 Exit status: 0 every key recalled, 1 some key was not, 2 bad arguments or settings.`,
 		RunE: func(cmd *cobra.Command, args []string) error {

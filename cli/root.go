@@ -106,6 +106,10 @@ who has read them and who has not.
 Without a command it opens the dashboard, watching the saved keys and any KEY
 given; press ? there for its keys. Try it without credentials:  dingwatch --demo
 
+Keys, wherever given, are separated by white space, commas, semicolons or new
+lines; a word that cannot be a processQueryKey (Base64, 16 to 128
+characters) is refused by name before anything is saved or asked.
+
 Every setting can be given in $XDG_CONFIG_HOME/dingwatch/config.toml (or
 --config), in the environment (DINGTALK_APP_KEY, DINGTALK_APP_SECRET,
 DINGTALK_ROBOT_CODE, DINGTALK_ENDPOINT, the DINGTALK_SUITE_* set for
@@ -140,8 +144,10 @@ settings or arguments (nothing was sent or saved then); 130 interrupted.`,
 	f.BoolVar(&a.g.debug, "debug", false, "write a detailed log to $XDG_STATE_HOME/dingwatch/dingwatch.log (setting debug)")
 	f.BoolVar(&a.g.push, "push", false, "receive reads as DingTalk pushes them; Stream mode, see README: Push (setting push; --demo: on unless --push=false)")
 	root.Flags().BoolVar(&a.g.demo, "demo", false, "run against a built-in simulated DingTalk: no credentials needed")
-	root.Flags().BoolVar(&a.g.bell, "bell", false, "ring the terminal bell when someone reads (setting bell)")
-	root.Flags().StringVar(&a.g.onRead, "on-read", "", "run this shell command for each read; see README: Notify (setting on_read)")
+	// Persistent, like the other settings' flags: the dashboard and serve use
+	// them, and config shows them with their source.
+	f.BoolVar(&a.g.bell, "bell", false, "ring the terminal bell when someone reads, in the dashboard and each serve session (setting bell)")
+	f.StringVar(&a.g.onRead, "on-read", "", "run this shell command for each read, by the dashboard or serve; see README: Notify (setting on_read)")
 	root.AddCommand(a.statusCmd(), a.sendCmd(), a.recallCmd(), a.serveCmd(), a.configCmd(), a.manCmd())
 	root.AddCommand(a.doctorCmd())
 	return root

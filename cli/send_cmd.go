@@ -34,6 +34,9 @@ shows it, now or when next opened).
 
 Notice labels are unique: --label with a label already in use is refused,
 unless --join is given, which sends the message as a new round of that notice.
+With --join, --label may also be the notice's id (status --notice and the
+refusal of an ambiguous label list the ids), to join one of two notices an
+older dingwatch let share a label.
 Without --label the notice is named after the time, made unique.
 
 The command is the confirmation: it does not prompt. A batch whose outcome is
@@ -67,7 +70,7 @@ arguments or settings (nothing is sent then).`,
 	fl.StringVar(&f.mdFile, "markdown-file", "", "send the markdown in this file (with --title)")
 	fl.StringVar(&f.title, "title", "", "the markdown message's title, shown in the chat list")
 	fl.StringVar(&f.label, "label", "", "the notice's name in dingwatch (unique)")
-	fl.BoolVar(&f.join, "join", false, "with --label of a watched notice: send as a new round of that notice")
+	fl.BoolVar(&f.join, "join", false, "with --label of a watched notice (its label, or its id): send as a new round of that notice")
 	fl.BoolVar(&f.force, "force", false, "send even to recipients that do not look like userIds")
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
 	fl.StringVar(&f.resend, "resend", "", "resend the notice with this label or id to the people of its failed batches")
@@ -194,11 +197,21 @@ func (a *app) runSend(ctx context.Context, f sendFlags) error {
 	}
 	defer ce.store.Close()
 	spec := watch.SendSpec{UserIDs: ids, Message: msg, Label: strings.TrimSpace(f.label)}
-	if spec.Label != "" {
-		found := ce.Snapshot().State.NoticesLabelled(spec.Label)
+	st := ce.Snapshot().State
+	if n := st.Notice(spec.Label); f.join && n != nil {
+		spec.Notice, spec.Label = n.ID, n.Label // --join by the notice's ID
+	} else if spec.Label != "" {
+		found := st.NoticesLabelled(spec.Label)
 		switch {
 		case len(found) > 1:
-			return usageErr("%d notices are labelled %q already: choose another label", len(found), line(spec.Label))
+			var c []string
+			for _, n := range found {
+				c = append(c, fmt.Sprintf("%s (id %s, created %s)", line(n.Label), line(n.ID), n.CreatedAt.Local().Format("2006-01-02 15:04")))
+			}
+			if f.join {
+				return usageErr("%d notices are labelled %q: join one by its id with --label ID --join: %s", len(found), line(spec.Label), strings.Join(c, "; "))
+			}
+			return usageErr("%d notices are labelled %q already: choose another label, or join one by its id with --label ID --join: %s", len(found), line(spec.Label), strings.Join(c, "; "))
 		case len(found) == 1 && !f.join:
 			return usageErr("a notice is labelled %q already: choose another label, or give --join to send this as its next round", line(spec.Label))
 		case len(found) == 1:

@@ -104,8 +104,12 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	if f.hostKey == "" {
 		f.hostKey = filepath.Join(dirs.State, "ssh_host_ed25519")
 	}
+	set, err := a.settings() // loaded already by serveEngine: the bell setting
+	if err != nil {
+		return err
+	}
 	srv, err := serve.New(serve.Options{Engine: e, Addr: f.listen, HostKeyPath: f.hostKey, UsersFile: users, ViewersFile: viewers,
-		IdleTimeout: f.idle, MaxTimeout: f.maxSession, LoginGrace: f.loginGrace, Region: region, Log: log})
+		IdleTimeout: f.idle, MaxTimeout: f.maxSession, LoginGrace: f.loginGrace, Region: region, Log: log, Bell: set.Bell})
 	if err != nil {
 		return err
 	}

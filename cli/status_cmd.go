@@ -30,9 +30,11 @@ then a summary of each notice: read of total, who has not read it, and the
 people of batches that failed or whose outcome is unknown.
 
 With no KEY and no --notice, every key dingwatch watches is queried.
-KEY "-" reads keys from standard input, one a line (blank lines and lines
-starting with # are skipped; errors name the line). Duplicate keys are
-queried once. --notice LABEL adds every key of a notice dingwatch watches.
+KEY "-" reads keys from standard input. Keys are separated by white space,
+commas, semicolons or new lines (a line may hold several); blank lines and
+lines starting with # are skipped; a word that cannot be a processQueryKey
+(Base64, 16 to 128 characters) is named by its argument or input line, and
+nothing is asked (exit 2). Duplicate keys are queried once. --notice LABEL adds every key of a notice dingwatch watches.
 A watched key past DingTalk's 24 hours is not asked (DingTalk keeps no read
 status then): it is shown as last seen, marked EXPIRED.
 
@@ -44,8 +46,9 @@ programs on Chinese Windows show the names. Cells are made safe to open:
 no control characters, and no formula.
 
 Exit status: 0 every key answered and every batch of the notices shown was
-sent; 1 a key failed, or a notice shown has a failed or unknown batch; 2 bad
-arguments or settings (nothing is queried then).`,
+sent; 1 a key failed, a notice shown has a failed or unknown batch, or the
+saved state has an entry (or is a file) that could not be used (a warning
+names it); 2 bad arguments or settings (nothing is queried then).`,
 		Example: "  dingwatch status\n  dingwatch status Kna29Ra5pdJznx1ghavbumkQKwDzgfxZLapw55G7x0Q=\n  dingwatch status --json - < keys.txt\n  dingwatch status --csv --bom --notice \"Weekly sync\" > weekly.csv",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.json && f.csv {
@@ -170,6 +173,18 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 		return err
 	}
 	var problems []string
+	for _, w := range warnings {
+		// The report lacks what the state could not give: a failure the
+		// user must know, exit 1. status moves nothing (it does not own the
+		// state): the entry stays where it is until the dashboard or serve
+		// sets it aside.
+		where := "the saved state"
+		if w.Path != "" {
+			where = line(w.Path)
+		}
+		problems = append(problems, fmt.Sprintf("the saved state is not whole: what could not be used is still in %s, untouched (dingwatch, the dashboard, sets it aside in a .set-aside-TIME.json file beside it, or moves an unreadable file aside, and keeps the rest)", where))
+		break
+	}
 	if n := rep.Failed(); n > 0 {
 		problems = append(problems, fmt.Sprintf("%s failed (of %d asked)", watch.Plural(n, "key", "keys"), len(rep.Keys)))
 	}

@@ -29,6 +29,16 @@ func TestStatusWarnsAboutStateProblems(t *testing.T) {
 	if !strings.Contains(out, good) || !strings.Contains(errOut, "1 entry of the saved state") || !strings.Contains(errOut, "left out") {
 		t.Errorf("bad entry: exit %d\n%s%s", code, out, errOut)
 	}
+	// A watched entry missing from the report is a failure the user must
+	// know: exit 1, and the last word says where the entry is.
+	if code != 1 || !strings.Contains(errOut, "still in "+path) {
+		t.Errorf("bad entry: exit %d, want 1 and where the entry is (%s)\n%s", code, path, errOut)
+	}
+	for _, format := range []string{"--json", "--csv"} {
+		if _, errOut, code := runBinary(t, env, "", "status", format); code != 1 || !strings.Contains(errOut, "left out") {
+			t.Errorf("bad entry, %s: exit %d, want 1\n%s", format, code, errOut)
+		}
+	}
 	if err := os.WriteFile(path, []byte(`{"version":1,"keys":[{"key":`), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +47,7 @@ func TestStatusWarnsAboutStateProblems(t *testing.T) {
 		t.Errorf("truncated file: exit %d\n%s%s", code, out, errOut)
 	}
 	out, errOut, code = runBinary(t, env, "", "status", good)
-	if code != 0 || !strings.Contains(errOut, "could not be read") {
+	if code != 1 || !strings.Contains(out, good) || !strings.Contains(errOut, "could not be read") {
 		t.Errorf("truncated file, key given: exit %d\n%s%s", code, out, errOut)
 	}
 	if b, _ := os.ReadFile(path); string(b) != `{"version":1,"keys":[{"key":` {

@@ -35,7 +35,7 @@ func (s *Server) dashboard(sess ssh.Session, l *liveSession) int {
 		Getenv: sessionEnv(sess.Environ()),
 		// A send outlives a dropped connection: cut short, a batch's outcome would be unknown.
 		Ctx:  context.WithoutCancel(sess.Context()),
-		Tick: s.opts.Tick, Title: "dingwatch · " + safetext.Line(sess.User(), 32), Log: s.opts.Log,
+		Tick: s.opts.Tick, Bell: s.opts.Bell, Title: "dingwatch · " + safetext.Line(sess.User(), 32), Log: s.opts.Log,
 	})
 	p := tea.NewProgram(m,
 		tea.WithInput(inputTap{sess, func() { l.touch(time.Now()) }}), tea.WithOutput(sess),

@@ -59,6 +59,9 @@ type Options struct {
 	Now func() time.Time
 	// Tick is how often a dashboard redraws relative times (default 5s).
 	Tick time.Duration
+	// Bell rings each session's terminal bell when someone reads (the
+	// bell setting), as the local dashboard does.
+	Bell bool
 }
 
 // Defaults of Options.

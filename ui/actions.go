@@ -45,7 +45,7 @@ func (m Model) binding(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Send):
 		return m.open(m.sendForm())
 	}
-	if r, ok := m.list.selected(); ok && len(r.keys) == 0 && slices.ContainsFunc([]key.Binding{k.Refresh, k.Recall, k.Remove, k.Name, k.Write, k.SentAt}, func(b key.Binding) bool { return key.Matches(msg, b) }) {
+	if r, ok := m.list.selected(); ok && len(r.keys) == 0 && slices.ContainsFunc([]key.Binding{k.Refresh, k.Recall, k.Name, k.Write, k.SentAt}, func(b key.Binding) bool { return key.Matches(msg, b) }) {
 		return m.setFlash(r.title()+" has no key: none of its batches was sent (b or B resends them)", true)
 	}
 	if r, ok := m.list.selected(); ok {
@@ -90,11 +90,15 @@ func (m Model) rowAction(msg tea.KeyMsg, r row) (Model, tea.Cmd, bool) {
 		m, cmd = m.open(m.ask(fmt.Sprintf("Recall %s of %s? Recipients will no longer see it.", pluralize(len(r.keys), "key"), r.title()),
 			"recalls", recallKeys(ctx, e, r.title(), r.keyIDs())))
 	case key.Matches(msg, k.Remove):
-		what := "key " + r.title()
+		what, ids := "key "+r.title(), r.keyIDs()
 		if r.notice != nil {
 			what = "notice " + r.title() + " and its " + pluralize(len(r.keys), "key")
+			if len(r.keys) == 0 {
+				what = "notice " + r.title() + " (none of its batches was sent)"
+			}
+			ids = append(ids, r.notice.ID) // the ID removes the notice itself, even one without keys
 		}
-		m, cmd = m.open(m.ask("Stop watching "+what+"? Its read status is forgotten here (DingTalk keeps it).", "removes", removeKeys(e, what, r.keyIDs())))
+		m, cmd = m.open(m.ask("Stop watching "+what+"? Its read status is forgotten here (DingTalk keeps it).", "removes", removeKeys(e, what, ids)))
 	case key.Matches(msg, k.Resend), key.Matches(msg, k.ResendAll):
 		m, cmd = m.resend(r, key.Matches(msg, k.ResendAll))
 	case key.Matches(msg, k.Remind):

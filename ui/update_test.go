@@ -27,7 +27,7 @@ func TestAddKeysByPaste(t *testing.T) {
 	if formOf(m) == nil {
 		t.Fatal("a did not open the form")
 	}
-	paste := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("NEWkey1+/=, NEWkey2\nNEWkey2 bad!key"), Paste: true}
+	paste := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("NEWkey1+/=000000, NEWkey2000000000\nNEWkey2000000000 bad!key"), Paste: true}
 	m = drive(m, paste)
 	m = drive(m, keys("tab", "周报", "tab")...)
 	formOf(m).fields[2].line.SetValue("otherbot")
@@ -36,13 +36,13 @@ func TestAddKeysByPaste(t *testing.T) {
 		t.Fatalf("overlay %T, added %v", m.overlay, e.added)
 	}
 	got := e.added[0]
-	if !slices.Equal(got.Keys, []string{"NEWkey1+/=", "NEWkey2"}) || got.Label != "周报" || got.RobotCode != "otherbot" {
+	if !slices.Equal(got.Keys, []string{"NEWkey1+/=000000", "NEWkey2000000000"}) || got.Label != "周报" || got.RobotCode != "otherbot" {
 		t.Fatalf("%+v", got)
 	}
 	if !m.flashErr || !strings.Contains(m.flash, "bad!key") {
 		t.Fatalf("the bad key must be reported: %q", m.flash)
 	}
-	if r, _ := m.selected(); r.id() != "k:NEWkey1+/=" {
+	if r, _ := m.selected(); r.id() != "k:NEWkey1+/=000000" {
 		t.Fatalf("the cursor should be on the new key, is on %q", r.id())
 	}
 }
@@ -56,7 +56,7 @@ func TestAddRejectsBlankInTheForm(t *testing.T) {
 	if !strings.Contains(m.View(), "! ") {
 		t.Fatalf("the reason is not shown:\n%s", m.View())
 	}
-	m = drive(m, keys("WAITkey", "enter")...)
+	m = drive(m, keys("STALEkey0000000000000000000000000000000000=", "enter")...)
 	if !m.flashErr || !strings.Contains(m.flash, "already watched") {
 		t.Fatalf("duplicate: %q", m.flash)
 	}
@@ -95,8 +95,8 @@ func TestRemoveTakesYOnly(t *testing.T) {
 			t.Fatal("the removed key is still listed")
 		}
 	}
-	m = drive(m, keys("g", "d", "wait", "y")...) // a notice: all its keys, one call
-	if len(e.removed) != 3 {
+	m = drive(m, keys("g", "d", "wait", "y")...) // a notice: all its keys and its ID, one call
+	if len(e.removed) != 4 || e.removed[3] != "n1" {
 		t.Fatalf("removed %v", e.removed)
 	}
 }

@@ -91,16 +91,29 @@ func (e *Engine) editKeyLocked(key string, fn func(*Key)) error {
 }
 
 // removeKeysLocked drops the named keys in one pass and returns how many
-// were watched.
-func (e *Engine) removeKeysLocked(names []string) int {
+// were watched. A name that is no watched key but a notice's ID drops that
+// notice and every key of it, even a notice that has no key because none
+// of its batches was sent (NothingSent); changed reports whether anything
+// was dropped.
+func (e *Engine) removeKeysLocked(names []string) (removed int, changed bool) {
 	drop := make(map[string]bool, len(names))
+	notices := map[string]bool{}
 	for _, n := range names {
 		if _, ok := e.pos[n]; ok {
 			drop[n] = true
+		} else if _, ok := e.npos[n]; ok {
+			notices[n] = true
 		}
 	}
-	if len(drop) == 0 {
-		return 0
+	if len(notices) > 0 {
+		for _, k := range e.state.Keys {
+			if notices[k.Notice] {
+				drop[k.Key] = true
+			}
+		}
+	}
+	if len(drop) == 0 && len(notices) == 0 {
+		return 0, false
 	}
 	kept := make([]*Key, 0, len(e.state.Keys)-len(drop))
 	for _, k := range e.state.Keys {
@@ -113,9 +126,9 @@ func (e *Engine) removeKeysLocked(names []string) int {
 		kept = append(kept, k)
 	}
 	e.state.Keys = kept
-	e.dropEmptyNoticesLocked()
+	e.dropEmptyNoticesLocked(notices)
 	e.reindexLocked()
-	return len(drop)
+	return len(drop), true
 }
 
 // addNoticeLocked appends n (owned by the state from now on).
@@ -140,8 +153,9 @@ func (e *Engine) editNoticeLocked(id string, fn func(*Notice)) {
 
 // dropEmptyNoticesLocked forgets notices without keys, except those that
 // never had one (Notice.NothingSent: every batch failed or has an unknown
-// outcome), whose people still count.
-func (e *Engine) dropEmptyNoticesLocked() {
+// outcome), whose people still count, unless they are in also (notices
+// the user removed by ID).
+func (e *Engine) dropEmptyNoticesLocked(also map[string]bool) {
 	used := make(map[string]bool, len(e.state.Notices))
 	for _, k := range e.state.Keys {
 		if k.Notice != "" {
@@ -149,7 +163,7 @@ func (e *Engine) dropEmptyNoticesLocked() {
 		}
 	}
 	for _, n := range e.state.Notices {
-		if n.NothingSent() {
+		if n.NothingSent() && !also[n.ID] {
 			used[n.ID] = true
 		}
 	}

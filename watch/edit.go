@@ -75,7 +75,10 @@ func (e *Engine) Add(spec AddSpec) (int, error) {
 
 // Remove stops watching keys, with one save however many there are. It
 // returns how many of them were watched; the error is a save or hand-over
-// that could not start.
+// that could not start. A name that is no watched key but a notice's ID
+// (Notice.ID) removes that notice and all its keys, which is the only way
+// to remove a notice none of whose batches was sent (it has no key);
+// removed counts the keys only.
 func (e *Engine) Remove(keys ...string) (removed int, err error) {
 	if len(keys) == 0 {
 		return 0, nil
@@ -91,7 +94,9 @@ func (e *Engine) SetLabel(key, label string) error {
 }
 
 // SetSentAt sets when a watched key was sent, which starts its 24-hour
-// window; an expired key given a later time is watched again.
+// window; an expired key given a later time is watched again, unless
+// DingTalk itself said its data is gone after giving some (see
+// Key.SetSentAt for when DingTalk's word is kept).
 func (e *Engine) SetSentAt(key string, at time.Time) error {
 	if at.IsZero() {
 		return errors.New("no time given")

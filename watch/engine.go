@@ -86,6 +86,7 @@ type Engine struct {
 	// unannounced says answers merged since then (see answeredLocked).
 	announced   time.Time
 	unannounced bool
+	hold        holds // pauses DingTalk asked for (hold.go)
 
 	saver saver
 }
@@ -251,6 +252,7 @@ func (e *Engine) Run(ctx context.Context) {
 type job struct {
 	key, robot string
 	gen        uint64
+	at         time.Time // when the call was counted in the ledger
 }
 
 // PollOnce queries every key due now and merges the answers. It returns
@@ -281,7 +283,7 @@ func (e *Engine) PollOnce(ctx context.Context) time.Time {
 	e.plan = plan
 	jobs := make([]job, 0, len(plan.Due))
 	for _, k := range plan.Due {
-		jobs = append(jobs, job{k.Key, k.RobotCode, e.gens[k.Key]})
+		jobs = append(jobs, job{k.Key, k.RobotCode, e.gens[k.Key], now})
 		delete(e.forced, k.Key)
 		e.state.Calls.Add(now) // counted before the call: never under-count
 	}
@@ -317,11 +319,27 @@ func (e *Engine) runJobs(ctx context.Context, jobs []job) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			if e.skipHeld(j) {
+				return // an answer of this pass asked DingTalk's pause: not asked, not counted
+			}
 			rs, err := e.opts.Client.ReadStatus(ctx, j.robot, j.key)
 			e.merge(j, rs, err)
 		}()
 	}
 	wg.Wait()
+}
+
+// skipHeld reports whether j must not be asked now because an answer
+// that came during its pass asked for a pause (hold.go); the call counted
+// for it is taken back, as it is never made.
+func (e *Engine) skipHeld(j job) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, held := e.heldLocked(j.key, e.opts.Now()); !held {
+		return false
+	}
+	e.state.Calls.Undo(j.at)
+	return true
 }
 
 // merge applies one answer to a copy of its key, unless the key was
@@ -340,6 +358,7 @@ func (e *Engine) merge(j job, rs dingtalk.ReadStatus, err error) {
 	if err != nil {
 		k.ApplyError(err, now)
 		e.putKeyLocked(k)
+		e.holdLocked(j.key, err, now)
 		e.opts.Log.Warn("query failed", "key", dingtalk.Short(j.key), "err", err)
 		if dingtalk.IsFatal(err) {
 			e.halted = haltReason(err)

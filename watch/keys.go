@@ -17,13 +17,23 @@ const bom = "\ufeff"
 // MaxKeyLen is the longest processQueryKey accepted; DingTalk's are ~44.
 const MaxKeyLen = 128
 
-// ParseKeys splits pasted text into processQueryKeys: separated by spaces,
-// commas, semicolons or newlines, each checked; a key copied URL-encoded
-// (…%3D) is decoded. Blank lines and lines that start with # (comments)
-// are skipped. Duplicates within the text are dropped; the order is kept.
-// When the text has more than one line, an error names the line of each
-// bad key as it is in the text (1-based). A leading byte order mark
-// (U+FEFF, as Notepad and Excel write) is skipped.
+// MinKeyLen is the shortest word taken for a processQueryKey: DingTalk's
+// are about 44 characters, so a shorter word is a typo, a mistyped command
+// or a stray word of a pasted sentence, refused before it costs a
+// metered call.
+const MinKeyLen = 16
+
+// ParseKeys is dingwatch's one parser of keys, for command-line arguments,
+// standard input and the dashboard alike. The rule: keys are separated by
+// white space, commas, semicolons or new lines (and their full-width
+// forms), so one line may hold several keys; each word must look like a
+// processQueryKey (CheckKey, and at least MinKeyLen characters). A key
+// copied URL-encoded (…%3D) is decoded. Blank lines and lines that start
+// with # (comments) are skipped. Duplicates within the text are dropped;
+// the order is kept. When the text has more than one line, an error names
+// the line of each bad word as it is in the text (1-based). A leading byte
+// order mark (U+FEFF, as Notepad and Excel write) is skipped. On error the
+// good keys are returned with it; ErrNoKey when there is no key at all.
 func ParseKeys(text string) ([]string, error) {
 	text = strings.TrimPrefix(text, bom)
 	lines := strings.Split(text, "\n")
@@ -40,7 +50,11 @@ func ParseKeys(text string) ([]string, error) {
 				continue
 			}
 			f = unescapeKey(f)
-			if err := CheckKey(f); err != nil {
+			err := CheckKey(f)
+			if err == nil && len(f) < MinKeyLen {
+				err = fmt.Errorf("%q cannot be a processQueryKey: it is %d characters, and DingTalk's are about 44", f, len(f))
+			}
+			if err != nil {
 				if len(lines) > 1 {
 					bad = append(bad, fmt.Sprintf("line %d: %v", n+1, err))
 				} else {

@@ -7,15 +7,16 @@ import (
 )
 
 func TestParseKeys(t *testing.T) {
-	got, err := ParseKeys("Kna29Ra5+dJz/x0Q=, abc\n\nabc;def\r\n 'ghi' ，jkl")
+	const a, d, g, j = "abcKey0000000000a", "defKey0000000000d", "ghiKey0000000000g", "jklKey0000000000j"
+	got, err := ParseKeys("Kna29Ra5+dJz/x0Q=, " + a + "\n\n" + a + ";" + d + "\r\n '" + g + "' ，" + j)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"Kna29Ra5+dJz/x0Q=", "abc", "def", "ghi", "jkl"}
+	want := []string{"Kna29Ra5+dJz/x0Q=", a, d, g, j}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %q", got)
 	}
-	for _, in := range []string{"", "  \n ,", "good bad!key", strings.Repeat("a", MaxKeyLen+1)} {
+	for _, in := range []string{"", "  \n ,", "good bad!key", strings.Repeat("a", MaxKeyLen+1), "abc", strings.Repeat("a", MinKeyLen-1)} {
 		if _, err := ParseKeys(in); err == nil {
 			t.Errorf("%q accepted", in)
 		}
@@ -24,10 +25,10 @@ func TestParseKeys(t *testing.T) {
 	if got, err := ParseKeys("Kna29Ra5%2BdJz%2Fx0Q%3D"); err != nil || !slices.Equal(got, []string{"Kna29Ra5+dJz/x0Q="}) {
 		t.Fatalf("url-encoded: %q %v", got, err)
 	}
-	if _, err := ParseKeys("abc%zz"); err == nil {
+	if _, err := ParseKeys("abcKey0000000000%zz"); err == nil {
 		t.Fatal("a stray percent sign accepted")
 	}
-	keys, err := ParseKeys("good bad!key")
+	keys, err := ParseKeys("goodKey000000000g bad!key")
 	if len(keys) != 1 || !strings.Contains(err.Error(), `"bad!key"`) {
 		t.Fatalf("%q %v", keys, err)
 	}
@@ -81,11 +82,27 @@ func FuzzParseSentAt(f *testing.F) {
 // TestParseKeysSkipsLeadingBOM: a key list saved by Notepad or Excel
 // ("CSV UTF-8") starts with U+FEFF; it is not part of the first key (F24).
 func TestParseKeysSkipsLeadingBOM(t *testing.T) {
-	got, err := ParseKeys("\ufeffKna29Ra5+dJz/x0Q=\r\nabc\r\n")
+	got, err := ParseKeys("\ufeffKna29Ra5+dJz/x0Q=\r\nabcKey0000000000a\r\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"Kna29Ra5+dJz/x0Q=", "abc"}; !slices.Equal(got, want) {
+	if want := []string{"Kna29Ra5+dJz/x0Q=", "abcKey0000000000a"}; !slices.Equal(got, want) {
 		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+// TestParseKeysOneRuleForLines: white space separates keys on a line as
+// commas and new lines do, so two full-length keys on one line are two
+// keys; a short word among them is refused by its line, with the good
+// keys kept for a form that adds what it can.
+func TestParseKeysOneRuleForLines(t *testing.T) {
+	const k1, k2 = "Kna29Ra5pdJznx1ghavbumkQKwDzgfxZLapw55G7x0Q=", "Y+6vPv9wQ1bLx0rTnYkq8Zs2aP4mHc7dEfGhIjKlXTw="
+	got, err := ParseKeys(k1 + " " + k2 + "\n")
+	if err != nil || !slices.Equal(got, []string{k1, k2}) {
+		t.Fatalf("two keys on a line: %q %v", got, err)
+	}
+	got, err = ParseKeys("# list\n" + k1 + "\tshort " + k2 + "\n")
+	if err == nil || !strings.HasPrefix(err.Error(), `line 2: "short" cannot be a processQueryKey`) || !slices.Equal(got, []string{k1, k2}) {
+		t.Fatalf("a short word on line 2: %q %v", got, err)
 	}
 }

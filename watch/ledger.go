@@ -38,6 +38,20 @@ func (l *Ledger) Add(t time.Time) {
 	}
 }
 
+// Undo takes back one call recorded by Add at t that was never made;
+// it does nothing when no call is recorded in t's minute.
+func (l *Ledger) Undo(t time.Time) {
+	m := minuteOf(t)
+	for i := len(l.Minutes) - 1; i >= 0; i-- {
+		if l.Minutes[i].Minute == m {
+			if l.Minutes[i].N--; l.Minutes[i].N <= 0 {
+				l.Minutes = slices.Delete(l.Minutes, i, i+1)
+			}
+			return
+		}
+	}
+}
+
 // Spent is how many calls were made in the 24 hours up to now (to the minute).
 func (l *Ledger) Spent(now time.Time) int {
 	cut := minuteOf(now) - 24*60

@@ -159,6 +159,28 @@ func (k *Key) ApplyError(err error, now time.Time) {
 	k.Failures++
 }
 
+// SetSentAt records that the key was sent at at (now is the present) and
+// derives Expired again. DingTalk's word that the data expired
+// (ExpiryConfirmed) is dropped when the new time puts the key back inside
+// its 24-hour window and DingTalk never gave data for it (LastOK zero):
+// DingTalk answers processQueryKey.expireTime both for data not generated
+// yet and for data expired, and without a send time dingwatch read it as
+// "expired" by the time the key was added; with the time now known the
+// key is asked again, and a further expireTime answer confirms it anew.
+// Once DingTalk gave data and then said expireTime, the data is gone
+// whatever the time says, and ExpiryConfirmed stays.
+func (k *Key) SetSentAt(at, now time.Time) {
+	k.SentAt = at
+	if k.ExpiryConfirmed && k.LastOK.IsZero() && !k.ExpiredBy(now) {
+		k.ExpiryConfirmed = false
+		if k.Err != nil && k.Err.Code == dingtalk.CodeKeyExpireTime {
+			k.Err = nil // its hint said "expired", which is no longer known
+		}
+	}
+	k.Expired = false
+	k.ExpireIfPast(now)
+}
+
 // ExpireIfPast derives Expired again at now: set when DingTalk confirmed
 // it or the known window is over, cleared otherwise (a clock that had
 // jumped ahead came back). It reports whether that changed anything.

@@ -32,6 +32,13 @@ type Audience struct {
 	// whose outcome is unknown (Person.Batch says which), and reached by no
 	// later batch; by name.
 	Undelivered []Person
+	// NotDelivered are the people of sent batches whom DingTalk reported
+	// it did not deliver to (batchSend's invalidStaffIdList,
+	// flowControlledStaffIdList, filteredStaffIdList), with its reason:
+	// each userId once, in the order the keys name them, leaving out anyone
+	// a key reached (a later reminder delivered to them) or listed in
+	// Undelivered. They are part of everyone the notice was meant for.
+	NotDelivered []Undelivered
 }
 
 // AudienceOf merges the recipients of keys with the people of batches
@@ -84,9 +91,11 @@ func AudienceOf(keys []*Key, batches ...Batch) Audience {
 			a.Unread = append(a.Unread, p)
 		}
 	}
-	for _, u := range undeliveredOf(batches, byID) {
+	unsent := undeliveredOf(batches, byID)
+	for _, u := range unsent {
 		a.Undelivered = append(a.Undelivered, u.Person)
 	}
+	a.NotDelivered = notDeliveredOf(keys, byID, unsent)
 	c := DefaultCollation()
 	c.Sort(a.Read)
 	sortByReadTime(a.Read)
@@ -115,6 +124,26 @@ func sortByReadTime(read []Person) {
 		return x.Compare(y)
 	})
 	permute(read, idx)
+}
+
+// notDeliveredOf merges the keys' NotDelivered, each userId once, in
+// order, leaving out the people a key reached and those of unsent batches.
+func notDeliveredOf(keys []*Key, reached map[string]int, unsent []unsentPerson) []Undelivered {
+	var out []Undelivered
+	seen := map[string]bool{}
+	for _, u := range unsent {
+		seen[u.UserID] = true
+	}
+	for _, k := range keys {
+		for _, u := range k.NotDelivered {
+			if _, ok := reached[u.UserID]; ok || seen[u.UserID] || u.UserID == "" {
+				continue
+			}
+			seen[u.UserID] = true
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // unsentPerson is someone of a failed or unknown batch with that batch.
@@ -181,9 +210,12 @@ func (g Group) Start() (start time.Time, ok bool) {
 	return start, !start.IsZero()
 }
 
-// Total is how many people the notice was meant for: read, unread and
-// undelivered.
-func (a Audience) Total() int { return len(a.Read) + len(a.Unread) + len(a.Undelivered) }
+// Total is how many people the notice was meant for: read, unread,
+// undelivered (failed or unknown batches) and not delivered by DingTalk
+// (invalid, flow-controlled or filtered userIds of sent batches).
+func (a Audience) Total() int {
+	return len(a.Read) + len(a.Unread) + len(a.Undelivered) + len(a.NotDelivered)
+}
 
 // Unsent counts the undelivered people by the state of their batch.
 func (a Audience) Unsent() (failed, unknown int) {

@@ -135,14 +135,14 @@ func (e *Engine) applyOneLocked(op Op, now time.Time, res *opResult) (bool, erro
 		}
 		return changed, nil
 	case OpRemove:
-		n := e.removeKeysLocked(op.Names)
+		n, changed := e.removeKeysLocked(op.Names)
 		res.removed += n
-		return n > 0, nil
+		return changed, nil
 	case OpLabel:
 		err := e.editKeyLocked(op.Key, func(k *Key) { k.Label = op.Label })
 		return err == nil, err
 	case OpSentAt:
-		err := e.editKeyLocked(op.Key, func(k *Key) { k.SentAt, k.Expired = op.At, false })
+		err := e.editKeyLocked(op.Key, func(k *Key) { k.SetSentAt(op.At, now) })
 		return err == nil, err
 	case OpRename:
 		label := strings.TrimSpace(op.Label)
@@ -179,7 +179,7 @@ func (e *Engine) applyOneLocked(op Op, now time.Time, res *opResult) (bool, erro
 		for _, name := range names {
 			e.editKeyLocked(name, func(k *Key) { k.Notice, k.Round = op.Notice.ID, 0 })
 		}
-		e.dropEmptyNoticesLocked()
+		e.dropEmptyNoticesLocked(nil)
 		return true, nil
 	case OpRound:
 		if op.Round == nil || e.noticeLocked(op.NoticeID) == nil {

@@ -188,7 +188,7 @@ func (e *Engine) planLocked(now time.Time) Plan {
 	if ok && !until.IsZero() && (plan.Next.IsZero() || until.Before(plan.Next)) && !plan.Blocked {
 		plan.Next = until
 	}
-	return plan
+	return e.applyHoldsLocked(plan, now)
 }
 
 // PushEventOf is the engine's view of an event the Stream client decoded.

@@ -71,3 +71,47 @@ func TestNothingChangedNothingSaved(t *testing.T) {
 		t.Fatalf("%d saves without a change", got)
 	}
 }
+
+// TestRemoveNoticeWhoseBatchesAllFailed: a notice none of whose batches was
+// sent has no key, yet is kept (its people count); removing it by its ID
+// drops it, with one save, and it stays gone after a reload. A notice with
+// keys removed by ID takes its keys with it.
+func TestRemoveNoticeWhoseBatchesAllFailed(t *testing.T) {
+	dir := t.TempDir()
+	store, st, _, err := OpenStore(dir, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	st.Notices = []*Notice{
+		{ID: "nfail", Label: "Failed", CreatedAt: t0, Batches: []Batch{{Status: BatchFailed, UserIDs: []string{"a", "b"}}, {Status: BatchUnknown, UserIDs: []string{"c"}}}},
+		{ID: "nkeys", Label: "Keys", CreatedAt: t0, Batches: []Batch{{Status: BatchSent, Key: "keyOfNoticeKeys0001", UserIDs: []string{"d"}}}},
+	}
+	st.Keys = []*Key{{Key: "keyOfNoticeKeys0001", Notice: "nkeys", RobotCode: "r", AddedAt: t0}, {Key: "loneKey000000000001", RobotCode: "r", AddedAt: t0}}
+	e := NewEngine(Options{Client: &blockingQuerier{}, Sender: &fakeSender{}, Store: store, State: st, RobotCode: "r", Now: func() time.Time { return t0 }})
+
+	before := savesOf(e)
+	if n, err := e.Remove("nfail"); n != 0 || err != nil {
+		t.Fatalf("Remove(nfail) = %d, %v", n, err)
+	}
+	if got := savesOf(e) - before; got != 1 {
+		t.Fatalf("removing a keyless notice saved %d times, want 1", got)
+	}
+	if e.Snapshot().State.Notice("nfail") != nil {
+		t.Fatal("the notice whose batches all failed is still there")
+	}
+	if n, err := e.Remove("nkeys"); n != 1 || err != nil {
+		t.Fatalf("Remove(nkeys) = %d, %v; want its 1 key removed", n, err)
+	}
+	saved, err := LoadState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(saved.Notices) != 0 || len(saved.Keys) != 1 || saved.Keys[0].Key != "loneKey000000000001" {
+		t.Fatalf("saved notices %d, keys %+v; want only the lone key", len(saved.Notices), saved.Keys)
+	}
+	before = savesOf(e)
+	if n, err := e.Remove("nfail", "nosuch"); n != 0 || err != nil || savesOf(e) != before {
+		t.Fatalf("removing what is gone: %d, %v, %d saves", n, err, savesOf(e)-before)
+	}
+}

@@ -120,6 +120,10 @@ type Plan struct {
 	Stretch float64   // how much the budget stretches every interval (≥1)
 	Spent   int       // metered calls in the last 24 hours
 	Blocked bool      // the budget is spent: nothing is polled until calls age out
+	// HeldUntil is set while DingTalk asked this host to pause (a ban, a
+	// throttle with a wait): no key is asked before it. Set by the engine
+	// (see hold.go), not by Policy.Plan.
+	HeldUntil time.Time
 }
 
 // Plan decides which keys of s to query at now. forced keys are due at

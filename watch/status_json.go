@@ -19,8 +19,10 @@ type (
 	}
 	messageJSON struct {
 		ProcessQueryKey string `json:"processQueryKey"`
-		Notice          string `json:"notice,omitempty"`
-		SendStatus      string `json:"sendStatus"`
+		// Label is the key's own label (set in the dashboard), if any.
+		Label      string `json:"label,omitempty"`
+		Notice     string `json:"notice,omitempty"`
+		SendStatus string `json:"sendStatus"`
 		// Expired: past DingTalk's 24 hours, not asked; as last saved.
 		Expired   bool         `json:"expired,omitempty"`
 		ReadCount int          `json:"readCount"`
@@ -68,7 +70,7 @@ func (r *StatusReport) WriteJSON(w io.Writer) error {
 	}
 	for _, ks := range r.Keys {
 		k := ks.Key
-		m := messageJSON{ProcessQueryKey: k.Key, Notice: k.Notice, Read: []personJSON{}, Unread: []personJSON{}}
+		m := messageJSON{ProcessQueryKey: k.Key, Label: k.Label, Notice: k.Notice, Read: []personJSON{}, Unread: []personJSON{}}
 		if ks.Err != nil {
 			m.Error = errorOf(ks.Err)
 		} else {

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"cmp"
 	"context"
 	"sync"
 	"time"
@@ -26,7 +27,9 @@ type KeyStatus struct {
 }
 
 // QueryOnce asks DingTalk once for each key (with the robot it was watched
-// with, else robot), a few at once, and merges each answer into a copy of
+// with, else robot), a few at once, and no more once an answer asked this
+// host to pause (a ban, a throttle with a wait: the keys not asked yet
+// fail with that answer), and merges each answer into a copy of
 // what saved holds of it; saved is not changed. A saved key past its 24
 // hours is not asked: it is reported as last saved, marked Expired. now is the time of the
 // answers. The result keeps the order of keys and summarises each notice
@@ -38,6 +41,11 @@ func QueryOnce(ctx context.Context, q Querier, robot string, saved *State, keys 
 	out := make([]KeyStatus, len(keys))
 	sem := make(chan struct{}, queryWorkers)
 	var wg sync.WaitGroup
+	// paused is the first answer that asked this host to pause (a ban, a
+	// throttle with a wait: see Engine's holds): the keys not asked yet are
+	// not asked, and fail with it.
+	var mu sync.Mutex
+	var paused error
 	for i, key := range keys {
 		k := &Key{Key: key, RobotCode: robot}
 		if wk := saved.Key(key); wk != nil {
@@ -54,7 +62,19 @@ func QueryOnce(ctx context.Context, q Querier, robot string, saved *State, keys 
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			mu.Lock()
+			p := paused
+			mu.Unlock()
+			if p != nil {
+				out[i] = KeyStatus{Key: k, Err: p}
+				return
+			}
 			rs, err := q.ReadStatus(ctx, k.RobotCode, key)
+			if dingtalk.RetryAfter(err) > 0 && (dingtalk.IsThrottle(err) || dingtalk.IsQuota(err)) {
+				mu.Lock()
+				paused = cmp.Or(paused, err)
+				mu.Unlock()
+			}
 			if err == nil {
 				k.ApplyAnswer(rs, now())
 			}

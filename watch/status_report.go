@@ -31,28 +31,14 @@ type NoticeStatus struct {
 	// NotDelivered are the people of sent batches DingTalk did not deliver
 	// to (invalid, flow-controlled, filtered userIds), with its reason,
 	// over Keys, each userId once: part of everyone the notice was meant
-	// for, as in the CSV's NOT_DELIVERED rows.
+	// for, as in the CSV's NOT_DELIVERED rows. The same as
+	// Audience.NotDelivered.
 	NotDelivered []Undelivered
 }
 
-// Meant is how many people the notice was meant for: its audience and
-// the people DingTalk did not deliver to.
-func (n NoticeStatus) Meant() int { return n.Audience.Total() + len(n.NotDelivered) }
-
-// notDeliveredOf merges the keys' NotDelivered, each userId once, in order.
-func notDeliveredOf(keys []*Key) []Undelivered {
-	var out []Undelivered
-	seen := map[string]bool{}
-	for _, k := range keys {
-		for _, u := range k.NotDelivered {
-			if !seen[u.UserID] {
-				seen[u.UserID] = true
-				out = append(out, u)
-			}
-		}
-	}
-	return out
-}
+// Meant is how many people the notice was meant for, the people DingTalk
+// did not deliver to included: Audience.Total.
+func (n NoticeStatus) Meant() int { return n.Audience.Total() }
 
 // Troubled reports whether any batch of the notice failed or has an
 // unknown outcome.
@@ -88,7 +74,7 @@ func NewStatusReport(saved *State, keys []KeyStatus, checked time.Time) *StatusR
 			r.Notices[i].Batches = n.Batches
 		}
 		r.Notices[i].Audience = AudienceOf(members[i], r.Notices[i].Batches...)
-		r.Notices[i].NotDelivered = notDeliveredOf(members[i])
+		r.Notices[i].NotDelivered = r.Notices[i].Audience.NotDelivered
 	}
 	return r
 }

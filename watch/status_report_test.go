@@ -15,11 +15,11 @@ import (
 )
 
 func TestParseKeysSkipsCommentsAndNamesLines(t *testing.T) {
-	got, err := ParseKeys("# weekly sync\n\nKna29Ra5\n  # old: abc\nKna29Ra5, def\n")
-	if err != nil || !slices.Equal(got, []string{"Kna29Ra5", "def"}) {
+	got, err := ParseKeys("# weekly sync\n\nKna29Ra5pdJznx1g\n  # old: abc\nKna29Ra5pdJznx1g, defKey0000000000d\n")
+	if err != nil || !slices.Equal(got, []string{"Kna29Ra5pdJznx1g", "defKey0000000000d"}) {
 		t.Fatalf("%q %v", got, err)
 	}
-	_, err = ParseKeys("# header\n\nok1\nbad!key\n")
+	_, err = ParseKeys("# header\n\nokKey00000000001\nbad!key\n")
 	if err == nil || !strings.HasPrefix(err.Error(), "line 4: ") {
 		t.Fatalf("want the line as in the text: %v", err)
 	}
@@ -61,7 +61,8 @@ func statusFixture(h string) *StatusReport {
 		{UserID: h, Name: h},
 	}}
 	k2 := &Key{Key: "k2", Notice: "n1"}
-	return NewStatusReport(saved, []KeyStatus{{Key: k1}, {Key: k2, Err: &dingtalk.Error{Code: h, Message: h, Hint: h, RequestID: h}}}, at)
+	lone := &Key{Key: "k3", Label: h, SendStatus: "SUCCESS", Recipients: []Recipient{{UserID: "u3", Name: h}}} // a lone key's label is shown
+	return NewStatusReport(saved, []KeyStatus{{Key: k1}, {Key: k2, Err: &dingtalk.Error{Code: h, Message: h, Hint: h, RequestID: h}}, {Key: lone}}, at)
 }
 
 func TestStatusTextSummarisesNotices(t *testing.T) {

@@ -25,18 +25,18 @@ func (r *StatusReport) WriteText(w io.Writer) error {
 			fmt.Fprintln(bw)
 		}
 		k := ks.Key
+		label := ""
+		if k.Label != "" {
+			label = fmt.Sprintf("  label %q", line(k.Label))
+		}
 		if ks.Err != nil {
-			fmt.Fprintf(bw, "%s  FAILED: %s\n", line(k.Key), line(ks.Err.Error()))
+			fmt.Fprintf(bw, "%s%s  FAILED: %s\n", line(k.Key), label, line(ks.Err.Error()))
 			continue
 		}
-		var read, unread []Recipient
-		for _, p := range k.Recipients {
-			if p.Read {
-				read = append(read, p)
-			} else {
-				unread = append(unread, p)
-			}
-		}
+		// The order of the dashboard, the summary and the CSV: readers by
+		// name then read time, the unread by name (SortPeople).
+		a := AudienceOf([]*Key{k})
+		read, unread := a.Read, a.Unread
 		status := line(k.SendStatus)
 		if ks.Expired {
 			status = "EXPIRED (as last seen"
@@ -45,7 +45,7 @@ func (r *StatusReport) WriteText(w io.Writer) error {
 			}
 			status += "; DingTalk keeps read status 24 hours)"
 		}
-		fmt.Fprintf(bw, "%s  %s  read %d/%d\n", line(k.Key), status, len(read), len(k.Recipients))
+		fmt.Fprintf(bw, "%s%s  %s  read %d/%d\n", line(k.Key), label, status, len(read), len(k.Recipients))
 		writePeople(bw, "Read", read)
 		writePeople(bw, "Unread", unread)
 	}
@@ -56,18 +56,28 @@ func (r *StatusReport) WriteText(w io.Writer) error {
 	return bw.Flush()
 }
 
+// nameColumn is the widest the name column is padded to, in terminal
+// cells: a longer name is printed whole, and only its own row's userId
+// moves right, not every row's.
+const nameColumn = 24
+
 // writePeople prints a titled list of names and userIds, names padded by
-// display width so CJK names line up.
-func writePeople(w io.Writer, title string, people []Recipient) {
+// display width (CJK names take two cells a character) so they line up,
+// up to nameColumn cells.
+func writePeople(w io.Writer, title string, people []Person) {
 	fmt.Fprintf(w, "  %s (%d)\n", title, len(people))
 	names := make([]string, len(people))
 	width := 0
 	for i, p := range people {
 		names[i] = line(p.Name)
-		width = max(width, ansi.StringWidth(names[i]))
+		width = max(width, min(ansi.StringWidth(names[i]), nameColumn))
 	}
 	for i, p := range people {
-		fmt.Fprintf(w, "    %s%s  %s\n", names[i], strings.Repeat(" ", width-ansi.StringWidth(names[i])), line(p.UserID))
+		id := p.UserID
+		if id == "" {
+			id = p.UnionID
+		}
+		fmt.Fprintf(w, "    %s%s  %s\n", names[i], strings.Repeat(" ", max(0, width-ansi.StringWidth(names[i]))), line(id))
 	}
 }
 
