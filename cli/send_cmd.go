@@ -255,13 +255,18 @@ func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON bool) e
 			unknown++
 		}
 	}
-	msg := fmt.Sprintf("not every batch was sent: %d failed, %d unknown (see above)", failed, unknown)
-	switch {
-	case failed > 0:
-		msg += fmt.Sprintf("; dingwatch send --resend %q sends to the people of the failed ones", line(rep.Notice))
-	case unknown > 0:
-		msg += "; unknown batches are never resent automatically: they may have arrived"
+	// A failed batch was not sent; an unknown one may have been: never
+	// counted together as "not sent", never a count of none.
+	var parts []string
+	if failed > 0 {
+		parts = append(parts, fmt.Sprintf("%s failed, not sent (dingwatch send --resend %q sends to their people)",
+			watch.Plural(failed, "batch", "batches"), line(rep.Notice)))
 	}
+	if unknown > 0 {
+		parts = append(parts, fmt.Sprintf("%s with an unknown outcome: their people may have it (never resent automatically)",
+			watch.Plural(unknown, "batch", "batches")))
+	}
+	msg := strings.Join(parts, "; ") + " (see above)"
 	if failed > 0 && failed == len(rep.Batches) && settingsErr != nil {
 		return &exitError{exitUsage, fmt.Errorf("%s: %w", msg, settingsErr)}
 	}

@@ -182,26 +182,14 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 		if w.Path != "" {
 			where = line(w.Path)
 		}
-		problems = append(problems, fmt.Sprintf("the saved state is not whole: what could not be used is still in %s, untouched (dingwatch, the dashboard, sets it aside in a .set-aside-TIME.json file beside it, or moves an unreadable file aside, and keeps the rest)", where))
+		problems = append(problems, fmt.Sprintf("the saved state is not whole (see the warning above): what could not be used is still in %s, untouched; dingwatch (the dashboard) sets it aside in a file beside it and keeps the rest", where))
 		break
 	}
 	if n := rep.Failed(); n > 0 {
 		problems = append(problems, fmt.Sprintf("%s failed (of %d asked)", watch.Plural(n, "key", "keys"), len(rep.Keys)))
 	}
 	for _, n := range rep.Notices {
-		if !n.Troubled() {
-			continue
-		}
-		failed, unknown := n.Audience.Unsent()
-		msg := fmt.Sprintf("notice %q did not reach %s: %d in failed batches, %d in batches whose outcome is unknown", line(n.Label),
-			watch.Plural(failed+unknown, "person", "people"), failed, unknown)
-		switch {
-		case failed > 0:
-			msg += fmt.Sprintf(" (dingwatch send --resend %q sends to the failed)", line(n.ID))
-		case unknown > 0:
-			msg += fmt.Sprintf(" (they may have it; dingwatch send --resend %q --include-unknown --yes-duplicates sends it again)", line(n.ID))
-		}
-		problems = append(problems, msg)
+		problems = append(problems, n.Problems()...)
 	}
 	if len(problems) > 0 {
 		return failedErr("%s", strings.Join(problems, "; "))

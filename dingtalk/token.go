@@ -68,13 +68,15 @@ type tokenCache struct {
 // get returns a valid token, fetching one when none is cached or it is
 // about to expire.
 func (t *tokenCache) get(ctx context.Context) (string, error) {
-	t.mu.Lock()
-	tok, exp := t.token, t.expires
-	t.mu.Unlock()
-	if tok != "" && t.now().Before(exp.Add(-tokenRefreshMargin)) {
+	if tok, ok := t.valid(); ok {
 		return tok, nil
 	}
 	ch := t.flight.DoChan("token", func() (any, error) {
+		// A fetch that ended between the check above and this flight
+		// left a token: use it, not a second call.
+		if tok, ok := t.valid(); ok {
+			return tok, nil
+		}
 		// The fetch is shared: one caller giving up must not fail the others.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
@@ -96,6 +98,13 @@ func (t *tokenCache) get(ctx context.Context) (string, error) {
 		}
 		return r.Val.(string), nil
 	}
+}
+
+// valid is the cached token while it is not about to expire.
+func (t *tokenCache) valid() (string, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.token, t.token != "" && t.now().Before(t.expires.Add(-tokenRefreshMargin))
 }
 
 // current is the cached token, "" when none.

@@ -58,18 +58,34 @@ func writeText(w io.Writer, snap *watch.Snapshot, keys []*watch.Key, now time.Ti
 		if title == "" {
 			title = dingtalk.Short(k.Key)
 		}
-		a := watch.AudienceOf(gk)
+		// The one count of a notice's people (Audience.Total), as the
+		// dashboard and `status` show it: its failed and unknown batches
+		// and who DingTalk did not deliver to count too.
+		a := watch.AudienceOf(gk, g.Batches()...)
 		fmt.Fprintf(bw, "\n%s  read %d/%d", safetext.Line(title, textTitleMax), len(a.Read), a.Total())
 		if k.Err != nil {
 			fmt.Fprintf(bw, "  (%s)", safetext.Line(k.Err.Hint, textHintMax))
 		}
 		fmt.Fprint(bw, "\n")
-		for _, p := range a.Unread {
-			fmt.Fprintf(bw, "  unread  %s  %s\n", safetext.Line(p.Name, textNameMax), safetext.Line(p.UserID, textNameMax))
-		}
+		writePeople(bw, "unread", a.Unread)
+		writePeople(bw, "not sent (batch failed)", a.Failed)
+		writePeople(bw, "not delivered", a.NotDelivered)
+		writePeople(bw, "may have it (batch outcome unknown)", a.Unknown)
 	}
 	if len(keys) == 0 {
 		fmt.Fprint(bw, "no keys watched\n")
 	}
 	return bw.Flush()
+}
+
+// writePeople writes one line per person: what they are, their name (if
+// any), their userId and, for someone DingTalk did not deliver to, why.
+func writePeople(w io.Writer, what string, people []watch.Person) {
+	for _, p := range people {
+		fmt.Fprintf(w, "  %s  %s  %s", what, safetext.Line(p.Name, textNameMax), safetext.Line(p.ID(), textNameMax))
+		if p.Reason != "" {
+			fmt.Fprintf(w, "  (%s)", safetext.Line(p.Reason, textHintMax))
+		}
+		fmt.Fprint(w, "\n")
+	}
 }

@@ -65,7 +65,7 @@ func (m Model) binding(msg tea.KeyMsg) (Model, tea.Cmd) {
 
 // rowAction handles the keys that act on the selected row.
 func (m Model) rowAction(msg tea.KeyMsg, r row) (Model, tea.Cmd, bool) {
-	k, e, ctx := m.c.keys, m.opts.Engine, m.opts.Ctx
+	k, e := m.c.keys, m.opts.Engine
 	var cmd tea.Cmd
 	switch {
 	case key.Matches(msg, k.Refresh):
@@ -87,8 +87,7 @@ func (m Model) rowAction(msg tea.KeyMsg, r row) (Model, tea.Cmd, bool) {
 	case key.Matches(msg, k.Recall) && r.recalled():
 		m, cmd = m.setFlash(r.title()+" is already recalled", false)
 	case key.Matches(msg, k.Recall):
-		m, cmd = m.open(m.ask(fmt.Sprintf("Recall %s of %s? Recipients will no longer see it.", pluralize(len(r.keys), "key"), r.title()),
-			"recalls", recallKeys(ctx, e, r.title(), r.keyIDs())))
+		m, cmd = m.recall(r)
 	case key.Matches(msg, k.Remove):
 		what, ids := "key "+r.title(), r.keyIDs()
 		if r.notice != nil {
@@ -149,6 +148,33 @@ func (m Model) escape() (Model, tea.Cmd) {
 	return m, nil
 }
 
+// recall asks before recalling the row's keys that DingTalk can still
+// recall. Keys known to be past DingTalk's 24 hours are left out and
+// counted in the prompt; when every key is, it says so without asking and
+// spends no call.
+func (m Model) recall(r row) (Model, tea.Cmd) {
+	var live []string
+	past := 0
+	for _, k := range r.keys {
+		switch {
+		case k.SendStatus == watch.SendRecalled:
+		case k.Expired || k.ExpiredBy(m.c.now):
+			past++
+		default:
+			live = append(live, k.Key)
+		}
+	}
+	if len(live) == 0 {
+		return m.setFlash(fmt.Sprintf("%s was sent over 24 hours ago: DingTalk no longer recalls it (nothing was asked)", r.title()), true)
+	}
+	what := pluralize(len(live), "key")
+	if past > 0 {
+		what = fmt.Sprintf("%d of %s (%d past DingTalk's 24 hours)", len(live), pluralize(len(live)+past, "key"), past)
+	}
+	return m.open(m.ask(fmt.Sprintf("Recall %s of %s? Recipients will no longer see it.", what, r.title()),
+		"recalls", recallKeys(m.opts.Ctx, m.opts.Engine, r.title(), live)))
+}
+
 // ask builds a confirmation that runs yes on y.
 func (m Model) ask(prompt, yesWhat string, yes tea.Cmd) *confirm {
 	return &confirm{c: m.c, prompt: prompt, yesWhat: yesWhat, yes: yes}
@@ -160,7 +186,7 @@ func (m Model) resend(r row, unknownToo bool) (Model, tea.Cmd) {
 	if r.notice == nil {
 		return m.setFlash("only a notice sent from dingwatch has batches to resend", true)
 	}
-	failed, unknown := r.aud.Unsent()
+	failed, unknown := len(r.aud.Failed), len(r.aud.Unknown)
 	if !unknownToo {
 		if failed == 0 {
 			return m.setFlash(fmt.Sprintf("no failed batch in %s (B resends batches whose outcome is unknown: %d people)", r.title(), unknown), false)

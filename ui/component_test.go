@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 )
 
 func testCommon() common {
@@ -192,4 +193,17 @@ func TestTickKeepsPeople(t *testing.T) {
 	if &m.detail.secs[0] == before {
 		t.Fatal("another row kept the old people")
 	}
+}
+
+// The width of a plain title, measured without a grapheme parse, is the
+// width ansi.StringWidth gives, and anything else is measured by it.
+func FuzzStringWidthAgreesWithANSI(f *testing.F) {
+	for _, s := range []string{"", "JLdR1YhJ…4Eg=", "周会", "a\u0301", "\x1b[31mx", "…", "e\u200d", "~\x7f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := stringWidth(s), ansi.StringWidth(s); got != want {
+			t.Fatalf("stringWidth(%q) = %d, ansi says %d", s, got, want)
+		}
+	})
 }

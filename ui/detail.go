@@ -78,7 +78,13 @@ func (d *detailPane) layout() {
 	if k := (secsKey{d.serial, d.filter, d.c.now.YearDay()}); k != d.secsFor || d.secs == nil {
 		d.secs, d.secsFor = d.sections(), k
 	}
-	need := peopleNeed(d.secs, d.split(), d.height)
+	essential := 0
+	for _, it := range d.headItems() {
+		if it.prio <= 1 {
+			essential++
+		}
+	}
+	need := peopleNeed(d.secs, d.split(), d.height, essential)
 	d.head, d.cut = d.planHead(max(d.height-need, 0))
 	d.max = shareRows(d.secs, d.height-d.head.lines, d.split())
 	d.offset = min(max(d.offset, 0), d.max)
@@ -144,13 +150,15 @@ func (d detailPane) messages() []string {
 			out = append(out, l.text)
 		}
 	}
-	for _, p := range d.r.lost {
-		out = append(out, fmt.Sprintf("not sent: %s (batch %s)", personName(p.Name, idOf(p.Recipient)), batchOf(p)))
+	a := d.r.aud
+	for _, p := range a.Failed {
+		out = append(out, fmt.Sprintf("not sent: %s (batch failed)", personName(p.Name, idOf(p.Recipient))))
 	}
-	for _, k := range d.r.keys {
-		for _, u := range k.NotDelivered {
-			out = append(out, fmt.Sprintf("not delivered: %s (%s)", clean(u.UserID), clean(u.Reason)))
-		}
+	for _, p := range a.NotDelivered {
+		out = append(out, fmt.Sprintf("not delivered: %s (%s)", clean(p.UserID), clean(p.Reason)))
+	}
+	for _, p := range a.Unknown {
+		out = append(out, fmt.Sprintf("may have it: %s (batch outcome unknown)", personName(p.Name, idOf(p.Recipient))))
 	}
 	return out
 }

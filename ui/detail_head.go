@@ -113,13 +113,13 @@ func (d detailPane) headItems() []headItem {
 			status = "no answer yet"
 		}
 		add(lipgloss.NewStyle(), 5, false, "%s · robot %s", status, clean(k.RobotCode))
-		add(lipgloss.NewStyle(), 3, false, "%s", sendFacts(k, now))
+		add(lipgloss.NewStyle(), 3, false, "%s", sendFacts(k, now, !d.c.readOnly))
 		add(st.Dim, 8, false, "refreshed %s · %s", ago(k.LastOK, now), pluralize(k.Polls, "poll"))
 	}
 	if r.recalled() {
 		add(st.Warn, 1, true, "recalled: recipients no longer see it; nothing counts down")
 	}
-	if t := timeline(st, r, now, d.width); t != "" {
+	if t := timeline(st, r, now, d.width, !d.c.readOnly); t != "" {
 		add(lipgloss.NewStyle(), 4, false, "%s", t)
 	}
 	if r.notice != nil && len(r.notice.Rounds) > 1 {
@@ -161,7 +161,7 @@ func (d detailPane) problemItems() []headItem {
 		}
 		items = append(items, headItem{text: text, style: style, prio: 1, long: true})
 	}
-	failed, unknown := r.aud.Unsent()
+	failed, unknown := len(r.aud.Failed), len(r.aud.Unknown)
 	if failed > 0 {
 		why := ""
 		for _, b := range r.notice.Batches {
@@ -170,21 +170,33 @@ func (d detailPane) problemItems() []headItem {
 				break
 			}
 		}
-		items = append(items, headItem{text: fmt.Sprintf("! %s not sent: batch failed%s (b resends)", pluralize(failed, "person"), why), style: st.Error, prio: 1, long: true})
+		items = append(items, headItem{text: fmt.Sprintf("! %s not sent: batch failed%s%s", pluralize(failed, "person"), why, d.hint(" (b resends)")), style: st.Error, prio: 1, long: true})
 	}
 	if unknown > 0 {
-		items = append(items, headItem{text: fmt.Sprintf("! %s: batch outcome unknown, not resent (B resends; they may get it twice)", pluralize(unknown, "person")), style: st.Error, prio: 1, long: true})
+		items = append(items, headItem{text: fmt.Sprintf("? %s may have it: batch outcome unknown%s", pluralize(unknown, "person"), d.hint(" (B resends; they may get it twice)")), style: st.Warn, prio: 1, long: true})
 	}
 	return items
 }
 
+// hint is a hint naming a key that changes something, or "" for a viewer,
+// who cannot use it.
+func (d detailPane) hint(h string) string {
+	if d.c.readOnly {
+		return ""
+	}
+	return h
+}
+
 // sendFacts is "sent 11-27 10:02 · 21h04m left", or what is known of a
-// pasted or recalled key.
-func sendFacts(k *watch.Key, now time.Time) string {
+// pasted or recalled key; canSet adds the key that sets a send time.
+func sendFacts(k *watch.Key, now time.Time, canSet bool) string {
 	left, ok := k.TimeLeft(now)
 	at := k.SentAt.In(now.Location()).Format("01-02 15:04")
 	switch {
 	case !ok:
+		if !canSet {
+			return fmt.Sprintf("added %s · send time unknown", ago(k.AddedAt, now))
+		}
 		return fmt.Sprintf("added %s · send time unknown (t sets it)", ago(k.AddedAt, now))
 	case k.SendStatus == watch.SendRecalled:
 		return "sent " + at + " · recalled"
@@ -198,14 +210,18 @@ func sendFacts(k *watch.Key, now time.Time) string {
 var sparks = []rune("▁▂▃▄▅▆▇█")
 
 // timeline is "reads ▁▃▅█  50% in 3m · 90% not yet" from observed read
-// times only; "" when nobody has read.
-func timeline(st Styles, r row, now time.Time, width int) string {
+// times only; "" when nobody has read. canSet: the user may set a send
+// time (t), so the hint names the key.
+func timeline(st Styles, r row, now time.Time, width int, canSet bool) string {
 	a := r.aud
 	if len(a.Read) == 0 || r.total == 0 {
 		return ""
 	}
 	start, ok := watch.Group{Notice: r.notice, Keys: r.keys}.Start()
 	if !ok {
+		if !canSet {
+			return "read times need the send time"
+		}
 		return "read times need the send time (t)" // counted from adding they would mean nothing
 	}
 	text := timeToRead(a, start)

@@ -2,19 +2,32 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/dingwatch/dingwatch/watch"
 )
 
 // section is one list of people in the detail pane, and the lines the
-// layout gave it (its title included).
+// layout gave it (its title included). Its people are drawn only when
+// shown: a notice of 20,000 people costs each view the lines on screen,
+// not 20,000 of them.
 type section struct {
 	title string
 	style lipgloss.Style
-	items []personItem
+	n     int                    // the people in it
+	at    func(i int) personItem // the i-th shown, 0 ≤ i < n
 	rows  int
+}
+
+// slice is the people shown from i to j.
+func (s section) slice(i, j int) []personItem {
+	out := make([]personItem, 0, max(j-i, 0))
+	for ; i < j; i++ {
+		out = append(out, s.at(i))
+	}
+	return out
 }
 
 // personItem is one person as a section shows them.
@@ -24,72 +37,103 @@ type personItem struct {
 }
 
 // sections are the row's people: Unread first (who to chase), then those
-// a batch never reached, then Read, newest first.
+// a batch never reached, then those whose batch may have reached them,
+// then Read, newest first. The people stay in the row's audience, shared
+// with every view; the filter only orders them. What draws them holds
+// the audience and the clock, not the pane.
 func (d detailPane) sections() []section {
-	st, a, f := d.c.st, d.r.aud, strings.ToLower(d.filter)
+	st, a, f, now := d.c.st, d.r.aud, strings.ToLower(d.filter), d.c.now
 	found := func(name, id string) bool {
 		return f != "" && (strings.Contains(strings.ToLower(name), f) || strings.Contains(strings.ToLower(id), f))
 	}
-	un := section{title: fmt.Sprintf("Unread (%d)", len(a.Unread)), style: st.Unread}
-	for _, p := range a.Unread {
-		un.items = append(un.items, personItem{mark: "·", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), match: found(p.Name, idOf(p.Recipient))})
+	item := func(mark, right string, p watch.Person) personItem {
+		return personItem{mark: mark, name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), right: right, match: found(p.Name, idOf(p.Recipient))}
 	}
-	rd := section{title: fmt.Sprintf("Read (%d)", len(a.Read)), style: st.Read}
-	unseen := a.UnknownReadTimes()          // they sort first, by name
-	for i := len(a.Read) - 1; i >= 0; i-- { // newest first, then those read before watching, by name
-		j := i
-		if i < unseen {
-			j = unseen - 1 - i
-		}
-		p := a.Read[j]
-		seen := "earlier"
-		if !p.FirstSeenRead.IsZero() {
-			seen = clockTime(p.FirstSeenRead, d.c.now)
-		}
-		rd.items = append(rd.items, personItem{mark: "✓", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), right: seen, match: found(p.Name, idOf(p.Recipient))})
-	}
+	un := section{title: fmt.Sprintf("Unread (%d)", len(a.Unread)), style: st.Unread, n: len(a.Unread),
+		at: func(i int) personItem { return item("·", "", a.Unread[i]) }}
+	unseen := a.UnknownReadTimes() // they sort first, by name
+	rd := section{title: fmt.Sprintf("Read (%d)", len(a.Read)), style: st.Read, n: len(a.Read),
+		at: func(i int) personItem { // newest first, then those read before watching, by name
+			j := len(a.Read) - 1 - i
+			if j < unseen {
+				j = unseen - 1 - j
+			}
+			p := a.Read[j]
+			seen := "earlier"
+			if !p.FirstSeenRead.IsZero() {
+				seen = clockTime(p.FirstSeenRead, now)
+			}
+			return item("✓", seen, p)
+		}}
 	out := []section{un}
-	lost := section{style: st.Error}
-	for _, p := range d.r.lost {
-		lost.items = append(lost.items, personItem{mark: "✗", name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), right: batchOf(p), match: found(p.Name, idOf(p.Recipient))})
+	failed, refused := a.Failed, a.NotDelivered
+	if n := len(failed) + len(refused); n > 0 { // surely not reached
+		out = append(out, section{title: fmt.Sprintf("Not delivered (%d)", n), style: st.Error, n: n,
+			at: func(i int) personItem {
+				if i < len(failed) {
+					return item("✗", "batch failed", failed[i])
+				}
+				return item("✗", clean(refused[i-len(failed)].Reason), refused[i-len(failed)])
+			}})
 	}
-	for _, k := range d.r.keys {
-		for _, u := range k.NotDelivered {
-			lost.items = append(lost.items, personItem{mark: "✗", name: clean(u.UserID), right: clean(u.Reason)})
-		}
-	}
-	if len(lost.items) > 0 {
-		lost.title = fmt.Sprintf("Not delivered (%d)", len(lost.items))
-		out = append(out, lost)
+	if maybe := a.Unknown; len(maybe) > 0 { // their batch may have been sent: they are not "not delivered"
+		out = append(out, section{title: fmt.Sprintf("Outcome unknown (%d) · may have it", len(maybe)), style: st.Warn, n: len(maybe),
+			at: func(i int) personItem { return item("?", "unknown", maybe[i]) }})
 	}
 	out = append(out, rd)
-	for i := range out { // the people the filter found come first in their section
-		slices.SortStableFunc(out[i].items, func(a, b personItem) int {
-			switch {
-			case a.match == b.match:
-				return 0
-			case a.match:
-				return -1
-			}
-			return 1
-		})
+	if f != "" {
+		for i := range out {
+			out[i] = matchesFirst(out[i])
+		}
 	}
 	return out
 }
 
-// peopleNeed is the fewest of height lines the people keep: Unread's
-// title and first names at least, half the pane when they need it.
-func peopleNeed(secs []section, split bool, height int) int {
+// matchesFirst puts the people the filter found first in s, keeping the
+// order of both parts.
+func matchesFirst(s section) section {
+	found, rest := make([]int32, 0, s.n), make([]int32, 0, s.n)
+	for i := range s.n {
+		if s.at(i).match {
+			found = append(found, int32(i))
+		} else {
+			rest = append(rest, int32(i))
+		}
+	}
+	if len(found) == 0 || len(rest) == 0 {
+		return s
+	}
+	order, at := append(found, rest...), s.at
+	s.at = func(i int) personItem { return at(int(order[i])) }
+	return s
+}
+
+// peopleNeed is how many of height lines the people take before the
+// head's details (send time, timeline, rounds) get any: each section's
+// title and its first names (Unread up to 5, the others up to 3), and at
+// least half the pane when they need it, and Unread's title and first
+// name at any size; only the head's essential lines (title and problems)
+// come first.
+func peopleNeed(secs []section, split bool, height, essential int) int {
+	first := func(s section, n int) int { return 1 + min(max(s.n, 1), n) }
 	want := 0
 	for i, s := range secs {
 		if !split || i < len(secs)-1 {
-			want += 1 + max(len(s.items), 1)
+			want += first(s, 3+2*boolInt(i == 0))
 		}
 	}
 	if split {
-		want = max(want, 1+max(len(secs[len(secs)-1].items), 1))
+		want = max(want, first(secs[len(secs)-1], 3))
 	}
-	return min(want, max(1+min(max(len(secs[0].items), 1), 2), height/2))
+	return min(want, max(height-essential, height/2, 1+min(max(secs[0].n, 1), 2)))
+}
+
+// boolInt is 1 for true.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // shareRows gives the sections their rows in avail lines and returns the
@@ -97,21 +141,21 @@ func peopleNeed(secs []section, split bool, height int) int {
 func shareRows(secs []section, avail int, split bool) int {
 	if split {
 		right := &secs[len(secs)-1]
-		right.rows = min(avail, 1+max(len(right.items), 1))
-		return max(stack(secs[:len(secs)-1], avail), len(right.items)-(right.rows-1), 0)
+		right.rows = min(avail, 1+max(right.n, 1))
+		return max(stack(secs[:len(secs)-1], avail), right.n-(right.rows-1), 0)
 	}
 	return stack(secs, avail)
 }
 
 // stack shares avail lines between sections shown one under the other:
-// Unread (the first) gets at least half, the others a title and a first
-// line each when they can, then share what they need a line each in turn; Unread takes
-// what is left.
+// Unread (the first) gets at least half, the others their title each
+// (with its count, so none vanishes unsaid) when they can, then share what
+// they need a line each in turn; Unread takes what is left.
 func stack(secs []section, avail int) int {
 	want := make([]int, len(secs))
 	others := 0
 	for i := range secs {
-		want[i] = 1 + max(len(secs[i].items), 1)
+		want[i] = 1 + max(secs[i].n, 1)
 		if i > 0 {
 			others += want[i]
 		}
@@ -119,7 +163,7 @@ func stack(secs []section, avail int) int {
 	secs[0].rows = min(want[0], max(avail-others, (avail+1)/2, min(avail, 2)))
 	avail -= secs[0].rows
 	for i := 1; i < len(secs); i++ {
-		secs[i].rows = min(want[i], 2, avail)
+		secs[i].rows = min(want[i], 1, avail) // its title, with how many it holds
 		avail -= secs[i].rows
 	}
 	for gave := true; gave && avail > 0; { // the others share what is left, a line each in turn
@@ -135,7 +179,7 @@ func stack(secs []section, avail int) int {
 	secs[0].rows += min(want[0]-secs[0].rows, avail)
 	most := 0
 	for _, s := range secs {
-		most = max(most, len(s.items)-max(s.rows-1, 0))
+		most = max(most, s.n-max(s.rows-1, 0))
 	}
 	return most
 }
@@ -173,65 +217,51 @@ func (d detailPane) peopleView(h int) []string {
 }
 
 // sectionLines draws a section in its rows from the pane's offset, with
-// "↑ N more" and "↓ N more" where it goes on.
+// "↑ N more" and "↓ N more" where it goes on: N counts every person not
+// shown on that side. With two lines or more under the title, a marker
+// takes a line of its own and at least one person still shows; with
+// fewer, the counts go in the title (overflowMarks).
 func (d detailPane) sectionLines(s section, width int) []string {
 	if s.rows <= 0 {
 		return nil
 	}
 	st := d.c.st
-	lines := []string{s.style.Render(fit(s.title, width))}
 	k := s.rows - 1
-	if len(s.items) == 0 && k > 0 {
-		return append(lines, st.Dim.Render(fit("  nobody", width)))
+	if s.n == 0 {
+		lines := []string{s.style.Render(fit(s.title, width))}
+		if k > 0 {
+			lines = append(lines, st.Dim.Render(fit("  nobody", width)))
+		}
+		return lines
 	}
-	start := min(d.offset, max(len(s.items)-k, 0))
-	for i := start; i < min(start+k, len(s.items)); i++ {
-		lines = append(lines, d.personLine(s.items[i], width))
+	start := min(d.offset, max(s.n-k, 0))
+	if k < 3 && (start > 0 || start+k < s.n) { // no room for marker lines
+		end := min(start+k, s.n)
+		cols := columnsFor(s.slice(start, end), width)
+		marks := overflowMarks(start, s.n-end) // the title gives way, never the counts
+		lines := []string{s.style.Render(withMarks(s.title, marks, width))}
+		for i := start; i < end; i++ {
+			lines = append(lines, d.personLine(s.at(i), cols))
+		}
+		return lines
 	}
-	more := len(s.items) - (start + k)
-	switch {
-	case k < 2 && (more > 0 || start > 0): // no room for marker lines: counts in the title
-		t := s.title
-		if start > 0 {
-			t += fmt.Sprintf(" ↑%d", start)
-		}
-		if more > 0 {
-			t += fmt.Sprintf(" ↓%d", more)
-		}
-		lines[0] = s.style.Render(fit(t, width))
-	default:
-		if start > 0 && k >= 3 {
-			lines[1] = st.Dim.Render(fit(fmt.Sprintf("  ↑ %d more", start+1), width))
-		}
-		if more > 0 {
-			lines[len(lines)-1] = st.Dim.Render(fit(fmt.Sprintf("  ↓ %d more", more+1), width))
-		}
+	first, last := start, min(start+k, s.n) // the people shown: [first, last)
+	if first > 0 {
+		first++ // its line goes to "↑ N more"
+	}
+	if last < s.n {
+		last-- // its line goes to "↓ N more"
+	}
+	lines := []string{s.style.Render(fit(s.title, width))}
+	if first > 0 {
+		lines = append(lines, st.Dim.Render(fit("  "+moreAbove(first), width)))
+	}
+	cols := columnsFor(s.slice(first, last), width)
+	for i := first; i < last; i++ {
+		lines = append(lines, d.personLine(s.at(i), cols))
+	}
+	if last < s.n {
+		lines = append(lines, st.Dim.Render(fit("  "+moreBelow(s.n-last), width)))
 	}
 	return lines
-}
-
-// personLine is "✓ name  userId  seen", columns aligned by display width;
-// a narrow pane shows only the time of day.
-func (d detailPane) personLine(p personItem, width int) string {
-	st := d.c.st
-	rightW := min(max(12, stringWidth(p.right)), 18)
-	right := p.right
-	if width < 50 {
-		rightW = min(max(stringWidth(right), 6), 14, width/3)
-		if strings.Contains(right, ":") {
-			right, rightW = right[max(0, len(right)-5):], 6 // "11-26 13:19" → "13:19"
-		}
-	}
-	rest := width - 2 - rightW
-	nameW := min(max(rest/2, 6), 16)
-	idW := rest - nameW - 1
-	mark := p.mark
-	if p.match {
-		mark = "»"
-	}
-	line := mark + " " + fit(p.name, nameW) + " " + st.Dim.Render(fit(p.id, idW))
-	if right != "" {
-		line += st.Dim.Render(fitRight(right, rightW))
-	}
-	return line
 }

@@ -14,6 +14,7 @@ import (
 type field struct {
 	name  string
 	multi bool
+	ids   bool // an area of ids (keys, userIds): what it holds is cleaned as typed
 	area  textarea.Model
 	line  textinput.Model
 }
@@ -39,6 +40,7 @@ func newLine(st Styles, name, placeholder, value string, limit int) field {
 	in.Cursor.SetMode(cursor.CursorStatic)
 	st.line(&in)
 	in.SetValue(value)
+	cleanInput(&in)
 	return field{name: name, line: in}
 }
 
@@ -127,8 +129,12 @@ func (f *form) Update(msg tea.Msg) (overlay, tea.Cmd) {
 	fl := &f.fields[f.focus]
 	if fl.multi {
 		fl.area, cmd = fl.area.Update(km)
+		if fl.ids {
+			cleanArea(&fl.area)
+		}
 	} else {
 		fl.line, cmd = fl.line.Update(km)
+		cleanInput(&fl.line)
 	}
 	return f, cmd
 }
@@ -197,7 +203,7 @@ func (f *form) View() string {
 			name = st.Cursor.Render("› " + fl.name)
 		}
 		if fl.multi {
-			lines = append(lines, name, fl.area.View())
+			lines = append(lines, name, inertView(fl.area.View()))
 		} else {
 			lines = append(lines, name+"  "+fl.line.View())
 		}

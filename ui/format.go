@@ -126,4 +126,56 @@ func byteSize(n int) string {
 }
 
 // stringWidth is how many cells s takes (CJK counts two).
-func stringWidth(s string) int { return ansi.StringWidth(s) }
+func stringWidth(s string) int {
+	if n, ok := plainWidth(s); ok {
+		return n
+	}
+	return ansi.StringWidth(s)
+}
+
+// plainWidth is the width of s when it is printable ASCII and "…" only
+// (a shortened key: a cell each), the common case of 20,000 titles; ok
+// is false for anything else, which ansi.StringWidth measures.
+func plainWidth(s string) (n int, ok bool) {
+	for i := 0; i < len(s); n++ {
+		switch c := s[i]; {
+		case c >= ' ' && c < 0x7f:
+			i++
+		case strings.HasPrefix(s[i:], "…"):
+			i += len("…")
+		default:
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// moreAbove and moreBelow are the one spelling of an over-flow marker,
+// in every list: "↑ 3 more", "↓ 19 more", n counting every item hidden
+// on that side.
+func moreAbove(n int) string { return fmt.Sprintf("↑ %d more", n) }
+
+// moreBelow: see moreAbove.
+func moreBelow(n int) string { return fmt.Sprintf("↓ %d more", n) }
+
+// overflowMarks are the markers for a list with no line to spare for them
+// (they go after its title): " ↑ 2 more ↓ 9 more", "" when nothing is hidden.
+func overflowMarks(above, below int) string {
+	s := ""
+	if above > 0 {
+		s += " " + moreAbove(above)
+	}
+	if below > 0 {
+		s += " " + moreBelow(below)
+	}
+	return s
+}
+
+// withMarks is title followed by over-flow marks in width cells: the
+// title is shortened (…) so the counts always show.
+func withMarks(title, marks string, width int) string {
+	if room := width - stringWidth(marks); stringWidth(title) > room {
+		title = ansi.Truncate(title, max(room, 1), "…")
+	}
+	return fit(title+marks, width)
+}

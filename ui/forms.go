@@ -27,7 +27,7 @@ func (m Model) addForm() overlay {
 		robot = clean(m.snap.Robot)
 	}
 	return newForm(m.c, "Add keys", "", submit,
-		newArea(m.c.st, "Keys", "paste one or more processQueryKeys (spaces, commas or new lines)", ""),
+		idArea(newArea(m.c.st, "Keys", "paste one or more processQueryKeys (spaces, commas or new lines)", "")),
 		newLine(m.c.st, "Label", "optional", "", 80),
 		newLine(m.c.st, "Robot", "robot code", robot, 128))
 }
@@ -61,7 +61,7 @@ func (m Model) sendForm() overlay {
 		return p, nil, nil
 	}
 	f = newForm(m.c, "Send a notice", fmt.Sprintf("sent in batches of %d; you confirm with y before anything is sent", watch.MaxBatch), submit,
-		newArea(m.c.st, "To", "userIds, separated by commas, spaces or new lines", ""),
+		idArea(newArea(m.c.st, "To", "userIds, separated by commas, spaces or new lines", "")),
 		newArea(m.c.st, "Text", "the message", ""),
 		newLine(m.c.st, "Label", "the notice's name in dingwatch", "", 80))
 	return f

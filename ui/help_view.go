@@ -9,12 +9,15 @@ import (
 )
 
 // helpView is the full list of keys, in titled groups packed side by side
-// as the width allows; any key closes it.
+// as the width allows; any key closes it. When it does not fit, it scrolls
+// (j/k, pgup/pgdn) under a last line that says what is hidden and how to
+// close it.
 type helpView struct {
 	c             common
 	width, height int
 	titles        []string
 	cols          [][]key.Binding
+	offset        int // first line shown when it scrolls
 }
 
 func newHelpView(c common, titles []string, cols [][]key.Binding) *helpView {
@@ -24,11 +27,29 @@ func newHelpView(c common, titles []string, cols [][]key.Binding) *helpView {
 // Footer: drawn over the body.
 func (h *helpView) Footer() bool { return false }
 
-// Update closes the help on any key.
+// Update scrolls the help when it does not fit; any other key closes it.
 func (h *helpView) Update(msg tea.Msg) (overlay, tea.Cmd) {
-	if _, ok := msg.(tea.KeyMsg); ok {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return h, nil
+	}
+	k, avail := h.c.keys, h.height-1
+	if h.fits() {
 		return nil, nil
 	}
+	switch {
+	case key.Matches(km, k.Down):
+		h.offset++
+	case key.Matches(km, k.Up):
+		h.offset--
+	case key.Matches(km, k.PageDown):
+		h.offset += max(avail-1, 1)
+	case key.Matches(km, k.PageUp):
+		h.offset -= max(avail-1, 1)
+	default:
+		return nil, nil
+	}
+	h.offset = min(max(h.offset, 0), max(len(h.bodyLines())-avail, 0))
 	return h, nil
 }
 
@@ -55,8 +76,9 @@ func (h *helpView) group(i int) string {
 	return strings.Join(lines, "\n")
 }
 
-// View packs the groups into rows of columns that fit the width.
-func (h *helpView) View() string {
+// bodyLines are the groups packed into rows of columns that fit the
+// width, one string a line.
+func (h *helpView) bodyLines() []string {
 	var rows, row []string
 	w := 0
 	for i := range h.cols {
@@ -69,15 +91,47 @@ func (h *helpView) View() string {
 		row, w = append(row, lipgloss.NewStyle().PaddingRight(3).Render(g)), w+gw
 	}
 	rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
-	body := strings.Join(rows, "\n\n") + "\n\n" + h.c.st.Dim.Render("any key closes")
-	if lipgloss.Height(body)+2 > h.height || lipgloss.Width(body)+4 > h.width {
-		return clip(body, h.width, h.height)
+	return strings.Split(strings.Join(rows, "\n\n"), "\n")
+}
+
+// closing is the last line of the help in its box.
+const helpClosing = "any key closes"
+
+// fits reports whether the whole help fits in its box.
+func (h *helpView) fits() bool {
+	body := strings.Join(h.bodyLines(), "\n")
+	return lipgloss.Height(body)+2+2 <= h.height && lipgloss.Width(body)+4 <= h.width
+}
+
+// View draws the help in a box when it fits, else the lines from the
+// offset over a line with the over-flow marks, the scroll keys and how to
+// close it.
+func (h *helpView) View() string {
+	lines := h.bodyLines()
+	if h.fits() {
+		return h.c.st.Dialog.Render(strings.Join(lines, "\n") + "\n\n" + h.c.st.Dim.Render(helpClosing))
 	}
-	return h.c.st.Dialog.Render(body)
+	avail := max(h.height-1, 0)
+	off := min(h.offset, max(len(lines)-avail, 0))
+	end := min(off+avail, len(lines))
+	out := make([]string, 0, avail+1)
+	for _, l := range lines[off:end] {
+		out = append(out, fit(l, h.width))
+	}
+	status := "j/k scroll · any other key closes"
+	if marks := overflowMarks(off, len(lines)-end); marks != "" {
+		status = marks[1:] + " · " + status
+	}
+	out = append(out, h.c.st.Warn.Render(fit(status, h.width)))
+	return clip(strings.Join(out, "\n"), h.width, h.height)
 }
 
 // ShortHelp names its key.
 func (h *helpView) ShortHelp() []key.Binding {
+	if !h.fits() {
+		return []key.Binding{key.NewBinding(key.WithKeys("j", "k"), key.WithHelp("j/k", "scroll help")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("any other key", "closes help"))}
+	}
 	return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("any key", "closes help"))}
 }
 

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -35,6 +34,8 @@ type keyList struct {
 	filtering bool   // the filter input has the keys
 	input     textinput.Model
 	cache     *rowCache
+	coll      *watch.Collation // sorts a lone key's people (Update's goroutine only)
+	groups    int              // notices and lone keys, as of the last rebuild
 }
 
 func newKeyList(c common) keyList {
@@ -44,7 +45,7 @@ func newKeyList(c common) keyList {
 	in.Placeholder = "label, key or name"
 	in.CharLimit = 200
 	c.st.line(&in)
-	return keyList{c: c, input: in, expanded: map[string]bool{}, marked: map[string]bool{}, cache: newRowCache()}
+	return keyList{c: c, input: in, expanded: map[string]bool{}, marked: map[string]bool{}, cache: newRowCache(), coll: watch.DefaultCollation()}
 }
 
 // SetSize lays the list out in width×height cells inside its border.
@@ -68,19 +69,18 @@ func (l *keyList) rebuild() {
 	if l.snap == nil {
 		return
 	}
-	cur := ""
+	var cur rowRef
 	if r, ok := l.selected(); ok {
-		cur = r.id()
+		cur = r.ref()
 	}
-	old := map[string]int{}
+	old := make(map[rowRef]int, len(l.rows))
 	for i, r := range l.rows {
-		old[fmt.Sprint(r.id(), "#", r.child)] = i
+		old[r.ref()] = i
 	}
-	var rows []row
-	var serials []uint64
+	groups := l.snap.Groups()
+	rows, serials := make([]row, 0, len(groups)), make([]uint64, 0, len(groups))
 	add := func(n *watch.Notice, keys []*watch.Key, child int, match string) {
-		id := row{notice: n, keys: keys}.id()
-		if i, ok := old[fmt.Sprint(id, "#", child)]; ok && l.rows[i].same(n, keys, child) {
+		if i, ok := old[row{notice: n, keys: keys, child: child}.ref()]; ok && l.rows[i].same(n, keys, child) {
 			r := l.rows[i]
 			r.match = match
 			rows, serials = append(rows, r), append(serials, l.serials[i])
@@ -93,10 +93,11 @@ func (l *keyList) rebuild() {
 		} else {
 			r = r.summed(l.c.now)
 		}
+		r.titleW = stringWidth(r.titleOf(true)) // a wide pane shows an unlabelled key whole
 		rows = append(rows, r)
 		serials = append(serials, l.serial)
 	}
-	for _, g := range l.snap.State.Groups() {
+	for _, g := range groups {
 		ok, match := matches(row{notice: g.Notice, keys: g.Keys}, l.filter)
 		if !ok {
 			continue
@@ -108,31 +109,38 @@ func (l *keyList) rebuild() {
 			}
 		}
 	}
-	l.rows, l.serials = rows, serials
+	l.rows, l.serials, l.groups = rows, serials, len(groups)
 	l.countW, l.titleW = 7, 0 // "999/999"
 	for _, r := range rows {
-		l.countW = max(l.countW, len(fmt.Sprintf("%d/%d", r.read, r.total)))
-		l.titleW = max(l.titleW, stringWidth(r.title())+2)
+		l.countW = max(l.countW, digits(r.read)+1+digits(r.total))
+		l.titleW = max(l.titleW, r.titleW+2)
 	}
+	cur.child = 0 // a key under its notice: the cursor stays on the notice
 	for i, r := range rows {
-		if r.id() == cur && r.child == 0 {
+		if r.ref() == cur {
 			l.cursor = i
 		}
 	}
-	for i, r := range rows {
-		if r.id() == l.pending {
-			l.cursor, l.pending = i, ""
+	if l.pending != "" {
+		for i, r := range rows {
+			if r.id() == l.pending {
+				l.cursor, l.pending = i, ""
+			}
 		}
 	}
 	l.clamp()
 }
 
 // watched counts what is watched: notices and lone keys, not rows.
-func (l keyList) watched() int {
-	if l.snap == nil {
-		return 0
+func (l keyList) watched() int { return l.groups }
+
+// digits is how many digits n (≥ 0) is written with.
+func digits(n int) int {
+	d := 1
+	for ; n >= 10; n /= 10 {
+		d++
 	}
-	return len(l.snap.State.Groups())
+	return d
 }
 
 // selected is the row under the cursor; ok is false when the list is empty.
@@ -140,7 +148,7 @@ func (l keyList) selected() (row, bool) {
 	if l.cursor < 0 || l.cursor >= len(l.rows) {
 		return row{}, false
 	}
-	return l.rows[l.cursor], true
+	return l.rows[l.cursor].withPeople(l.coll), true
 }
 
 // move moves the cursor by n rows.
@@ -179,6 +187,7 @@ func (l keyList) Update(msg tea.KeyMsg) (keyList, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		l.input, cmd = l.input.Update(msg)
+		cleanInput(&l.input)
 		l.setFilter(l.input.Value())
 		return l, cmd
 	}

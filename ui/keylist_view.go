@@ -15,12 +15,7 @@ func (l keyList) View() string {
 	}
 	start, end := scrollWindow(len(l.rows), l.cursor, l.offset, l.rowsShown())
 	if l.rowsShown() < 3 && len(l.rows) > end-start { // no room for marker lines
-		if start > 0 {
-			title += fmt.Sprintf(" ↑%d", start)
-		}
-		if end < len(l.rows) {
-			title += fmt.Sprintf(" ↓%d", len(l.rows)-end)
-		}
+		title = withMarks(title, overflowMarks(start, len(l.rows)-end), l.width-2) // a long filter gives way, not the counts
 	}
 	head := paneTitle(st, title, l.focused, l.width)
 	if l.filtering {
@@ -42,13 +37,13 @@ func (l keyList) View() string {
 	}
 	markers := l.rowsShown() >= 3
 	if markers && start > 0 {
-		lines = append(lines, st.Dim.Render(fit(fmt.Sprintf("  ↑ %d more", start), l.width)))
+		lines = append(lines, st.Dim.Render(fit("  "+moreAbove(start), l.width)))
 	}
 	for i := start; i < end; i++ {
 		lines = append(lines, l.cachedRow(i))
 	}
 	if markers && end < len(l.rows) {
-		lines = append(lines, st.Dim.Render(fit(fmt.Sprintf("  ↓ %d more", len(l.rows)-end), l.width)))
+		lines = append(lines, st.Dim.Render(fit("  "+moreBelow(len(l.rows)-end), l.width)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -166,7 +161,11 @@ func (l keyList) renderRow(r row, sig rowSig) string {
 		return true
 	}
 	showWord, showLeft, showBar := show(9), show(6), show(8)
-	title := fit(indent+r.title(), nameW)
+	t := r.title()
+	if full := r.titleOf(true); full != t && stringWidth(indent+full) <= nameW {
+		t = full // an unlabelled key whole, when the pane has room
+	}
+	title := fit(indent+t, nameW)
 	if sig.selected {
 		title = st.Selected.Render(title)
 	}

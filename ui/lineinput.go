@@ -29,6 +29,7 @@ func newLineInput(c common, label, value, placeholder string, submit func(string
 	in.Placeholder = placeholder
 	c.st.line(&in)
 	in.SetValue(value)
+	cleanInput(&in)
 	in.CursorEnd()
 	in.Focus()
 	return &lineInput{c: c, label: label, input: in, submit: submit}
@@ -56,6 +57,7 @@ func (l *lineInput) Update(msg tea.Msg) (overlay, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	l.input, cmd = l.input.Update(km)
+	cleanInput(&l.input)
 	return l, cmd
 }
 

@@ -7,17 +7,15 @@ import (
 )
 
 // audienceOf is who a row's keys (and, for a notice, its batches) were
-// meant for: Read, Unread and Undelivered, each in the reader's collation.
-func audienceOf(n *watch.Notice, keys []*watch.Key) watch.Audience {
+// meant for: Read, Unread, Failed, Unknown and NotDelivered, each in the
+// reader's collation c (made once per list: making one costs more than a
+// small merge).
+func audienceOf(c *watch.Collation, n *watch.Notice, keys []*watch.Key) watch.Audience {
 	if n == nil {
-		return watch.AudienceOf(keys)
+		return c.Audience(keys)
 	}
-	return watch.AudienceOf(keys, n.Batches...)
+	return c.Audience(keys, n.Batches...)
 }
-
-// batchOf is the state of an undelivered person's batch ("failed",
-// "unknown").
-func batchOf(p watch.Person) string { return p.Batch }
 
 // warningTexts are the snapshot's warnings as lines to show: the text,
 // and the file it is about when the text does not name it.

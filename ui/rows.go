@@ -19,23 +19,53 @@ type row struct {
 	child   int          // for a key shown under its open notice: its batch number (1…)
 	read    int
 	total   int
-	word    string // the state needing attention first, in a word
-	problem bool   // marked with ! on the list
-	aud     watch.Audience
-	lost    []watch.Person // people of failed or unknown batches
+	word    string         // the state needing attention first, in a word
+	problem bool           // marked with ! on the list
+	aud     watch.Audience // for a lone key, merged when it is selected (withPeople)
+	people  bool           // aud is merged
 	match   string         // the recipient the filter found, when not the title
+	titleW  int            // the width of titleOf(true), in cells
 }
 
-// summed fills in the row's counts, state and people.
+// rowRef names a row across snapshots without building a string: its
+// notice's ID, or its key, and its place under its notice.
+type rowRef struct {
+	notice, key string
+	child       int
+}
+
+// ref is the row's rowRef.
+func (r row) ref() rowRef {
+	if r.notice != nil {
+		return rowRef{notice: r.notice.ID, child: r.child}
+	}
+	return rowRef{key: r.keys[0].Key, child: r.child}
+}
+
+// summed fills in a lone key's counts and state; its people are merged
+// only when it is selected (withPeople): 20,000 saved keys cost the first
+// frame a count each, not a merge each.
 func (r row) summed(now time.Time) row {
-	return r.summedWith(audienceOf(r.notice, r.keys), now)
+	if r.notice != nil || len(r.keys) != 1 || len(r.keys[0].NotDelivered) > 0 {
+		return r.summedWith(watch.AudienceOf(r.keys), now) // DingTalk's not-delivered count too: merged at once
+	}
+	r.read, r.total = r.keys[0].Counts() // a key's people are unique: its audience counts the same
+	r.word, r.problem = rowState(r, now)
+	return r
+}
+
+// withPeople is r with its people merged in c.
+func (r row) withPeople(c *watch.Collation) row {
+	if !r.people {
+		r.aud, r.people = audienceOf(c, r.notice, r.keys), true
+	}
+	return r
 }
 
 // summedWith is summed with the row's people already merged (a notice's
 // come from the snapshot, merged once for every view).
 func (r row) summedWith(aud watch.Audience, now time.Time) row {
-	r.aud = aud
-	r.lost = r.aud.Undelivered
+	r.aud, r.people = aud, true
 	r.read, r.total = len(r.aud.Read), r.aud.Total()
 	r.word, r.problem = rowState(r, now)
 	return r
@@ -72,12 +102,18 @@ func (r row) keyIDs() []string {
 }
 
 // title is the row's label, or the shortened key, cleaned for one line.
-func (r row) title() string {
+func (r row) title() string { return r.titleOf(false) }
+
+// titleOf is title, with the whole key when full (for a pane wide enough).
+func (r row) titleOf(full bool) string {
 	if r.notice != nil {
 		return clean(r.notice.Label)
 	}
 	k := r.keys[0]
 	name := watch.ShortKey(k.Key)
+	if full {
+		name = k.Key
+	}
 	if k.Label != "" {
 		name = k.Label
 	}
@@ -153,15 +189,13 @@ func rowState(r row, now time.Time) (string, bool) {
 	for _, k := range r.keys {
 		consider(keyState(k, now))
 	}
-	if r.notice != nil {
-		for _, b := range r.notice.Batches {
-			switch b.Status {
-			case watch.BatchFailed:
-				consider("failed")
-			case watch.BatchUnknown:
-				consider("unknown")
-			}
-		}
+	// A batch counts by who it still leaves out: a failed batch whose
+	// people a later batch reached is no longer "failed".
+	if len(r.aud.Failed) > 0 {
+		consider("failed")
+	}
+	if len(r.aud.Unknown) > 0 {
+		consider("unknown")
 	}
 	return best, problems[best]
 }

@@ -96,7 +96,7 @@ func TestStateColumnAndCounts(t *testing.T) {
 	if !strings.Contains(m.View(), "Watched (4)") || len(m.list.rows) != 6 {
 		t.Fatalf("opening a notice changed the count:\n%s", m.View())
 	}
-	if r := m.list.rows[0]; r.word != "unknown" || !r.problem || r.total != 28 { // 27 recipients and batch people + 1 DingTalk did not deliver to
+	if r := m.list.rows[0]; r.word != "unknown" || !r.problem || r.total != 28 { // 27 reached or in batches, and ghost, whom DingTalk did not deliver to (F14)
 		t.Fatalf("the notice's state: %q problem %v total %d", r.word, r.problem, r.total)
 	}
 }

@@ -45,6 +45,14 @@ type Problem struct {
 // can be used of (not a JSON object, an unknown old version) or a
 // *NewerStateError.
 func DecodeState(data []byte) (*State, []Problem, error) {
+	if st, ok := decodeClean(data); ok {
+		return st, nil, nil
+	}
+	return decodeEntries(data)
+}
+
+// decodeEntries is DecodeState taking the file entry by entry.
+func decodeEntries(data []byte) (*State, []Problem, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		return nil, nil, fmt.Errorf("not valid JSON: %w", err)

@@ -80,8 +80,9 @@ type Engine struct {
 	eventSeq  uint64      // how many events there have been
 	followed  time.Time   // the owner's state file last loaded, when following
 	buckets   map[string]*bucket
-	snap      *Snapshot  // the last snapshot, shared while version is the same
-	push      PushStatus // the Stream connection's health (push.go)
+	snap      *Snapshot      // the last snapshot, shared while version is the same
+	sorter    audienceSorter // merges the views' audiences (Snapshot.Audience)
+	push      PushStatus     // the Stream connection's health (push.go)
 	// announced is when subscribers were last told of a change;
 	// unannounced says answers merged since then (see answeredLocked).
 	announced   time.Time
@@ -174,6 +175,9 @@ func (e *Engine) answeredLocked(now time.Time) {
 func (e *Engine) notifyLocked() {
 	e.unannounced = false
 	e.announced = e.opts.Now()
+	if len(e.subs) > 0 {
+		e.snapshotLocked() // what every view takes until the next announcement
+	}
 	for ch := range e.subs {
 		select {
 		case ch <- struct{}{}:

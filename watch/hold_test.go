@@ -48,8 +48,8 @@ func TestEngineHonoursDingTalksPause(t *testing.T) {
 			if spent := e.Snapshot().Spent; spent != 1 {
 				t.Fatalf("spent %d calls, but 1 was made", spent)
 			}
-			if want := clk.Now().Add(tc.pause); next.Before(want) {
-				t.Fatalf("next poll at %v, before the pause ends (%v)", next, want)
+			if want := clk.Now().Add(tc.pause); next.Before(want) || e.Snapshot().HeldUntil.Before(want) {
+				t.Fatalf("next poll at %v, held until %v: before the pause ends (%v)", next, e.Snapshot().HeldUntil, want)
 			}
 			clk.Add(tc.pause - time.Second/2)
 			e.Refresh("", keys...)

@@ -52,7 +52,7 @@ func ParseKeys(text string) ([]string, error) {
 			f = unescapeKey(f)
 			err := CheckKey(f)
 			if err == nil && len(f) < MinKeyLen {
-				err = fmt.Errorf("%q cannot be a processQueryKey: it is %d characters, and DingTalk's are about 44", f, len(f))
+				err = fmt.Errorf("%q cannot be a processQueryKey: it is %s, and DingTalk's are about 44", f, Plural(len(f), "character", "characters"))
 			}
 			if err != nil {
 				if len(lines) > 1 {

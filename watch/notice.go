@@ -6,53 +6,81 @@ import (
 )
 
 // Person is a recipient across one or more keys of a notice, or someone
-// the notice was meant for whose batch was not sent.
+// the notice was meant for whom no key reached.
 type Person struct {
 	Recipient
-	// Key is the key where they were first seen read, or their first key;
-	// "" for someone whose batch was not sent.
+	// Key is the key where they were first seen read, or their first key
+	// (for Audience.NotDelivered: the key whose batch DingTalk did not
+	// deliver to them); "" for someone whose batch failed or has an
+	// unknown outcome.
 	Key string
-	// Batch is "" for someone a sent key reached; BatchFailed or
-	// BatchUnknown for someone in Audience.Undelivered: the state of the
-	// latest batch that was to reach them.
+	// Batch is "" for someone a sent key reached; BatchFailed (in
+	// Audience.Failed) or BatchUnknown (Audience.Unknown): the state of the
+	// latest batch that was to reach them; BatchSent in
+	// Audience.NotDelivered.
 	Batch string
+	// Reason is why DingTalk did not deliver to them (Audience.NotDelivered
+	// only), as DingTalk said it.
+	Reason string
 }
 
 // Audience is who a notice (or a group of keys) was meant for: who has
-// read it, who has not, and who it never reached because their batch
-// failed or has an unknown outcome. A person reached by several keys (a
-// reminder round) counts once, read if they read any of them.
+// read it, who has not, who it did not reach (their batch failed, or
+// DingTalk did not deliver to them), and who may or may not have it (their
+// batch's outcome is unknown). A person reached by several keys (a
+// reminder round) counts once, read if they read any of them. Each person
+// the notice was meant for is in exactly one list; Total counts them all,
+// and every view and report counts by it.
 type Audience struct {
 	// Read are the readers: those whose read time is unknown first (they
 	// read before dingwatch first asked), by name, then by read time.
 	Read []Person
 	// Unread are reached and not yet read, by name (SortPeople).
 	Unread []Person
-	// Undelivered are meant for the notice but in a batch that failed or
-	// whose outcome is unknown (Person.Batch says which), and reached by no
+	// Failed are in a batch that failed (it was not sent) and reached by no
 	// later batch; by name.
-	Undelivered []Person
-	// NotDelivered are the people of sent batches whom DingTalk reported
-	// it did not deliver to (batchSend's invalidStaffIdList,
-	// flowControlledStaffIdList, filteredStaffIdList), with its reason:
-	// each userId once, in the order the keys name them, leaving out anyone
-	// a key reached (a later reminder delivered to them) or listed in
-	// Undelivered. They are part of everyone the notice was meant for.
-	NotDelivered []Undelivered
+	Failed []Person
+	// Unknown are in a batch whose outcome is unknown and reached by no
+	// later batch: they may have the notice (it may have been sent; its
+	// reads cannot be watched). Never call them "not sent"; by name.
+	Unknown []Person
+	// NotDelivered are in a sent batch but DingTalk did not deliver to them
+	// (an invalid or flow-controlled userId: Person.Reason says why), and
+	// reached by no key; by name.
+	NotDelivered []Person
 }
 
 // AudienceOf merges the recipients of keys with the people of batches
 // (a notice's Batches) that reached none of them. Without batches it is
 // the audience of the keys alone.
 func AudienceOf(keys []*Key, batches ...Batch) Audience {
+	return audienceOf(nil, keys, batches)
+}
+
+// Audience is AudienceOf in the collation c, which it may reuse (making a
+// collation costs more than merging a key of a few people).
+func (c *Collation) Audience(keys []*Key, batches ...Batch) Audience {
+	return audienceOf(c, keys, batches)
+}
+
+// audienceOf is AudienceOf in the collation c; nil: the default one, made
+// only when there is something to sort.
+func audienceOf(c *Collation, keys []*Key, batches []Batch) Audience {
 	n := 0
 	for _, k := range keys {
 		n += len(k.Recipients)
 	}
-	byID := make(map[string]int, n)
+	var byID map[string]int // a key's people are unique: one key needs no merge
+	if len(keys) != 1 || len(batches) > 0 || len(keys[0].NotDelivered) > 0 {
+		byID = make(map[string]int, n)
+	}
 	all := make([]Person, 0, n)
 	for _, k := range keys {
 		for _, r := range k.Recipients {
+			if byID == nil {
+				all = append(all, Person{Recipient: r, Key: k.Key})
+				continue
+			}
 			id := r.ID()
 			i, ok := byID[id]
 			if !ok {
@@ -93,15 +121,47 @@ func AudienceOf(keys []*Key, batches ...Batch) Audience {
 	}
 	unsent := undeliveredOf(batches, byID)
 	for _, u := range unsent {
-		a.Undelivered = append(a.Undelivered, u.Person)
+		if u.Batch == BatchUnknown {
+			a.Unknown = append(a.Unknown, u.Person)
+		} else {
+			a.Failed = append(a.Failed, u.Person)
+		}
 	}
 	a.NotDelivered = notDeliveredOf(keys, byID, unsent)
-	c := DefaultCollation()
-	c.Sort(a.Read)
+	if c == nil && max(len(a.Read), len(a.Unread), len(a.Failed), len(a.Unknown), len(a.NotDelivered)) > 1 {
+		c = DefaultCollation()
+	}
+	if c != nil {
+		c.Sort(a.Read)
+		c.Sort(a.Unread)
+		c.Sort(a.Failed)
+		c.Sort(a.Unknown)
+		c.Sort(a.NotDelivered)
+	}
 	sortByReadTime(a.Read)
-	c.Sort(a.Unread)
-	c.Sort(a.Undelivered)
 	return a
+}
+
+// notDeliveredOf are the people keys' sent batches did not deliver to,
+// each userId once (the first key's reason), leaving out those any key
+// reached (by ID: a later reminder delivered to them) and those of unsent
+// batches (counted there).
+func notDeliveredOf(keys []*Key, reached map[string]int, unsent []unsentPerson) []Person {
+	var out []Person
+	seen := map[string]bool{}
+	for _, u := range unsent {
+		seen[u.UserID] = true
+	}
+	for _, k := range keys {
+		for _, u := range k.NotDelivered {
+			if _, ok := reached[u.UserID]; ok || seen[u.UserID] || u.UserID == "" {
+				continue
+			}
+			seen[u.UserID] = true
+			out = append(out, Person{Recipient: Recipient{UserID: u.UserID}, Key: k.Key, Batch: BatchSent, Reason: u.Reason})
+		}
+	}
+	return out
 }
 
 // sortByReadTime orders readers without a known time first, then by read
@@ -124,26 +184,6 @@ func sortByReadTime(read []Person) {
 		return x.Compare(y)
 	})
 	permute(read, idx)
-}
-
-// notDeliveredOf merges the keys' NotDelivered, each userId once, in
-// order, leaving out the people a key reached and those of unsent batches.
-func notDeliveredOf(keys []*Key, reached map[string]int, unsent []unsentPerson) []Undelivered {
-	var out []Undelivered
-	seen := map[string]bool{}
-	for _, u := range unsent {
-		seen[u.UserID] = true
-	}
-	for _, k := range keys {
-		for _, u := range k.NotDelivered {
-			if _, ok := reached[u.UserID]; ok || seen[u.UserID] || u.UserID == "" {
-				continue
-			}
-			seen[u.UserID] = true
-			out = append(out, u)
-		}
-	}
-	return out
 }
 
 // unsentPerson is someone of a failed or unknown batch with that batch.
@@ -211,22 +251,17 @@ func (g Group) Start() (start time.Time, ok bool) {
 }
 
 // Total is how many people the notice was meant for: read, unread,
-// undelivered (failed or unknown batches) and not delivered by DingTalk
-// (invalid, flow-controlled or filtered userIds of sent batches).
+// failed, unknown and not delivered. It is the one count of a notice's
+// people: the dashboard, the SSH text status and `status` (text, JSON,
+// CSV) all show it.
 func (a Audience) Total() int {
-	return len(a.Read) + len(a.Unread) + len(a.Undelivered) + len(a.NotDelivered)
+	return len(a.Read) + len(a.Unread) + len(a.Failed) + len(a.Unknown) + len(a.NotDelivered)
 }
 
-// Unsent counts the undelivered people by the state of their batch.
-func (a Audience) Unsent() (failed, unknown int) {
-	for _, p := range a.Undelivered {
-		if p.Batch == BatchUnknown {
-			unknown++
-		} else {
-			failed++
-		}
-	}
-	return failed, unknown
+// Missed are the people the notice surely did not reach: Failed, then
+// NotDelivered (those who may have it, Unknown, are not among them).
+func (a Audience) Missed() []Person {
+	return append(slices.Clip(a.Failed), a.NotDelivered...)
 }
 
 // UnknownReadTimes is how many readers have no known read time: they read

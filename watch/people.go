@@ -15,11 +15,47 @@ import (
 type Collation struct {
 	c   *collate.Collator
 	buf collate.Buffer
+	// keys, when not nil, keeps each name's collation key between sorts
+	// (see keyCache): the same 20,000 names are sorted again at every
+	// answer for their notice.
+	keys map[string][]byte
+}
+
+// keyCacheSize bounds a caching Collation: past it the cache starts again
+// (a key is about 30 bytes; 200,000 names are some 10 MB).
+const keyCacheSize = 200_000
+
+// newCachingCollation is DefaultCollation keeping names' keys between
+// sorts; like any Collation, for one goroutine at a time.
+func newCachingCollation() *Collation {
+	c := DefaultCollation()
+	c.keys = map[string][]byte{}
+	return c
+}
+
+// key is name's collation key: from the cache, or made (and cached, when
+// caching). A key not cached is valid until the buffer is reset.
+func (c *Collation) key(name string) []byte {
+	if c.keys == nil {
+		return c.c.KeyFromString(&c.buf, name)
+	}
+	if k, ok := c.keys[name]; ok {
+		return k
+	}
+	if len(c.keys) >= keyCacheSize {
+		clear(c.keys)
+	}
+	k := slices.Clone(c.c.KeyFromString(&c.buf, name))
+	c.buf.Reset()
+	c.keys[name] = k
+	return k
 }
 
 // NewCollation is the ordering of lang; language.Und is the root order.
+// Digits compare as numbers, so userIds and names that count ("q2",
+// "q10", "Person 9") come in counting order, not as strings.
 func NewCollation(lang language.Tag) *Collation {
-	return &Collation{c: collate.New(lang)}
+	return &Collation{c: collate.New(lang, collate.Numeric)}
 }
 
 // DefaultCollation is the ordering of names dingwatch uses unless told
@@ -46,8 +82,8 @@ func (c *Collation) Sort(people []Person) {
 	keys := make([][]byte, len(people))
 	for i, p := range people {
 		// Keys stay valid while the buffer is not reset: each is a slice of
-		// what the buffer held when it was made.
-		keys[i] = c.c.KeyFromString(&c.buf, p.Display())
+		// what the buffer held when it was made, or a cached copy.
+		keys[i] = c.key(p.Display())
 	}
 	idx := make([]int, len(people))
 	for i := range idx {

@@ -109,3 +109,32 @@ func BenchmarkAudienceOf20000(b *testing.B) {
 		AudienceOf(keys)
 	}
 }
+
+// The engine's collation, keeping names' keys between sorts, orders
+// people exactly as the plain one does, sort after sort, also once its
+// cache has started again.
+func TestCachingCollationSortsAsThePlainOne(t *testing.T) {
+	names := []string{"赵", "王", "林", "胡", "Zoe", "anna", "Émile", "", "王", "z", "鏡", "ß", "a\u0301"}
+	var people []Person
+	for i := range 300 {
+		people = append(people, Person{Recipient: Recipient{UserID: fmt.Sprintf("u%03d", (i*7)%300), Name: names[i%len(names)] + fmt.Sprint(i%5)}})
+	}
+	c := newCachingCollation()
+	for round := range 3 {
+		if round == 2 {
+			for i := range keyCacheSize - len(c.keys) + 1 { // fill the cache so it starts again
+				c.key(fmt.Sprint("filler", i))
+			}
+		}
+		want, got := slices.Clone(people), slices.Clone(people)
+		DefaultCollation().Sort(want)
+		c.Sort(got)
+		if !slices.Equal(want, got) {
+			t.Fatalf("round %d: caching collation orders differently", round)
+		}
+		if len(c.keys) == 0 || len(c.keys) > keyCacheSize {
+			t.Fatalf("round %d: %d keys cached", round, len(c.keys))
+		}
+		slices.Reverse(people)
+	}
+}

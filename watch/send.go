@@ -221,11 +221,13 @@ func (e *Engine) resendGroups(noticeID string, unknownToo bool) ([]resendGroup, 
 	}
 	var groups []resendGroup
 	skipped := 0
-	for _, p := range a.Undelivered {
-		if p.Batch == BatchUnknown && !unknownToo {
-			skipped++
-			continue
-		}
+	resend := a.Failed
+	if unknownToo {
+		resend = append(slices.Clip(a.Failed), a.Unknown...)
+	} else {
+		skipped = len(a.Unknown)
+	}
+	for _, p := range resend {
 		r := roundOf[p.UserID]
 		i := slices.IndexFunc(groups, func(g resendGroup) bool { return g.of == r })
 		if i < 0 {

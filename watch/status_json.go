@@ -40,7 +40,9 @@ type (
 		// FirstSeenRead is set only when dingwatch saw the person go from
 		// unread to read, or DingTalk gave a read time.
 		FirstSeenRead string `json:"firstSeenRead,omitempty"`
-		// Batch is "failed" or "unknown" for people whose batch was not sent.
+		// Batch is "failed" for people whose batch was not sent, "unknown"
+		// for people whose batch may have been sent (they may have it), and
+		// "sent" for people DingTalk did not deliver to.
 		Batch string `json:"batch,omitempty"`
 		// Reason is why DingTalk did not deliver to someone of a sent batch.
 		Reason string `json:"reason,omitempty"`
@@ -52,13 +54,18 @@ type (
 		RequestID  string `json:"requestId"`
 	}
 	noticeJSON struct {
-		ID          string       `json:"id"`
-		Label       string       `json:"label"`
-		Keys        []string     `json:"keys"`
-		ReadCount   int          `json:"readCount"`
-		Total       int          `json:"total"`
-		Unread      []personJSON `json:"unread"`
+		ID        string       `json:"id"`
+		Label     string       `json:"label"`
+		Keys      []string     `json:"keys"`
+		ReadCount int          `json:"readCount"`
+		Total     int          `json:"total"`
+		Unread    []personJSON `json:"unread"`
+		// Undelivered are the people it surely did not reach: of failed
+		// batches, and those DingTalk did not deliver to.
 		Undelivered []personJSON `json:"undelivered"`
+		// OutcomeUnknown are the people of batches whose outcome is unknown:
+		// they may have it.
+		OutcomeUnknown []personJSON `json:"outcomeUnknown"`
 	}
 )
 
@@ -88,15 +95,15 @@ func (r *StatusReport) WriteJSON(w io.Writer) error {
 	}
 	for _, n := range r.Notices {
 		nj := noticeJSON{ID: n.ID, Label: n.Label, Keys: n.Keys, ReadCount: len(n.Audience.Read),
-			Total: n.Meant(), Unread: []personJSON{}, Undelivered: []personJSON{}}
+			Total: n.Audience.Total(), Unread: []personJSON{}, Undelivered: []personJSON{}, OutcomeUnknown: []personJSON{}}
 		for _, p := range n.Audience.Unread {
 			nj.Unread = append(nj.Unread, personJSON{UserID: p.UserID, Name: p.Name})
 		}
-		for _, p := range n.Audience.Undelivered {
-			nj.Undelivered = append(nj.Undelivered, personJSON{UserID: p.UserID, Name: p.Name, Batch: p.Batch})
+		for _, p := range n.Audience.Missed() {
+			nj.Undelivered = append(nj.Undelivered, personJSON{UserID: p.UserID, Name: p.Name, Batch: p.Batch, Reason: p.Reason})
 		}
-		for _, u := range n.NotDelivered {
-			nj.Undelivered = append(nj.Undelivered, personJSON{UserID: u.UserID, Batch: BatchSent, Reason: u.Reason})
+		for _, p := range n.Audience.Unknown {
+			nj.OutcomeUnknown = append(nj.OutcomeUnknown, personJSON{UserID: p.UserID, Name: p.Name, Batch: p.Batch})
 		}
 		out.Notices = append(out.Notices, nj)
 	}

@@ -40,8 +40,8 @@ func TestStatusOutputsAgreeOnNotDelivered(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(got.Notices) != 1 || got.Notices[0].Total != 4 || len(got.Notices[0].Undelivered) != 2 ||
-		got.Notices[0].Undelivered[0].UserID != "team" || got.Notices[0].Undelivered[0].Reason != "invalid userId" ||
-		got.Notices[0].Undelivered[0].Batch != BatchSent {
+		got.Notices[0].Undelivered[1].UserID != "team" || got.Notices[0].Undelivered[1].Reason != "invalid userId" ||
+		got.Notices[0].Undelivered[1].Batch != BatchSent {
 		t.Fatalf("JSON notices %+v\n%s", got.Notices, js.String())
 	}
 

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"fmt"
 	"slices"
 	"time"
 )
@@ -24,25 +25,34 @@ type NoticeStatus struct {
 	// Keys are the notice's processQueryKeys in the report, in order.
 	Keys []string
 	// Audience is who the notice was meant for, merged over Keys, with the
-	// people of its failed or unknown batches in Audience.Undelivered.
+	// people of its failed or unknown batches and those DingTalk did not
+	// deliver to; Audience.Total is how many that is.
 	Audience Audience
 	// Batches are the notice's batches, as saved.
 	Batches []Batch
-	// NotDelivered are the people of sent batches DingTalk did not deliver
-	// to (invalid, flow-controlled, filtered userIds), with its reason,
-	// over Keys, each userId once: part of everyone the notice was meant
-	// for, as in the CSV's NOT_DELIVERED rows. The same as
-	// Audience.NotDelivered.
-	NotDelivered []Undelivered
 }
-
-// Meant is how many people the notice was meant for, the people DingTalk
-// did not deliver to included: Audience.Total.
-func (n NoticeStatus) Meant() int { return n.Audience.Total() }
 
 // Troubled reports whether any batch of the notice failed or has an
 // unknown outcome.
-func (n NoticeStatus) Troubled() bool { return len(n.Audience.Undelivered) > 0 }
+func (n NoticeStatus) Troubled() bool { return len(n.Audience.Failed)+len(n.Audience.Unknown) > 0 }
+
+// Problems are the notice's batch problems in one line each, for the
+// end of `dingwatch status` (cleaned for a terminal): the people of failed
+// batches, who did not get it, and apart the people of batches whose
+// outcome is unknown, who may have it. Never one count of both, never a
+// count of nobody; nil when every batch was sent.
+func (n NoticeStatus) Problems() []string {
+	var out []string
+	if failed := len(n.Audience.Failed); failed > 0 {
+		out = append(out, fmt.Sprintf("notice %q did not reach %s of failed batches (dingwatch send --resend %q sends to them)",
+			line(n.Label), Plural(failed, "person", "people"), line(n.ID)))
+	}
+	if unknown := len(n.Audience.Unknown); unknown > 0 {
+		out = append(out, fmt.Sprintf("notice %q: %s in batches whose outcome is unknown may have it (dingwatch send --resend %q --include-unknown --yes-duplicates sends it again, which may duplicate it)",
+			line(n.Label), Plural(unknown, "person", "people"), line(n.ID)))
+	}
+	return out
+}
 
 // NewStatusReport sums up keys by notice, with saved giving each notice's
 // label and batches.
@@ -74,7 +84,6 @@ func NewStatusReport(saved *State, keys []KeyStatus, checked time.Time) *StatusR
 			r.Notices[i].Batches = n.Batches
 		}
 		r.Notices[i].Audience = AudienceOf(members[i], r.Notices[i].Batches...)
-		r.Notices[i].NotDelivered = r.Notices[i].Audience.NotDelivered
 	}
 	return r
 }

@@ -71,7 +71,7 @@ func TestStatusTextSummarisesNotices(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{"k1  Ann  read 1/2", "k2  FAILED: ", `notice "Ann": read 1/3 over 2 keys  ! not every batch was sent`,
+	for _, want := range []string{"k1  Ann  read 1/2", "k2  FAILED: ", `notice "Ann": read 1/3 over 2 keys  ! a batch failed`,
 		"  unread (1): Ann\n", "  batch failed, not sent (1): u9\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)

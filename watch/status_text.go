@@ -82,40 +82,38 @@ func writePeople(w io.Writer, title string, people []Person) {
 }
 
 // writeNoticeSummary prints one notice: read of total, the unread names,
-// and the people of failed or unknown batches with their batch's state.
+// the people it did not reach (failed batches, not delivered by DingTalk)
+// and, apart, the people who may have it (batches whose outcome is
+// unknown).
 func writeNoticeSummary(w io.Writer, n NoticeStatus) {
 	a := n.Audience
-	total := n.Meant()
+	var marks []string
+	if len(a.Failed) > 0 {
+		marks = append(marks, "a batch failed")
+	}
+	if len(a.Unknown) > 0 {
+		marks = append(marks, "a batch's outcome is unknown")
+	}
 	mark := ""
-	if n.Troubled() {
-		mark = "  ! not every batch was sent"
+	if len(marks) > 0 {
+		mark = "  ! " + strings.Join(marks, "; ")
 	}
-	fmt.Fprintf(w, "notice %q: read %d/%d over %s%s\n", line(n.Label), len(a.Read), total, Plural(len(n.Keys), "key", "keys"), mark)
-	if len(a.Unread) > 0 {
-		names := make([]string, len(a.Unread))
-		for i, p := range a.Unread {
-			names[i] = line(p.Display())
+	fmt.Fprintf(w, "notice %q: read %d/%d over %s%s\n", line(n.Label), len(a.Read), a.Total(), Plural(len(n.Keys), "key", "keys"), mark)
+	list := func(title string, people []Person, show func(Person) string) {
+		if len(people) == 0 {
+			return
 		}
-		fmt.Fprintf(w, "  unread (%d): %s\n", len(a.Unread), strings.Join(names, ", "))
+		names := make([]string, len(people))
+		for i, p := range people {
+			names[i] = show(p)
+		}
+		fmt.Fprintf(w, "  %s (%d): %s\n", title, len(people), strings.Join(names, ", "))
 	}
-	for _, state := range []string{BatchFailed, BatchUnknown} {
-		var who []string
-		for _, p := range a.Undelivered {
-			if p.Batch == state {
-				who = append(who, line(p.Display()))
-			}
-		}
-		if len(who) > 0 {
-			fmt.Fprintf(w, "  batch %s, not sent (%d): %s\n", state, len(who), strings.Join(who, ", "))
-		}
-	}
-	if len(n.NotDelivered) > 0 {
-		who := make([]string, len(n.NotDelivered))
-		for i, u := range n.NotDelivered {
-			who[i] = line(u.UserID) + " (" + line(u.Reason) + ")"
-		}
-		fmt.Fprintf(w, "  not delivered by DingTalk (%d): %s\n", len(who), strings.Join(who, ", "))
-	}
+	name := func(p Person) string { return line(p.Display()) }
+	list("unread", a.Unread, name)
+	list("batch failed, not sent", a.Failed, name)
+	list("not delivered by DingTalk", a.NotDelivered, func(p Person) string { return line(p.UserID) + " (" + line(p.Reason) + ")" })
+	list("batch outcome unknown, may have it", a.Unknown, name)
 }
 
 // Plural is n with the singular or plural noun: "1 key", "2 keys".

@@ -21,6 +21,7 @@ import (
 // version is from a newer dingwatch: it is never read nor written over.
 const stateVersion = 1
 
+// stateFile is the state file's shape: the State and its format.
 type stateFile struct {
 	Version int `json:"version"`
 	State

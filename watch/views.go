@@ -19,11 +19,14 @@ type Snapshot struct {
 	Stretch  float64 // how much the budget slows polling (1: not at all)
 	Blocked  bool    // the daily budget is spent
 	NextPoll time.Time
-	Halted   string // why polling stopped, or ""
-	SaveErr  string // the last failure to save, or ""
-	ReadOnly bool
-	Warnings []Warning
-	Robot    string
+	// HeldUntil is set while DingTalk asked this host to pause (a ban, a
+	// throttle's wait): no call is made before it. Zero when none.
+	HeldUntil time.Time
+	Halted    string // why polling stopped, or ""
+	SaveErr   string // the last failure to save, or ""
+	ReadOnly  bool
+	Warnings  []Warning
+	Robot     string
 	// Events are the most recent reads (oldest first); EventSeq counts
 	// every event so far, so a view can tell which ones it has not shown.
 	Events   []ReadEvent
@@ -42,6 +45,26 @@ type snapshotShared struct {
 	audiences map[string]*sharedAudience // notice ID → its audience, worked out once
 	index     sync.Once
 	byNotice  map[string]*Group // notice ID → the notice and its keys, built on first use
+	groups    sync.Once
+	grouped   []Group         // State.Groups, on first use
+	sorter    *audienceSorter // the engine's: names' collation keys kept between merges
+}
+
+// audienceSorter merges notices' audiences for the views, one at a time,
+// in a collation that keeps names' keys from one merge to the next.
+type audienceSorter struct {
+	mu sync.Mutex
+	c  *Collation
+}
+
+// audience is g's audience (Group.Audience).
+func (a *audienceSorter) audience(g Group) Audience {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.c == nil {
+		a.c = newCachingCollation()
+	}
+	return audienceOf(a.c, g.Keys, g.Batches())
 }
 
 // sharedAudience is a notice's audience at one version, worked out on
@@ -66,8 +89,19 @@ func (s *Snapshot) Audience(noticeID string) Audience {
 	if sa == nil {
 		return sh.group(noticeID).Audience()
 	}
-	sa.once.Do(func() { sa.aud = sh.group(noticeID).Audience() })
+	sa.once.Do(func() { sa.aud = sh.sorter.audience(sh.group(noticeID)) })
 	return sa.aud
+}
+
+// Groups is State.Groups, worked out once for every view of the snapshot.
+// The result must not be modified.
+func (s *Snapshot) Groups() []Group {
+	sh := s.shared
+	if sh == nil || sh.state != s.State {
+		return s.State.Groups()
+	}
+	sh.groups.Do(func() { sh.grouped = sh.state.Groups() })
+	return sh.grouped
 }
 
 // group is notice id with its keys, from an index built once.
@@ -98,13 +132,23 @@ func (sh *snapshotShared) group(id string) Group {
 	return Group{}
 }
 
-// Snapshot is the current state, shared with other views until it changes.
+// Snapshot is the state as last announced to the views (Subscribe),
+// shared with every view until the next announcement: answers merged
+// during a poll pass show at the next announcement, at most notifyEvery
+// later, so that every view of a busy engine takes the same snapshot and
+// shares one merge of each notice. Any other change is announced, and
+// shown, at once.
 func (e *Engine) Snapshot() *Snapshot {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.snap != nil && e.snap.Version == e.version {
+	if e.snap != nil && (e.snap.Version == e.version || e.unannounced) {
 		return e.snap
 	}
+	return e.snapshotLocked()
+}
+
+// snapshotLocked makes the snapshot of the state as it is now.
+func (e *Engine) snapshotLocked() *Snapshot {
 	st := &State{Keys: slices.Clone(e.state.Keys), Notices: slices.Clone(e.state.Notices), Calls: e.state.Calls.Clone()}
 	auds := make(map[string]*sharedAudience, len(e.noticeVer))
 	for id, ver := range e.noticeVer {
@@ -119,11 +163,11 @@ func (e *Engine) Snapshot() *Snapshot {
 	e.snap = &Snapshot{
 		Version: e.version, State: st, Policy: e.opts.Policy,
 		Spent: st.Calls.Spent(e.opts.Now()), Stretch: e.plan.Stretch, Blocked: e.plan.Blocked,
-		NextPoll: e.plan.Next, Halted: e.halted, SaveErr: e.saveErr,
+		NextPoll: e.plan.Next, HeldUntil: e.plan.HeldUntil, Halted: e.halted, SaveErr: e.saveErr,
 		ReadOnly: e.opts.Store != nil && e.opts.Store.ReadOnly(),
 		Warnings: slices.Clone(e.warnings), Robot: e.opts.RobotCode,
 		Events: slices.Clone(e.events), EventSeq: e.eventSeq, Push: e.push,
-		shared: &snapshotShared{state: st, audiences: auds},
+		shared: &snapshotShared{state: st, audiences: auds, sorter: &e.sorter},
 	}
 	return e.snap
 }

@@ -76,3 +76,62 @@ func TestAddIndexesEveryKey(t *testing.T) {
 		t.Fatalf("index holds %d keys", len(e.pos))
 	}
 }
+
+// Answers merged during a pass show at the next announcement: until then
+// every view gets the snapshot that was announced, so that thirty SSH
+// sessions share one snapshot and one merge of each notice, not thirty.
+func TestViewsShareTheAnnouncedSnapshotDuringAPass(t *testing.T) {
+	now := t0
+	e := NewEngine(Options{Client: &blockingQuerier{}, RobotCode: "r", Now: func() time.Time { return now }})
+	e.Add(AddSpec{Keys: []string{"k1", "k2", "k3"}})
+	changes, stop := e.Subscribe()
+	defer stop()
+	answer := func(key string) {
+		e.mu.Lock()
+		e.editKeyLocked(key, func(k *Key) {
+			k.Recipients = append(k.Recipients, Recipient{UserID: "u" + fmt.Sprint(len(k.Recipients))})
+		})
+		e.answeredLocked(now)
+		e.mu.Unlock()
+	}
+	announcedNow := func() bool { // announcements are sent before answeredLocked returns
+		select {
+		case <-changes:
+			return true
+		default:
+			return false
+		}
+	}
+	now = now.Add(notifyEvery)
+	answer("k1") // the first answer in a while is announced at once
+	if !announcedNow() {
+		t.Fatal("the first answer in a while was not announced")
+	}
+	announced := e.Snapshot()
+	if len(announced.State.Key("k1").Recipients) != 1 {
+		t.Fatal("the announced answer is not in the snapshot")
+	}
+	now = now.Add(notifyEvery / 5)
+	answer("k2")
+	if got := e.Snapshot(); got != announced {
+		t.Fatal("an answer not yet announced gave one view a snapshot of its own")
+	}
+	if announcedNow() {
+		t.Fatal("announced again within notifyEvery")
+	}
+	now = now.Add(notifyEvery)
+	answer("k3")
+	if !announcedNow() {
+		t.Fatal("an answer notifyEvery after the last announcement was not announced")
+	}
+	latest := e.Snapshot()
+	if latest == announced || len(latest.State.Key("k2").Recipients) != 1 || len(latest.State.Key("k3").Recipients) != 1 {
+		t.Fatal("the next announcement does not show every answer merged since")
+	}
+	if err := e.SetLabel("k1", "now"); err != nil { // any other change shows at once
+		t.Fatal(err)
+	}
+	if e.Snapshot().State.Key("k1").Label != "now" {
+		t.Fatal("an edit waited for an announcement")
+	}
+}

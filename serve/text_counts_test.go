@@ -1,0 +1,43 @@
+package serve
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dingwatch/dingwatch/watch"
+)
+
+// TestTextStatusCountsEveryone: the SSH text status counts a notice's
+// people as `dingwatch status` and the dashboard do (watch.Audience.Total):
+// the reached, the people of a failed batch, of a batch whose outcome is
+// unknown, and those DingTalk did not deliver to; it names each group for
+// what it is and never calls the unknown ones not sent (F14, F22).
+func TestTextStatusCountsEveryone(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	k := &watch.Key{Key: "k1", Notice: "n1", LastOK: now, Recipients: []watch.Recipient{{UserID: "a", Read: true}, {UserID: "b"}},
+		NotDelivered: []watch.Undelivered{{UserID: "ghost", Reason: "invalid userId"}}}
+	st := &watch.State{Keys: []*watch.Key{k}, Notices: []*watch.Notice{{ID: "n1", Label: "Big", Batches: []watch.Batch{
+		{Status: watch.BatchSent, Key: "k1", UserIDs: []string{"a", "b", "ghost"}},
+		{Status: watch.BatchFailed, UserIDs: []string{"f1"}},
+		{Status: watch.BatchUnknown, UserIDs: []string{"q2", "q10"}},
+	}}}}
+	snap := &watch.Snapshot{State: st}
+	var text bytes.Buffer
+	if err := writeStatus(&text, statusRequest{format: "text"}, snap, st.Keys, now); err != nil {
+		t.Fatal(err)
+	}
+	rep := watch.NewStatusReport(st, []watch.KeyStatus{{Key: k}}, now)
+	total := rep.Notices[0].Audience.Total()
+	out := text.String()
+	for _, want := range []string{"Big  read 1/6\n", "  unread    b\n", "  not sent (batch failed)    f1\n",
+		"  not delivered    ghost  (invalid userId)\n", "  may have it (batch outcome unknown)    q2\n  may have it (batch outcome unknown)    q10\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+	if total != 6 {
+		t.Fatalf("status counts %d", total)
+	}
+}

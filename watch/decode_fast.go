@@ -1,0 +1,68 @@
+package watch
+
+import (
+	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
+)
+
+// decodeClean decodes a state file in one pass when every entry in it is
+// usable, which is what dingwatch itself writes. It reports false for
+// anything else (a malformed or unknown entry, a name given twice, invalid
+// UTF-8, another version), and DecodeState then takes the file entry by
+// entry, so that one bad entry costs only itself. The checks are those of
+// decodeNotices, decodeKeys and decodeRecipients; what they would leave out
+// makes this report false.
+//
+// It decodes with encoding/json/v2 (github.com/go-json-experiment/json, the
+// module the standard library's encoding/json/v2 comes from), about twice
+// as fast as encoding/json on a state file, matching names regardless of
+// case as encoding/json does.
+func decodeClean(data []byte) (*State, bool) {
+	var f stateFile
+	if jsonv2.Unmarshal(data, &f, jsonv2.MatchCaseInsensitiveNames(true)) != nil || f.Version != stateVersion {
+		return nil, false
+	}
+	st := &f.State
+	if len(st.Keys) == 0 {
+		st.Keys = nil // as decodeKeys leaves it
+	}
+	notices := make(map[string]bool, len(st.Notices))
+	for _, n := range st.Notices {
+		if n == nil || checkNoticeID(n.ID) != nil || notices[n.ID] {
+			return nil, false
+		}
+		notices[n.ID] = true
+	}
+	keys := make(map[string]bool, len(st.Keys))
+	for _, k := range st.Keys {
+		if k == nil || CheckKey(k.Key) != nil || keys[k.Key] || (k.Notice != "" && !notices[k.Notice]) {
+			return nil, false
+		}
+		keys[k.Key] = true
+		if !cleanRecipients(k.Recipients) {
+			return nil, false
+		}
+	}
+	return st, true
+}
+
+// cleanRecipients reports whether every recipient has an id of its own,
+// and forgets read times of people not read (as decodeRecipients does).
+func cleanRecipients(rs []Recipient) bool {
+	if len(rs) == 0 {
+		return true
+	}
+	seen := make(map[string]bool, len(rs))
+	for i := range rs {
+		id := rs[i].ID()
+		if id == "" || seen[id] {
+			return false
+		}
+		seen[id] = true
+		if !rs[i].Read {
+			rs[i].FirstSeenRead = time.Time{}
+		}
+	}
+	return true
+}
