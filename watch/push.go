@@ -10,9 +10,9 @@ import (
 // Push: reads DingTalk pushes over its Stream mode (package
 // dingtalk/stream) reach the watched state through Engine.Push, and the
 // stream's health through Engine.SetPush. While push is healthy, polling
-// only reconciles (see Policy.Reconcile): a key that has answered once is
-// asked again at ReconcileAfter after its send and for its last look, and
-// at no other time unless a user refreshes it. Once the stream has been
+// only reconciles (see Policy.Reconcile and reconcile.go): one key of each
+// batch is asked at once, every key at ReconcileAfter after its send and
+// for its last look, and at no other time unless a user refreshes it. Once the stream has been
 // down for PushGrace, every key is polled on its normal schedule at once.
 
 // Push schedule, see README "Push".
@@ -23,8 +23,8 @@ const (
 	// that were not acknowledged.
 	PushGrace = 30 * time.Second
 	// ReconcileAfter is when, after its send, a key read by push is asked
-	// once more, in case an event was lost: the reads of most notices are
-	// in by then.
+	// (its first look, but for one key of each batch), in case an event
+	// was lost: the reads of most notices are in by then.
 	ReconcileAfter = 2 * time.Hour
 )
 
@@ -189,18 +189,6 @@ func (e *Engine) planLocked(now time.Time) Plan {
 		plan.Next = until
 	}
 	return e.applyHoldsLocked(plan, now)
-}
-
-// reconcileAt is when a key read by push is next asked: ReconcileAfter
-// after its send, then a last look before its window closes; ok is false
-// once both were taken.
-func reconcileAt(k *Key) (time.Time, bool) {
-	for _, at := range []time.Time{k.Start().Add(ReconcileAfter), k.Start().Add(Window - lastLook)} {
-		if k.LastTry.Before(at) {
-			return at, true
-		}
-	}
-	return time.Time{}, false
 }
 
 // PushEventOf is the engine's view of an event the Stream client decoded.

@@ -28,11 +28,45 @@ type pushOutage struct{ from, length time.Duration }
 // a share lost (drawn per event) and those that happen while the stream is
 // down.
 func dingwatchPush(p Policy, lost float64, down pushOutage) func(*world, *vclock, context.Context) {
+	return dingwatchPushDropping(p, lost, down, nil, false)
+}
+
+// dingwatchPushSent is dingwatchPush with the keys added as dingwatch's
+// own send adds them: who each key went to is known (all unread) before
+// DingTalk's first answer.
+func dingwatchPushSent(p Policy, lost float64) func(*world, *vclock, context.Context) {
+	return dingwatchPushDropping(p, lost, pushOutage{}, nil, true)
+}
+
+// pushedRead is one read's event: its key, its reader, and when it
+// happened.
+type pushedRead struct {
+	key, user string
+	at        time.Time
+}
+
+// dingwatchPushDropping is dingwatchPush that also lists, in dropped when
+// not nil, the reads whose events were lost (not those of an outage), and
+// with sent adds keys as dingwatchPushSent does.
+func dingwatchPushDropping(p Policy, lost float64, down pushOutage, dropped *[]pushedRead, sent bool) func(*world, *vclock, context.Context) {
 	return func(w *world, vc *vclock, ctx context.Context) {
 		e := NewEngine(Options{Client: w, RobotCode: "simbot", Now: vc.Now, Sleep: vc.Sleep, Policy: p})
 		e.SetPush(PushStatus{State: PushLive, Since: w.start})
 		for _, s := range w.sends {
-			vc.At(s.at, func() { e.Add(AddSpec{Keys: s.keys, SentAt: s.at}) })
+			vc.At(s.at, func() {
+				e.Add(AddSpec{Keys: s.keys, SentAt: s.at})
+				if sent {
+					e.mu.Lock()
+					for _, name := range s.keys {
+						e.editKeyLocked(name, func(k *Key) {
+							for _, u := range w.keys[name].users {
+								k.Recipients = append(k.Recipients, Recipient{UserID: u})
+							}
+						})
+					}
+					e.mu.Unlock()
+				}
+			})
 		}
 		var outFrom, outTo time.Time
 		if down.length > 0 {
@@ -54,7 +88,13 @@ func dingwatchPush(p Policy, lost float64, down pushOutage) func(*world, *vclock
 					continue
 				}
 				at := readAt.Add(pushLatency)
-				if rng.Float64() < lost || !at.Before(w.end) || (!outFrom.IsZero() && !at.Before(outFrom) && at.Before(outTo)) {
+				if rng.Float64() < lost {
+					if dropped != nil && at.Before(w.end) {
+						*dropped = append(*dropped, pushedRead{name, k.users[i], readAt})
+					}
+					continue
+				}
+				if !at.Before(w.end) || (!outFrom.IsZero() && !at.Before(outFrom) && at.Before(outTo)) {
 					continue
 				}
 				ev := PushEvent{Type: PushRead, Key: name, RobotCode: "simbot", UserID: k.users[i], UnionID: "union-" + k.users[i], At: readAt}

@@ -34,7 +34,8 @@ import (
 //	DINGWATCH_QUOTA_REPORT=1 go test -run TestQuotaReport -v -timeout 1h ./watch/
 //
 // (DINGWATCH_QUOTA_SEEDS=n for another number of seeds,
-// DINGWATCH_QUOTA_ONLY=text for the workload named text, or those whose name holds it.) TestQuotaSimulation
+// DINGWATCH_QUOTA_ONLY=text for the workload named text, or those whose name holds it,
+// DINGWATCH_QUOTA_STRATEGIES="a|b" for the strategies whose name holds a or b.) TestQuotaSimulation
 // checks the essentials on the one-notice workload in a few seconds.
 //
 // To add a strategy, add a simStrategy to simStrategies (its run drives
@@ -116,6 +117,7 @@ type world struct {
 
 	mu    sync.Mutex
 	calls int
+	early int                  // calls in the first hour after the first send
 	told  map[string]time.Time // key/user → when the watcher first learnt of the read
 }
 
@@ -158,6 +160,9 @@ func (w *world) ReadStatus(_ context.Context, _, key string) (dingtalk.ReadStatu
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.calls++
+	if now.Before(w.firstHourEnd()) {
+		w.early++
+	}
 	for i, u := range k.users {
 		read := !k.readAt[i].IsZero() && !now.Before(k.readAt[i])
 		rs.Recipients = append(rs.Recipients, dingtalk.Recipient{UserID: u, Name: u, Read: read})
@@ -166,6 +171,15 @@ func (w *world) ReadStatus(_ context.Context, _, key string) (dingtalk.ReadStatu
 		}
 	}
 	return rs, nil
+}
+
+// firstHourEnd is an hour after the first send: the calls before it are
+// what a strategy spends as a notice arrives.
+func (w *world) firstHourEnd() time.Time {
+	if len(w.sends) == 0 {
+		return w.start.Add(time.Hour)
+	}
+	return w.sends[0].at.Add(time.Hour)
 }
 
 // tell notes that the watcher learnt at at that user read key.
@@ -185,6 +199,7 @@ func (w *world) tellLocked(key, user string, at time.Time) {
 // simResult is what one run of a strategy spent and how late it showed reads.
 type simResult struct {
 	calls         int
+	early         int // calls in the first hour after the first send
 	median, p90   time.Duration
 	missed, reads int
 }
@@ -194,7 +209,7 @@ type simResult struct {
 func (w *world) result() simResult {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	r := simResult{calls: w.calls}
+	r := simResult{calls: w.calls, early: w.early}
 	var ds []time.Duration
 	for name, k := range w.keys {
 		for i, at := range k.readAt {
@@ -242,6 +257,20 @@ var simStrategies = []simStrategy{
 	{"dingwatch + push, 1% of events lost", dingwatchPush(Policy{Budget: DefaultBudget}, 0.01, pushOutage{})},
 	{"dingwatch + push, 10% of events lost", dingwatchPush(Policy{Budget: DefaultBudget}, 0.1, pushOutage{})},
 	{"dingwatch + push, stream down 1 h (from 5 min after the first send)", dingwatchPush(Policy{Budget: DefaultBudget}, 0, pushOutage{5 * time.Minute, time.Hour})},
+	{"dingwatch + push, 1% of events lost, keys sent by dingwatch (recipients known)", dingwatchPushSent(Policy{Budget: DefaultBudget}, 0.01)},
+	// The same with the first push release's reconciliation (every first
+	// look at once), for the report's before and after.
+	{"before: dingwatch + push, every event delivered", dingwatchPush(eagerFirstLooks(Policy{Budget: DefaultBudget}), 0, pushOutage{})},
+	{"before: dingwatch + push, 1% of events lost", dingwatchPush(eagerFirstLooks(Policy{Budget: DefaultBudget}), 0.01, pushOutage{})},
+	{"before: dingwatch + push, 10% of events lost", dingwatchPush(eagerFirstLooks(Policy{Budget: DefaultBudget}), 0.1, pushOutage{})},
+	{"before: dingwatch + push, stream down 1 h (from 5 min after the first send)", dingwatchPush(eagerFirstLooks(Policy{Budget: DefaultBudget}), 0, pushOutage{5 * time.Minute, time.Hour})},
+	{"before: dingwatch + push, 1% of events lost, keys sent by dingwatch (recipients known)", dingwatchPushSent(eagerFirstLooks(Policy{Budget: DefaultBudget}), 0.01)},
+}
+
+// eagerFirstLooks is p reconciling as the first push release did.
+func eagerFirstLooks(p Policy) Policy {
+	p.eagerFirstLook = true
+	return p
 }
 
 // fixedPolling asks every key every interval of its window, from its send.
@@ -254,6 +283,9 @@ func fixedPolling(interval time.Duration) func(*world, *vclock, context.Context)
 			end := minTime(k.sentAt.Add(Window), w.end)
 			polls := int((end.Sub(k.sentAt) + interval - 1) / interval)
 			w.calls += polls
+			if h := w.firstHourEnd(); k.sentAt.Before(h) {
+				w.early += min(polls, int((h.Sub(k.sentAt)+interval-1)/interval))
+			}
 			for i, at := range k.readAt {
 				if at.IsZero() {
 					continue
@@ -279,6 +311,9 @@ func doublingPolling(base, most time.Duration) func(*world, *vclock, context.Con
 			left := len(k.users)
 			for t, d := k.sentAt, base; t.Before(end) && left > 0; t = t.Add(d) {
 				w.calls++
+				if t.Before(w.firstHourEnd()) {
+					w.early++
+				}
 				fresh := false
 				for i, at := range k.readAt {
 					if !seen[i] && !at.IsZero() && !t.Before(at) {
@@ -318,11 +353,17 @@ func minTime(a, b time.Time) time.Time {
 
 // simulate runs strategy s on workload wl with one seed.
 func simulate(wl simWorkload, s simStrategy, seed uint64) simResult {
+	return simulateWorld(wl, s, seed).result()
+}
+
+// simulateWorld is simulate returning the world after the run, for tests
+// that look at when each read was told.
+func simulateWorld(wl simWorkload, s simStrategy, seed uint64) *world {
 	start := t0
 	vc, ctx := newVClock(start, start.Add(wl.span))
 	w := newWorld(wl, seed, start, vc.Now)
 	s.run(w, vc, ctx)
-	return w.result()
+	return w
 }
 
 // simSummary is the runs of one strategy on one workload over seeds.
@@ -379,7 +420,7 @@ func report(workloads []simWorkload, strategies []simStrategy, seeds int) string
 	var b strings.Builder
 	fmt.Fprintf(&b, "Each cell: median over %d seeds [worst].\n", seeds)
 	for _, wl := range workloads {
-		fmt.Fprintf(&b, "\n**%s**\n\n| strategy | readStatus calls | median delay | p90 delay | reads never shown |\n|---|---:|---:|---:|---:|\n", wl.name)
+		fmt.Fprintf(&b, "\n**%s**\n\n| strategy | readStatus calls | in the first hour | median delay | p90 delay | reads never shown |\n|---|---:|---:|---:|---:|---:|\n", wl.name)
 		// Median calls of dingwatch polling with the default budget and of
 		// 60 s polling, which the push rows are measured against.
 		polled, fixed60 := 0.0, 0.0
@@ -396,6 +437,7 @@ func report(workloads []simWorkload, strategies []simStrategy, seeds int) string
 			}
 			wg.Wait()
 			cm, cw := sum.stat(func(r simResult) float64 { return float64(r.calls) })
+			em, ew := sum.stat(func(r simResult) float64 { return float64(r.early) })
 			mm, mw := sum.stat(func(r simResult) float64 { return float64(r.median) })
 			pm, pw := sum.stat(func(r simResult) float64 { return float64(r.p90) })
 			xm, xw := sum.stat(func(r simResult) float64 { return float64(r.missed) })
@@ -412,7 +454,7 @@ func report(workloads []simWorkload, strategies []simStrategy, seeds int) string
 			case strings.Contains(st.name, "push") && polled > 0 && cm > 0:
 				calls += fmt.Sprintf(": %s× fewer than dingwatch polling, %s× fewer than 60 s polling", ratio(polled/cm), ratio(fixed60/cm))
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s [%s] | %s [%s] | %s [%s] of ~%s |\n", st.name, calls,
+			fmt.Fprintf(&b, "| %s | %s | %s [%s] | %s [%s] | %s [%s] | %s [%s] of ~%s |\n", st.name, calls, thousands(em), thousands(ew),
 				fmtDur(mm), fmtDur(mw), fmtDur(pm), fmtDur(pw), thousands(xm), thousands(xw), thousands(rw))
 		}
 	}
@@ -438,7 +480,16 @@ func TestQuotaReport(t *testing.T) {
 			}
 		}
 	}
-	t.Log("\n" + report(workloads, simStrategies, seeds))
+	strategies := simStrategies
+	if only := os.Getenv("DINGWATCH_QUOTA_STRATEGIES"); only != "" {
+		strategies = nil
+		for _, st := range simStrategies {
+			if slices.ContainsFunc(strings.Split(only, "|"), func(part string) bool { return part != "" && strings.Contains(st.name, part) }) {
+				strategies = append(strategies, st)
+			}
+		}
+	}
+	t.Log("\n" + report(workloads, strategies, seeds))
 }
 
 // TestQuotaSimulation checks, on one 200-person notice over a few seeds,

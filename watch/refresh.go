@@ -67,13 +67,16 @@ func (e *Engine) refreshLocked(session string, keys []string, now time.Time) Ref
 		room = min(room, max(spare, 0))
 	}
 	p := e.opts.Policy
+	// While push is healthy a key never tried may be waiting for its
+	// checkpoint (reconcile.go): a refresh asks it now.
+	pushed, _ := e.push.healthy(now)
 	seen := make(map[string]bool, len(keys))
 	for _, name := range keys {
 		k := e.keyLocked(name)
 		switch {
-		case k == nil || seen[name] || e.forced[name] || k.Final() || k.ExpiredBy(now) ||
-			(!k.LastTry.IsZero() && now.Sub(k.LastTry) < p.Interval) || k.LastTry.IsZero():
-			r.Coalesced++ // a key never tried is asked at once anyway
+		case k == nil || seen[name] || e.forced[name] || settled(k) || k.ExpiredBy(now) ||
+			(!k.LastTry.IsZero() && now.Sub(k.LastTry) < p.Interval) || k.LastTry.IsZero() && !pushed:
+			r.Coalesced++ // without push, a key never tried is asked at once anyway
 		case r.Queued >= room:
 			r.Limited++
 		default:
@@ -107,7 +110,7 @@ func (e *Engine) pruneBucketsLocked(now time.Time) {
 func reserve(s *State, now time.Time) int {
 	n := 0
 	for _, k := range s.Keys {
-		if !k.Final() && !k.ExpiredBy(now) && k.LastTry.Before(k.Start().Add(Window-lastLook)) {
+		if !settled(k) && !k.ExpiredBy(now) && k.LastTry.Before(k.Start().Add(Window-lastLook)) {
 			n++
 		}
 	}

@@ -31,9 +31,14 @@ type Policy struct {
 	MaxInterval time.Duration // the slowest period of a key that can still change
 	Budget      int           // metered calls per 24 hours across all keys; 0: no limit
 	// Reconcile is set while pushed events are arriving (see push.go):
-	// reads come by push, so a key that has answered once is only asked
-	// again at its reconciliation checkpoints.
+	// reads come by push, so keys are only asked at their reconciliation
+	// points (reconcile.go).
 	Reconcile bool
+	// eagerFirstLook reconciles as the first push release did: every
+	// key's first look at once, checkpoints not held back for the
+	// last-look reserve. Only the quota report sets it, to measure the
+	// schedule against.
+	eagerFirstLook bool
 }
 
 // WithDefaults fills zero fields with the defaults.
@@ -136,13 +141,16 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 		if k.Expired || k.Unknown || k.Recalled() || k.ExpiredBy(now) {
 			continue // final (see Key.Final) or past its window
 		}
-		read, total := k.Counts()
-		if total > 0 && read == total && !k.LastOK.IsZero() {
+		if settled(k) {
 			continue // final: everyone read (all read before any answer: a pushed read; DingTalk must still say who else)
 		}
-		f := factorOf(read, total)
+		f := factorOf(k.Counts())
 		live = append(live, liveKey{k, f})
-		if p.Budget > 0 { // the demand only matters against a budget
+		switch {
+		case p.Budget <= 0: // the demand only matters against a budget
+		case p.Reconcile && k.Failures == 0 && (k.LastTry.IsZero() || !k.LastOK.IsZero()):
+			demand += float64(reconcileCalls(k)) // asked only to reconcile (reconcile.go)
+		default:
 			demand += p.expectedCalls(k, f, now)
 		}
 	}
@@ -163,35 +171,77 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 		}
 	}
 	type due struct {
-		k       *Key
-		overdue float64
+		k        *Key
+		overdue  float64
+		lastLook bool // a reconciling last look, which the reserve is for
+		unread   int  // recipients known unread: where a lost event may hide
 	}
-	var dues []due
+	// firsts: first looks of keys whose recipients are unknown, checks:
+	// reconciling checkpoints (reconcile.go).
+	var dues, firsts, checks []due
 	// Keys a user asked for come first, but never out of the reserve for
 	// every key's last look (see refresh.go).
-	forcedRoom := math.MaxInt
+	spare := math.MaxInt
 	if p.Budget > 0 {
-		forcedRoom = remaining - reserve(s, now)
+		spare = remaining - reserve(s, now)
+	}
+	forcedRoom := spare
+	// While push is healthy, one key of each batch has its first look at
+	// once; the others wait for their checkpoint.
+	var tried map[batchID]bool
+	sampling := p.Reconcile && !p.eagerFirstLook
+	owed := 0 // checkpoints still to take, for firsts
+	if sampling {
+		tried = triedBatches(s)
+		if p.Budget > 0 {
+			for _, lk := range live {
+				if lk.k.LastTry.Before(lk.k.Start().Add(ReconcileAfter)) {
+					owed++
+				}
+			}
+		}
 	}
 	for _, lk := range live {
 		k := lk.k
-		if k.LastTry.IsZero() {
-			dues = append(dues, due{k, math.Inf(1)})
+		untried := k.LastTry.IsZero()
+		if untried && sampling {
+			if b := batchOf(k); !tried[b] {
+				tried[b] = true
+				dues = append(dues, due{k, math.Inf(1), false, 0})
+				continue
+			}
+			if len(k.Recipients) == 0 && now.Before(k.Start().Add(ReconcileAfter)) && !forced[k.Key] {
+				firsts = append(firsts, due{k, 0, false, 0})
+				if at := k.Start().Add(ReconcileAfter); plan.Next.IsZero() || at.Before(plan.Next) {
+					plan.Next = at
+				}
+				continue
+			}
+		} else if untried {
+			dues = append(dues, due{k, math.Inf(1), false, 0})
 			continue
 		}
 		if forced[k.Key] && forcedRoom > 0 {
 			forcedRoom--
-			dues = append(dues, due{k, math.Inf(1)})
+			dues = append(dues, due{k, math.Inf(1), false, 0})
 			continue
 		}
-		if p.Reconcile && !k.LastOK.IsZero() && k.Failures == 0 {
+		if p.Reconcile && (untried || !k.LastOK.IsZero()) && k.Failures == 0 {
 			at, ok := reconcileAt(k)
 			switch {
 			case !ok: // every checkpoint passed: push alone until the window ends
-			case !at.After(now):
-				dues = append(dues, due{k, 0})
-			case plan.Next.IsZero() || at.Before(plan.Next):
-				plan.Next = at
+			case at.After(now):
+				if plan.Next.IsZero() || at.Before(plan.Next) {
+					plan.Next = at
+				}
+			case p.eagerFirstLook || isLastLook(k, now):
+				u := unreadOf(k)
+				if p.eagerFirstLook {
+					u = 0 // the first release asked in state order
+				}
+				dues = append(dues, due{k, 0, true, u})
+			default:
+				checks = append(checks, due{k, float64(now.Sub(at)), false, unreadOf(k)})
 			}
 			continue
 		}
@@ -206,26 +256,60 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 			at = last // a last look before the window closes, however stretched
 		}
 		if !at.After(now) {
-			dues = append(dues, due{k, float64(now.Sub(at)) / float64(d)})
+			dues = append(dues, due{k, float64(now.Sub(at)) / float64(d), false, 0})
 		} else if plan.Next.IsZero() || at.Before(plan.Next) {
 			plan.Next = at
 		}
 	}
-	slices.SortStableFunc(dues, func(a, b due) int {
+	byOverdue := func(a, b due) int {
 		switch {
 		case a.overdue > b.overdue:
 			return -1
 		case a.overdue < b.overdue:
 			return 1
 		}
-		return 0
-	})
+		return b.unread - a.unread
+	}
+	slices.SortStableFunc(dues, byOverdue)
 	for i, d := range dues {
 		if i >= remaining {
 			plan.Next = now.Add(time.Second) // the rest wait for the budget
 			break
 		}
 		plan.Due = append(plan.Due, d.k)
+		if !d.lastLook {
+			spare--
+		}
+	}
+	// First looks of keys whose recipients are unknown take only what
+	// the budget holds beyond every key's checkpoint and last look; the
+	// others wait for their checkpoint.
+	room := spare - owed
+	for _, d := range firsts {
+		if len(plan.Due) >= remaining || room <= 0 {
+			break
+		}
+		plan.Due = append(plan.Due, d.k)
+		spare--
+		room--
+	}
+	// Checkpoints take what the budget has left after the last-look
+	// reserve; the others wait for calls to age out (the engine replans
+	// every minute) or for their last look.
+	// The keys with the most recipients unread come first: a read whose
+	// event was lost can only hide among them.
+	slices.SortStableFunc(checks, func(a, b due) int {
+		if a.unread != b.unread {
+			return b.unread - a.unread
+		}
+		return byOverdue(a, b)
+	})
+	for _, d := range checks {
+		if len(plan.Due) >= remaining || spare <= 0 {
+			break
+		}
+		plan.Due = append(plan.Due, d.k)
+		spare--
 	}
 	return plan
 }
