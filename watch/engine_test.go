@@ -13,14 +13,25 @@ type clock = sim.Clock
 
 func newClock(t time.Time) *clock { return sim.NewClock(t) }
 
-func TestEngineAgainstSim(t *testing.T) {
-	clk := newClock(t0)
+// simClient starts a simulator on clk, closed when t ends, and a client
+// of it that never retries on its own.
+func simClient(t *testing.T, clk *clock) (*sim.Server, *dingtalk.Client) {
+	t.Helper()
 	s, err := sim.Start(sim.Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	c, _ := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"}, Rate: 1000, Retries: -1, Now: clk.Now})
+	t.Cleanup(func() { s.Close() })
+	c, err := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"}, Rate: 1000, Retries: -1, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c
+}
+
+func TestEngineAgainstSim(t *testing.T) {
+	clk := newClock(t0)
+	s, c := simClient(t, clk)
 	key := s.AddMessage("dingdemo", t0, []sim.Person{{UserID: "u1", Name: "王芳", ReadAfter: time.Minute}, {UserID: "u2", Name: "Bob", ReadAfter: sim.Never}})
 	var events []ReadEvent
 	e := NewEngine(Options{Client: c, RobotCode: "dingdemo", Now: clk.Now, Policy: Policy{Interval: 10 * time.Second},

@@ -25,12 +25,7 @@ func TestEngineHonoursDingTalksPause(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := newClock(t0)
-			s, err := sim.Start(sim.Options{Now: clk.Now})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			c, _ := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"}, Rate: 1000, Retries: -1, Now: clk.Now})
+			s, c := simClient(t, clk)
 			var keys []string
 			for range 3 {
 				keys = append(keys, s.AddMessage("dingdemo", t0, []sim.Person{{UserID: "u1", Name: "A", ReadAfter: sim.Never}}))

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dingwatch/dingwatch/dingtalk"
 	"github.com/dingwatch/dingwatch/dingtalk/sim"
 )
 
@@ -13,12 +12,7 @@ import (
 // of people who had read before the key's first answer.
 func TestOnReadOnlyForReadsSeenHappening(t *testing.T) {
 	clk := newClock(t0)
-	s, err := sim.Start(sim.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	c, _ := dingtalk.New(dingtalk.Options{Endpoint: s.URL(), Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"}, Rate: 1000, Retries: -1, Now: clk.Now})
+	s, c := simClient(t, clk)
 	// Sent two hours ago: two have read already, one reads later.
 	key := s.AddMessage("dingdemo", t0.Add(-2*time.Hour), []sim.Person{
 		{UserID: "early1", Name: "林", ReadAfter: time.Minute}, {UserID: "early2", Name: "王", ReadAfter: time.Hour},
