@@ -10,6 +10,9 @@
 //	go run ./scripts/bench serve                serve with 1/10/30 SSH sessions while 1,000 keys are polled
 //	go run ./scripts/bench idle [-seconds 60]   an idle dashboard's CPU beside watch -n 2 true
 //	go run ./scripts/bench save                 one save of 1,000 keys, and removing them all
+//
+// -binary PATH measures that build instead of one made from the working
+// tree, so an older checkout's binary runs the same measurement.
 package main
 
 import (
@@ -27,23 +30,24 @@ func main() {
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	seconds := fs.Int("seconds", 60, "how long to count bytes (wire)")
 	settle := fs.Duration("settle", 70*time.Second, "how long to let the screen settle before counting (wire)")
+	binary := fs.String("binary", "", "measure this dingwatch binary, not one built from the working tree (to compare builds side by side)")
 	fs.Parse(os.Args[2:])
 	var err error
 	switch os.Args[1] {
 	case "wire":
-		err = wire(*seconds, *settle)
+		err = wire(*binary, *seconds, *settle)
 	case "startup":
-		err = startup()
+		err = startup(*binary)
 	case "rss":
-		err = rss()
+		err = rss(*binary)
 	case "throughput":
-		err = throughput()
+		err = throughput(*binary)
 	case "firstframe":
-		err = firstFrame()
+		err = firstFrame(*binary)
 	case "serve":
-		err = serveLoad()
+		err = serveLoad(*binary)
 	case "idle":
-		err = idleCPU(*seconds)
+		err = idleCPU(*binary, *seconds)
 	case "save":
 		err = saveCost()
 	default:

@@ -15,8 +15,8 @@ import (
 // wire counts the bytes an idle dashboard writes per minute (every key
 // read by everyone: nothing changes), and the same for watch -n 2 over
 // dingwatch status.
-func wire(seconds int, settle time.Duration) error {
-	r, err := newRig(10, 20, true)
+func wire(bin string, seconds int, settle time.Duration) error {
+	r, err := newRig(bin, 10, 20, true)
 	if err != nil {
 		return err
 	}
@@ -45,12 +45,12 @@ func wire(seconds int, settle time.Duration) error {
 }
 
 // startup times the first frame of a dashboard with 500 saved keys.
-func startup() error { return timeFirstFrame(500, 10) }
+func startup(bin string) error { return timeFirstFrame(bin, 500, 10) }
 
 // rss reads the resident memory of a dashboard holding one notice of
 // 1,000 keys and 20,000 recipients.
-func rss() error {
-	r, err := newRig(1000, 20, false)
+func rss(bin string) error {
+	r, err := newRig(bin, 1000, 20, false)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func rss() error {
 // throughput refreshes 1,000 keys against the simulator answering after
 // 50 ms, with the default limiter, and reports the wall time and the most
 // calls that arrived in any one second.
-func throughput() error {
+func throughput(bin string) error {
 	s, err := sim.Start(sim.Options{Latency: 50 * time.Millisecond, NotReadyFor: time.Millisecond})
 	if err != nil {
 		return err

@@ -24,15 +24,18 @@ type rig struct {
 	keys   []string
 }
 
-// newRig builds the binary and starts a simulator with n keys of per
-// recipients each; final keys are read by everyone (nothing will change).
-func newRig(n, per int, final bool) (*rig, error) {
+// newRig builds the binary (or takes bin, when given) and starts a
+// simulator with n keys of per recipients each; final keys are read by
+// everyone (nothing will change).
+func newRig(bin string, n, per int, final bool) (*rig, error) {
 	dir, err := os.MkdirTemp("", "dwbench")
 	if err != nil {
 		return nil, err
 	}
 	r := &rig{dir: dir, binary: filepath.Join(dir, "dingwatch")}
-	if out, err := exec.Command("go", "build", "-o", r.binary, ".").CombinedOutput(); err != nil {
+	if bin != "" {
+		r.binary = bin
+	} else if out, err := exec.Command("go", "build", "-o", r.binary, ".").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build: %v\n%s", err, out)
 	}
 	if r.sim, err = sim.Start(sim.Options{AppKey: "app", AppSecret: "bench-secret", NotReadyFor: time.Millisecond}); err != nil {

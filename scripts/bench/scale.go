@@ -31,9 +31,9 @@ import (
 // firstFrame times exec to the first frame showing 5,000 and 20,000 saved
 // keys (lone keys, two people each, as a previous run left them), five runs
 // each.
-func firstFrame() error {
+func firstFrame(bin string) error {
 	for _, n := range []int{5000, 20000} {
-		if err := timeFirstFrame(n, 5); err != nil {
+		if err := timeFirstFrame(bin, n, 5); err != nil {
 			return err
 		}
 	}
@@ -42,8 +42,8 @@ func firstFrame() error {
 
 // timeFirstFrame saves n keys, then times exec to the first frame that
 // shows them all, runs times, and prints the min, median and max.
-func timeFirstFrame(n, runs int) error {
-	r, err := newRig(n, 2, false)
+func timeFirstFrame(bin string, n, runs int) error {
+	r, err := newRig(bin, n, 2, false)
 	if err != nil {
 		return err
 	}
@@ -117,17 +117,17 @@ func memory(pid int) (rss, hwm float64) {
 // 10 s interval, opens 1, 10 and 30 SSH sessions with a 200x60 terminal,
 // lets them settle 20 s, and measures the server's CPU over 30 s and its
 // memory at the end.
-func serveLoad() error {
+func serveLoad(bin string) error {
 	for _, n := range []int{1, 10, 30} {
-		if err := serveWith(n); err != nil {
+		if err := serveWith(bin, n); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func serveWith(sessions int) error {
-	r, err := newRig(1000, 20, false)
+func serveWith(bin string, sessions int) error {
+	r, err := newRig(bin, 1000, 20, false)
 	if err != nil {
 		return err
 	}
@@ -216,8 +216,8 @@ func serveWith(sessions int) error {
 // poll) in a 100x30 pseudo-terminal beside `watch -n 2 true`, lets both
 // settle 10 s, and counts the CPU each uses over the next seconds
 // (watch's includes the `true` it starts every 2 s).
-func idleCPU(seconds int) error {
-	r, err := newRig(10, 2, true)
+func idleCPU(bin string, seconds int) error {
+	r, err := newRig(bin, 10, 2, true)
 	if err != nil {
 		return err
 	}
