@@ -91,6 +91,7 @@ func (a *app) runProgram(ctx context.Context, e *watch.Engine, region string, be
 	defer cancel()
 	changes, unsubscribe := e.Subscribe()
 	defer unsubscribe()
+	first := e.Snapshot() // the first frame shows the saved keys, before a poll pass takes the engine
 	go e.Run(ctx)
 	out, ok := a.io.out.(*os.File)
 	if !ok || !term.IsTerminal(out.Fd()) {
@@ -100,7 +101,7 @@ func (a *app) runProgram(ctx context.Context, e *watch.Engine, region string, be
 	// terminal a question that could hold the first frame or whose late
 	// answer could be read as keys.
 	r := lipgloss.NewRenderer(out)
-	m := ui.New(ui.Options{Engine: e, Changes: changes, Renderer: r, Region: region, Ctx: ctx, Bell: bell, Log: log,
+	m := ui.New(ui.Options{Engine: e, Changes: changes, Snapshot: first, Renderer: r, Region: region, Ctx: ctx, Bell: bell, Log: log,
 		Getenv: a.getenv}) // TMUX and STY decide how the clipboard is reached
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(out), tea.WithInput(a.io.in)}
 	if a.getenv("SSH_TTY") != "" {

@@ -27,7 +27,7 @@ func (s *Server) dashboard(sess ssh.Session, l *liveSession) int {
 		e = readOnly{s.opts.Engine, l.refreshAs}
 	}
 	m := ui.New(ui.Options{
-		Engine: e, Changes: changes, Renderer: newRenderer(sess, pty), Now: s.opts.Now,
+		Engine: e, Changes: changes, Snapshot: e.Snapshot(), Renderer: newRenderer(sess, pty), Now: s.opts.Now,
 		Region: s.opts.Region, ReadOnly: l.role != roleUser, NoExport: true,
 		// The refresh limit is the key's: more sessions buy no more calls.
 		Session: l.refreshAs,

@@ -18,6 +18,10 @@ import (
 type Options struct {
 	Engine   Engine
 	Changes  <-chan struct{} // from Engine.Subscribe; the caller unsubscribes
+	// Snapshot, taken after Subscribe, is drawn in the first frame; nil:
+	// Init asks the engine, and the first frame says "loading…" until it
+	// answers (behind a poll pass planning 20,000 keys).
+	Snapshot *watch.Snapshot
 	Renderer *lipgloss.Renderer
 	Now      func() time.Time
 	Region   string        // "international", "China", or the endpoint
@@ -131,12 +135,22 @@ func New(opts Options) Model {
 	m := Model{opts: opts, c: c, help: h, list: newKeyList(c), detail: newDetailPane(c),
 		dismissed: map[string]bool{}, crashed: new(string), after: after}
 	m.list.focused = true
+	if opts.Snapshot != nil {
+		m.snap = opts.Snapshot
+		m.list.setSnapshot(m.snap)
+		m.noticeEvents() // reads before this view opened are not announced
+	}
 	return m
 }
 
-// Init asks for the first snapshot, starts listening for changes and the clock.
+// Init asks for the first snapshot (unless it was given), starts
+// listening for changes and the clock.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(takeSnapshot(m.opts.Engine), waitChange(m.opts.Changes), m.tick())
+	first := takeSnapshot(m.opts.Engine)
+	if m.snap != nil {
+		first = nil
+	}
+	return tea.Batch(first, waitChange(m.opts.Changes), m.tick())
 }
 
 func (m Model) tick() tea.Cmd { return m.after(m.opts.Tick, tickMsg{m.tickGen}) }
