@@ -16,8 +16,8 @@ import (
 
 // Options configure a dashboard.
 type Options struct {
-	Engine   Engine
-	Changes  <-chan struct{} // from Engine.Subscribe; the caller unsubscribes
+	Engine  Engine
+	Changes <-chan struct{} // from Engine.Subscribe; the caller unsubscribes
 	// Snapshot, taken after Subscribe, is drawn in the first frame; nil:
 	// Init asks the engine, and the first frame says "loading…" until it
 	// answers (behind a poll pass planning 20,000 keys).
