@@ -76,12 +76,12 @@ func (m Model) rowAction(msg tea.KeyMsg, r row) (Model, tea.Cmd, bool) {
 		m.list.move(1)
 		m.selectionChanged()
 	case key.Matches(msg, k.Copy):
-		if len(r.aud.Unread) == 0 {
+		if len(r.audience().Unread) == 0 {
 			m, cmd = m.setFlash("nobody unread in "+r.title(), false)
 			break
 		}
-		what := pluralize(len(r.aud.Unread), "unread name")
-		cmd = copyCmd(m.output(), m.opts.Getenv, unreadText(r.aud.Unread), what)
+		what := pluralize(len(r.audience().Unread), "unread name")
+		cmd = copyCmd(m.output(), m.opts.Getenv, unreadText(r.audience().Unread), what)
 	case key.Matches(msg, k.Write):
 		cmd = exportCSV(m.opts.ExportDir, r.title(), r.keys, r.notice, m.c.now)
 	case key.Matches(msg, k.Recall) && r.recalled():
@@ -186,7 +186,7 @@ func (m Model) resend(r row, unknownToo bool) (Model, tea.Cmd) {
 	if r.notice == nil {
 		return m.setFlash("only a notice sent from dingwatch has batches to resend", true)
 	}
-	failed, unknown := len(r.aud.Failed), len(r.aud.Unknown)
+	failed, unknown := len(r.audience().Failed), len(r.audience().Unknown)
 	if !unknownToo {
 		if failed == 0 {
 			return m.setFlash(fmt.Sprintf("no failed batch in %s (B resends batches whose outcome is unknown: %d people)", r.title(), unknown), false)

@@ -150,7 +150,7 @@ func (d detailPane) messages() []string {
 			out = append(out, l.text)
 		}
 	}
-	a := d.r.aud
+	a := d.r.audience()
 	for _, p := range a.Failed {
 		out = append(out, fmt.Sprintf("not sent: %s (batch failed)", personName(p.Name, idOf(p.Recipient))))
 	}

@@ -161,7 +161,7 @@ func (d detailPane) problemItems() []headItem {
 		}
 		items = append(items, headItem{text: text, style: style, prio: 1, long: true})
 	}
-	failed, unknown := len(r.aud.Failed), len(r.aud.Unknown)
+	failed, unknown := len(r.audience().Failed), len(r.audience().Unknown)
 	if failed > 0 {
 		why := ""
 		for _, b := range r.notice.Batches {
@@ -213,7 +213,7 @@ var sparks = []rune("▁▂▃▄▅▆▇█")
 // times only; "" when nobody has read. canSet: the user may set a send
 // time (t), so the hint names the key.
 func timeline(st Styles, r row, now time.Time, width int, canSet bool) string {
-	a := r.aud
+	a := r.audience()
 	if len(a.Read) == 0 || r.total == 0 {
 		return ""
 	}

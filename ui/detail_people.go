@@ -42,7 +42,7 @@ type personItem struct {
 // with every view; the filter only orders them. What draws them holds
 // the audience and the clock, not the pane.
 func (d detailPane) sections() []section {
-	st, a, f, now := d.c.st, d.r.aud, strings.ToLower(d.filter), d.c.now
+	st, a, f, now := d.c.st, d.r.audience(), strings.ToLower(d.filter), d.c.now
 	found := func(name, id string) bool {
 		return f != "" && (strings.Contains(strings.ToLower(name), f) || strings.Contains(strings.ToLower(id), f))
 	}

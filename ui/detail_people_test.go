@@ -25,7 +25,7 @@ func TestDetailPaneLetsEarlierAudiencesGo(t *testing.T) {
 		if i == 0 {
 			runtime.SetFinalizer(&unread[0], func(*watch.Person) { freed.Store(true) })
 		}
-		r := row{keys: []*watch.Key{{Key: fmt.Sprintf("key%020d", i)}}, aud: watch.Audience{Unread: unread}, people: true}
+		r := row{keys: []*watch.Key{{Key: fmt.Sprintf("key%020d", i)}}, aud: &watch.Audience{Unread: unread}}
 		d.setRow(r, uint64(i+1), true, "")
 		d.setCommon(testCommon()) // a tick: lays out again
 		if got := d.View(); got == "" {

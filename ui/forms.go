@@ -87,11 +87,11 @@ func (m Model) remindForm(r row) (o overlay, refusal string) {
 	if r.notice == nil {
 		return nil, "reminders go to a notice's unread: make this key a notice with n first"
 	}
-	if len(r.aud.Unread) == 0 {
+	if len(r.audience().Unread) == 0 {
 		return nil, "everyone has read " + r.title()
 	}
 	var ids []string
-	for _, p := range r.aud.Unread {
+	for _, p := range r.audience().Unread {
 		ids = append(ids, p.UserID)
 	}
 	var f *form

@@ -19,12 +19,11 @@ type row struct {
 	child   int          // for a key shown under its open notice: its batch number (1…)
 	read    int
 	total   int
-	word    string         // the state needing attention first, in a word
-	problem bool           // marked with ! on the list
-	aud     watch.Audience // for a lone key, merged when it is selected (withPeople)
-	people  bool           // aud is merged
-	match   string         // the recipient the filter found, when not the title
-	titleW  int            // the width of titleOf(true), in cells
+	word    string          // the state needing attention first, in a word
+	problem bool            // marked with ! on the list
+	aud     *watch.Audience // nil until merged: a lone key's when it is selected (withPeople)
+	match   string          // the recipient the filter found, when not the title
+	titleW  int             // the width of titleOf(true), in cells
 }
 
 // rowRef names a row across snapshots without building a string: its
@@ -54,10 +53,20 @@ func (r row) summed(now time.Time) row {
 	return r
 }
 
+// audience is who the row's keys were meant for; empty until merged
+// (withPeople).
+func (r row) audience() watch.Audience {
+	if r.aud == nil {
+		return watch.Audience{}
+	}
+	return *r.aud
+}
+
 // withPeople is r with its people merged in c.
 func (r row) withPeople(c *watch.Collation) row {
-	if !r.people {
-		r.aud, r.people = audienceOf(c, r.notice, r.keys), true
+	if r.aud == nil {
+		a := audienceOf(c, r.notice, r.keys)
+		r.aud = &a
 	}
 	return r
 }
@@ -65,8 +74,8 @@ func (r row) withPeople(c *watch.Collation) row {
 // summedWith is summed with the row's people already merged (a notice's
 // come from the snapshot, merged once for every view).
 func (r row) summedWith(aud watch.Audience, now time.Time) row {
-	r.aud, r.people = aud, true
-	r.read, r.total = len(r.aud.Read), r.aud.Total()
+	r.aud = &aud
+	r.read, r.total = len(aud.Read), aud.Total()
 	r.word, r.problem = rowState(r, now)
 	return r
 }
@@ -193,10 +202,10 @@ func rowState(r row, now time.Time) (string, bool) {
 	}
 	// A batch counts by who it still leaves out: a failed batch whose
 	// people a later batch reached is no longer "failed".
-	if len(r.aud.Failed) > 0 {
+	if len(r.audience().Failed) > 0 {
 		consider("failed")
 	}
-	if len(r.aud.Unknown) > 0 {
+	if len(r.audience().Unknown) > 0 {
 		consider("unknown")
 	}
 	return best, problems[best]
