@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -40,4 +41,31 @@ func TestDetailPaneLetsEarlierAudiencesGo(t *testing.T) {
 		time.Sleep(10 * time.Millisecond) // finalizers run on their own goroutine
 	}
 	t.Fatal("the first row's people are still held after 19 other rows were shown")
+}
+
+// A read time stands a space apart from the id, at every width, however
+// long the name and id (tester G4: "u001earlier").
+func TestPersonLineKeepsTheTimeApart(t *testing.T) {
+	d := newDetailPane(testCommon())
+	items := []personItem{
+		{mark: "✓", name: "␛[2J␛[31mRED and more", id: "u001", right: "earlier"},
+		{mark: "✓", name: "P", id: "a-very-long-user-id-0123456789", right: "11-26 13:19"},
+	}
+	for width := 20; width <= 120; width++ {
+		cols := columnsFor(items, width)
+		for _, p := range items {
+			line := d.personLine(p, cols)
+			if stringWidth(line) > width {
+				t.Fatalf("width %d: %q is %d wide", width, line, stringWidth(line))
+			}
+			tail := p.right
+			if cols.clock && strings.Contains(tail, ":") {
+				tail = tail[len(tail)-5:]
+			}
+			i := strings.LastIndex(line, tail[:3]) // the time may be cut short (…)
+			if i < 1 || line[i-1] != ' ' {
+				t.Fatalf("width %d: %q runs the time into the id", width, line)
+			}
+		}
+	}
 }
