@@ -69,3 +69,30 @@ func TestPersonLineKeepsTheTimeApart(t *testing.T) {
 		}
 	}
 }
+
+// Short of lines, every section keeps its title (with its count) before
+// Unread shows a second name: at 60x18 a notice's "Read (48)" vanished
+// while Unread showed two names (tester G3).
+func TestShortPaneKeepsEverySectionsTitle(t *testing.T) {
+	people := func(n int) section { return section{n: n, at: func(int) personItem { return personItem{} }} }
+	for avail := 2; avail <= 12; avail++ {
+		secs := []section{people(12), people(20), people(20), people(48)}
+		stack(secs, avail)
+		used, titled := 0, 0
+		for _, s := range secs {
+			used += s.rows
+			if s.rows > 0 {
+				titled++
+			}
+		}
+		if used > avail {
+			t.Fatalf("%d lines: %d used", avail, used)
+		}
+		if want := min(len(secs), avail-1); titled < want {
+			t.Fatalf("%d lines: %d sections titled, want %d (rows %v)", avail, titled, want, []int{secs[0].rows, secs[1].rows, secs[2].rows, secs[3].rows})
+		}
+		if secs[0].rows < min(avail, 2) {
+			t.Fatalf("%d lines: Unread has %d", avail, secs[0].rows)
+		}
+	}
+}
