@@ -272,3 +272,18 @@ func TestKeysWhileLoading(t *testing.T) {
 		t.Fatal("keys while loading were lost")
 	}
 }
+
+// A remove confirmed after another session removed the same keys says so,
+// instead of "removed notice X and its 1 key (0 keys)" (tester G19).
+func TestRemoveSaysWhenSomeoneWasFirst(t *testing.T) {
+	e := &fakeEngine{state: fixtureState()}
+	k := e.state.Keys[0].Key
+	first := removeKeys(e, "key A", []string{k}, 1)().(doneMsg)
+	if first.err != nil || !strings.Contains(first.text, "removed key A (1 key)") {
+		t.Fatalf("%+v", first)
+	}
+	again := removeKeys(e, "key A", []string{k}, 1)().(doneMsg)
+	if !strings.Contains(again.text, "already removed") || strings.Contains(again.text, "(0 keys)") {
+		t.Fatalf("%+v", again)
+	}
+}
