@@ -212,7 +212,11 @@ func rowState(r row, now time.Time) (string, bool) {
 }
 
 // matches reports whether r matches filter (lower case), and the first
-// recipient it matched by, when it did not match by its title or keys.
+// person it matched by, when it did not match by its title or keys. The
+// people are every one the detail pane lists, in its order: a notice's
+// merged audience (r.aud: Unread, Not delivered — failed batches and
+// DingTalk's not-delivered list —, Outcome unknown, Read), or a lone key's
+// recipients and not-delivered list; each by name and id.
 func matches(r row, filter string) (bool, string) {
 	if filter == "" || strings.Contains(strings.ToLower(r.title()), filter) {
 		return true, ""
@@ -222,10 +226,31 @@ func matches(r row, filter string) (bool, string) {
 			return true, ""
 		}
 	}
+	found := func(name, id string) bool {
+		return strings.Contains(strings.ToLower(name), filter) || strings.Contains(strings.ToLower(id), filter)
+	}
+	if r.aud != nil {
+		a := r.aud
+		for _, list := range [][]watch.Person{a.Unread, a.Failed, a.NotDelivered, a.Unknown, a.Read} {
+			for _, p := range list {
+				if found(p.Name, idOf(p.Recipient)) {
+					return true, personName(p.Name, idOf(p.Recipient))
+				}
+			}
+		}
+		return false, ""
+	}
 	for _, k := range r.keys {
 		for _, p := range k.Recipients {
-			if strings.Contains(strings.ToLower(p.Name), filter) || strings.Contains(strings.ToLower(p.UserID), filter) {
-				return true, personName(p.Name, p.ID())
+			if found(p.Name, idOf(p)) {
+				return true, personName(p.Name, idOf(p))
+			}
+		}
+	}
+	for _, k := range r.keys {
+		for _, u := range k.NotDelivered {
+			if found("", u.UserID) {
+				return true, clean(u.UserID)
 			}
 		}
 	}
