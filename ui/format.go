@@ -171,6 +171,29 @@ func overflowMarks(above, below int) string {
 	return s
 }
 
+// sectionHeading is a section's title ("Outcome unknown (20) · may have
+// it") followed by over-flow marks in width cells. What gives way first is
+// the note after the count, then the word before it ("Not deli… (20)"),
+// never the section's own count or the marks.
+func sectionHeading(title, marks string, width int) string {
+	if stringWidth(title+marks) <= width {
+		return fit(title+marks, width)
+	}
+	i := strings.Index(title, " (")
+	j := strings.Index(title[max(i, 0):], ")")
+	if i < 0 || j < 0 {
+		return withMarks(title, marks, width)
+	}
+	word, count := title[:i], title[i:i+j+1]
+	if room := width - stringWidth(count+marks); stringWidth(word) > room {
+		if room < 2 { // not even a letter and "…": the count, then what marks fit
+			return fit(strings.TrimSpace(count)+marks, width)
+		}
+		word = ansi.Truncate(word, room, "…")
+	}
+	return fit(word+count+marks, width)
+}
+
 // withMarks is title followed by over-flow marks in width cells: the
 // title is shortened (…) so the counts always show.
 func withMarks(title, marks string, width int) string {
