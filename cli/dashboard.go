@@ -24,11 +24,15 @@ func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	out, err := a.terminal() // before anything is saved: a refusal leaves no trace
+	if err != nil {
+		return err
+	}
 	if a.g.demo {
 		if len(args) > 0 {
 			return usageErr("--demo takes no keys: it watches its own simulated notices")
 		}
-		return a.runDemo(cmd.Context())
+		return a.runDemo(cmd.Context(), out)
 	}
 	s, c, err := a.connect(-1) // the schedule retries, within the budget
 	if err != nil {
@@ -62,7 +66,7 @@ func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
 		}
 		defer stopPush()
 	}
-	return a.runProgram(cmd.Context(), e, s.Region(), s.Bell, log)
+	return a.runProgram(cmd.Context(), out, e, s.Region(), s.Bell, log)
 }
 
 // openLog opens the log file under dir, logging from level up (debug with
@@ -85,18 +89,24 @@ func (a *app) openLog(dir string, level slog.Level) (*slog.Logger, func(), error
 	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: level})), func() { f.Close() }, nil
 }
 
-// runProgram polls with e and shows the dashboard until the user quits.
-func (a *app) runProgram(ctx context.Context, e *watch.Engine, region string, bell bool, log *slog.Logger) error {
+// terminal is the output the dashboard draws on, or a usage error when it
+// is not a terminal (a pipe, a file, cron).
+func (a *app) terminal() (*os.File, error) {
+	out, ok := a.io.out.(*os.File)
+	if !ok || !term.IsTerminal(out.Fd()) {
+		return nil, usageErr("the dashboard needs a terminal; for a one-shot answer use dingwatch status KEY... (or --json); nothing was saved")
+	}
+	return out, nil
+}
+
+// runProgram polls with e and shows the dashboard on out until the user quits.
+func (a *app) runProgram(ctx context.Context, out *os.File, e *watch.Engine, region string, bell bool, log *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	changes, unsubscribe := e.Subscribe()
 	defer unsubscribe()
 	first := e.Snapshot() // the first frame shows the saved keys, before a poll pass takes the engine
 	go e.Run(ctx)
-	out, ok := a.io.out.(*os.File)
-	if !ok || !term.IsTerminal(out.Fd()) {
-		return usageErr("the dashboard needs a terminal; for a one-shot answer use dingwatch status KEY... (or --json)")
-	}
 	// The dashboard's colours read on any background: nothing asks the
 	// terminal a question that could hold the first frame or whose late
 	// answer could be read as keys.

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/dingwatch/dingwatch/config"
@@ -13,7 +14,7 @@ import (
 
 // runDemo runs the dashboard against a simulated DingTalk in this process:
 // no credentials, no network, nothing saved (a log only with --debug).
-func (a *app) runDemo(ctx context.Context) error {
+func (a *app) runDemo(ctx context.Context, out *os.File) error {
 	s, err := a.settings()
 	if err != nil {
 		return err
@@ -32,7 +33,7 @@ func (a *app) runDemo(ctx context.Context) error {
 		return err
 	}
 	defer stop()
-	return a.runProgram(ctx, e, "simulated", s.Bell, log)
+	return a.runProgram(ctx, out, e, "simulated", s.Bell, log)
 }
 
 // demoEngine is an engine, in memory, on a simulated DingTalk seeded with

@@ -196,4 +196,16 @@ func TestDashboardNeedsATerminal(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "needs a terminal") || !strings.Contains(errOut, "dingwatch status") {
 		t.Fatalf("%d %q", code, errOut)
 	}
+	// Refused, a key given to watch is not saved either (from cron, a pipe).
+	state := t.TempDir()
+	env := []string{"HOME=" + t.TempDir(), "XDG_STATE_HOME=" + state, "DINGTALK_APP_KEY=app", "DINGTALK_APP_SECRET=secret-x",
+		"DINGTALK_ROBOT_CODE=dingrobot", "DINGTALK_ENDPOINT=http://127.0.0.1:9"}
+	key := "BBBBBBBBBBBBBBBBBBBBBBBB1="
+	_, errOut, code = runBinary(t, env, "", key)
+	if code != 2 || !strings.Contains(errOut, "nothing was saved") {
+		t.Fatalf("%d %q", code, errOut)
+	}
+	if data, err := os.ReadFile(filepath.Join(state, "dingwatch", "state.json")); err == nil && strings.Contains(string(data), key) {
+		t.Fatal("the refused dashboard saved its key")
+	}
 }

@@ -165,6 +165,10 @@ func stack(secs []section, avail int) int {
 		}
 	}
 	secs[0].rows = min(want[0], max(avail-others, (avail+1)/2, min(avail, 2)))
+	// Every other section's title before Unread's third line: a list that
+	// vanishes says nothing (Read (48) gone at 60x18, tester G3).
+	titles := min(len(secs)-1, max(avail-2, 0))
+	secs[0].rows = min(secs[0].rows, max(avail-titles, min(avail, 2)))
 	avail -= secs[0].rows
 	for i := 1; i < len(secs); i++ {
 		secs[i].rows = min(want[i], 1, avail) // its title, with how many it holds

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -40,4 +41,58 @@ func TestDetailPaneLetsEarlierAudiencesGo(t *testing.T) {
 		time.Sleep(10 * time.Millisecond) // finalizers run on their own goroutine
 	}
 	t.Fatal("the first row's people are still held after 19 other rows were shown")
+}
+
+// A read time stands a space apart from the id, at every width, however
+// long the name and id (tester G4: "u001earlier").
+func TestPersonLineKeepsTheTimeApart(t *testing.T) {
+	d := newDetailPane(testCommon())
+	items := []personItem{
+		{mark: "✓", name: "␛[2J␛[31mRED and more", id: "u001", right: "earlier"},
+		{mark: "✓", name: "P", id: "a-very-long-user-id-0123456789", right: "11-26 13:19"},
+	}
+	for width := 20; width <= 120; width++ {
+		cols := columnsFor(items, width)
+		for _, p := range items {
+			line := d.personLine(p, cols)
+			if stringWidth(line) > width {
+				t.Fatalf("width %d: %q is %d wide", width, line, stringWidth(line))
+			}
+			tail := p.right
+			if cols.clock && strings.Contains(tail, ":") {
+				tail = tail[len(tail)-5:]
+			}
+			i := strings.LastIndex(line, tail[:3]) // the time may be cut short (…)
+			if i < 1 || line[i-1] != ' ' {
+				t.Fatalf("width %d: %q runs the time into the id", width, line)
+			}
+		}
+	}
+}
+
+// Short of lines, every section keeps its title (with its count) before
+// Unread shows a second name: at 60x18 a notice's "Read (48)" vanished
+// while Unread showed two names (tester G3).
+func TestShortPaneKeepsEverySectionsTitle(t *testing.T) {
+	people := func(n int) section { return section{n: n, at: func(int) personItem { return personItem{} }} }
+	for avail := 2; avail <= 12; avail++ {
+		secs := []section{people(12), people(20), people(20), people(48)}
+		stack(secs, avail)
+		used, titled := 0, 0
+		for _, s := range secs {
+			used += s.rows
+			if s.rows > 0 {
+				titled++
+			}
+		}
+		if used > avail {
+			t.Fatalf("%d lines: %d used", avail, used)
+		}
+		if want := min(len(secs), avail-1); titled < want {
+			t.Fatalf("%d lines: %d sections titled, want %d (rows %v)", avail, titled, want, []int{secs[0].rows, secs[1].rows, secs[2].rows, secs[3].rows})
+		}
+		if secs[0].rows < min(avail, 2) {
+			t.Fatalf("%d lines: Unread has %d", avail, secs[0].rows)
+		}
+	}
 }

@@ -29,6 +29,8 @@ func columnsFor(items []personItem, width int) personCols {
 	c.name = min(max(rest/2, 6), 16) // names line up across sections
 	if wantRight == 0 {
 		c.right, rest = 0, width-2 // nothing to show there: name and id take it
+	} else {
+		rest-- // the space before the right column
 	}
 	if wantName > c.name {
 		c.name = min(wantName, max(rest-1-min(wantID, rest/3), c.name))
@@ -51,8 +53,8 @@ func (d detailPane) personLine(p personItem, c personCols) string {
 		mark = "»"
 	}
 	line := mark + " " + fit(p.name, c.name) + " " + st.Dim.Render(fit(p.id, idW))
-	if right != "" {
-		line += st.Dim.Render(fitRight(right, rightW))
+	if right != "" { // a space apart, even when the id fills its column
+		line += " " + st.Dim.Render(fitRight(right, rightW))
 	}
 	return line
 }

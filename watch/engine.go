@@ -316,6 +316,14 @@ func (e *Engine) PollOnce(ctx context.Context) time.Time {
 
 // runJobs queries jobs with at most Workers at once and merges each answer.
 func (e *Engine) runJobs(ctx context.Context, jobs []job) {
+	if e.opts.Store != nil {
+		if len(jobs) > 1 {
+			e.save() // the calls about to be made are in the ledger on disk: a crash cannot make them free
+		}
+		done := make(chan struct{})
+		defer close(done)
+		go e.saveDuring(ctx, done)
+	}
 	sem := make(chan struct{}, e.opts.Workers)
 	var wg sync.WaitGroup
 	for _, j := range jobs {
@@ -331,6 +339,18 @@ func (e *Engine) runJobs(ctx context.Context, jobs []job) {
 		}()
 	}
 	wg.Wait()
+}
+
+// saveEvery is how often answers merged during a long poll pass (1,000
+// keys at 10 calls a second take minutes) are saved while it runs.
+const saveEvery = 5 * time.Second
+
+// saveDuring saves every saveEvery, on the engine's clock, until done is
+// closed: a crash during a long pass loses at most that much of it.
+func (e *Engine) saveDuring(ctx context.Context, done <-chan struct{}) {
+	for !e.opts.Sleep(ctx, saveEvery, done) && ctx.Err() == nil {
+		e.save()
+	}
 }
 
 // skipHeld reports whether j must not be asked now because an answer

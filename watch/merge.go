@@ -17,9 +17,11 @@ const NotYetFor = 10 * time.Minute
 const clockSkew = 5 * time.Minute
 
 // ApplyAnswer merges a good readStatus answer seen at now and returns the
-// recipients dingwatch saw go from unread to read in it: none at the key's
-// first good answer, whose reads happened at unknown moments before (they
-// get DingTalk's read time when it gave one, else no time). READ never goes
+// recipients dingwatch saw go from unread to read in it. At the key's
+// first good answer that is only those it already knew unread (the people
+// of a batch dingwatch sent: they read after the send); the others' reads
+// happened at unknown moments before (they get DingTalk's read time when
+// it gave one, else no time). READ never goes
 // back to UNREAD, people missing from a later answer are kept, and a
 // recalled key stays recalled whatever a later answer says.
 func (k *Key) ApplyAnswer(rs dingtalk.ReadStatus, now time.Time) []Recipient {
@@ -59,7 +61,7 @@ func (k *Key) ApplyAnswer(rs dingtalk.ReadStatus, now time.Time) []Recipient {
 		case in.Read && !r.Read:
 			r.Read, newRead = true, true
 			r.FirstSeenRead = given
-			if !first {
+			if !first || known { // known unread before this answer: seen going to read
 				if r.FirstSeenRead.IsZero() {
 					r.FirstSeenRead = now // seen unread before, read now
 				}

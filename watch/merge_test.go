@@ -265,3 +265,24 @@ func TestFailureKeepsData(t *testing.T) {
 		t.Fatalf("recovery: %+v", k)
 	}
 }
+
+// The people of a batch dingwatch sent are known unread from the send: a
+// read in the key's first answer was seen happening (--on-read, the bell,
+// "everyone" hear of it), while a pasted key's first answer tells only
+// what happened before (tester G16).
+func TestFirstAnswerOfASentKeyReportsItsReads(t *testing.T) {
+	answer := dingtalk.ReadStatus{SendStatus: dingtalk.SendSuccess, Recipients: []dingtalk.Recipient{
+		{UserID: "a", Name: "A", Read: true}, {UserID: "b", Name: "B"}}}
+	sent := &Key{Key: "sentKey", SentAt: t0, Recipients: []Recipient{{UserID: "a"}, {UserID: "b"}}}
+	fresh := sent.ApplyAnswer(answer, t0.Add(time.Minute))
+	if len(fresh) != 1 || fresh[0].UserID != "a" || fresh[0].FirstSeenRead.IsZero() {
+		t.Fatalf("a sent key's first answer reported %+v", fresh)
+	}
+	pasted := &Key{Key: "pastedKey"}
+	if fresh := pasted.ApplyAnswer(answer, t0.Add(time.Minute)); len(fresh) != 0 {
+		t.Fatalf("a pasted key's first answer reported reads it did not see happen: %+v", fresh)
+	}
+	if r := pasted.Recipients[0]; !r.Read || !r.FirstSeenRead.IsZero() {
+		t.Fatalf("a read before watching got a time: %+v", r)
+	}
+}

@@ -1,7 +1,10 @@
 package watch
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -114,4 +117,62 @@ func TestRemoveNoticeWhoseBatchesAllFailed(t *testing.T) {
 	if n, err := e.Remove("nfail", "nosuch"); n != 0 || err != nil || savesOf(e) != before {
 		t.Fatalf("removing what is gone: %d, %v, %d saves", n, err, savesOf(e)-before)
 	}
+}
+
+// A long poll pass is saved as it goes: before its first call (the calls
+// it will make are in the ledger on disk, so a crash cannot make them
+// free) and every saveEvery on the engine's clock while it runs, so a
+// crash loses at most that much of the answers (tester G13: 3,000 calls
+// at 20 a second, nothing saved for 190 s).
+func TestLongPassIsSavedAsItGoes(t *testing.T) {
+	dir := t.TempDir()
+	store, st, _, err := OpenStore(dir, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	q := &blockingQuerier{started: make(chan string), release: make(chan struct{})}
+	ticks := make(chan struct{}) // each one: saveEvery has passed
+	sleep := func(ctx context.Context, _ time.Duration, wake <-chan struct{}) bool {
+		select {
+		case <-wake:
+			return true
+		case <-ticks:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
+	e := NewEngine(Options{Client: q, Store: store, State: st, RobotCode: "r", Now: func() time.Time { return t0 }, Sleep: sleep, Workers: 1})
+	if _, err := e.Add(AddSpec{Keys: []string{"keyOne", "keyTwo"}}); err != nil {
+		t.Fatal(err)
+	}
+	e.Flush()
+	saved := func() *State {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join(dir, "state.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _, err := DecodeState(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	done := make(chan struct{})
+	go func() { e.PollOnce(context.Background()); close(done) }()
+	first := <-q.started
+	if got := saved().Calls.Spent(t0); got != 2 {
+		t.Fatalf("the ledger on disk holds %d calls as the pass starts, want 2", got)
+	}
+	q.release <- struct{}{} // the first answer is merged
+	second := <-q.started   // the second call hangs
+	ticks <- struct{}{}     // saveEvery passes: a save
+	ticks <- struct{}{}     // taken once the save is done
+	if k := saved().Key(first); k == nil || len(k.Recipients) != 1 {
+		t.Fatalf("the answer for %s is not on disk while %s is still asked", first, second)
+	}
+	close(q.release)
+	<-done
 }
