@@ -34,6 +34,7 @@ func (s section) slice(i, j int) []personItem {
 type personItem struct {
 	mark, name, id, right string
 	match                 bool // the filter found them
+	clock                 bool // right is a clockTime ("15:04", "11-26 15:04"), not words
 }
 
 // sections are the row's people: Unread first (who to chase), then those
@@ -63,11 +64,12 @@ func (d detailPane) sections() []section {
 				j = unseen - 1 - j
 			}
 			p := a.Read[j]
-			seen := "earlier"
-			if !p.FirstSeenRead.IsZero() {
-				seen = clockTime(p.FirstSeenRead, now)
+			if p.FirstSeenRead.IsZero() {
+				return item("✓", "earlier", p)
 			}
-			return item("✓", seen, p)
+			it := item("✓", clockTime(p.FirstSeenRead, now), p)
+			it.clock = true
+			return it
 		}}
 	out := []section{un}
 	failed, refused := a.Failed, a.NotDelivered

@@ -104,3 +104,23 @@ func TestNamelessShowTheirIDOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestReasonsUseTheRoomLeft: a not-delivered reason is not cut while the
+// line has room beside the ids (G5: "flow-controlled b…" with 55 columns
+// free at 200x60).
+func TestReasonsUseTheRoomLeft(t *testing.T) {
+	st := fixtureState()
+	reason := "flow-controlled: too many messages to this person today"
+	st.Keys[0].NotDelivered = []watch.Undelivered{{UserID: "u003", Reason: reason}, {UserID: "u007", Reason: "filtered by DingTalk"}}
+	v := loaded(&fakeEngine{state: st}, 200, 60).View()
+	if !strings.Contains(v, reason) || !strings.Contains(v, "filtered by DingTalk") {
+		t.Fatalf("a reason is cut with room to spare:\n%s", v)
+	}
+	for _, w := range []int{MinWidth, 60, 80, 120} {
+		v := loaded(&fakeEngine{state: st}, w, 30).View()
+		checkFits(t, v, w, 30)
+		if !strings.Contains(v, "flow-contr") || !strings.Contains(v, "filtered by") {
+			t.Fatalf("width %d: a reason lost its start (a reason with ':' is not a time):\n%s", w, v)
+		}
+	}
+}
