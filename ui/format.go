@@ -50,6 +50,9 @@ func fit(s string, width int) string {
 	}
 	if ansi.StringWidth(s) > width {
 		s = ansi.Truncate(s, width, "…")
+		if kept := strings.TrimRight(strings.TrimSuffix(s, "…"), " "); strings.HasSuffix(kept, "…") {
+			s = kept // cut where it was already shortened (a short key "7Yq/vHma…+z4="): one "…", not "……"
+		}
 	}
 	return s + strings.Repeat(" ", max(0, width-ansi.StringWidth(s)))
 }
