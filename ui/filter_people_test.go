@@ -55,3 +55,19 @@ func TestFilterFindsEveryoneThePaneLists(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterShowsWhomItFound: a filter typed while the detail pane is
+// scrolled shows the person it found, marked, not the old scroll position.
+func TestFilterShowsWhomItFound(t *testing.T) {
+	m := drive(loaded(&fakeEngine{state: weeklyState()}, 80, 24), keys("tab", "j", "j", "j", "j", "j", "j", "j", "j", "tab")...)
+	if m.detail.offset == 0 {
+		t.Fatal("the pane did not scroll")
+	}
+	for _, q := range []string{"u25", "u45", "u63"} {
+		m = drive(m, keys("/", q, "enter")...)
+		if v := m.View(); !strings.Contains(v, "» "+q) && !strings.Contains(v, "» Person "+q[1:]) {
+			t.Fatalf("/%s: whom it found is not in view:\n%s", q, v)
+		}
+		m = drive(m, keys("esc")...)
+	}
+}
