@@ -35,10 +35,10 @@ func columnsFor(items []personItem, width int) personCols {
 		c.name = min(wantName, max(rest-1-min(wantID, rest/3), c.name))
 	}
 	c.id = max(rest-c.name-1, 0)
-	if give := min(c.id-wantID, wantRight-c.right); give > 0 && !c.clock {
+	if give := min(c.id-wantID, wantRight-c.right); give > 0 {
 		c.id, c.right = c.id-give, c.right+give // a long reason takes the room the ids leave
 	}
-	if give := min(c.name-wantName, wantRight-c.right); give > 0 && !c.clock && wantID == 0 {
+	if give := min(c.name-wantName, wantRight-c.right); give > 0 && wantID == 0 {
 		c.name, c.right = c.name-give, c.right+give // and the names', with no id column to line up
 	}
 	return c

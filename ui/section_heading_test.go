@@ -107,7 +107,7 @@ func TestNamelessShowTheirIDOnce(t *testing.T) {
 
 // TestReasonsUseTheRoomLeft: a not-delivered reason is not cut while the
 // line has room beside the ids (G5: "flow-controlled b…" with 55 columns
-// free at 200x60).
+// free at 200x60; "filtered by…" in an 80-column pane).
 func TestReasonsUseTheRoomLeft(t *testing.T) {
 	st := fixtureState()
 	reason := "flow-controlled: too many messages to this person today"
@@ -119,7 +119,7 @@ func TestReasonsUseTheRoomLeft(t *testing.T) {
 	for _, w := range []int{MinWidth, 60, 80, 120} {
 		v := loaded(&fakeEngine{state: st}, w, 30).View()
 		checkFits(t, v, w, 30)
-		if !strings.Contains(v, "flow-contr") || !strings.Contains(v, "filtered by") {
+		if !strings.Contains(v, "flow-contr") || !strings.Contains(v, "filtered by DingTalk") {
 			t.Fatalf("width %d: a reason lost its start (a reason with ':' is not a time):\n%s", w, v)
 		}
 	}
