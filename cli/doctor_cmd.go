@@ -372,9 +372,9 @@ func (a *app) doctorDingTalk(ctx context.Context, r *doctorReport, s config.Sett
 			r.add(misset, "endpoint", errText(p.err), "set endpoint (or DINGTALK_ENDPOINT) to "+hostInternational+" or "+hostChina)
 			skipRest(r, "token", "robot", "permission")
 			return ""
-		case dingtalk.HasCode(p.err, dingtalk.CodeNotJSON) && de != nil && (de.HTTPStatus == http.StatusNotFound || de.HTTPStatus == http.StatusMethodNotAllowed):
-			r.add(misset, "endpoint", fmt.Sprintf("%s answered, but not as DingTalk does (HTTP %d): it is not DingTalk's API", s.Endpoint, de.HTTPStatus),
-				"set endpoint (or DINGTALK_ENDPOINT) to "+hostInternational+" or "+hostChina)
+		case notDingTalkAPI(s.Endpoint, de):
+			r.add(misset, "endpoint", fmt.Sprintf("%s answered, but not as DingTalk does (HTTP %d%s): it is not DingTalk's API", s.Endpoint, de.HTTPStatus, pageWord(de)),
+				"set endpoint (or DINGTALK_ENDPOINT) to "+hostInternational+" or "+hostChina+" (a proxy must forward DingTalk's API as it is)")
 			skipRest(r, "token", "robot", "permission")
 			return ""
 		case dingtalk.HasCode(p.err, dingtalk.CodeInvalidClient):
@@ -397,6 +397,42 @@ func (a *app) doctorDingTalk(ctx context.Context, r *doctorReport, s config.Sett
 	}
 	a.doctorRobot(r, s, p)
 	return p.endpoint
+}
+
+// notDingTalkAPI reports whether de, the token call's failure at
+// endpoint, shows a server that is not DingTalk's API: an answer without
+// DingTalk's JSON that no passing trouble explains. At one of DingTalk's
+// two hosts that is a 4xx other than 403, 408 and 429 (DingTalk answers a
+// banned host with a web page of 200, 403 or 429); at any other host every
+// such answer but a gateway's 502, 503 or 504 (a proxy to DingTalk that is
+// down for a moment): a web site (a portal, a proxy's page, 501 to a POST)
+// is a setting to fix, not DingTalk throttling.
+func notDingTalkAPI(endpoint string, de *dingtalk.Error) bool {
+	if de == nil || (de.Code != dingtalk.CodeNotJSON && !(de.Code == dingtalk.CodeBanned && isWebPage(de))) {
+		return false
+	}
+	switch st := de.HTTPStatus; {
+	case st == http.StatusRequestTimeout || st == http.StatusTooManyRequests:
+		return false
+	case otherRegion(endpoint) != "":
+		return st/100 == 4 && st != http.StatusForbidden
+	case st == http.StatusBadGateway || st == http.StatusServiceUnavailable || st == http.StatusGatewayTimeout:
+		return false
+	}
+	return true
+}
+
+// isWebPage reports whether de is an answer that was a web page (HTML), as
+// the dingtalk package's hint for such answers says; DingTalk's own ban
+// JSON is not one.
+func isWebPage(de *dingtalk.Error) bool { return strings.Contains(de.Hint, "with a web page") }
+
+// pageWord is ", a web page" when de's answer was one, for the endpoint line.
+func pageWord(de *dingtalk.Error) string {
+	if isWebPage(de) {
+		return ", a web page"
+	}
+	return ""
 }
 
 // doctorRegion asks the other region when the endpoint refused the

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -144,6 +145,23 @@ func TestDoctorFailures(t *testing.T) {
 	closed.Close()
 	notDingTalk := httptest.NewServer(http.NotFoundHandler())
 	t.Cleanup(notDingTalk.Close)
+	// A plain web server (python3 -m http.server): a page to GET, 501 with
+	// a page to POST; and a portal that answers every request with a page.
+	webServer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		if r.Method != http.MethodGet {
+			w.WriteHeader(http.StatusNotImplemented)
+			io.WriteString(w, "<!DOCTYPE HTML><html><body><h1>Error response</h1><p>Error code: 501</p></body></html>")
+			return
+		}
+		io.WriteString(w, "<!DOCTYPE HTML><html><body>Directory listing</body></html>")
+	}))
+	t.Cleanup(webServer.Close)
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, "<html><head><title>Welcome</title></head><body>Sign in</body></html>")
+	}))
+	t.Cleanup(portal.Close)
 
 	cases := map[string]struct {
 		env    func([]string) []string
@@ -188,6 +206,14 @@ func TestDoctorFailures(t *testing.T) {
 		"not dingtalk": {
 			env:   func(e []string) []string { return setEnv(e, "DINGTALK_ENDPOINT", notDingTalk.URL) },
 			check: "endpoint", code: 2, text: "not DingTalk's API", fix: "api.dingtalk.io",
+		},
+		"a web server, 501 to a POST": {
+			env:   func(e []string) []string { return setEnv(e, "DINGTALK_ENDPOINT", webServer.URL) },
+			check: "endpoint", code: 2, text: "(HTTP 501, a web page): it is not DingTalk's API", fix: "api.dingtalk.io",
+		},
+		"a portal page": {
+			env:   func(e []string) []string { return setEnv(e, "DINGTALK_ENDPOINT", portal.URL) },
+			check: "endpoint", code: 2, text: "(HTTP 200, a web page): it is not DingTalk's API", fix: "api.dingtalk.io",
 		},
 		"token answer not json": {
 			fault: &sim.Fault{Endpoint: "token", Status: 502, Body: sim.BanPage},

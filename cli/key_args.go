@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -88,17 +89,21 @@ func dashboardKeys(cmd *cobra.Command, args []string) ([]string, error) {
 }
 
 // notAKey says why arg cannot be a processQueryKey given to the dashboard,
-// or "" when it may be one.
+// or "" when it may be one. Only a word shorter than watch.MinKeyLen
+// characters is refused here (as a mistyped command when it has letters
+// only, with the command it may mean): a longer word is left to
+// watch.ParseKeys, so the dashboard takes every key status and recall take.
 func notAKey(root *cobra.Command, arg string) string {
+	n := utf8.RuneCountInString(arg)
+	if n >= watch.MinKeyLen {
+		return ""
+	}
 	word := strings.Trim(arg, "-")
 	lettersOnly := word != ""
 	for _, r := range word {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-') {
 			lettersOnly = false
 		}
-	}
-	if !lettersOnly && len(arg) >= watch.MinKeyLen {
-		return ""
 	}
 	shown := fmt.Sprintf("%q", arg)
 	if sugg := root.SuggestionsFor(arg); len(sugg) > 0 {
@@ -113,5 +118,5 @@ func notAKey(root *cobra.Command, arg string) string {
 		}
 		return fmt.Sprintf("unknown command %s (commands: %s; a processQueryKey is about 44 characters)", shown, strings.Join(names, ", "))
 	}
-	return fmt.Sprintf("%s cannot be a processQueryKey: it is %d characters, and DingTalk's are about 44", shown, len(arg))
+	return fmt.Sprintf("%s cannot be a processQueryKey: it is %s, and DingTalk's are about 44", shown, watch.Plural(n, "character", "characters"))
 }

@@ -70,3 +70,30 @@ func TestKeysOnOneLineFollowOneRule(t *testing.T) {
 		t.Error("a refused dashboard argument saved the state")
 	}
 }
+
+// TestDashboardArgumentsTakeWhatStatusTakes: the dashboard's arguments
+// follow watch.ParseKeys as status and recall do (G1): a letters-only word
+// of a key's length is a key, not an unknown command; a short word is
+// still refused as a mistyped command, its length counted in characters.
+func TestDashboardArgumentsTakeWhatStatusTakes(t *testing.T) {
+	root := (&app{getenv: envLookup(nil)}).rootCmd()
+	for _, n := range []int{16, 44, 128} {
+		k := strings.Repeat("A", n)
+		keys, err := dashboardKeys(root, []string{k})
+		if err != nil || len(keys) != 1 || keys[0] != k {
+			t.Errorf("a %d-letter key: %q %v", n, keys, err)
+		}
+		if _, err := readKeyArgs([]string{k}, strings.NewReader("")); err != nil {
+			t.Errorf("status refuses the %d-letter key: %v", n, err)
+		}
+	}
+	for arg, want := range map[string]string{
+		"statuss":        `unknown command "statuss"; did you mean "status"?`,
+		"watchlist":      `unknown command "watchlist" (commands:`,
+		"Ключ1ключ2ключ": `is 14 characters`,
+	} {
+		if _, err := dashboardKeys(root, []string{arg}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", arg, err, want)
+		}
+	}
+}

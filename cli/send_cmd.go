@@ -2,10 +2,13 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -196,6 +199,9 @@ func (a *app) runSend(ctx context.Context, f sendFlags) error {
 		return err
 	}
 	defer ce.store.Close()
+	// Following a dashboard or serve: what it has been handed and not
+	// saved yet counts too, so that a label just sent is refused again.
+	ce.ShowHandedOver()
 	spec := watch.SendSpec{UserIDs: ids, Message: msg, Label: strings.TrimSpace(f.label)}
 	st := ce.Snapshot().State
 	if n := st.Notice(spec.Label); f.join && n != nil {
@@ -224,7 +230,42 @@ func (a *app) runSend(ctx context.Context, f sendFlags) error {
 	if err != nil {
 		return err
 	}
+	a.awaitOwner(ctx, ce, rep)
 	return a.reportSend(ce, rep, f.json)
+}
+
+// Bounds of a follower's wait for the owner to save what a send handed
+// over: after ownerQuiet a line says it is waiting, after ownerPatience
+// more it gives up with a warning.
+const (
+	ownerQuiet    = 3 * time.Second
+	ownerPatience = 20 * time.Second
+)
+
+// awaitOwner returns once the dingwatch that owns the state (a dashboard
+// or serve; this process follows it) has saved the notice rep sent, so
+// that a command run next (status --notice, send with the same label)
+// finds it. If the owner does not within the bounds, a warning says so:
+// the notice is sent and handed over all the same, and nothing is resent.
+func (a *app) awaitOwner(ctx context.Context, ce *commandEngine, rep watch.SendReport) {
+	if !ce.store.ReadOnly() || len(rep.Batches) == 0 {
+		return
+	}
+	for _, w := range ce.Snapshot().Warnings {
+		if w.Kind == watch.WarnHandOver {
+			return // not handed over: reportSend prints why
+		}
+	}
+	err := ce.AwaitSaved(ctx, rep.Notice, rep.Round, len(rep.Batches), ownerQuiet)
+	if errors.Is(err, watch.ErrOwnerSilent) {
+		fmt.Fprintf(a.io.err, "dingwatch: waiting (up to %s) for the dingwatch that owns the state to save notice %q…\n", ownerPatience, line(rep.Label))
+		err = ce.AwaitSaved(ctx, rep.Notice, rep.Round, len(rep.Batches), ownerPatience)
+	}
+	if errors.Is(err, watch.ErrOwnerSilent) {
+		fmt.Fprintf(a.io.err, "dingwatch: warning: notice %q is sent and handed to the dingwatch that owns %s, which has not saved it in %s "+
+			"(busy, stopped, or an older version): status --notice finds it once that dingwatch takes it; do not send it again\n",
+			line(rep.Label), line(filepath.Dir(ce.store.Path())), ownerQuiet+ownerPatience)
+	}
 }
 
 // reportSend prints a send's report and returns the error its outcome
@@ -290,6 +331,7 @@ func (a *app) runResend(ctx context.Context, f sendFlags) error {
 		return err
 	}
 	defer ce.store.Close()
+	ce.ShowHandedOver() // a notice just sent, not saved by the owner yet, can be resent too
 	n, err := findNotice(ce.Snapshot().State, f.resend)
 	if err != nil {
 		return err
@@ -301,5 +343,6 @@ func (a *app) runResend(ctx context.Context, f sendFlags) error {
 	if err != nil {
 		return usageErr("--resend: %s", line(err.Error()))
 	}
+	a.awaitOwner(ctx, ce, rep)
 	return a.reportSend(ce, rep, f.json)
 }

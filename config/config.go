@@ -172,7 +172,20 @@ func Parse(data []byte) (Settings, error) { return parse(data, "file") }
 
 func parse(data []byte, source string) (Settings, error) {
 	s := Defaults()
-	md, err := toml.Decode(string(data), &s)
+	var raw map[string]any
+	_, err := toml.Decode(string(data), &raw)
+	if err == nil {
+		// The durations first: the decoder takes a bare number as
+		// nanoseconds and calls a quoted non-duration bad TOML.
+		err = checkDurations(data, raw)
+		if err != nil {
+			return Settings{}, err
+		}
+	}
+	var md toml.MetaData
+	if err == nil {
+		md, err = toml.Decode(string(data), &s)
+	}
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
@@ -197,6 +210,28 @@ func parse(data []byte, source string) (Settings, error) {
 		}
 	}
 	return s, nil
+}
+
+// checkDurations refuses a duration setting of the file (Field.duration)
+// that is not a quoted Go duration, naming its line and setting: a bare
+// number (timeout = 10) would otherwise be read as nanoseconds, and the
+// environment refuses "10" alike. raw is the file decoded as a table.
+func checkDurations(data []byte, raw map[string]any) error {
+	for _, f := range fields {
+		v, ok := raw[f.Name]
+		if !ok || !f.duration {
+			continue
+		}
+		line := lineOf(data, toml.Key{f.Name})
+		text, quoted := v.(string)
+		if !quoted {
+			return fmt.Errorf("line %d: %s = %s is not a duration: write it quoted with its unit, such as %s = \"30s\" or \"2m\"", line, f.Name, safetext.Line(fmt.Sprint(v), 40), f.Name)
+		}
+		if _, err := time.ParseDuration(text); err != nil {
+			return fmt.Errorf("line %d: %s = %q is not a duration such as \"30s\" or \"2m\"", line, f.Name, safetext.Line(text, 40))
+		}
+	}
+	return nil
 }
 
 // redactTOMLError keeps only the line and the key of a decoder error (a

@@ -125,3 +125,32 @@ func TestPushSetting(t *testing.T) {
 		t.Error("push = \"yes\" accepted")
 	}
 }
+
+// TestDurationsMustBeQuotedDurations: a bare number for a duration in the
+// file (timeout = 10) is refused with its line and setting, as the
+// environment refuses DINGWATCH_TIMEOUT=10, not read as 10 nanoseconds;
+// a quoted word that is no duration is called that, not bad TOML (G9).
+func TestDurationsMustBeQuotedDurations(t *testing.T) {
+	for text, want := range map[string]string{
+		"app_key = \"k\"\ntimeout = 10\n":   `line 2: timeout = 10 is not a duration: write it quoted with its unit, such as timeout = "30s"`,
+		"interval = 30\n":                   `line 1: interval = 30 is not a duration`,
+		"interval = 1.5\n":                  `line 1: interval = 1.5 is not a duration`,
+		"\n\ntimeout = \"abc\"\n":           `line 3: timeout = "abc" is not a duration such as "30s" or "2m"`,
+		"timeout = true\n":                  `line 1: timeout = true is not a duration`,
+		"timeout = \"10\"\n":                `line 1: timeout = "10" is not a duration`,
+		"interval = \"5s\"\ntimeout = 10\n": `line 2: timeout = 10`,
+	} {
+		_, err := Parse([]byte(text))
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "TOML") {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+	s, err := Parse([]byte("timeout = \"10s\"\ninterval = \"2m\"\n"))
+	if err != nil || s.Timeout.String() != "10s" || s.Interval.String() != "2m0s" {
+		t.Fatalf("quoted durations: %v %v %v", s.Timeout, s.Interval, err)
+	}
+	envErr := (&Settings{}).Set("timeout", "10", "env DINGWATCH_TIMEOUT")
+	if envErr == nil || !strings.Contains(envErr.Error(), "is not a duration") {
+		t.Fatalf("env: %v", envErr)
+	}
+}

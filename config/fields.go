@@ -21,8 +21,11 @@ type Field struct {
 	// Help says what the setting does, for `dingwatch config` and the docs.
 	Help string
 
-	get func(*Settings) string
-	set func(*Settings, string) error
+	// duration marks a setting that is a Go duration ("30s"), which the
+	// file must quote (checkDurations).
+	duration bool
+	get      func(*Settings) string
+	set      func(*Settings, string) error
 }
 
 // fields lists every setting in the order `dingwatch config` shows them.
@@ -45,9 +48,9 @@ var fields = []Field{
 		get: func(s *Settings) string { return s.AuthCorpID }, set: func(s *Settings, v string) error { s.AuthCorpID = v; return nil }},
 	{Name: "suite_ticket", Env: "DINGTALK_SUITE_TICKET", Secret: true, Help: "the third-party app's latest suite ticket",
 		get: func(s *Settings) string { return s.SuiteTicket }, set: func(s *Settings, v string) error { s.SuiteTicket = v; return nil }},
-	{Name: "timeout", Env: "DINGWATCH_TIMEOUT", Flag: "timeout", Help: "bound on each request to DingTalk (e.g. 10s)",
+	{Name: "timeout", Env: "DINGWATCH_TIMEOUT", Flag: "timeout", Help: "bound on each request to DingTalk (e.g. 10s)", duration: true,
 		get: func(s *Settings) string { return s.Timeout.String() }, set: durationSetter(func(s *Settings) *time.Duration { return &s.Timeout })},
-	{Name: "interval", Env: "DINGWATCH_INTERVAL", Flag: "interval", Help: "fastest polling period of one key (1s or more)",
+	{Name: "interval", Env: "DINGWATCH_INTERVAL", Flag: "interval", Help: "fastest polling period of one key (1s or more)", duration: true,
 		get: func(s *Settings) string { return s.Interval.String() }, set: durationSetter(func(s *Settings) *time.Duration { return &s.Interval })},
 	{Name: "budget", Env: "DINGWATCH_BUDGET", Flag: "budget", Help: "most metered DingTalk calls per 24 hours (0: no limit)",
 		get: func(s *Settings) string { return strconv.Itoa(s.Budget) },

@@ -27,7 +27,10 @@ type statusRequest struct {
 // command answers a session with a command: status (for users and
 // viewers alike) from the served engine's snapshot, without asking
 // DingTalk, in the text, JSON or CSV of `dingwatch status`; anything else
-// is refused on stderr with a non-zero status.
+// is refused on stderr with a non-zero status. The exit status follows
+// `dingwatch status` (README: Exit status): 1 when a reported key failed
+// or a reported notice has a failed or unknown batch, said on stderr; 2
+// for a refused command or bad arguments.
 func (s *Server) command(sess ssh.Session, l *liveSession) int {
 	req, err := parseCommand(sess.RawCommand())
 	if err != nil {
@@ -36,16 +39,43 @@ func (s *Server) command(sess ssh.Session, l *liveSession) int {
 		return exitRefused
 	}
 	snap := s.opts.Engine.Snapshot()
-	keys, err := selectKeys(snap.State, req)
+	keys, notices, err := selectKeys(snap.State, req)
 	if err != nil {
 		fmt.Fprintf(sess.Stderr(), "dingwatch: %v\n", err)
 		return exitRefused
 	}
-	if err := writeStatus(sess, req, snap, keys, s.opts.Now()); err != nil {
+	rep := statusReport(snap, keys, notices, s.opts.Now())
+	if err := writeStatus(sess, req, snap, rep); err != nil {
 		fmt.Fprintf(sess.Stderr(), "dingwatch: %v\n", err)
 		return exitEnded
 	}
+	if req.format == "csv" {
+		// As `dingwatch status --csv`: a key in error has no row to say so.
+		for _, ks := range rep.Keys {
+			if ks.Err != nil {
+				fmt.Fprintf(sess.Stderr(), "dingwatch: %s: %s\n", safetext.Line(ks.Key.Key, watch.MaxKeyLen), safetext.Line(ks.Err.Error(), textHintMax))
+			}
+		}
+	}
+	if problems := statusProblems(rep); len(problems) > 0 {
+		fmt.Fprintf(sess.Stderr(), "dingwatch: %s\n", strings.Join(problems, "; "))
+		return exitFailed
+	}
 	return exitOK
+}
+
+// statusProblems are the reasons a status report exits 1, in the words of
+// `dingwatch status`: keys that failed (never answered, and the last call
+// failed), and each reported notice's failed or unknown batches.
+func statusProblems(rep *watch.StatusReport) []string {
+	var problems []string
+	if n := rep.Failed(); n > 0 {
+		problems = append(problems, fmt.Sprintf("%s failed (of %d asked)", watch.Plural(n, "key", "keys"), len(rep.Keys)))
+	}
+	for _, n := range rep.Notices {
+		problems = append(problems, n.Problems()...)
+	}
+	return problems
 }
 
 // parseCommand reads "status [--json|--csv] [--notice LABEL] [KEY...]",
@@ -70,7 +100,11 @@ func parseCommand(raw string) (statusRequest, error) {
 	if err := fs.Parse(args[1:]); err != nil {
 		return statusRequest{}, fmt.Errorf("status: %s; %s", safetext.Line(err.Error(), 80), commandUsage)
 	}
-	req := statusRequest{format: "text", bom: *bom, notice: *notice, keys: fs.Args()}
+	keys, err := parseKeys(fs.Args())
+	if err != nil {
+		return statusRequest{}, err
+	}
+	req := statusRequest{format: "text", bom: *bom, notice: *notice, keys: keys}
 	switch {
 	case *asJSON && *asCSV:
 		return statusRequest{}, errors.New("status: --json and --csv: choose one")
@@ -84,14 +118,49 @@ func parseCommand(raw string) (statusRequest, error) {
 	return req, nil
 }
 
+// parseKeys reads the keys of a status command with watch.ParseKeys, the
+// one parser `dingwatch status` uses (white space, commas, semicolons
+// separate keys; a bad word is named by its argument). "-" (keys from
+// standard input) is refused: over SSH keys are given as arguments.
+func parseKeys(args []string) ([]string, error) {
+	var keys []string
+	seen := map[string]bool{}
+	for i, arg := range args {
+		if arg == "-" {
+			return nil, errors.New("status: - (keys from standard input) is not read over SSH: give the keys as arguments")
+		}
+		if strings.TrimSpace(arg) == "" {
+			return nil, fmt.Errorf("status: argument %d: blank key", i+1)
+		}
+		ks, err := watch.ParseKeys(arg)
+		if err != nil {
+			return nil, fmt.Errorf("status: argument %d: %s", i+1, safetext.Line(err.Error(), textHintMax))
+		}
+		for _, k := range ks {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys, nil
+}
+
 // selectKeys picks the watched keys a status request names: all of them,
-// a notice's (by label or ID), and named keys. The server answers from
-// what it watches: a key it does not watch is an error, not a query.
-func selectKeys(st *watch.State, req statusRequest) ([]*watch.Key, error) {
+// a notice's (by label or ID), and named keys; and the notices to sum up
+// even when none of their batches was sent (every one when nothing is
+// named, else the one named). The server answers from what it watches: a
+// key it does not watch is an error, not a query.
+func selectKeys(st *watch.State, req statusRequest) ([]*watch.Key, []string, error) {
 	if req.notice == "" && len(req.keys) == 0 {
-		return st.Keys, nil
+		ids := make([]string, len(st.Notices))
+		for i, n := range st.Notices {
+			ids[i] = n.ID
+		}
+		return st.Keys, ids, nil
 	}
 	var out []*watch.Key
+	var ids []string
 	seen := map[string]bool{}
 	add := func(k *watch.Key) {
 		if !seen[k.Key] {
@@ -100,9 +169,12 @@ func selectKeys(st *watch.State, req statusRequest) ([]*watch.Key, error) {
 		}
 	}
 	if req.notice != "" {
-		keys := noticeKeys(st, req.notice)
-		if len(keys) == 0 {
-			return nil, fmt.Errorf("status: no watched notice %q", safetext.Line(req.notice, 80))
+		id, keys := noticeKeys(st, req.notice)
+		if id == "" && len(keys) == 0 {
+			return nil, nil, fmt.Errorf("status: no watched notice %q", safetext.Line(req.notice, 80))
+		}
+		if id != "" {
+			ids = append(ids, id)
 		}
 		for _, k := range keys {
 			add(k)
@@ -111,19 +183,20 @@ func selectKeys(st *watch.State, req statusRequest) ([]*watch.Key, error) {
 	for _, key := range req.keys {
 		k := st.Key(key)
 		if k == nil {
-			return nil, fmt.Errorf("status: this server does not watch %q", safetext.Line(key, 80))
+			return nil, nil, fmt.Errorf("status: this server does not watch %q", safetext.Line(key, watch.MaxKeyLen))
 		}
 		add(k)
 	}
-	return out, nil
+	return out, ids, nil
 }
 
-// noticeKeys are the keys of the notice labelled label (ignoring case) or
-// with that ID, else the lone keys with that label, as the list shows them.
-func noticeKeys(st *watch.State, label string) []*watch.Key {
+// noticeKeys are the ID and keys of the notice labelled label (ignoring
+// case) or with that ID, else no ID and the lone keys with that label, as
+// the list shows them.
+func noticeKeys(st *watch.State, label string) (string, []*watch.Key) {
 	for _, n := range st.Notices {
 		if strings.EqualFold(n.Label, label) || n.ID == label {
-			return st.NoticeKeys(n.ID)
+			return n.ID, st.NoticeKeys(n.ID)
 		}
 	}
 	var keys []*watch.Key
@@ -132,5 +205,5 @@ func noticeKeys(st *watch.State, label string) []*watch.Key {
 			keys = append(keys, k)
 		}
 	}
-	return keys
+	return "", keys
 }

@@ -2,14 +2,21 @@ package serve
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/dingwatch/dingwatch/dingtalk"
+	"github.com/dingwatch/dingwatch/dingtalk/sim"
+	"github.com/dingwatch/dingwatch/watch"
 )
 
 // run runs command in a session without a terminal, as `ssh host COMMAND`.
@@ -149,6 +156,66 @@ func TestSplitCommand(t *testing.T) {
 	for _, bad := range []string{`status 'open`, `status "open`, strings.Repeat("A", maxCommandLen+1)} {
 		if _, err := splitCommand(bad); err == nil {
 			t.Errorf("%.20s: no error", bad)
+		}
+	}
+}
+
+// TestStatusExitFollowsTheLocalRule: `ssh … status` exits as `dingwatch
+// status` does (README: Exit status): 1, said on stderr, when a notice it
+// reports has a failed or unknown batch, in every format; 0 when the
+// notices it reports were all sent (G7). A lone key's text shows the whole
+// key, to copy.
+func TestStatusExitFollowsTheLocalRule(t *testing.T) {
+	f := start(t)
+	f.sim.Inject(sim.Fault{Endpoint: "batchSend", Kind: sim.Answer, Status: 400, Code: "invalidParameter.param.invalid", Times: 1})
+	ids := make([]string, 25)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("p%02d", i)
+	}
+	rep, err := f.engine.Send(context.Background(), watch.SendSpec{RobotCode: "dingdemo", UserIDs: ids, Message: dingtalk.Text("hi"), Label: "Broken"})
+	if err != nil || rep.Batches[0].Status != watch.BatchFailed || rep.Batches[1].Status != watch.BatchSent {
+		t.Fatalf("send: %+v %v", rep.Batches, err)
+	}
+	for _, cmd := range []string{"status", "status --json", "status --csv", "status --notice Broken", "status " + rep.Keys[0]} {
+		_, errOut, code := f.run(t, f.viewer, cmd)
+		if code != 1 || !strings.Contains(errOut, `notice "Broken" did not reach 20 people of failed batches`) {
+			t.Errorf("%s: exit %d, stderr %q; want 1 and the failed batch named", cmd, code, errOut)
+		}
+	}
+	for _, cmd := range []string{"status --notice Weekly", "status --json " + f.keys[1]} {
+		if _, errOut, code := f.run(t, f.viewer, cmd); code != 0 || errOut != "" {
+			t.Errorf("%s: exit %d, stderr %q; want 0", cmd, code, errOut)
+		}
+	}
+	lone := f.sim.AddMessage("dingdemo", f.clk.Now().Add(-time.Minute), []sim.Person{{UserID: "u1", Name: "张伟"}})
+	f.engine.Add(watch.AddSpec{Keys: []string{lone}})
+	out, _, code := f.run(t, f.viewer, "status "+lone)
+	if code != 0 || !strings.Contains(out, "\n"+lone+"  read ") {
+		t.Errorf("a lone key's text status: exit %d, want the whole key %s:\n%s", code, lone, out)
+	}
+}
+
+// TestStatusKeysOverSSHFollowTheOneParser: the keys of `ssh … status` are
+// read by watch.ParseKeys as `dingwatch status` reads them (G8): commas
+// and semicolons separate keys, a bad word is named with exit 2, and "-"
+// (standard input) is refused clearly.
+func TestStatusKeysOverSSHFollowTheOneParser(t *testing.T) {
+	f := start(t)
+	for _, cmd := range []string{"status " + f.keys[0] + "," + f.keys[1], "status '" + f.keys[0] + ";" + f.keys[1] + "'", "status --json " + f.keys[0] + "，" + f.keys[1]} {
+		out, errOut, code := f.run(t, f.viewer, cmd)
+		if code != 0 || !strings.Contains(out, "Weekly") || !strings.Contains(out, "Patch") {
+			t.Errorf("%s: exit %d, stderr %q; want both notices\n%s", cmd, code, errOut, out)
+		}
+	}
+	for cmd, want := range map[string]string{
+		"status 'bad!wordbad!wordbad!word'": `argument 1: key "bad!wordbad!wordbad!word" has '!', which no processQueryKey holds`,
+		"status " + f.keys[0] + " short":    `argument 2: "short" cannot be a processQueryKey`,
+		"status -":                          "- (keys from standard input) is not read over SSH: give the keys as arguments",
+		"status ''":                         "argument 1: blank key",
+	} {
+		out, errOut, code := f.run(t, f.viewer, cmd)
+		if code != exitRefused || !strings.Contains(errOut, want) || out != "" {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", cmd, code, errOut, want)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/dingwatch/dingwatch/dingtalk"
 	"github.com/dingwatch/dingwatch/dingtalk/sim"
 	"github.com/dingwatch/dingwatch/internal/safetext/safetexttest"
 	"github.com/dingwatch/dingwatch/watch"
@@ -154,5 +155,26 @@ func TestClientChosenValuesInTheLogAreCleanedAndRefusalsSummed(t *testing.T) {
 	}
 	if !strings.Contains(log, `msg="ssh: refused again" remote=127.0.0.9 count=19`) {
 		t.Fatalf("the repeated refusals are not summed up:\n%s", log)
+	}
+}
+
+// TestHostileLabelsInTheStatusExitReasons: the stderr line that says why
+// `ssh … status` exits 1 names each troubled notice by its label, cleaned:
+// a notice labelled with each hostile string, whose one batch failed.
+func TestHostileLabelsInTheStatusExitReasons(t *testing.T) {
+	f := start(t)
+	for _, name := range hostileNames() {
+		f.sim.Inject(sim.Fault{Endpoint: "batchSend", Kind: sim.Answer, Status: 400, Code: "invalidParameter.param.invalid", Times: 1})
+		if _, err := f.engine.Send(context.Background(), watch.SendSpec{RobotCode: "dingdemo", UserIDs: []string{"u1"},
+			Message: dingtalk.Text("hi"), Label: safetexttest.Hostile[name]}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	for _, cmd := range []string{"status", "status --json", "status --csv"} {
+		_, errOut, code := f.run(t, f.viewer, cmd)
+		if code != 1 || strings.Count(errOut, "did not reach 1 person") != len(safetexttest.Hostile) {
+			t.Fatalf("%s: exit %d\n%s", cmd, code, errOut)
+		}
+		safetexttest.AssertInert(t, cmd+" stderr", strings.TrimSuffix(errOut, "\n"), false) // one line
 	}
 }

@@ -26,13 +26,13 @@ func TestStatusSaysHowPushIs(t *testing.T) {
 		e.SetPush(c.st)
 		snap := e.Snapshot()
 		var text, js bytes.Buffer
-		if err := writeStatus(&text, statusRequest{format: "text"}, snap, nil, now); err != nil {
+		if err := writeStatus(&text, statusRequest{format: "text"}, snap, statusReport(snap, nil, nil, now)); err != nil {
 			t.Fatal(err)
 		}
 		if first, _, _ := strings.Cut(text.String(), "\n"); first != "dingwatch · 0/0 metered calls in 24h"+c.text {
 			t.Errorf("%s: text status header %q", c.st.State, first)
 		}
-		if err := writeStatus(&js, statusRequest{format: "json"}, snap, nil, now); err != nil {
+		if err := writeStatus(&js, statusRequest{format: "json"}, snap, statusReport(snap, nil, nil, now)); err != nil {
 			t.Fatal(err)
 		}
 		var out struct {

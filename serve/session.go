@@ -12,6 +12,7 @@ import (
 const (
 	exitOK      = 0
 	exitEnded   = 1 // the server ended the session (idle, max time, key revoked, shutdown)
+	exitFailed  = 1 // status: a reported key failed or a reported notice has a failed or unknown batch
 	exitRefused = 2 // a command dingwatch does not run over SSH, or bad arguments
 )
 

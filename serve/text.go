@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/dingwatch/dingwatch/dingtalk"
 	"github.com/dingwatch/dingwatch/internal/safetext"
 	"github.com/dingwatch/dingwatch/watch"
 )
@@ -55,14 +54,16 @@ func writeText(w io.Writer, snap *watch.Snapshot, keys []*watch.Key, now time.Ti
 		if g.Notice != nil {
 			title = g.Notice.Label
 		}
+		shown := safetext.Line(title, textTitleMax)
 		if title == "" {
-			title = dingtalk.Short(k.Key)
+			// The whole key, to copy: as `dingwatch status` prints it.
+			shown = safetext.Line(k.Key, watch.MaxKeyLen)
 		}
 		// The one count of a notice's people (Audience.Total), as the
 		// dashboard and `status` show it: its failed and unknown batches
 		// and who DingTalk did not deliver to count too.
 		a := watch.AudienceOf(gk, g.Batches()...)
-		fmt.Fprintf(bw, "\n%s  read %d/%d", safetext.Line(title, textTitleMax), len(a.Read), a.Total())
+		fmt.Fprintf(bw, "\n%s  read %d/%d", shown, len(a.Read), a.Total())
 		if k.Err != nil {
 			fmt.Fprintf(bw, "  (%s)", safetext.Line(k.Err.Hint, textHintMax))
 		}

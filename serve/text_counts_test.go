@@ -25,7 +25,7 @@ func TestTextStatusCountsEveryone(t *testing.T) {
 	}}}}
 	snap := &watch.Snapshot{State: st}
 	var text bytes.Buffer
-	if err := writeStatus(&text, statusRequest{format: "text"}, snap, st.Keys, now); err != nil {
+	if err := writeStatus(&text, statusRequest{format: "text"}, snap, statusReport(snap, st.Keys, nil, now)); err != nil {
 		t.Fatal(err)
 	}
 	rep := watch.NewStatusReport(st, []watch.KeyStatus{{Key: k}}, now)

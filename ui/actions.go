@@ -97,7 +97,7 @@ func (m Model) rowAction(msg tea.KeyMsg, r row) (Model, tea.Cmd, bool) {
 			}
 			ids = append(ids, r.notice.ID) // the ID removes the notice itself, even one without keys
 		}
-		m, cmd = m.open(m.ask("Stop watching "+what+"? Its read status is forgotten here (DingTalk keeps it).", "removes", removeKeys(e, what, ids)))
+		m, cmd = m.open(m.ask("Stop watching "+what+"? Its read status is forgotten here (DingTalk keeps it).", "removes", removeKeys(e, what, ids, len(r.keys))))
 	case key.Matches(msg, k.Resend), key.Matches(msg, k.ResendAll):
 		m, cmd = m.resend(r, key.Matches(msg, k.ResendAll))
 	case key.Matches(msg, k.Remind):

@@ -73,11 +73,18 @@ func addKeys(e Engine, spec watch.AddSpec, rejected error) tea.Cmd {
 	}
 }
 
-func removeKeys(e Engine, what string, keys []string) tea.Cmd {
+// removeKeys stops watching ids (keys, and a notice's ID), of which want
+// are keys; fewer removed means another session or the CLI was first.
+func removeKeys(e Engine, what string, ids []string, want int) tea.Cmd {
 	return func() tea.Msg {
-		n, err := e.Remove(keys...)
-		if err != nil {
+		n, err := e.Remove(ids...)
+		switch {
+		case err != nil:
 			return doneMsg{err: err}
+		case want > 0 && n == 0:
+			return doneMsg{text: fmt.Sprintf("%s was already removed (another session or the command line): nothing to do", what)}
+		case n < want:
+			return doneMsg{text: fmt.Sprintf("removed %s (%d of %s: the others were already removed)", what, n, pluralize(want, "key"))}
 		}
 		return doneMsg{text: fmt.Sprintf("removed %s (%s)", what, pluralize(n, "key"))}
 	}

@@ -15,12 +15,11 @@ func (m Model) addForm() overlay {
 	e := m.opts.Engine
 	submit := func(v []string) (overlay, tea.Cmd, error) {
 		keys, err := watch.ParseKeys(v[0])
-		if err != nil && len(keys) == 0 {
-			return nil, nil, err
+		if err != nil { // one rule everywhere: a bad word keeps the form open and adds nothing
+			return nil, nil, fmt.Errorf("nothing added: %w", err)
 		}
 		spec := watch.AddSpec{Keys: keys, Label: strings.TrimSpace(v[1]), RobotCode: strings.TrimSpace(v[2])}
-		// Malformed keys: the good ones are added, the message says why the others were not.
-		return nil, addKeys(e, spec, err), nil
+		return nil, addKeys(e, spec, nil), nil
 	}
 	robot := ""
 	if m.snap != nil {

@@ -32,15 +32,19 @@ func TestAddKeysByPaste(t *testing.T) {
 	m = drive(m, keys("tab", "周报", "tab")...)
 	formOf(m).fields[2].line.SetValue("otherbot")
 	m = drive(m, keys("enter")...)
+	// One rule reads keys everywhere: a bad word keeps the form open, with
+	// the word named, and adds nothing (the CLI refuses the whole input too).
+	if f := formOf(m); f == nil || !strings.Contains(f.err, "bad!key") || !strings.Contains(f.err, "nothing added") || len(e.added) != 0 {
+		t.Fatalf("overlay %T, added %v", m.overlay, e.added)
+	}
+	formOf(m).fields[0].area.SetValue("NEWkey1+/=000000, NEWkey2000000000\nNEWkey2000000000")
+	m = drive(m, keys("enter")...)
 	if m.overlay != nil || len(e.added) != 1 {
 		t.Fatalf("overlay %T, added %v", m.overlay, e.added)
 	}
 	got := e.added[0]
 	if !slices.Equal(got.Keys, []string{"NEWkey1+/=000000", "NEWkey2000000000"}) || got.Label != "周报" || got.RobotCode != "otherbot" {
 		t.Fatalf("%+v", got)
-	}
-	if !m.flashErr || !strings.Contains(m.flash, "bad!key") {
-		t.Fatalf("the bad key must be reported: %q", m.flash)
 	}
 	if r, _ := m.selected(); r.id() != "k:NEWkey1+/=000000" {
 		t.Fatalf("the cursor should be on the new key, is on %q", r.id())
@@ -266,5 +270,20 @@ func TestKeysWhileLoading(t *testing.T) {
 	m = drive(m, runes("jk/"), snapshotMsg{e.Snapshot()})
 	if !m.list.filtering {
 		t.Fatal("keys while loading were lost")
+	}
+}
+
+// A remove confirmed after another session removed the same keys says so,
+// instead of "removed notice X and its 1 key (0 keys)" (tester G19).
+func TestRemoveSaysWhenSomeoneWasFirst(t *testing.T) {
+	e := &fakeEngine{state: fixtureState()}
+	k := e.state.Keys[0].Key
+	first := removeKeys(e, "key A", []string{k}, 1)().(doneMsg)
+	if first.err != nil || !strings.Contains(first.text, "removed key A (1 key)") {
+		t.Fatalf("%+v", first)
+	}
+	again := removeKeys(e, "key A", []string{k}, 1)().(doneMsg)
+	if !strings.Contains(again.text, "already removed") || strings.Contains(again.text, "(0 keys)") {
+		t.Fatalf("%+v", again)
 	}
 }

@@ -3,6 +3,7 @@ package watch
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -127,6 +128,13 @@ func (e *Engine) newNotice(label, text string, at time.Time) *Notice {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	id := fmt.Sprintf("n%d-%d", at.Unix(), len(e.state.Notices)+1)
+	if e.following() {
+		// What this process shows lags the owner, and another follower may
+		// make a notice in the same second from the same saved state: the
+		// process id keeps the two apart (the owner would take the second
+		// as the first and join their batches).
+		id += fmt.Sprintf("-p%d", os.Getpid())
+	}
 	for e.noticeLocked(id) != nil {
 		id += "x"
 	}

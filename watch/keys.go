@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode"
 )
 
 // bom is the UTF-8 byte order mark some editors put at a file's start.
@@ -25,8 +26,10 @@ const MinKeyLen = 16
 
 // ParseKeys is dingwatch's one parser of keys, for command-line arguments,
 // standard input and the dashboard alike. The rule: keys are separated by
-// white space, commas, semicolons or new lines (and their full-width
-// forms), so one line may hold several keys; each word must look like a
+// white space (any Unicode space, NBSP and U+3000 too), commas, semicolons
+// or new lines (and their full-width forms ，； and the ideographic comma
+// 、), so one line may hold several keys; invisible format characters
+// (Unicode Cf, such as a zero-width space) around a word are dropped; each word must look like a
 // processQueryKey (CheckKey, and at least MinKeyLen characters). A key
 // copied URL-encoded (…%3D) is decoded. Blank lines and lines that start
 // with # (comments) are skipped. Duplicates within the text are dropped;
@@ -41,7 +44,7 @@ func ParseKeys(text string) ([]string, error) {
 	seen := map[string]bool{}
 	var bad []string
 	for n, ln := range lines {
-		if strings.HasPrefix(strings.TrimSpace(ln), "#") {
+		if strings.HasPrefix(strings.TrimFunc(ln, isBlankOrFormat), "#") {
 			continue
 		}
 		for _, f := range listFields(ln) {
@@ -77,6 +80,10 @@ func ParseKeys(text string) ([]string, error) {
 	return keys, nil
 }
 
+// isBlankOrFormat reports white space or an invisible format character,
+// which may stand before a comment's #.
+func isBlankOrFormat(r rune) bool { return unicode.IsSpace(r) || isFormatChar(r) }
+
 // unescapeKey undoes the URL encoding of a key copied from a readStatus
 // URL (%2B, %2F, %3D); anything else is left as typed.
 func unescapeKey(f string) string {
@@ -92,13 +99,36 @@ func unescapeKey(f string) string {
 // ErrNoKey is ParseKeys' error for text that holds no key at all.
 var ErrNoKey = errors.New("no key given: paste one or more processQueryKeys")
 
-// listFields splits a pasted list on commas, semicolons, white space and
-// their full-width forms.
+// listFields splits a pasted list on separators (isListSeparator) and
+// drops the invisible format characters (Unicode Cf: zero-width space,
+// joiners, bidi marks, a byte order mark) a chat app or web page leaves
+// around a copied word; a word that is only such characters is dropped.
 func listFields(text string) []string {
-	return strings.FieldsFunc(text, func(r rune) bool {
-		return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '，' || r == '　'
-	})
+	fields := strings.FieldsFunc(text, isListSeparator)
+	out := fields[:0]
+	for _, f := range fields {
+		if f = strings.TrimFunc(f, isFormatChar); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
+
+// isListSeparator reports whether r separates the words of a pasted list:
+// any Unicode white space (so NBSP and the ideographic space U+3000 too),
+// the comma and semicolon, their full-width forms (，；) and the
+// ideographic comma 、, the usual separator of a Chinese list.
+func isListSeparator(r rune) bool {
+	switch r {
+	case ',', ';', '，', '；', '、':
+		return true
+	}
+	return unicode.IsSpace(r)
+}
+
+// isFormatChar reports whether r is an invisible format character
+// (Unicode category Cf), which no key or userId holds.
+func isFormatChar(r rune) bool { return unicode.Is(unicode.Cf, r) }
 
 // CheckKey reports whether k looks like a processQueryKey: Base64 (standard
 // or URL alphabet), at most MaxKeyLen characters.

@@ -106,3 +106,33 @@ func TestParseKeysOneRuleForLines(t *testing.T) {
 		t.Fatalf("a short word on line 2: %q %v", got, err)
 	}
 }
+
+// TestParseKeysUnicodeSeparators: what web pages and chat apps paste
+// between and around keys (G20): NBSP and any Unicode white space, the
+// full-width semicolon, the ideographic comma 、, and zero-width or other
+// format characters around a key, all read as the ASCII separators are.
+func TestParseKeysUnicodeSeparators(t *testing.T) {
+	const k1, k2 = "Kna29Ra5pdJznx1ghavbumkQKwDzgfxZLapw55G7x0Q=", "Y+6vPv9wQ1bLx0rTnYkq8Zs2aP4mHc7dEfGhIjKlXTw="
+	for name, in := range map[string]string{
+		"nbsp":                k1 + "\u00a0" + k2,
+		"ideographic space":   k1 + "\u3000" + k2,
+		"full-width comma":    k1 + "，" + k2,
+		"full-width semi":     k1 + "；" + k2,
+		"ideographic comma":   k1 + "、" + k2,
+		"next line":           k1 + "\u0085" + k2,
+		"zero-width trailing": k1 + "\u200b\n" + k2 + "\u200b",
+		"zero-width leading":  "\u200b" + k1 + " \u2060" + k2 + "\u200e",
+		"bom mid-text":        k1 + "\n\ufeff" + k2,
+		"zwsp alone":          k1 + " \u200b " + k2,
+		"comment after zwsp":  "\u200b# list\n" + k1 + "," + k2,
+	} {
+		got, err := ParseKeys(in)
+		if err != nil || !slices.Equal(got, []string{k1, k2}) {
+			t.Errorf("%s: %q %v", name, got, err)
+		}
+	}
+	// A format character inside a key is no separator: the word is named.
+	if _, err := ParseKeys(k1[:20] + "\u200b" + k1[20:]); err == nil || !strings.Contains(err.Error(), `'\u200b'`) {
+		t.Errorf("zero-width space inside a key: %v", err)
+	}
+}

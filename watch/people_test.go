@@ -116,14 +116,14 @@ func BenchmarkAudienceOf20000(b *testing.B) {
 func TestCachingCollationSortsAsThePlainOne(t *testing.T) {
 	names := []string{"赵", "王", "林", "胡", "Zoe", "anna", "Émile", "", "王", "z", "鏡", "ß", "a\u0301"}
 	var people []Person
-	for i := range 300 {
-		people = append(people, Person{Recipient: Recipient{UserID: fmt.Sprintf("u%03d", (i*7)%300), Name: names[i%len(names)] + fmt.Sprint(i%5)}})
+	for i := range cacheFrom + 500 { // big enough to be cached
+		people = append(people, Person{Recipient: Recipient{UserID: fmt.Sprintf("u%05d", (i*7)%(cacheFrom+500)), Name: names[i%len(names)] + fmt.Sprint(i%5)}})
 	}
 	c := newCachingCollation()
 	for round := range 3 {
 		if round == 2 {
 			for i := range keyCacheSize - len(c.keys) + 1 { // fill the cache so it starts again
-				c.key(fmt.Sprint("filler", i))
+				c.key(fmt.Sprint("filler", i), true)
 			}
 		}
 		want, got := slices.Clone(people), slices.Clone(people)
