@@ -8,6 +8,7 @@ import (
 	"github.com/aymanbagabas/go-osc52/v2"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/dingwatch/dingwatch/internal/safetext"
 	"github.com/dingwatch/dingwatch/watch"
 )
 
@@ -30,12 +31,19 @@ func osc52For(getenv func(string) string, text string) string {
 	return seq.String()
 }
 
-// unreadText is the copied text: one "name<TAB>userId" line per person,
-// each value cleaned, so that nothing pasted into a shell can act.
+// unreadText is the copied text: one "name<TAB>userId" line per person —
+// a table, made to be pasted into a spreadsheet. Each cell is a CSV
+// export's (safetext.CSVCell): cleaned, so that nothing pasted into a
+// shell can act, and with a leading ' when it would start a formula.
 func unreadText(people []watch.Person) string {
 	var b strings.Builder
 	for _, p := range people {
-		fmt.Fprintf(&b, "%s\t%s\n", personName(p.Name, idOf(p.Recipient)), clean(idOf(p.Recipient)))
+		id := idOf(p.Recipient)
+		name := p.Name
+		if strings.TrimSpace(name) == "" {
+			name = id
+		}
+		fmt.Fprintf(&b, "%s\t%s\n", safetext.CSVCell(name, 0), safetext.CSVCell(id, 0))
 	}
 	return b.String()
 }

@@ -44,8 +44,8 @@ func (d *detailPane) SetSize(width, height int) {
 // setRow shows r (ok false: nothing selected), keeping the scroll when it
 // is the same row.
 func (d *detailPane) setRow(r row, serial uint64, ok bool, filter string) {
-	if !ok || !d.ok || r.id() != d.r.id() || r.child != d.r.child {
-		d.offset = 0
+	if !ok || !d.ok || r.id() != d.r.id() || r.child != d.r.child || filter != d.filter {
+		d.offset = 0 // a new filter puts whom it found first: show them
 	}
 	d.r, d.serial, d.ok, d.filter = r, serial, ok, filter
 	d.layout()

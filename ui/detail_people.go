@@ -34,6 +34,7 @@ func (s section) slice(i, j int) []personItem {
 type personItem struct {
 	mark, name, id, right string
 	match                 bool // the filter found them
+	clock                 bool // right is a clockTime ("15:04", "11-26 15:04"), not words
 }
 
 // sections are the row's people: Unread first (who to chase), then those
@@ -47,7 +48,11 @@ func (d detailPane) sections() []section {
 		return f != "" && (strings.Contains(strings.ToLower(name), f) || strings.Contains(strings.ToLower(id), f))
 	}
 	item := func(mark, right string, p watch.Person) personItem {
-		return personItem{mark: mark, name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), right: right, match: found(p.Name, idOf(p.Recipient))}
+		it := personItem{mark: mark, name: personName(p.Name, idOf(p.Recipient)), id: clean(idOf(p.Recipient)), right: right, match: found(p.Name, idOf(p.Recipient))}
+		if strings.TrimSpace(p.Name) == "" {
+			it.id = "" // no name known (a failed batch's people, say): the id shows once, as the name
+		}
+		return it
 	}
 	un := section{title: fmt.Sprintf("Unread (%d)", len(a.Unread)), style: st.Unread, n: len(a.Unread),
 		at: func(i int) personItem { return item("·", "", a.Unread[i]) }}
@@ -59,11 +64,12 @@ func (d detailPane) sections() []section {
 				j = unseen - 1 - j
 			}
 			p := a.Read[j]
-			seen := "earlier"
-			if !p.FirstSeenRead.IsZero() {
-				seen = clockTime(p.FirstSeenRead, now)
+			if p.FirstSeenRead.IsZero() {
+				return item("✓", "earlier", p)
 			}
-			return item("✓", seen, p)
+			it := item("✓", clockTime(p.FirstSeenRead, now), p)
+			it.clock = true
+			return it
 		}}
 	out := []section{un}
 	failed, refused := a.Failed, a.NotDelivered
@@ -232,7 +238,7 @@ func (d detailPane) sectionLines(s section, width int) []string {
 	st := d.c.st
 	k := s.rows - 1
 	if s.n == 0 {
-		lines := []string{s.style.Render(fit(s.title, width))}
+		lines := []string{s.style.Render(sectionHeading(s.title, "", width))}
 		if k > 0 {
 			lines = append(lines, st.Dim.Render(fit("  nobody", width)))
 		}
@@ -243,7 +249,7 @@ func (d detailPane) sectionLines(s section, width int) []string {
 		end := min(start+k, s.n)
 		cols := columnsFor(s.slice(start, end), width)
 		marks := overflowMarks(start, s.n-end) // the title gives way, never the counts
-		lines := []string{s.style.Render(withMarks(s.title, marks, width))}
+		lines := []string{s.style.Render(sectionHeading(s.title, marks, width))}
 		for i := start; i < end; i++ {
 			lines = append(lines, d.personLine(s.at(i), cols))
 		}
@@ -256,7 +262,7 @@ func (d detailPane) sectionLines(s section, width int) []string {
 	if last < s.n {
 		last-- // its line goes to "↓ N more"
 	}
-	lines := []string{s.style.Render(fit(s.title, width))}
+	lines := []string{s.style.Render(sectionHeading(s.title, "", width))}
 	if first > 0 {
 		lines = append(lines, st.Dim.Render(fit("  "+moreAbove(first), width)))
 	}

@@ -49,7 +49,7 @@ func TestPersonLineKeepsTheTimeApart(t *testing.T) {
 	d := newDetailPane(testCommon())
 	items := []personItem{
 		{mark: "✓", name: "␛[2J␛[31mRED and more", id: "u001", right: "earlier"},
-		{mark: "✓", name: "P", id: "a-very-long-user-id-0123456789", right: "11-26 13:19"},
+		{mark: "✓", name: "P", id: "a-very-long-user-id-0123456789", right: "11-26 13:19", clock: true},
 	}
 	for width := 20; width <= 120; width++ {
 		cols := columnsFor(items, width)

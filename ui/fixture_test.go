@@ -224,7 +224,7 @@ type timerMsg struct{ msg tea.Msg }
 func drive(m Model, msgs ...tea.Msg) Model {
 	for _, msg := range msgs {
 		if _, ok := msg.(waitMsg); ok {
-			if p, ok := m.overlay.(*confirm); ok {
+			if p, ok := m.overlay.(*confirm); ok && !p.openedAt.IsZero() { // shown: time to read it
 				p.openedAt = p.openedAt.Add(-armDelay) // as if the user had read it
 			}
 			continue

@@ -50,6 +50,9 @@ func fit(s string, width int) string {
 	}
 	if ansi.StringWidth(s) > width {
 		s = ansi.Truncate(s, width, "…")
+		if kept := strings.TrimRight(strings.TrimSuffix(s, "…"), " "); strings.HasSuffix(kept, "…") {
+			s = kept // cut where it was already shortened (a short key "7Yq/vHma…+z4="): one "…", not "……"
+		}
 	}
 	return s + strings.Repeat(" ", max(0, width-ansi.StringWidth(s)))
 }
@@ -169,6 +172,29 @@ func overflowMarks(above, below int) string {
 		s += " " + moreBelow(below)
 	}
 	return s
+}
+
+// sectionHeading is a section's title ("Outcome unknown (20) · may have
+// it") followed by over-flow marks in width cells. What gives way first is
+// the note after the count, then the word before it ("Not deli… (20)"),
+// never the section's own count or the marks.
+func sectionHeading(title, marks string, width int) string {
+	if stringWidth(title+marks) <= width {
+		return fit(title+marks, width)
+	}
+	i := strings.Index(title, " (")
+	j := strings.Index(title[max(i, 0):], ")")
+	if i < 0 || j < 0 {
+		return withMarks(title, marks, width)
+	}
+	word, count := title[:i], title[i:i+j+1]
+	if room := width - stringWidth(count+marks); stringWidth(word) > room {
+		if room < 2 { // not even a letter and "…": the count, then what marks fit
+			return fit(strings.TrimSpace(count)+marks, width)
+		}
+		word = ansi.Truncate(word, room, "…")
+	}
+	return fit(word+count+marks, width)
 }
 
 // withMarks is title followed by over-flow marks in width cells: the

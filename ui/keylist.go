@@ -98,7 +98,12 @@ func (l *keyList) rebuild() {
 		serials = append(serials, l.serial)
 	}
 	for _, g := range groups {
-		ok, match := matches(row{notice: g.Notice, keys: g.Keys}, l.filter)
+		probe := row{notice: g.Notice, keys: g.Keys}
+		if g.Notice != nil && l.filter != "" {
+			a := l.snap.Audience(g.Notice.ID) // merged once per notice version, shared with its row
+			probe.aud = &a                    // its failed and unknown batches' people too
+		}
+		ok, match := matches(probe, l.filter)
 		if !ok {
 			continue
 		}

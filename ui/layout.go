@@ -20,6 +20,7 @@ type layout struct {
 type banner struct {
 	text  string // clean
 	style lipgloss.Style
+	short string // a few words saying the same on a short screen (bannerShort), or "": text cut
 }
 
 // banners are the messages about the whole dashboard still shown.
@@ -28,18 +29,18 @@ func (m Model) banners() []banner {
 		return nil
 	}
 	var out []banner
-	add := func(style lipgloss.Style, s string) {
+	add := func(style lipgloss.Style, s, short string) {
 		if s != "" && !m.dismissed[clean(s)] {
-			out = append(out, banner{clean(s), style})
+			out = append(out, banner{text: clean(s), style: style, short: short})
 		}
 	}
-	add(m.c.st.Error, m.snap.Halted)
-	add(m.c.st.Error, m.snap.SaveErr)
+	add(m.c.st.Error, m.snap.Halted, "polling stopped")
+	add(m.c.st.Error, m.snap.SaveErr, "not saved")
 	if m.snap.Blocked {
-		add(m.c.st.Warn, "the daily call budget is spent: polling waits until calls age out (--budget)")
+		add(m.c.st.Warn, "the daily call budget is spent: polling waits until calls age out (--budget)", "daily budget spent")
 	}
-	for _, w := range warningTexts(m.snap) {
-		add(m.c.st.Warn, w)
+	for i, w := range warningTexts(m.snap) {
+		add(m.c.st.Warn, w, bannerShort[m.snap.Warnings[i].Kind])
 	}
 	return out
 }
@@ -67,14 +68,7 @@ func (m *Model) relayout() {
 		minBody = 6
 	}
 	room := min(max(m.height-1-l.footerH-minBody, 1), 8)
-	for _, b := range m.banners() {
-		for _, s := range wrap("! "+b.text, m.width) {
-			l.banners = append(l.banners, banner{s, b.style})
-		}
-	}
-	if len(l.banners) > room {
-		l.banners = append(l.banners[:room-1], banner{"… i shows every message whole · esc hides them", m.c.st.Warn})
-	}
+	l.banners = bannerLines(m.banners(), m.width, room)
 	l.bodyH = max(m.height-1-len(l.banners)-l.footerH, 1)
 	h := l.bodyH
 	if l.side {

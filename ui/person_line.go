@@ -1,7 +1,5 @@
 package ui
 
-import "strings"
-
 // personCols are the widths of a person line's columns: "✓ name id right".
 type personCols struct {
 	width, name, id, right int
@@ -11,7 +9,8 @@ type personCols struct {
 // columnsFor shares width between the columns of people shown together:
 // names as wide as the widest shown (so a wide pane does not cut them
 // beside empty columns), the id the rest; when both do not fit, the name
-// keeps half and at least 16 cells, the id at least a third.
+// keeps half and at least 16 cells, the id at least a third. The right
+// column (a read time, a reason) takes what the ids leave free.
 func columnsFor(items []personItem, width int) personCols {
 	c := personCols{width: width}
 	wantName, wantID, wantRight := 0, 0, 0
@@ -36,6 +35,12 @@ func columnsFor(items []personItem, width int) personCols {
 		c.name = min(wantName, max(rest-1-min(wantID, rest/3), c.name))
 	}
 	c.id = max(rest-c.name-1, 0)
+	if give := min(c.id-wantID, wantRight-c.right); give > 0 {
+		c.id, c.right = c.id-give, c.right+give // a long reason takes the room the ids leave
+	}
+	if give := min(c.name-wantName, wantRight-c.right); give > 0 && wantID == 0 {
+		c.name, c.right = c.name-give, c.right+give // and the names', with no id column to line up
+	}
 	return c
 }
 
@@ -44,7 +49,7 @@ func columnsFor(items []personItem, width int) personCols {
 func (d detailPane) personLine(p personItem, c personCols) string {
 	st := d.c.st
 	right, rightW := p.right, c.right
-	if c.clock && strings.Contains(right, ":") {
+	if c.clock && p.clock {
 		right, rightW = right[max(0, len(right)-5):], 6 // "11-26 13:19" → "13:19"
 	}
 	idW := c.id + c.right - rightW

@@ -25,7 +25,7 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.relayout()
-		return m, nil
+		return m.resized()
 	case snapshotMsg:
 		if m.snap != nil && msg.snap.Version < m.snap.Version {
 			return m, nil // an older snapshot overtaken by a newer one
@@ -94,6 +94,9 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 	if msg.String() == "ctrl+c" {
 		return m, tea.Quit
+	}
+	if m.tooSmall() {
+		return m.tooSmallKey(msg) // nothing else is drawn: nothing else acts (too_small.go)
 	}
 	if m.overlay != nil {
 		if p, ok := m.overlay.(*confirm); ok {

@@ -142,7 +142,7 @@ func (r row) titleOf(full bool) string {
 // recalled reports whether every key of the row was recalled.
 func (r row) recalled() bool {
 	for _, k := range r.keys {
-		if k.SendStatus != watch.SendRecalled {
+		if !k.Recalled() {
 			return false
 		}
 	}
@@ -161,7 +161,7 @@ func keyState(k *watch.Key, now time.Time) string {
 	switch {
 	case k.Unknown:
 		return "unknown"
-	case k.SendStatus == watch.SendRecalled:
+	case k.Recalled():
 		return "recalled"
 	case k.Expired || k.ExpiredBy(now):
 		return "expired"
@@ -212,7 +212,11 @@ func rowState(r row, now time.Time) (string, bool) {
 }
 
 // matches reports whether r matches filter (lower case), and the first
-// recipient it matched by, when it did not match by its title or keys.
+// person it matched by, when it did not match by its title or keys. The
+// people are every one the detail pane lists, in its order: a notice's
+// merged audience (r.aud: Unread, Not delivered — failed batches and
+// DingTalk's not-delivered list —, Outcome unknown, Read), or a lone key's
+// recipients and not-delivered list; each by name and id.
 func matches(r row, filter string) (bool, string) {
 	if filter == "" || strings.Contains(strings.ToLower(r.title()), filter) {
 		return true, ""
@@ -222,31 +226,67 @@ func matches(r row, filter string) (bool, string) {
 			return true, ""
 		}
 	}
+	found := func(name, id string) bool {
+		return strings.Contains(strings.ToLower(name), filter) || strings.Contains(strings.ToLower(id), filter)
+	}
+	if r.aud != nil {
+		a := r.aud
+		for _, list := range [][]watch.Person{a.Unread, a.Failed, a.NotDelivered, a.Unknown, a.Read} {
+			for _, p := range list {
+				if found(p.Name, idOf(p.Recipient)) {
+					return true, personName(p.Name, idOf(p.Recipient))
+				}
+			}
+		}
+		return false, ""
+	}
 	for _, k := range r.keys {
 		for _, p := range k.Recipients {
-			if strings.Contains(strings.ToLower(p.Name), filter) || strings.Contains(strings.ToLower(p.UserID), filter) {
-				return true, personName(p.Name, p.ID())
+			if found(p.Name, idOf(p)) {
+				return true, personName(p.Name, idOf(p))
+			}
+		}
+	}
+	for _, k := range r.keys {
+		for _, u := range k.NotDelivered {
+			if found("", u.UserID) {
+				return true, clean(u.UserID)
 			}
 		}
 	}
 	return false, ""
 }
 
-// timeLeft is the window left of the row's first key ("21h04m"), "—" once
-// recalled, or the time since it was added when its send time is unknown
-// ("+3m").
+// timeLeft is the window left of the row's keys that DingTalk still
+// answers for — the first to end ("21h04m") —, "—" once every key is
+// recalled, "ended" once every window has, or the time since added
+// ("+3m") of the first key not recalled whose send time is unknown. A
+// recalled key has no window: it never speaks for the row.
 func timeLeft(r row, now time.Time) string {
 	if len(r.keys) == 0 || r.recalled() {
 		return "—"
 	}
-	k := r.keys[0]
-	if left, ok := k.TimeLeft(now); ok {
-		if left == 0 {
-			return "ended"
+	soonest, live := time.Duration(0), false
+	var unknown *watch.Key
+	for _, k := range r.keys {
+		if k.Recalled() {
+			continue
 		}
-		return span(left)
+		left, ok := k.TimeLeft(now)
+		switch {
+		case !ok && unknown == nil:
+			unknown = k
+		case ok && left > 0 && (!live || left < soonest):
+			soonest, live = left, true
+		}
 	}
-	return "+" + span(max(0, now.Sub(k.AddedAt)))
+	switch {
+	case live:
+		return span(soonest)
+	case unknown != nil:
+		return "+" + span(max(0, now.Sub(unknown.AddedAt)))
+	}
+	return "ended"
 }
 
 // personName is the name to show for a person: their name, or their id
