@@ -322,7 +322,7 @@ func (e *Engine) runJobs(ctx context.Context, jobs []job) {
 		}
 		done := make(chan struct{})
 		defer close(done)
-		go e.saveDuring(ctx, done)
+		go e.duringPass(ctx, done)
 	}
 	sem := make(chan struct{}, e.opts.Workers)
 	var wg sync.WaitGroup
@@ -342,14 +342,20 @@ func (e *Engine) runJobs(ctx context.Context, jobs []job) {
 }
 
 // saveEvery is how often answers merged during a long poll pass (1,000
-// keys at 10 calls a second take minutes) are saved while it runs.
-const saveEvery = 5 * time.Second
+// keys at 10 calls a second take minutes) are saved while it runs: every
+// third look at the inbox.
+const saveEvery = 3 * inboxEvery
 
-// saveDuring saves every saveEvery, on the engine's clock, until done is
-// closed: a crash during a long pass loses at most that much of it.
-func (e *Engine) saveDuring(ctx context.Context, done <-chan struct{}) {
-	for !e.opts.Sleep(ctx, saveEvery, done) && ctx.Err() == nil {
-		e.save()
+// duringPass does, while a poll pass runs and until done is closed, what
+// the idle loop does between passes: every inboxEvery on the engine's
+// clock it takes the changes other processes handed over (a follower's
+// send waits for them to be saved), and every saveEvery it saves, so a
+// crash during a long pass loses at most that much of it.
+func (e *Engine) duringPass(ctx context.Context, done <-chan struct{}) {
+	for tick := 1; !e.opts.Sleep(ctx, inboxEvery, done) && ctx.Err() == nil; tick++ {
+		if !e.takeInbox() && tick%int(saveEvery/inboxEvery) == 0 {
+			e.save() // takeInbox saved already when it took something
+		}
 	}
 }
 

@@ -168,10 +168,28 @@ func TestLongPassIsSavedAsItGoes(t *testing.T) {
 	}
 	q.release <- struct{}{} // the first answer is merged
 	second := <-q.started   // the second call hangs
-	ticks <- struct{}{}     // saveEvery passes: a save
-	ticks <- struct{}{}     // taken once the save is done
+	for range saveEvery / inboxEvery {
+		ticks <- struct{}{} // inboxEvery passes; the last one saves
+	}
+	ticks <- struct{}{} // taken once the save is done
 	if k := saved().Key(first); k == nil || len(k.Recipients) != 1 {
 		t.Fatalf("the answer for %s is not on disk while %s is still asked", first, second)
+	}
+	// A second process's change is taken during the pass too (its send
+	// waits until the owner has saved it).
+	fstore, fst, _, err := OpenStore(dir, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fstore.Close()
+	follower := NewEngine(Options{Client: q, Store: fstore, State: fst, RobotCode: "r", Now: func() time.Time { return t0 }})
+	if err := follower.SetLabel(second, "from the follower"); err != nil {
+		t.Fatal(err)
+	}
+	ticks <- struct{}{} // inboxEvery passes: the inbox is taken
+	ticks <- struct{}{}
+	if k := saved().Key(second); k == nil || k.Label != "from the follower" {
+		t.Fatalf("a handed-over change waited for the pass to end: %+v", k)
 	}
 	close(q.release)
 	<-done
