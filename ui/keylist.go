@@ -99,9 +99,13 @@ func (l *keyList) rebuild() {
 	}
 	for _, g := range groups {
 		probe := row{notice: g.Notice, keys: g.Keys}
-		if g.Notice != nil && l.filter != "" {
-			a := l.snap.Audience(g.Notice.ID) // merged once per notice version, shared with its row
-			probe.aud = &a                    // its failed and unknown batches' people too
+		if g.Notice != nil && l.filter != "" { // its failed and unknown batches' people too
+			if i, ok := old[probe.ref()]; ok && l.rows[i].aud != nil && l.rows[i].same(g.Notice, g.Keys, 0) {
+				probe.aud = l.rows[i].aud // the row's, merged already
+			} else {
+				a := l.snap.Audience(g.Notice.ID) // merged once per notice version, shared with its row
+				probe.aud = &a
+			}
 		}
 		ok, match := matches(probe, l.filter)
 		if !ok {
