@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -36,7 +37,8 @@ type Problem struct {
 	Raw  json.RawMessage `json:"raw"`  // the entry as it was in the file
 }
 
-// DecodeState parses a state file and checks what the program relies on,
+// DecodeState parses a state file (a leading UTF-8 byte order mark is
+// skipped) and checks what the program relies on,
 // entry by entry. Entries that cannot be used (malformed or repeated keys,
 // recipients without an id, notices without an id, fields of the wrong
 // type) are left out and returned as problems; a key whose notice is
@@ -45,6 +47,7 @@ type Problem struct {
 // can be used of (not a JSON object, an unknown old version) or a
 // *NewerStateError.
 func DecodeState(data []byte) (*State, []Problem, error) {
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // an editor's byte order mark (Notepad) is not content
 	if st, ok := decodeClean(data); ok {
 		return st, nil, nil
 	}

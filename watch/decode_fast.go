@@ -16,11 +16,14 @@ import (
 //
 // It decodes with encoding/json/v2 (github.com/go-json-experiment/json, the
 // module the standard library's encoding/json/v2 comes from), about twice
-// as fast as encoding/json on a state file, matching names regardless of
-// case as encoding/json does.
+// as fast as encoding/json on a state file. It takes only the names
+// dingwatch writes, exactly: any other name (another case, "k_eys", a
+// field it does not know) sends the file to the entry-by-entry path,
+// which reads names as encoding/json does, so both paths read a file the
+// same way.
 func decodeClean(data []byte) (*State, bool) {
 	var f stateFile
-	if jsonv2.Unmarshal(data, &f, jsonv2.MatchCaseInsensitiveNames(true)) != nil || f.Version != stateVersion {
+	if jsonv2.Unmarshal(data, &f, jsonv2.RejectUnknownMembers(true)) != nil || f.Version != stateVersion {
 		return nil, false
 	}
 	st := &f.State

@@ -26,10 +26,40 @@ func TestCleanFileTakesTheOnePassPath(t *testing.T) {
 		"repeated notice":  `{"version":1,"notices":[{"id":"n"},{"id":"n"}]}`,
 		"wrong type":       `{"version":1,"keys":[{"key":"a","round":"x"}]}`,
 		"newer":            `{"version":2}`,
+		"another case":     `{"version":1,"Keys":[{"key":"a"}]}`,
+		"a delimiter":      `{"version":1,"k_eys":[{"key":"a"}]}`,
+		"a field's case":   `{"version":1,"keys":[{"Key":"a"}]}`,
+		"an unknown field": `{"version":1,"keys":[{"key":"a","color":"red"}]}`,
+		"a name twice":     `{"version":1,"keys":[{"key":"a"}],"keys":[{"key":"b"}]}`,
 		"not a state file": `null`,
 	} {
 		if _, ok := decodeClean([]byte(bad)); ok {
 			t.Errorf("%s: decoded in one pass, so nothing was set aside", name)
+		}
+	}
+}
+
+// A file whose names are not the ones dingwatch writes loads as
+// encoding/json reads it, whether or not an entry is bad: its keys are
+// never dropped for a spelling (tester H1: "k_eys" was read as "keys" by
+// one path only, and every key vanished once one entry was bad).
+func TestNamesReadOneWayOnBothPaths(t *testing.T) {
+	for _, data := range []string{
+		`{"version":1,"Keys":[{"key":"goodKey1"},{"key":"goodKey2"}]}`,
+		`{"version":1,"Keys":[{"key":"goodKey1"},{"key":"bad key"},{"key":"goodKey2"}]}`,
+	} {
+		st, _, err := DecodeState([]byte(data))
+		if err != nil || st.Key("goodKey1") == nil || st.Key("goodKey2") == nil {
+			t.Fatalf("%s: keys lost (%v)", data, err)
+		}
+	}
+	for _, data := range []string{
+		`{"version":1,"k_eys":[{"key":"goodKey1"}]}`,
+		`{"version":1,"k_eys":[{"key":"goodKey1"},{"key":"bad key"}]}`,
+	} {
+		st, _, err := DecodeState([]byte(data))
+		if err != nil || len(st.Keys) != 0 {
+			t.Fatalf("%s: read as keys on one path (%v, %d keys)", data, err, len(st.Keys))
 		}
 	}
 }
@@ -91,5 +121,15 @@ func BenchmarkDecodeState(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A state file an editor saved with a byte order mark loads whole
+// (tester H5: every key went to the corrupt file).
+func TestStateWithAByteOrderMarkLoads(t *testing.T) {
+	data := append([]byte("\ufeff"), goodState(t)...)
+	st, problems, err := DecodeState(data)
+	if err != nil || len(problems) > 0 || len(st.Keys) != 3 {
+		t.Fatalf("%v %v %d keys", err, problems, len(st.Keys))
 	}
 }
