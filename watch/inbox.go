@@ -117,13 +117,21 @@ func (e *Engine) takeOver() bool {
 	if !e.opts.Store.TakeOver() {
 		return false
 	}
-	st, err := e.opts.Store.load()
+	// Read as a starting owner reads it: what cannot be used is set aside
+	// (or the whole file moved aside) and said, never lost at the next save.
+	st, warnings, err := e.opts.Store.open(e.opts.Now())
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if err == nil {
-		e.adoptLocked(st)
+	if err != nil { // it let go: this engine follows on, and says why once
+		if !slices.ContainsFunc(e.warnings, func(w Warning) bool { return w.Kind == WarnStateUnreadable && w.Text == err.Error() }) {
+			e.warnings = append(e.warnings, Warning{Kind: WarnStateUnreadable, Path: e.opts.Store.Path(), Text: err.Error()})
+			e.changedLocked()
+		}
+		return false
 	}
+	e.adoptLocked(st)
 	e.warnings = slices.DeleteFunc(e.warnings, func(w Warning) bool { return w.Kind == WarnFollowing })
+	e.warnings = append(e.warnings, warnings...)
 	e.changedLocked()
 	return true
 }

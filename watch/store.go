@@ -60,14 +60,24 @@ func OpenStore(dir string, now time.Time) (*Store, *State, []Warning, error) {
 		warnings = append(warnings, Warning{Kind: WarnFollowing, Path: dir,
 			Text: "another dingwatch owns " + dir + ": this one follows it and hands it your changes"})
 	}
+	st, more, err := s.open(now)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return s, st, append(warnings, more...), nil
+}
+
+// open reads the state file as OpenStore does, for an owner or a
+// follower: an owner moves an unreadable file aside and sets aside the
+// entries it cannot use (a follower only says so). On an error the
+// store is not the owner any more: it let go of the lock.
+func (s *Store) open(now time.Time) (*State, []Warning, error) {
+	var warnings []Warning
 	st, problems, err := s.loadChecked()
 	var newer *NewerStateError
 	switch {
 	case errors.As(err, &newer):
-		if locked {
-			s.lock.Unlock()
-		}
-		return nil, nil, nil, err
+		return nil, nil, s.letGo(err)
 	case err != nil:
 		st = &State{}
 		if s.readOnly.Load() {
@@ -76,8 +86,7 @@ func OpenStore(dir string, now time.Time) (*Store, *State, []Warning, error) {
 		}
 		aside, rerr := moveAside(s.path, "corrupt", now)
 		if rerr != nil {
-			s.lock.Unlock()
-			return nil, nil, nil, fmt.Errorf("state file %s is unreadable (%v) and could not be moved aside: %w", s.path, err, rerr)
+			return nil, nil, s.letGo(fmt.Errorf("state file %s is unreadable (%v) and could not be moved aside: %w", s.path, err, rerr))
 		}
 		warnings = append(warnings, Warning{Kind: WarnStateSetAside, Path: aside,
 			Text: fmt.Sprintf("the saved state was unreadable (%v): moved to %s, starting empty", err, aside)})
@@ -88,9 +97,8 @@ func OpenStore(dir string, now time.Time) (*Store, *State, []Warning, error) {
 	case len(problems) > 0:
 		path, werr := writeSetAside(s.path, problems, now)
 		if werr != nil {
-			s.lock.Unlock()
-			return nil, nil, nil, fmt.Errorf("state file %s: %s could not be used and could not be set aside (%w); the file was left as it is",
-				s.path, plural(len(problems), "entry", "entries"), werr)
+			return nil, nil, s.letGo(fmt.Errorf("state file %s: %s could not be used and could not be set aside (%w); the file was left as it is",
+				s.path, plural(len(problems), "entry", "entries"), werr))
 		}
 		warnings = append(warnings, Warning{Kind: WarnStateSetAside, Path: path,
 			Text: fmt.Sprintf("%s of the saved state could not be used and %s set aside in %s; the rest loaded: %s",
@@ -101,7 +109,16 @@ func OpenStore(dir string, now time.Time) (*Store, *State, []Warning, error) {
 			warnings = append(warnings, Warning{Kind: WarnNote, Path: s.path, Text: "could not save the state without them: " + serr.Error()})
 		}
 	}
-	return s, st, warnings, nil
+	return st, warnings, nil
+}
+
+// letGo gives up owning the state (when this store owned it) and returns
+// err.
+func (s *Store) letGo(err error) error {
+	if !s.readOnly.Swap(true) {
+		s.lock.Unlock()
+	}
+	return err
 }
 
 // ReadOnly reports whether another process owns the state.

@@ -3,6 +3,7 @@ package watch
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +108,44 @@ func TestFollowerTakesOverWhenTheOwnerQuits(t *testing.T) {
 	follower.Add(AddSpec{Keys: []string{"k3"}})
 	if saved, _ := LoadState(dir); saved.Key("k3") == nil {
 		t.Fatal("the new owner does not save")
+	}
+}
+
+// A follower that takes over reads the file as a starting owner does:
+// entries it cannot use are set aside and said, and an unreadable file is
+// moved aside before anything is written over it (tester H4: they were
+// lost at the new owner's first save).
+func TestTakingOverSetsAsideWhatItCannotUse(t *testing.T) {
+	for _, tc := range []struct {
+		name, file string
+		aside      string // the file kept beside state.json
+		keys       int
+	}{
+		{"a bad entry", `{"version":1,"keys":[{"key":"goodKey1"},{"key":"bad key"},{"key":"goodKey2"}]}`, "state.json.set-aside-*", 2},
+		{"unreadable", `{"version":1,"keys":[{"key":"goodKey1"`, "state.json.corrupt-*", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ownerStore, _, _, _ := OpenStore(dir, t0)
+			followerStore, fst, _, _ := OpenStore(dir, t0)
+			defer followerStore.Close()
+			follower := NewEngine(Options{Client: &blockingQuerier{}, Store: followerStore, State: fst, RobotCode: "r", Now: func() time.Time { return t0 }})
+			ownerStore.Close() // the owner quits, and the file is edited by hand meanwhile
+			if err := os.WriteFile(filepath.Join(dir, "state.json"), []byte(tc.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if !follower.takeOver() {
+				t.Fatal("did not take over")
+			}
+			kept, _ := filepath.Glob(filepath.Join(dir, tc.aside))
+			snap := follower.Snapshot()
+			if len(kept) != 1 || len(snap.State.Keys) != tc.keys || !slices.ContainsFunc(snap.Warnings, func(w Warning) bool { return w.Kind == WarnStateSetAside }) {
+				t.Fatalf("kept %v, %d keys, warnings %+v", kept, len(snap.State.Keys), snap.Warnings)
+			}
+			follower.Add(AddSpec{Keys: []string{"goodKey3"}})
+			if data, _ := os.ReadFile(kept[0]); !strings.Contains(string(data), "goodKey1") && tc.keys == 0 || !strings.Contains(string(data), "bad key") && tc.keys == 2 {
+				t.Fatalf("what was set aside is not in %s:\n%s", kept[0], data)
+			}
+		})
 	}
 }
