@@ -183,23 +183,36 @@ type request struct {
 // call runs req, retrying idempotent calls on transient failures, and
 // decodes a 2xx answer into out.
 func (c *Client) call(ctx context.Context, req request, out any) error {
-	refreshed := false
+	refreshed, reached := false, false
 	for attempt := 0; ; attempt++ {
 		raw, err := c.attempt(ctx, req)
 		if err == nil {
 			return c.decode(raw, out, req.spec)
 		}
+		reached = reached || !NeverSent(err)
 		if req.auth && !refreshed && IsAuth(err) {
 			refreshed = true // a refused token: fetch a new one, once
 			continue
 		}
 		if !req.idempotent || !Retryable(err) || attempt >= c.retries || RetryAfter(err) > maxInlineWait {
-			return err
+			return reachedBefore(err, reached)
 		}
 		if werr := c.sleep(ctx, c.pause(attempt, err)); werr != nil {
-			return err
+			return reachedBefore(err, reached)
 		}
 	}
+}
+
+// reachedBefore marks a network failure as one that may have reached
+// DingTalk when an earlier attempt of the same call did.
+func reachedBefore(err error, reached bool) error {
+	var e *Error
+	if reached && errors.As(err, &e) && e.Code == CodeNetwork && !e.mayHaveArrived {
+		c := *e
+		c.mayHaveArrived = true
+		return &c
+	}
+	return err
 }
 
 // pause is the backoff before try attempt+2: exponential with jitter, at

@@ -165,6 +165,14 @@ func Hint(status int, code string) string {
 	return "DingTalk refused the request"
 }
 
+// NeverSent reports whether err is a network failure before any attempt
+// of the call was written (refused, unreachable, no route, DNS): DingTalk
+// saw nothing, so no call of its quota was spent.
+func NeverSent(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == CodeNetwork && !e.mayHaveArrived
+}
+
 // Retryable reports whether an idempotent call that failed with err may be
 // tried again after a pause: server errors, "busy", throttles of every
 // shape (403 codes, 200-status errcodes, the ban body) and network failures.

@@ -386,6 +386,9 @@ func (e *Engine) merge(j job, rs dingtalk.ReadStatus, err error) {
 	}
 	k = k.Clone()
 	if err != nil {
+		if dingtalk.NeverSent(err) {
+			e.state.Calls.Undo(j.at) // DingTalk never saw it: an unreachable network spends no budget
+		}
 		k.ApplyError(err, now)
 		e.putKeyLocked(k)
 		e.holdLocked(j.key, err, now)

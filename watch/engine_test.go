@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"net"
 	"testing"
 	"time"
 
@@ -174,4 +175,30 @@ type queryFunc func(ctx context.Context, robot, key string) (dingtalk.ReadStatus
 
 func (f queryFunc) ReadStatus(ctx context.Context, robot, key string) (dingtalk.ReadStatus, error) {
 	return f(ctx, robot, key)
+}
+
+// A call that never reached DingTalk (connection refused) spends nothing
+// of the budget: with DingTalk unreachable, 300 keys used the day's 166
+// calls in seconds and polling stopped for 24 hours (tester H3).
+func TestUnreachableDingTalkSpendsNoBudget(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: every connection is refused
+	c, err := dingtalk.New(dingtalk.Options{Endpoint: "http://" + addr, Credentials: dingtalk.Credentials{AppKey: "demo", AppSecret: "demo-secret"}, Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine(Options{Client: c, RobotCode: "r", Now: func() time.Time { return t0 }})
+	e.Add(AddSpec{Keys: []string{"unreachable1", "unreachable2", "unreachable3"}})
+	e.PollOnce(context.Background())
+	snap := e.Snapshot()
+	if snap.Spent != 0 {
+		t.Fatalf("%d calls counted for requests DingTalk never saw", snap.Spent)
+	}
+	if k := snap.State.Key("unreachable1"); k.Err == nil {
+		t.Fatal("the failure is not shown")
+	}
 }
