@@ -49,3 +49,17 @@ func runBatch(cmd tea.Cmd) []tea.Msg {
 	}
 	return out
 }
+
+// The rendered-row cache holds a few screens, not every version of every
+// row: 30 SSH sessions each kept up to 4,096 rendered rows (tester H7).
+func TestRowCacheStaysAFewScreens(t *testing.T) {
+	e := &fakeEngine{state: fixtureState()}
+	m := loaded(e, 80, 24)
+	for range 500 {
+		m = drive(m, snapshotMsg{e.Snapshot()}) // new keys each time: every row is summed again
+		_ = m.View()
+	}
+	if n, most := len(m.list.cache.rows), 4*m.list.rowsShown()+64+1; n > most {
+		t.Fatalf("%d rendered rows kept, at most %d", n, most)
+	}
+}

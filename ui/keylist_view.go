@@ -116,7 +116,7 @@ func (l keyList) cachedRow(i int) string {
 	if out, ok := l.cache.rows[sig]; ok {
 		return out
 	}
-	if len(l.cache.rows) > 4096 {
+	if len(l.cache.rows) > 4*l.rowsShown()+64 { // a few screens: old versions of rows go
 		clear(l.cache.rows)
 	}
 	out := l.renderRow(r, sig)
