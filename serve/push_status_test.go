@@ -29,7 +29,7 @@ func TestStatusSaysHowPushIs(t *testing.T) {
 		if err := writeStatus(&text, statusRequest{format: "text"}, snap, statusReport(snap, nil, nil, now)); err != nil {
 			t.Fatal(err)
 		}
-		if first, _, _ := strings.Cut(text.String(), "\n"); first != "dingwatch · 0/0 metered calls in 24h"+c.text {
+		if first, _, _ := strings.Cut(text.String(), "\n"); first != "dingwatch · 0/no limit metered calls in 24h"+c.text {
 			t.Errorf("%s: text status header %q", c.st.State, first)
 		}
 		if err := writeStatus(&js, statusRequest{format: "json"}, snap, statusReport(snap, nil, nil, now)); err != nil {

@@ -152,6 +152,9 @@ func (s *Store) load() (*State, error) {
 // nothing could be used (or a *NewerStateError). A file written by a newer
 // dingwatch also stops every later Save, so it is never overwritten.
 func (s *Store) loadChecked() (*State, []Problem, error) {
+	if fi, err := os.Stat(s.path); err == nil && !fi.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("not a regular file (%s): reading it could wait for ever", fi.Mode().Type())
+	}
 	data, err := os.ReadFile(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &State{}, nil, nil
