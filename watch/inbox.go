@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -199,12 +198,12 @@ func LoadState(dir string) (*State, error) {
 // error.
 func LoadStateWarn(dir string) (*State, []Warning, error) {
 	s := &Store{path: filepath.Join(dir, "state.json")}
-	data, err := os.ReadFile(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &State{}, nil, nil
-	}
+	data, found, err := readStateFile(s.path)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !found {
+		return &State{}, nil, nil
 	}
 	st, problems, err := DecodeState(data)
 	var newer *NewerStateError

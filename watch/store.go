@@ -147,20 +147,31 @@ func (s *Store) load() (*State, error) {
 	return st, err
 }
 
+// readStateFile is the state file at path; found is false when there is
+// none. A path that is not a regular file (a FIFO, a directory) is an
+// error, never read: reading a FIFO waits for ever.
+func readStateFile(path string) (data []byte, found bool, err error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, false, fmt.Errorf("not a regular file (%s): reading it could wait for ever", fi.Mode().Type())
+	}
+	data, err = os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	return data, err == nil, err
+}
+
 // loadChecked reads the state file: a missing file is an empty state; the
 // entries that cannot be used are left out and returned; an error means
 // nothing could be used (or a *NewerStateError). A file written by a newer
 // dingwatch also stops every later Save, so it is never overwritten.
 func (s *Store) loadChecked() (*State, []Problem, error) {
-	if fi, err := os.Stat(s.path); err == nil && !fi.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("not a regular file (%s): reading it could wait for ever", fi.Mode().Type())
-	}
-	data, err := os.ReadFile(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &State{}, nil, nil
-	}
+	data, found, err := readStateFile(s.path)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !found {
+		return &State{}, nil, nil
 	}
 	st, problems, err := DecodeState(data)
 	var newer *NewerStateError

@@ -29,3 +29,15 @@ func TestStateThatIsNotAFileIsNotRead(t *testing.T) {
 		t.Fatalf("the FIFO was not moved aside: %v", aside)
 	}
 }
+
+// status reads the state without owning it: a FIFO there is an error too,
+// not a wait for ever.
+func TestReaderDoesNotReadAFIFO(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "state.json"), 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	if _, _, err := LoadStateWarn(dir); err == nil {
+		t.Fatal("a FIFO read as a state")
+	}
+}
