@@ -34,11 +34,7 @@ func writeText(w io.Writer, snap *watch.Snapshot, keys []*watch.Key, now time.Ti
 	if p := snap.Push.Text(now); p != "" {
 		push = " · " + p
 	}
-	budget := "no limit" // --budget 0, as the dashboard says it
-	if snap.Policy.Budget > 0 {
-		budget = fmt.Sprint(snap.Policy.Budget)
-	}
-	fmt.Fprintf(bw, "dingwatch · %d/%s metered calls in 24h%s\n", snap.Spent, budget, push)
+	fmt.Fprintf(bw, "dingwatch · %d/%s metered calls in 24h%s\n", snap.Spent, snap.Policy.BudgetText(), push)
 	chosen := map[*watch.Key]bool{}
 	for _, k := range keys {
 		chosen[k] = true

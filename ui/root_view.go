@@ -57,10 +57,7 @@ func (m Model) headerView() string {
 			latest = k.LastOK
 		}
 	}
-	budget := "no limit"
-	if m.snap.Policy.Budget > 0 {
-		budget = fmt.Sprint(m.snap.Policy.Budget)
-	}
+	budget := m.snap.Policy.BudgetText()
 	// Items in the order shown; when they do not fit, whole items go, the
 	// least needed first (region, robot, refresh, push), never half a
 	// number: the budget stays to the last.

@@ -3,6 +3,7 @@ package watch
 import (
 	"math"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -39,6 +40,15 @@ type Policy struct {
 	// last-look reserve. Only the quota report sets it, to measure the
 	// schedule against.
 	eagerFirstLook bool
+}
+
+// BudgetText is the daily budget as the dashboard and the SSH status say
+// it: the number, or "no limit" for 0.
+func (p Policy) BudgetText() string {
+	if p.Budget > 0 {
+		return strconv.Itoa(p.Budget)
+	}
+	return "no limit"
 }
 
 // WithDefaults fills zero fields with the defaults.
