@@ -247,13 +247,9 @@ func (d detailPane) sectionLines(s section, width int) []string {
 	start := min(d.offset, max(s.n-k, 0))
 	if k < 3 && (start > 0 || start+k < s.n) { // no room for marker lines
 		end := min(start+k, s.n)
-		cols := columnsFor(s.slice(start, end), width)
 		marks := overflowMarks(start, s.n-end) // the title gives way, never the counts
 		lines := []string{s.style.Render(sectionHeading(s.title, marks, width))}
-		for i := start; i < end; i++ {
-			lines = append(lines, d.personLine(s.at(i), cols))
-		}
-		return lines
+		return append(lines, d.personLines(s.slice(start, end), width)...)
 	}
 	first, last := start, min(start+k, s.n) // the people shown: [first, last)
 	if first > 0 {
@@ -266,12 +262,19 @@ func (d detailPane) sectionLines(s section, width int) []string {
 	if first > 0 {
 		lines = append(lines, st.Dim.Render(fit("  "+moreAbove(first), width)))
 	}
-	cols := columnsFor(s.slice(first, last), width)
-	for i := first; i < last; i++ {
-		lines = append(lines, d.personLine(s.at(i), cols))
-	}
+	lines = append(lines, d.personLines(s.slice(first, last), width)...)
 	if last < s.n {
 		lines = append(lines, st.Dim.Render(fit("  "+moreBelow(s.n-last), width)))
+	}
+	return lines
+}
+
+// personLines draws the people shown together, in columns shared by them.
+func (d detailPane) personLines(items []personItem, width int) []string {
+	cols := columnsFor(items, width)
+	lines := make([]string, len(items))
+	for i, p := range items {
+		lines[i] = d.personLine(p, cols)
 	}
 	return lines
 }
