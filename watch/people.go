@@ -16,7 +16,7 @@ type Collation struct {
 	c   *collate.Collator
 	buf collate.Buffer
 	// keys, when not nil, keeps each name's collation key between sorts
-	// (see keyCache): the same 20,000 names are sorted again at every
+	// (newCachingCollation): the same 20,000 names are sorted again at every
 	// answer for their notice.
 	keys map[string][]byte
 }

@@ -137,11 +137,12 @@ func (sh *snapshotShared) group(id string) Group {
 // during a poll pass show at the next announcement, at most notifyEvery
 // later, so that every view of a busy engine takes the same snapshot and
 // shares one merge of each notice. Any other change is announced, and
-// shown, at once.
+// shown, at once. An engine with no view (a one-shot command) shows the
+// state as it is.
 func (e *Engine) Snapshot() *Snapshot {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.snap != nil && (e.snap.Version == e.version || e.unannounced) {
+	if e.snap != nil && (e.snap.Version == e.version || e.unannounced && len(e.subs) > 0) {
 		return e.snap
 	}
 	return e.snapshotLocked()

@@ -135,3 +135,24 @@ func TestViewsShareTheAnnouncedSnapshotDuringAPass(t *testing.T) {
 		t.Fatal("an edit waited for an announcement")
 	}
 }
+
+// With no view subscribed (a one-shot command), a snapshot shows every
+// answer merged so far: only views share the announced one.
+func TestWithoutViewsTheSnapshotIsCurrent(t *testing.T) {
+	now := t0
+	e := NewEngine(Options{Client: &blockingQuerier{}, RobotCode: "r", Now: func() time.Time { return now }})
+	e.Add(AddSpec{Keys: []string{"k1", "k2"}})
+	answer := func(key string) {
+		e.mu.Lock()
+		e.editKeyLocked(key, func(k *Key) { k.Recipients = append(k.Recipients, Recipient{UserID: "u"}) })
+		e.answeredLocked(now)
+		e.mu.Unlock()
+	}
+	now = now.Add(notifyEvery)
+	answer("k1")
+	_ = e.Snapshot()
+	answer("k2") // within notifyEvery: not announced
+	if len(e.Snapshot().State.Key("k2").Recipients) != 1 {
+		t.Fatal("an engine without views showed a snapshot older than its state")
+	}
+}
