@@ -22,6 +22,29 @@ type Person struct {
 	// Reason is why DingTalk did not deliver to them (Audience.NotDelivered
 	// only), as DingTalk said it.
 	Reason string
+	// ReadBy is, for a reader whose read time is unknown (FirstSeenRead
+	// zero), the latest moment they can have read: the first answer of a
+	// key that showed them read already (Key.FirstOK), or an earlier read
+	// time seen on another key of theirs. Zero when not known either (a
+	// key saved by an older dingwatch).
+	ReadBy time.Time
+}
+
+// readBy is the latest moment r, read on k, can have read: its read time
+// when known, else k's first answer (zero when not known).
+func readBy(k *Key, r Recipient) time.Time {
+	if !r.FirstSeenRead.IsZero() {
+		return r.FirstSeenRead
+	}
+	return k.FirstOK
+}
+
+// earliest is the earlier of two moments, a zero one not counting.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // Audience is who a notice (or a group of keys) was meant for: who has
@@ -77,15 +100,19 @@ func audienceOf(c *Collation, keys []*Key, batches []Batch) Audience {
 	all := make([]Person, 0, n)
 	for _, k := range keys {
 		for _, r := range k.Recipients {
+			var by time.Time
+			if r.Read {
+				by = readBy(k, r)
+			}
 			if byID == nil {
-				all = append(all, Person{Recipient: r, Key: k.Key})
+				all = append(all, Person{Recipient: r, Key: k.Key, ReadBy: by})
 				continue
 			}
 			id := r.ID()
 			i, ok := byID[id]
 			if !ok {
 				byID[id] = len(all)
-				all = append(all, Person{Recipient: r, Key: k.Key})
+				all = append(all, Person{Recipient: r, Key: k.Key, ReadBy: by})
 				continue
 			}
 			p := &all[i]
@@ -95,6 +122,8 @@ func audienceOf(c *Collation, keys []*Key, batches []Batch) Audience {
 			if !r.Read {
 				continue
 			}
+			// Read on any key is read: by the earliest moment any says.
+			p.ReadBy = earliest(p.ReadBy, by)
 			switch {
 			case !p.Read:
 				p.Read, p.FirstSeenRead, p.Key = true, r.FirstSeenRead, k.Key
@@ -314,12 +343,25 @@ func (a Audience) need(fraction float64) int {
 
 // TimeTo is how long after start the given fraction (0.5, 0.9) of
 // everyone the notice was meant for had read it. ok is false when that is
-// not reached yet, or when it is reached but its moment is unknown because
-// some readers' times are (see Reached, UnknownReadTimes).
+// not reached yet, or when it is reached but its moment is unknown.
+//
+// Readers whose time is unknown (see UnknownReadTimes) read at some moment
+// before their ReadBy. The moment is known when it is that of a reader
+// whose time is known and every reader of unknown time had read by then:
+// then exactly the fraction had read at that moment, and fewer before.
+// It is unknown when the fraction is reached among the readers of unknown
+// time, or when one of them may have read after it (see Reached).
 func (a Audience) TimeTo(fraction float64, start time.Time) (time.Duration, bool) {
 	need := a.need(fraction)
-	if need <= 0 || need > len(a.Read) || a.UnknownReadTimes() > 0 {
+	unknown := a.UnknownReadTimes() // they sort first
+	if need <= 0 || need > len(a.Read) || need <= unknown {
 		return 0, false
 	}
-	return max(0, a.Read[need-1].FirstSeenRead.Sub(start)), true
+	at := a.Read[need-1].FirstSeenRead
+	for _, p := range a.Read[:unknown] {
+		if p.ReadBy.IsZero() || p.ReadBy.After(at) {
+			return 0, false
+		}
+	}
+	return max(0, at.Sub(start)), true
 }

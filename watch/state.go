@@ -82,7 +82,11 @@ type Key struct {
 	Recipients   []Recipient   `json:"recipients,omitempty"`
 	NotDelivered []Undelivered `json:"notDelivered,omitempty"`
 
-	LastOK     time.Time `json:"lastOK,omitzero"`     // last good answer
+	LastOK time.Time `json:"lastOK,omitzero"` // last good answer
+	// FirstOK is the first good answer: a reader it already showed read,
+	// with no time given, read at some moment before it (see ReadBy).
+	// Zero until then, and for keys saved by an older dingwatch.
+	FirstOK    time.Time `json:"firstOK,omitzero"`
 	LastChange time.Time `json:"lastChange,omitzero"` // last time a read was first seen
 	LastTry    time.Time `json:"lastTry,omitzero"`
 	Polls      int       `json:"polls,omitempty"`
