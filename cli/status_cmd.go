@@ -101,7 +101,8 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 	if err != nil {
 		return err
 	}
-	saved, warnings, err := watch.LoadStateWarn(config.DirsFrom(a.getenv).State)
+	dir := config.DirsFrom(a.getenv).State
+	saved, warnings, err := watch.LoadStateWarn(dir)
 	if newer := (*watch.NewerStateError)(nil); errors.As(err, &newer) {
 		return &exitError{exitUsage, err} // a newer dingwatch's state: say so, never guess
 	}
@@ -151,7 +152,14 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 	// Every try is bounded, and so are the pauses between them.
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout*time.Duration(dingtalk.DefaultRetries+1)+20*time.Second)
 	defer cancel()
-	rep := watch.QueryOnce(ctx, c, s.RobotCode, saved, keys, time.Now)
+	// Every call is counted in the state's one ledger and held to the
+	// daily budget, as the dashboard's polls are.
+	book := watch.NewCallBook(dir, saved, s.Budget)
+	rep := watch.QueryOnce(ctx, c, s.RobotCode, saved, keys, book, time.Now)
+	if err := book.Record(time.Now()); err != nil {
+		fmt.Fprintf(a.io.err, "dingwatch: warning: the %s this status made could not be counted in the saved state: %s\n",
+			watch.Plural(book.Made(), "metered call", "metered calls"), line(err.Error()))
+	}
 	rep.AddNotices(saved, notices...)
 	if err := rep.SettingsError(); err != nil {
 		return &exitError{exitUsage, fmt.Errorf("%w (settings from %s)", err, s.Source)}
@@ -185,7 +193,11 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 		problems = append(problems, fmt.Sprintf("the saved state is not whole (see the warning above): what could not be used is still in %s, untouched; dingwatch (the dashboard) sets it aside in a file beside it and keeps the rest", where))
 		break
 	}
-	if n := rep.Failed(); n > 0 {
+	if n := rep.NotAsked(); n > 0 {
+		problems = append(problems, fmt.Sprintf("%s of %d not asked: the daily budget of %d metered calls is spent (%s asked within it)",
+			watch.Plural(n, "key", "keys"), len(rep.Keys), s.Budget, watch.Plural(book.Made(), "key was", "keys were")))
+	}
+	if n := rep.Failed() - rep.NotAsked(); n > 0 {
 		problems = append(problems, fmt.Sprintf("%s failed (of %d asked)", watch.Plural(n, "key", "keys"), len(rep.Keys)))
 	}
 	for _, n := range rep.Notices {

@@ -112,7 +112,7 @@ func TestQueryOnceStopsAskingAfterABan(t *testing.T) {
 	for i := range keys {
 		keys[i] = "bannedKey00000000" + string(rune('a'+i))
 	}
-	rep := QueryOnce(context.Background(), q, "r", nil, keys, func() time.Time { return t0 })
+	rep := QueryOnce(context.Background(), q, "r", nil, keys, nil, func() time.Time { return t0 })
 	if calls > queryWorkers {
 		t.Fatalf("%d calls after a ban answer; at most the %d already under way may be made", calls, queryWorkers)
 	}

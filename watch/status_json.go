@@ -120,6 +120,10 @@ func jsonTime(t time.Time) string {
 
 func errorOf(err error) *errorJSON {
 	var e *dingtalk.Error
+	var spent *BudgetSpentError
+	if errors.As(err, &spent) {
+		return &errorJSON{Code: "budget", Message: err.Error()}
+	}
 	if errors.As(err, &e) {
 		return &errorJSON{Code: e.Code, HTTPStatus: e.HTTPStatus, Message: e.Hint + ": " + e.Message, RequestID: e.RequestID}
 	}
