@@ -75,6 +75,11 @@ Opening a Stream connection takes a share of the app's events while it is open
 (see the push note doctor prints); without --wait doctor opens none unless push
 is on. Secrets are never printed.
 
+doctor saves no key and sets nothing aside. Its metered calls (the probe, the
+--send-test notice) count in the daily call ledger of the saved state, as every
+command's do, and are held to --budget: with the budget spent it makes none,
+and the checks that need one say so.
+
 Exit status: 0 everything passed, 2 a setting must be fixed, 1 something else
 failed (DingTalk unreachable or busy, the budget or quota spent).`,
 		Example: "  dingwatch doctor\n  dingwatch doctor --endpoint https://api.dingtalk.com\n  dingwatch doctor --send-test manager01 --wait 3m",

@@ -38,6 +38,13 @@ nothing is asked (exit 2). Duplicate keys are queried once. --notice LABEL adds 
 A watched key past DingTalk's 24 hours is not asked (DingTalk keeps no read
 status then): it is shown as last seen, marked EXPIRED.
 
+Each key asked is one metered readStatus call. The calls count in the daily
+call ledger of the saved state, with the dashboard's polls, and are held to
+--budget: when the budget has fewer calls left than keys to ask, status asks
+as many as it has room for, in the order given, and prints the rest as "not
+asked: the daily budget is spent" (exit 1). With a dashboard or serve owning
+the state, the calls are handed to it, and its header counts them.
+
 --csv prints one header line, processQueryKey,userId,name,readStatus,firstSeenRead,
 and one row per recipient however many keys; firstSeenRead is empty unless
 dingwatch saw the person go from unread to read (or DingTalk gave a read
@@ -46,7 +53,8 @@ programs on Chinese Windows show the names. Cells are made safe to open:
 no control characters, and no formula.
 
 Exit status: 0 every key answered and every batch of the notices shown was
-sent; 1 a key failed, a notice shown has a failed or unknown batch, or the
+sent; 1 a key failed or was not asked (the budget), a notice shown has a
+failed or unknown batch, or the
 saved state has an entry (or is a file) that could not be used (a warning
 names it); 2 bad arguments or settings (nothing is queried then).`,
 		Example: "  dingwatch status\n  dingwatch status Kna29Ra5pdJznx1ghavbumkQKwDzgfxZLapw55G7x0Q=\n  dingwatch status --json - < keys.txt\n  dingwatch status --csv --bom --notice \"Weekly sync\" > weekly.csv",
