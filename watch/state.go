@@ -151,6 +151,15 @@ func (k *Key) Final() bool {
 	return total > 0 && read == total
 }
 
+// DeliveredToNobody reports whether DingTalk delivered the key's batch to
+// nobody: dingwatch sent it, DingTalk named every recipient as not
+// delivered (an invalid userId, flow control, a filter), and no answer or
+// event has named anyone since. Nobody can read it, so it is never asked:
+// its people are counted as not delivered.
+func (k *Key) DeliveredToNobody() bool {
+	return len(k.Recipients) == 0 && len(k.NotDelivered) > 0
+}
+
 // Recalled reports whether the message was recalled: by dingwatch, by a
 // pushed event, or as a readStatus answer said (sendStatus RECALLED). A
 // recalled key is final and no longer counts down its window.

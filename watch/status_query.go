@@ -25,11 +25,15 @@ type KeyStatus struct {
 	// Expired is set for a saved key past DingTalk's 24 hours: it is not
 	// asked (DingTalk keeps no read status then) and Key is as last saved.
 	Expired bool
+	// Undelivered is set for a saved key DingTalk delivered to nobody
+	// (Key.DeliveredToNobody): it is not asked, nobody can read it; its
+	// people are in Key.NotDelivered.
+	Undelivered bool
 }
 
 // QueryOnce asks DingTalk once for each key (with the robot it was watched
 // with, else robot), a few at once, and no more once an answer asked this
-// host to pause (a ban, a throttle with a wait: the keys not asked yet
+// host to pause or slow down (a ban, a throttle: the keys not asked yet
 // fail with that answer), and merges each answer into a copy of
 // what saved holds of it; saved is not changed. A saved key past its 24
 // hours is not asked: it is reported as last saved, marked Expired. now is the time of the
@@ -67,6 +71,10 @@ func QueryOnce(ctx context.Context, q Querier, robot string, saved *State, keys 
 				out[i] = KeyStatus{Key: k, Expired: true}
 				continue
 			}
+			if k.DeliveredToNobody() {
+				out[i] = KeyStatus{Key: k, Undelivered: true}
+				continue
+			}
 		}
 		// Granted here, in the order of keys, not in the order the
 		// workers happen to start.
@@ -91,7 +99,7 @@ func QueryOnce(ctx context.Context, q Querier, robot string, saved *State, keys 
 			if err != nil && dingtalk.NeverSent(err) {
 				book.Undo(at) // DingTalk never saw it: it spent nothing
 			}
-			if dingtalk.RetryAfter(err) > 0 && (dingtalk.IsThrottle(err) || dingtalk.IsQuota(err)) {
+			if throttled(err) || dingtalk.RetryAfter(err) > 0 && (dingtalk.IsThrottle(err) || dingtalk.IsQuota(err)) {
 				mu.Lock()
 				paused = cmp.Or(paused, err)
 				mu.Unlock()
