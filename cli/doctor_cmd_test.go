@@ -517,6 +517,23 @@ func TestDoctorPush(t *testing.T) {
 			t.Errorf("stderr does not say what to do: %q", errOut)
 		}
 	})
+	t.Run("the test notice is counted, and held to the budget", func(t *testing.T) {
+		s := startPushSim(t)
+		env := simEnv(t, s)
+		// A budget of 1: the probe takes it, the test notice is not sent.
+		out, _, code := runBinary(t, env, "", "--budget", "1", "doctor", "--send-test", "u1", "--wait", "1s")
+		line, ok := doctorLine(t, out, "events")
+		if code != 1 || ok || len(s.Sends()) != 0 || !strings.Contains(line, "the test notice to u1 costs 1 metered call, and the daily budget is spent (1 of 1") {
+			t.Fatalf("exit %d, %d sends\n%s", code, len(s.Sends()), out)
+		}
+		out, errOut, code := runBinary(t, env, "", "--budget", "3", "doctor", "--send-test", "u1", "--wait", "30s")
+		if code != 0 || len(s.Sends()) != 1 {
+			t.Fatalf("exit %d, %d sends\n%s%s", code, len(s.Sends()), out, errOut)
+		}
+		if st, err := watch.LoadState(stateDir(env)); err != nil || st.Calls.Spent(time.Now()) != 3 {
+			t.Fatalf("the saved ledger holds %d calls (%v), want 3: two probes and the test notice", st.Calls.Spent(time.Now()), err)
+		}
+	})
 	t.Run("no read event names the console setting", func(t *testing.T) {
 		s := startPushSim(t)
 		s.Stream().Configure(sim.StreamSettings{LossRate: 1})
