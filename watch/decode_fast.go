@@ -1,34 +1,37 @@
 package watch
 
 import (
+	"reflect"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
 )
 
-// decodeClean decodes a state file in one pass when every entry in it is
+// decodeClean decodes a state file in one pass when every part of it is
 // usable, which is what dingwatch itself writes. It reports false for
-// anything else (a malformed or unknown entry, a name given twice, invalid
-// UTF-8, another version), and DecodeState then takes the file entry by
-// entry, so that one bad entry costs only itself. The checks are those of
-// decodeNotices, decodeKeys and decodeRecipients; what they would leave out
-// makes this report false.
+// anything else (a malformed or unknown entry or member, a name given
+// twice, invalid UTF-8, a negative count, text after the state, another
+// version), and DecodeState then takes the file entry by entry (see
+// decodeEntries), so that one bad part costs only itself. Its checks
+// are those of the entry-by-entry path: what that path would leave out
+// makes this report false (FuzzDecodeCleanAgreesWithEntries).
 //
 // It decodes with encoding/json/v2 (github.com/go-json-experiment/json, the
 // module the standard library's encoding/json/v2 comes from), about twice
 // as fast as encoding/json on a state file. It takes only the names
 // dingwatch writes, exactly: any other name (another case, "k_eys", a
 // field it does not know) sends the file to the entry-by-entry path,
-// which reads names as encoding/json does, so both paths read a file the
-// same way.
+// which decodes each entry as this does when it can and reads names
+// alone otherwise, so both paths read a file the same way.
 func decodeClean(data []byte) (*State, bool) {
 	var f stateFile
-	if jsonv2.Unmarshal(data, &f, jsonv2.RejectUnknownMembers(true)) != nil || f.Version != stateVersion {
+	if jsonv2.Unmarshal(data, &f, jsonv2.RejectUnknownMembers(true)) != nil || f.Version != stateVersion ||
+		hasNegative(&f) {
 		return nil, false
 	}
 	st := &f.State
 	if len(st.Keys) == 0 {
-		st.Keys = nil // as decodeKeys leaves it
+		st.Keys = nil // as decodeEntries leaves it
 	}
 	notices := make(map[string]bool, len(st.Notices))
 	for _, n := range st.Notices {
@@ -50,8 +53,14 @@ func decodeClean(data []byte) (*State, bool) {
 	return st, true
 }
 
+// hasNegative reports whether v holds a negative count (see negativeIn).
+func hasNegative(v any) bool {
+	_, found := negativeIn(reflect.ValueOf(v))
+	return found
+}
+
 // cleanRecipients reports whether every recipient has an id of its own,
-// and forgets read times of people not read (as decodeRecipients does).
+// and forgets read times of people not read (as decodeEntries does).
 func cleanRecipients(rs []Recipient) bool {
 	if len(rs) == 0 {
 		return true

@@ -2,7 +2,9 @@ package watch
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -65,14 +67,36 @@ func TestNamesReadOneWayOnBothPaths(t *testing.T) {
 }
 
 // Whatever the file, when the one-pass path takes it, the entry-by-entry
-// path finds nothing to set aside and loads the same state.
+// path finds nothing to set aside and loads the same state; and the
+// entry-by-entry path loads and sets aside the same whether it takes good
+// entries whole (as it does) or every entry member by member.
 func FuzzDecodeCleanAgreesWithEntries(f *testing.F) {
 	f.Add(goodState(&testing.T{}))
 	f.Add([]byte(`{"version":1,"keys":[{"key":"a","recipients":[{"userId":"x","firstSeenRead":"2026-01-01T00:00:00Z"}]}]}`))
 	f.Add([]byte(`{"version":1,"Keys":[{"key":"a"}],"keys":[{"key":"b"}]}`))
+	f.Add([]byte(`{"version":1,"keys":[{"key":"a","polls":-1,"Key":"b","x":1,"recipients":[{"userId":"u","read":"no"},{"UserId":"v"}]}],"notices":[{"id":"n","rounds":[{"n":-1}]}],"calls":{"minutes":[{"m":1,"n":-2}]}} x`))
+	f.Add([]byte(`{"version":1,"notices":"x","keys":[{"key":"a","notice":"n","label":"\xff"}],"zz":[[[[[[]]]]]]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if _, ok := decodeClean(data); ok {
 			assertSameAsEntries(t, data)
+		}
+		fast, fastProblems, fastErr := newFileDecoder(false).decode(data)
+		slow, slowProblems, slowErr := newFileDecoder(true).decode(data)
+		if (fastErr == nil) != (slowErr == nil) {
+			t.Fatalf("errors %v and %v", fastErr, slowErr)
+		}
+		if fastErr != nil {
+			return
+		}
+		a, _ := EncodeState(fast)
+		b, _ := EncodeState(slow)
+		if !bytes.Equal(a, b) {
+			t.Fatalf("taking good entries whole loads another state:\n%s\n%s", a, b)
+		}
+		pa, _ := json.Marshal(fastProblems)
+		pb, _ := json.Marshal(slowProblems)
+		if !bytes.Equal(pa, pb) {
+			t.Fatalf("taking good entries whole sets aside something else:\n%s\n%s", pa, pb)
 		}
 	})
 }
@@ -91,36 +115,52 @@ func assertSameAsEntries(t *testing.T, data []byte) {
 	}
 }
 
-// go test -run '^$' -bench DecodeState -benchmem ./watch/: a saved state of
-// 20,000 lone keys, and of 1,000 keys of 20 people, decoded by the
-// entry-by-entry path and by DecodeState, side by side.
+// go test -run '^$' -bench DecodeState -benchmem ./watch/: saved states
+// of 20,000 lone keys, of 1,000 keys of 20 people and of 300 keys of 2,000
+// people (about 60 MB), decoded clean, and with one bad key at the end
+// (tester H2) by DecodeState and by the entry-by-entry decoder it had
+// before (legacy), side by side.
 func BenchmarkDecodeState(b *testing.B) {
-	for _, shape := range []struct{ keys, people int }{{20000, 2}, {1000, 20}} {
+	for _, shape := range []struct{ keys, people int }{{20000, 2}, {1000, 20}, {300, 2000}} {
 		st := &State{}
 		for i := range shape.keys {
 			k := liveKey(fmt.Sprintf("key%06d", i), t0, shape.people)
 			k.Recipients[0].Read, k.Recipients[0].FirstSeenRead = true, t0.Add(time.Minute)
 			st.Keys = append(st.Keys, k)
 		}
-		data, err := EncodeState(st)
+		clean, err := EncodeState(st)
 		if err != nil {
 			b.Fatal(err)
 		}
+		end := bytes.LastIndex(clean, []byte("\n ]"))
+		oneBad := slices.Concat(clean[:end], []byte(`,{"key":"bad key!"}`), clean[end:])
 		name := fmt.Sprintf("%dkeys/%dpeople", shape.keys, shape.people)
-		b.Run(name+"/entries", func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				decodeEntries(data)
-			}
-		})
-		b.Run(name+"/DecodeState", func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				if _, problems, err := DecodeState(data); err != nil || len(problems) > 0 {
-					b.Fatal(err, problems)
+		for _, c := range []struct {
+			name     string
+			data     []byte
+			problems int
+			decode   func([]byte) (*State, []Problem, error)
+		}{
+			{"clean/DecodeState", clean, 0, DecodeState},
+			{"clean/entries", clean, 0, decodeEntries},
+			{"oneBad/DecodeState", oneBad, 1, DecodeState},
+			{"oneBad/legacy", oneBad, 1, func(data []byte) (*State, []Problem, error) {
+				if st, ok := decodeClean(data); ok {
+					return st, nil, nil
 				}
-			}
-		})
+				return legacyDecodeEntries(data)
+			}},
+		} {
+			b.Run(name+"/"+c.name, func(b *testing.B) {
+				b.SetBytes(int64(len(c.data)))
+				for b.Loop() {
+					st, problems, err := c.decode(c.data)
+					if err != nil || len(problems) != c.problems || len(st.Keys) != shape.keys {
+						b.Fatal(err, problems)
+					}
+				}
+			})
+		}
 	}
 }
 
