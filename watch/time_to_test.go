@@ -2,6 +2,7 @@ package watch
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,6 +84,28 @@ func TestTimeToUnknownWhenAnEarlyReaderMayBeLater(t *testing.T) {
 		}
 		if d, ok := a.TimeTo(0.25, t0); !ok || d != 2*time.Minute {
 			t.Errorf("25%% (order %s…): %v %v, want 2m", order[0].Key, d, ok)
+		}
+	}
+}
+
+// TestFirstOKIsSavedAndRead: the first answer's time survives a save and
+// both ways of reading the state file (the one-pass decoder, and the
+// part-by-part one a bad entry sends the file to).
+func TestFirstOKIsSavedAndRead(t *testing.T) {
+	k := &Key{Key: "KEYAAAAAAAAAAAAAAAAAAAA", RobotCode: "r", AddedAt: t0, FirstOK: t0.Add(time.Minute), LastOK: t0.Add(time.Hour),
+		Recipients: []Recipient{{UserID: "u1", Read: true}}}
+	data, err := EncodeState(&State{Keys: []*Key{k}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(data), `"keys": [`, `"keys": [{"key":"bad key!"},`, 1)
+	if bad == string(data) {
+		t.Fatal("could not add a bad entry")
+	}
+	for file, problems := range map[string]int{string(data): 0, bad: 1} {
+		st, p, err := DecodeState([]byte(file))
+		if err != nil || len(p) != problems || st.Key(k.Key) == nil || !st.Key(k.Key).FirstOK.Equal(k.FirstOK) {
+			t.Errorf("%d problems (want %d): %v, %+v", len(p), problems, err, st)
 		}
 	}
 }
