@@ -62,7 +62,10 @@ func statusFixture(h string) *StatusReport {
 	}}
 	k2 := &Key{Key: "k2", Notice: "n1"}
 	lone := &Key{Key: "k3", Label: h, SendStatus: "SUCCESS", Recipients: []Recipient{{UserID: "u3", Name: h}}} // a lone key's label is shown
-	return NewStatusReport(saved, []KeyStatus{{Key: k1}, {Key: k2, Err: &dingtalk.Error{Code: h, Message: h, Hint: h, RequestID: h}}, {Key: lone}}, at)
+	nobody := &Key{Key: "k4", Label: h, NotDelivered: []Undelivered{{UserID: h, Reason: h}}}
+	unasked := &Key{Key: "k5", Label: h}
+	return NewStatusReport(saved, []KeyStatus{{Key: k1}, {Key: k2, Err: &dingtalk.Error{Code: h, Message: h, Hint: h, RequestID: h}}, {Key: lone},
+		{Key: nobody, Undelivered: true}, {Key: unasked, Err: &BudgetSpentError{Spent: 3, Budget: 3}}}, at)
 }
 
 func TestStatusTextSummarisesNotices(t *testing.T) {
@@ -72,10 +75,37 @@ func TestStatusTextSummarisesNotices(t *testing.T) {
 	}
 	out := b.String()
 	for _, want := range []string{"k1  Ann  read 1/2", "k2  FAILED: ", `notice "Ann": read 1/3 over 2 keys  ! a batch failed`,
-		"  unread (1): Ann\n", "  batch failed, not sent (1): u9\n"} {
+		"  unread (1): Ann\n", "  batch failed, not sent (1): u9\n",
+		`k4  label "Ann"  NOT DELIVERED (DingTalk delivered it to nobody: 1 person not delivered; not asked)  read 0/0`,
+		`k5  label "Ann"  FAILED: not asked: the daily budget is spent (3 of 3 metered calls in the last 24 hours): wait, or raise the budget`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)
 		}
+	}
+}
+
+// TestStatusJSONSaysWhyAKeyWasNotAsked: a key delivered to nobody and one
+// the budget had no call for are told apart from a failed query.
+func TestStatusJSONSaysWhyAKeyWasNotAsked(t *testing.T) {
+	var b bytes.Buffer
+	if err := statusFixture("Ann").WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Messages []struct {
+			ProcessQueryKey   string
+			DeliveredToNobody bool
+			Error             *struct{ Code string }
+		}
+	}
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil || len(got.Messages) != 5 {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	if m := got.Messages[3]; !m.DeliveredToNobody || m.Error != nil {
+		t.Errorf("k4: %+v", m)
+	}
+	if m := got.Messages[4]; m.DeliveredToNobody || m.Error == nil || m.Error.Code != "budget" {
+		t.Errorf("k5: %+v", m)
 	}
 }
 
