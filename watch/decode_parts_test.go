@@ -272,3 +272,14 @@ func TestWhatCannotBeUsedIsStillAnError(t *testing.T) {
 		}
 	}
 }
+
+// A key whose notice reference is not a notice id is kept on its own; its
+// reminder round, which means nothing then, is set aside with the
+// reference.
+func TestABadNoticeReferenceKeepsItsRoundInTheSetAsideFile(t *testing.T) {
+	st, parts := decodeParts(t, `{"version":1,"keys":[{"key":"goodKey1","notice":"a b","round":2}]}`)
+	wantParts(t, parts, map[string]string{"key 1's notice": `{"notice":"a b","round":2}`})
+	if k := st.Key("goodKey1"); k.Notice != "" || k.Round != 0 {
+		t.Fatalf("%+v", k)
+	}
+}
