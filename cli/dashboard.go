@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -14,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dingwatch/dingwatch/config"
+	"github.com/dingwatch/dingwatch/dingtalk"
 	"github.com/dingwatch/dingwatch/ui"
 	"github.com/dingwatch/dingwatch/watch"
 )
@@ -43,30 +46,111 @@ func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	defer closeLog()
-	e, store, warnings, err := a.savedEngine(cmd.Context(), s, c, log)
+	load := func(ctx context.Context) (*watch.Engine, func(), error) { return a.loadEngine(ctx, s, c, keys, log) }
+	if len(keys) == 0 { // keys to add show only once the state is loaded
+		if first, ok := a.preview(out, s); ok {
+			return a.runPreviewed(cmd.Context(), out, first, load, s, log)
+		}
+	}
+	e, unload, err := load(cmd.Context())
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer unload()
+	return a.runEngine(cmd.Context(), out, e, s.Region(), s.Bell, log)
+}
+
+// loadEngine loads the saved state into an engine, adds keys, and starts
+// push when asked; unload stops push and lets go of the state.
+func (a *app) loadEngine(ctx context.Context, s config.Settings, c *dingtalk.Client, keys []string, log *slog.Logger) (e *watch.Engine, unload func(), err error) {
+	e, store, warnings, err := a.savedEngine(ctx, s, c, log)
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, w := range warnings {
 		log.Warn(w.Text)
 		e.Warn(w)
 	}
 	if len(keys) > 0 {
-		// Keys were checked above: the only error left is "already watched",
-		// which is what running dingwatch KEY a second time means.
+		// Keys were checked before: the only error left is "already
+		// watched", which is what running dingwatch KEY a second time means.
 		if _, err := e.Add(watch.AddSpec{Keys: keys}); err != nil {
 			log.Debug("keys from the command line", "note", err)
 		}
 	}
+	stopPush := func() {}
 	if a.pushWanted(s) {
-		stopPush, err := a.startPush(cmd.Context(), e, s, log)
-		if err != nil {
-			return err
+		if stopPush, err = a.startPush(ctx, e, s, log); err != nil {
+			store.Close()
+			return nil, nil, err
 		}
-		defer stopPush()
 	}
-	return a.runProgram(cmd.Context(), out, e, s.Region(), s.Bell, log)
+	return e, func() { stopPush(); store.Close() }, nil
+}
+
+// preview is the first frame's snapshot of the saved state, read before
+// the state is loaded (watch.PeekState), for a screen of out's height
+// twice over; ok is false when there is none to show.
+func (a *app) preview(out *os.File, s config.Settings) (*watch.Snapshot, bool) {
+	_, height, err := term.GetSize(out.Fd())
+	if err != nil {
+		return nil, false
+	}
+	snap, ok := watch.PeekState(config.DirsFrom(a.getenv).State, 2*max(height, 24), time.Now())
+	if !ok {
+		return nil, false
+	}
+	snap.Policy, snap.Robot = policy(s), s.RobotCode
+	return snap, true
+}
+
+// runPreviewed shows the dashboard from first at once while load loads
+// the saved state beside it; the dashboard then shows the whole state.
+// When the load fails, the dashboard ends and the error is returned.
+func (a *app) runPreviewed(ctx context.Context, out *os.File, first *watch.Snapshot, load func(context.Context) (*watch.Engine, func(), error),
+	s config.Settings, log *slog.Logger) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	late := newLateEngine(first)
+	unloaded := make(chan func(), 1)
+	loadState := func() { // once the preview is on the screen: loading would slow its frame
+		e, unload, err := load(ctx)
+		if err != nil {
+			unload = func() {}
+			cancel() // the dashboard ends with the load's error
+		} else {
+			go e.Run(ctx)
+		}
+		late.start(ctx, e, err)
+		unloaded <- unload
+	}
+	var once sync.Once
+	go func() { // a terminal that never gives a size still loads
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+		once.Do(loadState)
+	}()
+	err := a.runProgram(ctx, out, late, late.changes, first, func() { once.Do(loadState) }, s.Region(), s.Bell, log)
+	cancel() // the engine stops before its state is let go
+	(<-unloaded)()
+	if late.err != nil {
+		return late.err
+	}
+	return err
+}
+
+// runEngine polls with e and shows the dashboard on out until the user
+// quits.
+func (a *app) runEngine(ctx context.Context, out *os.File, e *watch.Engine, region string, bell bool, log *slog.Logger) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	changes, unsubscribe := e.Subscribe()
+	defer unsubscribe()
+	first := e.Snapshot() // the first frame shows the saved keys, before a poll pass takes the engine
+	go e.Run(ctx)
+	return a.runProgram(ctx, out, e, changes, first, nil, region, bell, log)
 }
 
 // openLog opens the log file under dir, logging from level up (debug with
@@ -99,19 +183,15 @@ func (a *app) terminal() (*os.File, error) {
 	return out, nil
 }
 
-// runProgram polls with e and shows the dashboard on out until the user quits.
-func (a *app) runProgram(ctx context.Context, out *os.File, e *watch.Engine, region string, bell bool, log *slog.Logger) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	changes, unsubscribe := e.Subscribe()
-	defer unsubscribe()
-	first := e.Snapshot() // the first frame shows the saved keys, before a poll pass takes the engine
-	go e.Run(ctx)
+// runProgram shows the dashboard of e on out, from first, until the user
+// quits or ctx ends.
+func (a *app) runProgram(ctx context.Context, out *os.File, e ui.Engine, changes <-chan struct{}, first *watch.Snapshot, drawn func(),
+	region string, bell bool, log *slog.Logger) error {
 	// The dashboard's colours read on any background: nothing asks the
 	// terminal a question that could hold the first frame or whose late
 	// answer could be read as keys.
 	r := lipgloss.NewRenderer(out)
-	m := ui.New(ui.Options{Engine: e, Changes: changes, Snapshot: first, Renderer: r, Region: region, Ctx: ctx, Bell: bell, Log: log,
+	m := ui.New(ui.Options{Engine: e, Changes: changes, Snapshot: first, FirstFrame: drawn, Renderer: r, Region: region, Ctx: ctx, Bell: bell, Log: log,
 		Getenv: a.getenv}) // TMUX and STY decide how the clipboard is reached
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(out), tea.WithInput(a.io.in)}
 	if a.getenv("SSH_TTY") != "" {

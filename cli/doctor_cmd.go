@@ -75,6 +75,11 @@ Opening a Stream connection takes a share of the app's events while it is open
 (see the push note doctor prints); without --wait doctor opens none unless push
 is on. Secrets are never printed.
 
+doctor saves no key and sets nothing aside. Its metered calls (the probe, the
+--send-test notice) count in the daily call ledger of the saved state, as every
+command's do, and are held to --budget: with the budget spent it makes none,
+and the checks that need one say so.
+
 Exit status: 0 everything passed, 2 a setting must be fixed, 1 something else
 failed (DingTalk unreachable or busy, the budget or quota spent).`,
 		Example: "  dingwatch doctor\n  dingwatch doctor --endpoint https://api.dingtalk.com\n  dingwatch doctor --send-test manager01 --wait 3m",
@@ -190,16 +195,30 @@ func (f finding) write(w io.Writer) {
 func (a *app) runDoctor(ctx context.Context, o doctorOptions) error {
 	r := &doctorReport{w: a.io.out}
 	s, ok := a.doctorConfig(r)
+	// The metered calls doctor makes are counted in the state's ledger and
+	// held to the budget, as every dingwatch command's are.
+	saved := a.readLedgerState()
+	budget := 0
+	if set, err := a.settings(); err == nil {
+		budget = set.Budget
+	}
+	book := watch.NewCallBook(config.DirsFrom(a.getenv).State, saved.state, budget)
+	defer func() {
+		if err := book.Record(time.Now()); err != nil {
+			fmt.Fprintf(a.io.err, "dingwatch doctor: warning: the %s it made could not be counted in the saved state: %s\n",
+				plural(book.Made(), "metered call"), safetext.Line(err.Error(), 0))
+		}
+	}()
 	endpoint := ""
 	if ok {
-		endpoint = a.doctorDingTalk(ctx, r, s, o)
+		endpoint = a.doctorDingTalk(ctx, r, s, o, book)
 	} else {
 		for _, name := range []string{"endpoint", "token", "robot", "permission"} {
 			r.add(skipped, name, "not checked: the settings are incomplete", "")
 		}
 	}
-	a.doctorBudget(r, time.Now())
-	a.doctorPush(ctx, r, s, endpoint, o)
+	a.doctorBudget(r, saved, book, time.Now())
+	a.doctorPush(ctx, r, s, endpoint, o, book)
 	r.add(noted, "push", pushHazard, "")
 	switch code := r.exitCode(); code {
 	case exitOK:
@@ -323,17 +342,37 @@ type probe struct {
 	endpoint string
 	tokenOK  bool  // DingTalk issued an access token
 	metered  int64 // metered calls the probe made
-	err      error
+	err      error // a *watch.BudgetSpentError when the budget had no call for it
 }
 
-func (a *app) probe(ctx context.Context, s config.Settings, endpoint string) probe {
+// probe asks about doctorProbeKey at endpoint, within book's budget; the
+// call is counted in book unless it never reached DingTalk.
+func (a *app) probe(ctx context.Context, s config.Settings, endpoint string, book *watch.CallBook) probe {
 	c, err := dingtalk.New(dingtalk.Options{Endpoint: endpoint, Credentials: s.Credentials(),
 		Timeout: s.Timeout, Retries: -1, Rate: s.QPS, UserAgent: userAgent()})
 	if err != nil {
 		return probe{endpoint: endpoint, err: err}
 	}
+	at := time.Now()
+	if err := book.Take(at); err != nil {
+		return probe{endpoint: endpoint, err: err}
+	}
 	_, err = c.ReadStatus(ctx, s.RobotCode, doctorProbeKey)
+	if c.MeteredCalls() == 0 || dingtalk.NeverSent(err) {
+		book.Undo(at) // the token was refused, or the call never left: nothing spent
+	}
 	return probe{endpoint: endpoint, tokenOK: c.TokenCalls() > 0, metered: c.MeteredCalls(), err: err}
+}
+
+// budgetFinding is the line of a check not made because its metered call
+// would go over the daily budget, and its fix.
+func budgetFinding(r *doctorReport, name, what string, spent *watch.BudgetSpentError) {
+	fix := "raise the budget for this run: dingwatch --budget 0 doctor (0: no limit)"
+	if !spent.FreedAt.IsZero() {
+		fix = "run dingwatch doctor again after " + spent.FreedAt.Local().Format("15:04") + ", when a call is free again; or " + fix
+	}
+	r.add(failed, name, fmt.Sprintf("not checked: %s costs 1 metered call, and the daily budget is spent (%d of %d metered calls in the last 24 hours)",
+		what, spent.Spent, spent.Budget), fix)
 }
 
 // otherRegion is the host of the other DingTalk region when endpoint is
@@ -356,9 +395,14 @@ func otherRegion(endpoint string) string {
 // permission with one probe (a second on the other region when the first
 // endpoint refuses the credentials). It returns the endpoint that accepted
 // the credentials, or "" when none did.
-func (a *app) doctorDingTalk(ctx context.Context, r *doctorReport, s config.Settings, o doctorOptions) string {
-	p := a.probe(ctx, s, s.Endpoint)
+func (a *app) doctorDingTalk(ctx context.Context, r *doctorReport, s config.Settings, o doctorOptions, book *watch.CallBook) string {
+	p := a.probe(ctx, s, s.Endpoint, book)
 	where := regionName(s.Endpoint)
+	if spent := (*watch.BudgetSpentError)(nil); errors.As(p.err, &spent) {
+		budgetFinding(r, "endpoint", "the check of the endpoint, token, robot and permission (one readStatus call on a dummy key)", spent)
+		skipRest(r, "token", "robot", "permission")
+		return ""
+	}
 	if !p.tokenOK {
 		var de *dingtalk.Error
 		errors.As(p.err, &de)
@@ -379,7 +423,7 @@ func (a *app) doctorDingTalk(ctx context.Context, r *doctorReport, s config.Sett
 			return ""
 		case dingtalk.HasCode(p.err, dingtalk.CodeInvalidClient):
 			r.add(passed, "endpoint", fmt.Sprintf("%s answers (%s)", s.Endpoint, where), "")
-			p = a.doctorRegion(ctx, r, s, o, p)
+			p = a.doctorRegion(ctx, r, s, o, p, book)
 			if !p.tokenOK {
 				skipRest(r, "robot", "permission")
 				return ""
@@ -438,7 +482,7 @@ func pageWord(de *dingtalk.Error) string {
 // doctorRegion asks the other region when the endpoint refused the
 // credentials, and reports which of a wrong region or a wrong secret it is.
 // It returns the probe the later checks read.
-func (a *app) doctorRegion(ctx context.Context, r *doctorReport, s config.Settings, o doctorOptions, p probe) probe {
+func (a *app) doctorRegion(ctx context.Context, r *doctorReport, s config.Settings, o doctorOptions, p probe, book *watch.CallBook) probe {
 	fixCreds := "check the app key and secret (app_key, app_secret or app_secret_file in the config file, or " +
 		"DINGTALK_APP_KEY and DINGTALK_APP_SECRET); for a third-party app, the DINGTALK_SUITE_* settings"
 	other := o.otherEndpoint
@@ -449,7 +493,7 @@ func (a *app) doctorRegion(ctx context.Context, r *doctorReport, s config.Settin
 		r.add(misset, "token", fmt.Sprintf("DingTalk refused the credentials of %s at %s", s.Credentials(), s.Endpoint), fixCreds)
 		return p
 	}
-	q := a.probe(ctx, s, other)
+	q := a.probe(ctx, s, other, book)
 	switch {
 	case q.tokenOK:
 		r.add(misset, "region", fmt.Sprintf("the credentials of %s are refused at %s but accepted at %s: the tenant is on the region %s serves",
@@ -549,51 +593,72 @@ func regionName(endpoint string) string {
 	return "a custom endpoint, not one of DingTalk's two hosts"
 }
 
-// doctorBudget reports the metered calls of the last 24 hours, from the
-// saved state, against the daily budget.
-func (a *app) doctorBudget(r *doctorReport, now time.Time) {
-	set, err := a.settings() // loaded already: doctor checked them first
-	if err != nil {
+// ledgerState is the saved state as doctor read it for its ledger: the
+// state, or why it could not be read (then state is nil).
+type ledgerState struct {
+	path  string
+	state *watch.State
+	// problem is a failed budget line and its fix; "" when read.
+	problem, fix string
+}
+
+// readLedgerState reads the saved state for its call ledger; read, never
+// opened as a store: doctor sets nothing aside and saves no key.
+func (a *app) readLedgerState() ledgerState {
+	// The state file's name inside the state directory, as watch.OpenStore
+	// names it.
+	path := filepath.Join(config.DirsFrom(a.getenv).State, "state.json")
+	ls := ledgerState{path: path}
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		ls.state = &watch.State{}
+	case err != nil:
+		ls.problem, ls.fix = fmt.Sprintf("the saved state %s could not be read: %v", path, err), "make it readable by you: chmod 600 "+path
+	default:
+		st, _, err := watch.DecodeState(data)
+		var newer *watch.NewerStateError
+		switch {
+		case errors.As(err, &newer):
+			ls.problem = fmt.Sprintf("the saved state %s is from a newer dingwatch (state format %d)", path, newer.Version)
+			ls.fix = "upgrade dingwatch: this one will not open nor change that file"
+		case err != nil:
+			ls.problem = fmt.Sprintf("the saved state %s is unreadable: %v", path, err)
+			ls.fix = "dingwatch moves it aside and starts afresh when it next opens it"
+		default:
+			ls.state = st
+		}
+	}
+	return ls
+}
+
+// doctorBudget reports the metered calls of the last 24 hours (the saved
+// ledger, the calls handed to a running dingwatch and not saved yet, and
+// doctor's own) against the daily budget.
+func (a *app) doctorBudget(r *doctorReport, saved ledgerState, book *watch.CallBook, now time.Time) {
+	if _, err := a.settings(); err != nil { // loaded already: doctor checked them first
 		r.add(skipped, "budget", "not checked: the settings could not be read", "")
 		return
 	}
-	budget := set.Budget
-	// The state file's name inside the state directory, as watch.OpenStore
-	// names it; read, never opened as a store: doctor changes nothing.
-	path := filepath.Join(config.DirsFrom(a.getenv).State, "state.json")
-	data, err := os.ReadFile(path)
-	spent := 0
-	var st *watch.State
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		r.add(failed, "budget", fmt.Sprintf("the saved state %s could not be read: %v", path, err), "make it readable by you: chmod 600 "+path)
+	if saved.problem != "" {
+		r.add(failed, "budget", saved.problem, saved.fix)
 		return
-	default:
-		st, _, err = watch.DecodeState(data)
-		var newer *watch.NewerStateError
-		if errors.As(err, &newer) {
-			r.add(failed, "budget", fmt.Sprintf("the saved state %s is from a newer dingwatch (state format %d)", path, newer.Version),
-				"upgrade dingwatch: this one will not open nor change that file")
-			return
-		}
-		if err != nil {
-			r.add(failed, "budget", fmt.Sprintf("the saved state %s is unreadable: %v", path, err),
-				"dingwatch moves it aside and starts afresh when it next opens it")
-			return
-		}
-		spent = st.Calls.Spent(now)
+	}
+	budget, spent := book.Budget(), book.Spent(now)
+	own := ""
+	if n := book.Made(); n > 0 {
+		own = fmt.Sprintf(" (%d by this check)", n)
 	}
 	switch {
 	case budget <= 0:
-		r.add(passed, "budget", fmt.Sprintf("no daily budget (--budget 0); %s in the last 24 hours", plural(spent, "metered call")), "")
+		r.add(passed, "budget", fmt.Sprintf("no daily budget (--budget 0); %s in the last 24 hours%s", plural(spent, "metered call"), own), "")
 	case spent >= budget:
-		text := fmt.Sprintf("the daily budget is spent: %d of %d metered calls in the last 24 hours", spent, budget)
-		if at := st.Calls.FreedAt(now, budget); !at.IsZero() {
+		text := fmt.Sprintf("the daily budget is spent: %d of %d metered calls in the last 24 hours%s", spent, budget, own)
+		if at := book.FreedAt(now); !at.IsZero() {
 			text += "; polling resumes at " + at.Local().Format("15:04")
 		}
 		r.add(failed, "budget", text, "wait, or raise the budget (--budget N): the month's quota is about 30 times the daily budget")
 	default:
-		r.add(passed, "budget", fmt.Sprintf("%d of %d metered calls spent in the last 24 hours; %d left", spent, budget, budget-spent), "")
+		r.add(passed, "budget", fmt.Sprintf("%d of %d metered calls spent in the last 24 hours%s; %d left", spent, budget, own, budget-spent), "")
 	}
 }

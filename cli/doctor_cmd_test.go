@@ -359,13 +359,23 @@ func TestDoctorBudget(t *testing.T) {
 	s := startSim(t)
 	env := setEnv(simEnv(t, s), "XDG_STATE_HOME", stateWithCalls(t, 40))
 	out, _, code := runBinary(t, env, "", "doctor", "--budget", "100")
-	if line, ok := doctorLine(t, out, "budget"); code != 0 || !ok || !strings.Contains(line, "40 of 100 metered calls spent in the last 24 hours; 60 left") {
+	if line, ok := doctorLine(t, out, "budget"); code != 0 || !ok || !strings.Contains(line, "41 of 100 metered calls spent in the last 24 hours (1 by this check); 59 left") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
-	out, _, code = runBinary(t, env, "", "doctor", "--budget", "40")
-	if line, ok := doctorLine(t, out, "budget"); code != 1 || ok || !strings.Contains(line, "the daily budget is spent: 40 of 40") ||
+	// The probe's call is in the saved ledger, beside the dashboard's (H9).
+	if st, err := watch.LoadState(stateDir(env)); err != nil || st.Calls.Spent(time.Now()) != 41 {
+		t.Fatalf("the saved ledger holds %d calls (%v), want 41", st.Calls.Spent(time.Now()), err)
+	}
+	// A spent budget: the probe is not made, and doctor says why.
+	probes := s.Calls("readStatus")
+	out, _, code = runBinary(t, env, "", "doctor", "--budget", "41")
+	if line, ok := doctorLine(t, out, "budget"); code != 1 || ok || !strings.Contains(line, "the daily budget is spent: 41 of 41") ||
 		!strings.Contains(line, "polling resumes at") || !strings.Contains(fixOf(out, "budget"), "--budget") {
 		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if line, ok := doctorLine(t, out, "endpoint"); ok || !strings.Contains(line, "costs 1 metered call, and the daily budget is spent (41 of 41") ||
+		!strings.Contains(fixOf(out, "endpoint"), "--budget 0 doctor") || s.Calls("readStatus") != probes {
+		t.Fatalf("the probe over the budget: %d calls made\n%s", s.Calls("readStatus")-probes, out)
 	}
 
 	bad := t.TempDir()
@@ -505,6 +515,23 @@ func TestDoctorPush(t *testing.T) {
 		}
 		if !strings.Contains(errOut, "open it in DingTalk now") {
 			t.Errorf("stderr does not say what to do: %q", errOut)
+		}
+	})
+	t.Run("the test notice is counted, and held to the budget", func(t *testing.T) {
+		s := startPushSim(t)
+		env := simEnv(t, s)
+		// A budget of 1: the probe takes it, the test notice is not sent.
+		out, _, code := runBinary(t, env, "", "--budget", "1", "doctor", "--send-test", "u1", "--wait", "1s")
+		line, ok := doctorLine(t, out, "events")
+		if code != 1 || ok || len(s.Sends()) != 0 || !strings.Contains(line, "the test notice to u1 costs 1 metered call, and the daily budget is spent (1 of 1") {
+			t.Fatalf("exit %d, %d sends\n%s", code, len(s.Sends()), out)
+		}
+		out, errOut, code := runBinary(t, env, "", "--budget", "3", "doctor", "--send-test", "u1", "--wait", "30s")
+		if code != 0 || len(s.Sends()) != 1 {
+			t.Fatalf("exit %d, %d sends\n%s%s", code, len(s.Sends()), out, errOut)
+		}
+		if st, err := watch.LoadState(stateDir(env)); err != nil || st.Calls.Spent(time.Now()) != 3 {
+			t.Fatalf("the saved ledger holds %d calls (%v), want 3: two probes and the test notice", st.Calls.Spent(time.Now()), err)
 		}
 	})
 	t.Run("no read event names the console setting", func(t *testing.T) {

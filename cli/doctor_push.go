@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/dingwatch/dingwatch/config"
 	"github.com/dingwatch/dingwatch/dingtalk"
 	"github.com/dingwatch/dingwatch/dingtalk/stream"
+	"github.com/dingwatch/dingwatch/watch"
 )
 
 // consoleSetting is where, in DingTalk's developer console, an app is made
@@ -24,7 +26,7 @@ const doctorTestNotice = "dingwatch doctor: a test notice. Open it: dingwatch is
 // and with --wait that a robot_msg_read event arrives in time, after a
 // test notice with --send-test. With push off and no --wait it opens no
 // connection: a connection takes a share of the app's events while open.
-func (a *app) doctorPush(ctx context.Context, r *doctorReport, s config.Settings, endpoint string, o doctorOptions) {
+func (a *app) doctorPush(ctx context.Context, r *doctorReport, s config.Settings, endpoint string, o doctorOptions, book *watch.CallBook) {
 	if o.wait == 0 && !s.Push {
 		r.add(skipped, "stream", "not checked: push is off; `dingwatch doctor --wait 2m` opens a Stream connection and waits for a pushed read "+
 			"(with --send-test YOUR_USERID it sends you a notice to open)", "")
@@ -82,14 +84,24 @@ func (a *app) doctorPush(ctx context.Context, r *doctorReport, s config.Settings
 
 	key, sent := "", time.Now()
 	if o.sendTest != "" {
+		var spent *watch.BudgetSpentError
+		if err := book.Take(sent); errors.As(err, &spent) {
+			budgetFinding(r, "events", "the test notice to "+o.sendTest, spent)
+			return
+		}
 		dc, err := dingtalk.New(dingtalk.Options{Endpoint: endpoint, Credentials: creds, Timeout: s.Timeout, Retries: -1, Rate: s.QPS, UserAgent: userAgent()})
+		reached := false
 		if err == nil {
 			var res dingtalk.SendResult
 			res, err = dc.BatchSend(ctx, s.RobotCode, []string{o.sendTest}, dingtalk.Text(doctorTestNotice))
+			reached = dc.MeteredCalls() > 0 && !dingtalk.NeverSent(err)
 			key = res.ProcessQueryKey
 			if err == nil && len(res.Invalid)+len(res.FlowControlled)+len(res.Filtered) > 0 {
 				err = fmt.Errorf("DingTalk did not deliver it to %s (invalid, flow-controlled or filtered)", o.sendTest)
 			}
+		}
+		if !reached {
+			book.Undo(sent) // never reached DingTalk: nothing spent
 		}
 		if err != nil {
 			v, fix := classify(err)

@@ -38,6 +38,13 @@ nothing is asked (exit 2). Duplicate keys are queried once. --notice LABEL adds 
 A watched key past DingTalk's 24 hours is not asked (DingTalk keeps no read
 status then): it is shown as last seen, marked EXPIRED.
 
+Each key asked is one metered readStatus call. The calls count in the daily
+call ledger of the saved state, with the dashboard's polls, and are held to
+--budget: when the budget has fewer calls left than keys to ask, status asks
+as many as it has room for, in the order given, and prints the rest as "not
+asked: the daily budget is spent" (exit 1). With a dashboard or serve owning
+the state, the calls are handed to it, and its header counts them.
+
 --csv prints one header line, processQueryKey,userId,name,readStatus,firstSeenRead,
 and one row per recipient however many keys; firstSeenRead is empty unless
 dingwatch saw the person go from unread to read (or DingTalk gave a read
@@ -46,7 +53,8 @@ programs on Chinese Windows show the names. Cells are made safe to open:
 no control characters, and no formula.
 
 Exit status: 0 every key answered and every batch of the notices shown was
-sent; 1 a key failed, a notice shown has a failed or unknown batch, or the
+sent; 1 a key failed or was not asked (the budget), a notice shown has a
+failed or unknown batch, or the
 saved state has an entry (or is a file) that could not be used (a warning
 names it); 2 bad arguments or settings (nothing is queried then).`,
 		Example: "  dingwatch status\n  dingwatch status Kna29Ra5pdJznx1ghavbumkQKwDzgfxZLapw55G7x0Q=\n  dingwatch status --json - < keys.txt\n  dingwatch status --csv --bom --notice \"Weekly sync\" > weekly.csv",
@@ -101,7 +109,8 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 	if err != nil {
 		return err
 	}
-	saved, warnings, err := watch.LoadStateWarn(config.DirsFrom(a.getenv).State)
+	dir := config.DirsFrom(a.getenv).State
+	saved, warnings, err := watch.LoadStateWarn(dir)
 	if newer := (*watch.NewerStateError)(nil); errors.As(err, &newer) {
 		return &exitError{exitUsage, err} // a newer dingwatch's state: say so, never guess
 	}
@@ -151,7 +160,14 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 	// Every try is bounded, and so are the pauses between them.
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout*time.Duration(dingtalk.DefaultRetries+1)+20*time.Second)
 	defer cancel()
-	rep := watch.QueryOnce(ctx, c, s.RobotCode, saved, keys, time.Now)
+	// Every call is counted in the state's one ledger and held to the
+	// daily budget, as the dashboard's polls are.
+	book := watch.NewCallBook(dir, saved, s.Budget)
+	rep := watch.QueryOnce(ctx, c, s.RobotCode, saved, keys, book, time.Now)
+	if err := book.Record(time.Now()); err != nil {
+		fmt.Fprintf(a.io.err, "dingwatch: warning: the %s this status made could not be counted in the saved state: %s\n",
+			watch.Plural(book.Made(), "metered call", "metered calls"), line(err.Error()))
+	}
 	rep.AddNotices(saved, notices...)
 	if err := rep.SettingsError(); err != nil {
 		return &exitError{exitUsage, fmt.Errorf("%w (settings from %s)", err, s.Source)}
@@ -185,7 +201,11 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 		problems = append(problems, fmt.Sprintf("the saved state is not whole (see the warning above): what could not be used is still in %s, untouched; dingwatch (the dashboard) sets it aside in a file beside it and keeps the rest", where))
 		break
 	}
-	if n := rep.Failed(); n > 0 {
+	if n := rep.NotAsked(); n > 0 {
+		problems = append(problems, fmt.Sprintf("%s of %d not asked: the daily budget of %d metered calls is spent (%s asked within it)",
+			watch.Plural(n, "key", "keys"), len(rep.Keys), s.Budget, watch.Plural(book.Made(), "key was", "keys were")))
+	}
+	if n := rep.Failed() - rep.NotAsked(); n > 0 {
 		problems = append(problems, fmt.Sprintf("%s failed (of %d asked)", watch.Plural(n, "key", "keys"), len(rep.Keys)))
 	}
 	for _, n := range rep.Notices {

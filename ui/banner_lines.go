@@ -17,6 +17,7 @@ var bannerShort = map[watch.WarningKind]string{
 	watch.WarnStateUnreadable: "saved state unreadable",
 	watch.WarnParcelSetAside:  "a handed-over change set aside",
 	watch.WarnHandOver:        "a change did not reach the owner",
+	watch.WarnThrottled:       "DingTalk is throttling",
 }
 
 // bannerLines lays the banners out in at most room lines of width cells:

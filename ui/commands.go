@@ -44,6 +44,14 @@ func flashCmd(text string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return flashMsg{text: text, err: isErr} }
 }
 
+// firstFrame calls Options.FirstFrame.
+func firstFrame(f func()) tea.Cmd {
+	return func() tea.Msg {
+		f()
+		return nil
+	}
+}
+
 func takeSnapshot(e Engine) tea.Cmd {
 	return func() tea.Msg { return snapshotMsg{e.Snapshot()} }
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,19 +20,21 @@ import (
 // The fault suite: the client, the engine and the dashboard against the
 // simulator, injecting each documented error and each network fault. The
 // program keeps running, shows the error on the affected key only (or a
-// banner, for what concerns every key), backs off, recovers when the fault
-// clears, loses nothing from the store, and never shows the secret or the
-// token.
+// banner, for what concerns every key; a throttle is about the app's rate,
+// not the key asked: a banner, never a key's error), backs off, recovers
+// when the fault clears, loses nothing from the store, and never shows the
+// secret or the token.
 
 const faultSecret = "s3cr3t-app-secret-value"
 
 type scope int
 
 const (
-	keyed   scope = iota // one key fails, the others go on
-	global               // every key fails (the network, a ban)
-	fatal                // polling stops with a banner until the user refreshes
-	expires              // the key is over: expired, final
+	keyed     scope = iota // one key fails, the others go on
+	global                 // every key fails (the network, a ban)
+	fatal                  // polling stops with a banner until the user refreshes
+	expires                // the key is over: expired, final
+	throttled              // DingTalk slows the app down: a banner and a pause, no key failed
 )
 
 type faultCase struct {
@@ -50,14 +53,22 @@ func faultCases() []faultCase {
 		{400, "invalidParameter.robotCode.notExsit"}, {400, "invalidParameter.robotCode.invalid"},
 		{400, "invalidParameter.param.invalid"}, {400, "invalid.processQueryKey"},
 		{400, "unknown.send.result"}, {400, "template.not.existed"}, {400, "template.stopped"},
-		{500, "system.error"}, {500, "unknownError"}, {429, "system.busy"}, {429, "systemBusy"},
-		{403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"}, {403, "Forbidden.AccessDenied.QpsLimitForApi"},
-		{403, "Forbidden.AccessDenied.QpmLimitForApi"},
+		{500, "system.error"}, {500, "unknownError"},
 		{400, "InvalidAuthentication"}, {401, "Unauthorized"},
 		{400, "invalidParameter.robotCode.empty"}, {400, "invalidParameter.robotCode.missing"},
 		{400, "invalidParameter.processQueryKey.missing"},
 	} {
 		cases = append(cases, faultCase{name: c.code, fault: sim.Fault{Endpoint: "readStatus", Status: c.status, Code: c.code}, scope: keyed})
+	}
+	for _, c := range []struct {
+		status int
+		code   string
+	}{
+		{429, "system.busy"}, {429, "systemBusy"},
+		{403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"}, {403, "Forbidden.AccessDenied.QpsLimitForApi"},
+		{403, "Forbidden.AccessDenied.QpmLimitForApi"},
+	} {
+		cases = append(cases, faultCase{name: c.code, fault: sim.Fault{Endpoint: "readStatus", Status: c.status, Code: c.code}, scope: throttled})
 	}
 	for _, code := range []string{"Forbidden.AccessDenied.ApiCountLimitForOrg", "Forbidden.AccessDenied.IpNotInWhiteList", "Forbidden.AccessDenied.AccessTokenPermissionDenied"} {
 		cases = append(cases, faultCase{name: code, fault: sim.Fault{Endpoint: "readStatus", Status: 403, Code: code}, scope: fatal})
@@ -209,6 +220,26 @@ func TestFaultSuite(t *testing.T) {
 				if k := snap.State.Key(victim); !k.Expired || !k.Final() {
 					t.Fatalf("want expired: %+v", k)
 				}
+			case throttled:
+				for _, k := range snap.State.Keys {
+					if failed(k) {
+						t.Fatalf("a throttle marked a key failed: %+v", k.Err)
+					}
+				}
+				if !slices.ContainsFunc(snap.Warnings, func(w watch.Warning) bool { return w.Kind == watch.WarnThrottled }) ||
+					!strings.Contains(view, "DingTalk is throttling") || strings.Contains(rowOf(view, "Bravo"), "!") {
+					t.Fatalf("want one banner, no error on the row:\n%s", view)
+				}
+				// Nothing is asked during the pause, whichever key.
+				if snap.HeldUntil.Before(r.clk.Now().Add(4 * time.Second)) {
+					t.Fatalf("no pause: held until %v, now %v", snap.HeldUntil, r.clk.Now())
+				}
+				calls := r.sim.Calls("readStatus")
+				r.e.Refresh("")
+				r.poll(time.Second)
+				if r.sim.Calls("readStatus") != calls {
+					t.Fatal("a key was asked during the throttle's pause")
+				}
 			}
 			for _, k := range snap.State.Keys {
 				if len(k.Recipients) != 2 {
@@ -242,6 +273,9 @@ func TestFaultSuite(t *testing.T) {
 			}
 			if after.Halted != "" {
 				t.Fatalf("still halted: %s", after.Halted)
+			}
+			if slices.ContainsFunc(after.Warnings, func(w watch.Warning) bool { return w.Kind == watch.WarnThrottled }) {
+				t.Fatal("the throttle banner stayed after DingTalk answered again")
 			}
 			// The store has everything.
 			saved, err := watch.LoadState(r.dir)

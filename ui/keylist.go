@@ -36,6 +36,7 @@ type keyList struct {
 	cache     *rowCache
 	coll      *watch.Collation // sorts a lone key's people (Update's goroutine only)
 	groups    int              // notices and lone keys, as of the last rebuild
+	unloaded  int              // groups after the rows, not loaded yet: the snapshot is a preview
 }
 
 func newKeyList(c common) keyList {
@@ -118,7 +119,10 @@ func (l *keyList) rebuild() {
 			}
 		}
 	}
-	l.rows, l.serials, l.groups = rows, serials, len(groups)
+	l.rows, l.serials, l.groups, l.unloaded = rows, serials, len(groups), 0
+	if p := l.snap.Preview; p != nil {
+		l.unloaded = p.Unloaded
+	}
 	l.countW, l.titleW = 7, 0 // "999/999"
 	for _, r := range rows {
 		l.countW = max(l.countW, digits(r.read)+1+digits(r.total))
@@ -141,7 +145,7 @@ func (l *keyList) rebuild() {
 }
 
 // watched counts what is watched: notices and lone keys, not rows.
-func (l keyList) watched() int { return l.groups }
+func (l keyList) watched() int { return l.groups + l.unloaded }
 
 // digits is how many digits n (≥ 0) is written with.
 func digits(n int) int {
@@ -169,7 +173,7 @@ func (l *keyList) move(n int) {
 // clamp keeps the cursor on a row and the row in view.
 func (l *keyList) clamp() {
 	l.cursor = min(max(l.cursor, 0), max(len(l.rows)-1, 0))
-	l.offset, _ = scrollWindow(len(l.rows), l.cursor, l.offset, l.rowsShown())
+	l.offset, _ = scrollWindow(len(l.rows)+l.unloaded, l.cursor, l.offset, l.rowsShown())
 }
 
 // setFilter applies a filter and rebuilds the rows.

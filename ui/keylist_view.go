@@ -13,9 +13,11 @@ func (l keyList) View() string {
 	if l.filter != "" && !l.filtering {
 		title += fmt.Sprintf(" · /%s (%d)", clean(l.filter), len(l.rows))
 	}
-	start, end := scrollWindow(len(l.rows), l.cursor, l.offset, l.rowsShown())
-	if l.rowsShown() < 3 && len(l.rows) > end-start { // no room for marker lines
-		title = withMarks(title, overflowMarks(start, len(l.rows)-end), l.width-2) // a long filter gives way, not the counts
+	n := len(l.rows) + l.unloaded // a preview's list goes on past its rows
+	start, end := scrollWindow(n, l.cursor, l.offset, l.rowsShown())
+	end = min(end, len(l.rows))
+	if l.rowsShown() < 3 && n > end-start { // no room for marker lines
+		title = withMarks(title, overflowMarks(start, n-end), l.width-2) // a long filter gives way, not the counts
 	}
 	head := paneTitle(st, title, l.focused, l.width)
 	if l.filtering {
@@ -42,8 +44,8 @@ func (l keyList) View() string {
 	for i := start; i < end; i++ {
 		lines = append(lines, l.cachedRow(i))
 	}
-	if markers && end < len(l.rows) {
-		lines = append(lines, st.Dim.Render(fit("  "+moreBelow(len(l.rows)-end), l.width)))
+	if markers && end < n {
+		lines = append(lines, st.Dim.Render(fit("  "+moreBelow(n-end), l.width)))
 	}
 	return strings.Join(lines, "\n")
 }

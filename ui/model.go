@@ -22,12 +22,16 @@ type Options struct {
 	// Init asks the engine, and the first frame says "loading…" until it
 	// answers (behind a poll pass planning 20,000 keys).
 	Snapshot *watch.Snapshot
-	Renderer *lipgloss.Renderer
-	Now      func() time.Time
-	Region   string        // "international", "China", or the endpoint
-	ReadOnly bool          // a viewer: may watch, not change
-	Tick     time.Duration // how often relative times are redrawn (default 1s)
-	Title    string        // shown first in the header (default "dingwatch")
+	// FirstFrame, when set, is called once, from a command, as the first
+	// frame with a size is drawn: work started then does not hold that
+	// frame back (the whole state loading behind a preview snapshot).
+	FirstFrame func()
+	Renderer   *lipgloss.Renderer
+	Now        func() time.Time
+	Region     string        // "international", "China", or the endpoint
+	ReadOnly   bool          // a viewer: may watch, not change
+	Tick       time.Duration // how often relative times are redrawn (default 1s)
+	Title      string        // shown first in the header (default "dingwatch")
 	// Session names this dashboard's refresh requests to the engine: ""
 	// for the local dashboard, a per-SSH-session id otherwise.
 	Session string
@@ -69,6 +73,7 @@ type Model struct {
 	c             common
 	help          help.Model
 	width, height int
+	sized         bool            // a size came: the first frame is drawn
 	snap          *watch.Snapshot // nil until the first snapshot: loading
 	tickGen       int
 

@@ -25,7 +25,13 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.relayout()
-		return m.resized()
+		first := !m.sized && m.opts.FirstFrame != nil
+		m.sized = true
+		m, cmd := m.resized()
+		if first {
+			cmd = tea.Batch(cmd, firstFrame(m.opts.FirstFrame))
+		}
+		return m, cmd
 	case snapshotMsg:
 		if m.snap != nil && msg.snap.Version < m.snap.Version {
 			return m, nil // an older snapshot overtaken by a newer one

@@ -52,6 +52,9 @@ func (m Model) headerView() string {
 		return fit(left+st.HeaderDim.Render(" · loading…"), m.width)
 	}
 	var latest time.Time
+	if p := m.snap.Preview; p != nil {
+		latest = p.LastOK // of the keys not loaded yet too
+	}
 	for _, k := range m.snap.State.Keys {
 		if k.LastOK.After(latest) {
 			latest = k.LastOK

@@ -171,10 +171,11 @@ func keyState(k *watch.Key, now time.Time) string {
 		return "stale"
 	case k.Err != nil:
 		return "error"
-	case k.LastOK.IsZero() && len(k.Recipients) == 0:
+	case k.LastOK.IsZero() && len(k.Recipients) == 0 && !k.DeliveredToNobody():
 		// Nothing known yet. A key sent by dingwatch knows its recipients
 		// (and push may have told some reads) before DingTalk's first
-		// answer, which with push healthy comes 2 h after sending.
+		// answer, which with push healthy comes 2 h after sending; one
+		// delivered to nobody is never asked (its people: not delivered).
 		return "loading"
 	case k.Final():
 		return "all read"

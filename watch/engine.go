@@ -87,7 +87,9 @@ type Engine struct {
 	// unannounced says answers merged since then (see answeredLocked).
 	announced   time.Time
 	unannounced bool
-	hold        holds // pauses DingTalk asked for (hold.go)
+	hold        holds     // pauses DingTalk asked for (hold.go)
+	throttles   int       // throttle answers since the last good one, a pass counting once (throttle.go)
+	throttledAt time.Time // the last throttle answer
 
 	saver saver
 }
@@ -384,6 +386,14 @@ func (e *Engine) merge(j job, rs dingtalk.ReadStatus, err error) {
 		e.mu.Unlock()
 		return
 	}
+	if throttled(err) {
+		// About the app's rate, not this key: it keeps its last answer
+		// and is asked again after the pause.
+		e.throttleLocked(err, now)
+		e.opts.Log.Warn("query throttled", "key", dingtalk.Short(j.key), "err", err)
+		e.mu.Unlock()
+		return
+	}
 	k = k.Clone()
 	if err != nil {
 		if dingtalk.NeverSent(err) {
@@ -397,6 +407,7 @@ func (e *Engine) merge(j job, rs dingtalk.ReadStatus, err error) {
 			e.halted = haltReason(err)
 		}
 	} else {
+		e.unthrottleLocked(j.at)
 		fresh := k.ApplyAnswer(rs, now)
 		e.putKeyLocked(k)
 		events = e.readEventsLocked(k, fresh)

@@ -98,25 +98,37 @@ func TestEngineHoldsOnlyTheKeyWhenTheWaitIsTheKeys(t *testing.T) {
 // TestQueryOnceStopsAskingAfterABan: the one-shot status query asks no
 // more keys once DingTalk answered with a ban; the keys it did not ask
 // fail with that answer, so the report says why.
+// A throttle without a wait (a QPS limit the client's own retries did not
+// outlast) stops it too: asking the rest at once would be throttled again.
 func TestQueryOnceStopsAskingAfterABan(t *testing.T) {
-	var mu sync.Mutex
-	calls := 0
-	ban := &dingtalk.Error{HTTPStatus: 403, Code: dingtalk.CodeBanned, RetryAfter: 5 * time.Minute}
-	q := queryFunc(func(ctx context.Context, robot, key string) (dingtalk.ReadStatus, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		calls++
-		return dingtalk.ReadStatus{}, ban
-	})
-	keys := make([]string, 20)
-	for i := range keys {
-		keys[i] = "bannedKey00000000" + string(rune('a'+i))
-	}
-	rep := QueryOnce(context.Background(), q, "r", nil, keys, func() time.Time { return t0 })
-	if calls > queryWorkers {
-		t.Fatalf("%d calls after a ban answer; at most the %d already under way may be made", calls, queryWorkers)
-	}
-	if rep.Failed() != len(keys) {
-		t.Fatalf("%d of %d keys failed; every key not asked must fail with the ban", rep.Failed(), len(keys))
+	for _, answer := range []*dingtalk.Error{
+		{HTTPStatus: 403, Code: dingtalk.CodeBanned, RetryAfter: 5 * time.Minute},
+		{HTTPStatus: 403, Code: "Forbidden.AccessDenied.QpsLimitForApi"},
+	} {
+		t.Run(answer.Code, func(t *testing.T) {
+			var mu sync.Mutex
+			calls := 0
+			q := queryFunc(func(ctx context.Context, robot, key string) (dingtalk.ReadStatus, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				calls++
+				return dingtalk.ReadStatus{}, answer
+			})
+			keys := make([]string, 20)
+			for i := range keys {
+				keys[i] = "bannedKey00000000" + string(rune('a'+i))
+			}
+			book := &CallBook{}
+			rep := QueryOnce(context.Background(), q, "r", nil, keys, book, func() time.Time { return t0 })
+			if calls > queryWorkers {
+				t.Fatalf("%d calls after a ban answer; at most the %d already under way may be made", calls, queryWorkers)
+			}
+			if rep.Failed() != len(keys) {
+				t.Fatalf("%d of %d keys failed; every key not asked must fail with the ban", rep.Failed(), len(keys))
+			}
+			if book.Made() != calls {
+				t.Fatalf("%d calls counted, %d made: a key not asked spends nothing", book.Made(), calls)
+			}
+		})
 	}
 }

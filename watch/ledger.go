@@ -86,3 +86,36 @@ func (l *Ledger) FreedAt(now time.Time, budget int) time.Time {
 
 // Clone is a deep copy.
 func (l Ledger) Clone() Ledger { return Ledger{Minutes: slices.Clone(l.Minutes)} }
+
+// merge records calls made at the given times, each in its own minute
+// (Add counts a call older than the last minute in that last minute),
+// keeping the minutes ascending; minutes older than a day before the
+// latest are forgotten.
+func (l *Ledger) merge(calls []time.Time) {
+	if len(calls) == 0 {
+		return
+	}
+	for _, t := range calls {
+		m := minuteOf(t)
+		i, found := slices.BinarySearchFunc(l.Minutes, m, func(c MinuteCount, m int64) int {
+			switch {
+			case c.Minute < m:
+				return -1
+			case c.Minute > m:
+				return 1
+			}
+			return 0
+		})
+		if found {
+			l.Minutes[i].N++
+		} else {
+			l.Minutes = slices.Insert(l.Minutes, i, MinuteCount{Minute: m, N: 1})
+		}
+	}
+	cut := l.Minutes[len(l.Minutes)-1].Minute - 24*60
+	i := 0
+	for i < len(l.Minutes) && l.Minutes[i].Minute <= cut {
+		i++
+	}
+	l.Minutes = slices.Delete(l.Minutes, 0, i)
+}

@@ -32,6 +32,9 @@ func (k *Key) ApplyAnswer(rs dingtalk.ReadStatus, now time.Time) []Recipient {
 	}
 	k.SendStatus = status
 	k.LastOK, k.LastTry = now, now
+	if first {
+		k.FirstOK = now // the readers with no time read before it
+	}
 	k.Polls++
 	k.Failures, k.Err = 0, nil
 	index := make(map[string]int, len(k.Recipients))

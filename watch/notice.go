@@ -24,6 +24,14 @@ type Person struct {
 	Reason string
 }
 
+// earliest is the earlier of two moments, a zero one not counting.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
+}
+
 // Audience is who a notice (or a group of keys) was meant for: who has
 // read it, who has not, who it did not reach (their batch failed, or
 // DingTalk did not deliver to them), and who may or may not have it (their
@@ -48,6 +56,53 @@ type Audience struct {
 	// (an invalid or flow-controlled userId: Person.Reason says why), and
 	// reached by no key; by name.
 	NotDelivered []Person
+
+	// unknownBy is when every reader whose time is unknown had read at the
+	// latest (see readBounds); zero when there is none, or when for one of
+	// them not even that is known (keys saved by an older dingwatch).
+	unknownBy time.Time
+}
+
+// readBounds tracks, while an audience is merged, for each person (by
+// index) whose read time is unknown, the latest moment they can have
+// read: the first answer of a key that showed them read already
+// (Key.FirstOK), or a read time seen on another key of theirs, whichever
+// is earlier. It allocates only once such a reader appears.
+type readBounds struct {
+	n  int     // people there can be
+	by []int64 // by person index, Unix nanoseconds; 0: no bound known (yet)
+}
+
+// note records that person i had read by at (a zero at tells nothing).
+func (b *readBounds) note(i int, at time.Time) {
+	if at.IsZero() {
+		return
+	}
+	if b.by == nil {
+		b.by = make([]int64, b.n)
+	}
+	if t := at.UnixNano(); b.by[i] == 0 || t < b.by[i] {
+		b.by[i] = t
+	}
+}
+
+// all is when every reader of all whose time is unknown had read at the
+// latest; zero when there is none or one has no bound.
+func (b *readBounds) all(people []Person) time.Time {
+	var last int64
+	for i, p := range people {
+		if !p.Read || !p.FirstSeenRead.IsZero() {
+			continue
+		}
+		if b.by == nil || b.by[i] == 0 {
+			return time.Time{}
+		}
+		last = max(last, b.by[i])
+	}
+	if last == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, last).UTC()
 }
 
 // AudienceOf merges the recipients of keys with the people of batches
@@ -75,15 +130,23 @@ func audienceOf(c *Collation, keys []*Key, batches []Batch) Audience {
 		byID = make(map[string]int, n)
 	}
 	all := make([]Person, 0, n)
+	bounds := readBounds{n: n}
 	for _, k := range keys {
 		for _, r := range k.Recipients {
+			unknown := r.Read && r.FirstSeenRead.IsZero() // read before k's first answer
 			if byID == nil {
+				if unknown {
+					bounds.note(len(all), k.FirstOK)
+				}
 				all = append(all, Person{Recipient: r, Key: k.Key})
 				continue
 			}
 			id := r.ID()
 			i, ok := byID[id]
 			if !ok {
+				if unknown {
+					bounds.note(len(all), k.FirstOK)
+				}
 				byID[id] = len(all)
 				all = append(all, Person{Recipient: r, Key: k.Key})
 				continue
@@ -95,12 +158,25 @@ func audienceOf(c *Collation, keys []*Key, batches []Batch) Audience {
 			if !r.Read {
 				continue
 			}
+			// Read on any key is read, by the earliest moment any says.
 			switch {
 			case !p.Read:
 				p.Read, p.FirstSeenRead, p.Key = true, r.FirstSeenRead, k.Key
+				if unknown {
+					bounds.note(i, k.FirstOK)
+				}
 			case p.FirstSeenRead.IsZero():
-				// read at an unknown moment: another key's time says nothing earlier
-			case r.FirstSeenRead.IsZero() || r.FirstSeenRead.Before(p.FirstSeenRead):
+				// read at an unknown moment: another key's time says nothing
+				// earlier, but it bounds that moment
+				by := r.FirstSeenRead
+				if unknown {
+					by = k.FirstOK
+				}
+				bounds.note(i, by)
+			case unknown:
+				bounds.note(i, earliest(p.FirstSeenRead, k.FirstOK)) // read by the time seen on p's other key at the latest
+				p.FirstSeenRead, p.Key = time.Time{}, k.Key
+			case r.FirstSeenRead.Before(p.FirstSeenRead):
 				p.FirstSeenRead, p.Key = r.FirstSeenRead, k.Key
 			}
 		}
@@ -111,7 +187,7 @@ func audienceOf(c *Collation, keys []*Key, batches []Batch) Audience {
 			read++
 		}
 	}
-	a := Audience{Read: make([]Person, 0, read), Unread: make([]Person, 0, len(all)-read)}
+	a := Audience{Read: make([]Person, 0, read), Unread: make([]Person, 0, len(all)-read), unknownBy: bounds.all(all)}
 	for _, p := range all {
 		if p.Read {
 			a.Read = append(a.Read, p)
@@ -314,12 +390,24 @@ func (a Audience) need(fraction float64) int {
 
 // TimeTo is how long after start the given fraction (0.5, 0.9) of
 // everyone the notice was meant for had read it. ok is false when that is
-// not reached yet, or when it is reached but its moment is unknown because
-// some readers' times are (see Reached, UnknownReadTimes).
+// not reached yet, or when it is reached but its moment is unknown.
+//
+// Readers whose time is unknown (see UnknownReadTimes) read at some moment
+// before a bound dingwatch knows: the first answer that showed them read,
+// or a read time seen on another key of theirs. The moment is known when it is that of a reader
+// whose time is known and every reader of unknown time had read by then:
+// then exactly the fraction had read at that moment, and fewer before.
+// It is unknown when the fraction is reached among the readers of unknown
+// time, or when one of them may have read after it (see Reached).
 func (a Audience) TimeTo(fraction float64, start time.Time) (time.Duration, bool) {
 	need := a.need(fraction)
-	if need <= 0 || need > len(a.Read) || a.UnknownReadTimes() > 0 {
+	unknown := a.UnknownReadTimes() // they sort first
+	if need <= 0 || need > len(a.Read) || need <= unknown {
 		return 0, false
 	}
-	return max(0, a.Read[need-1].FirstSeenRead.Sub(start)), true
+	at := a.Read[need-1].FirstSeenRead
+	if unknown > 0 && (a.unknownBy.IsZero() || a.unknownBy.After(at)) {
+		return 0, false // one of them may have read after at
+	}
+	return max(0, at.Sub(start)), true
 }

@@ -97,9 +97,10 @@ func isLastLook(k *Key, now time.Time) bool {
 
 // settled reports whether k needs no more calls: final, and if everyone
 // read, DingTalk has answered once (reads pushed before any answer do not
-// say who else the key went to).
+// say who else the key went to); or delivered to nobody (nobody can read
+// it, and asking would only spend calls).
 func settled(k *Key) bool {
-	if k.Expired || k.Unknown || k.Recalled() {
+	if k.Expired || k.Unknown || k.Recalled() || k.DeliveredToNobody() {
 		return true
 	}
 	return k.Final() && !k.LastOK.IsZero()

@@ -140,7 +140,7 @@ func (e *Engine) sendBatches(ctx context.Context, rep *SendReport, robot string,
 			rep.NotDelivered = append(rep.NotDelivered, lost...)
 		}
 		rep.Batches = append(rep.Batches, b)
-		e.recordBatch(*rep, b, robot, lost)
+		e.recordBatch(*rep, b, robot, lost, err == nil || !dingtalk.NeverSent(err))
 	}
 }
 
@@ -321,8 +321,9 @@ func undelivered(res dingtalk.SendResult) []Undelivered {
 }
 
 // recordBatch adds a sent batch's key to the watch list, or keeps an
-// unsent batch on its notice, and saves.
-func (e *Engine) recordBatch(rep SendReport, b Batch, robot string, lost []Undelivered) {
+// unsent batch on its notice, and saves; reached says whether its call
+// reached DingTalk (one that never did spends nothing).
+func (e *Engine) recordBatch(rep SendReport, b Batch, robot string, lost []Undelivered, reached bool) {
 	op := Op{Kind: OpBatch, NoticeID: rep.Notice, Batch: &b}
 	if b.Status == BatchSent && CheckKey(b.Key) == nil {
 		// Who it went to is known before DingTalk answers: unread, names to come.
@@ -336,7 +337,11 @@ func (e *Engine) recordBatch(rep SendReport, b Batch, robot string, lost []Undel
 			AddedAt: b.At, SentAt: b.At, NotDelivered: lost, Recipients: to}}
 	}
 	// The call it cost and the batch, as one change: one save.
-	e.apply(Op{Kind: OpCalls, Calls: []time.Time{b.At}}, op)
+	var calls []time.Time
+	if reached {
+		calls = []time.Time{b.At}
+	}
+	e.apply(Op{Kind: OpCalls, Calls: calls}, op)
 }
 
 // Unread lists the userIds of a notice who have not read any of its keys.
@@ -389,8 +394,11 @@ func (e *Engine) Recall(ctx context.Context, keys []string) ([]RecallOutcome, er
 	var calls []time.Time
 	for _, robot := range robots {
 		for _, chunk := range Chunks(byRobot[robot], dingtalk.MaxBatch) {
-			calls = append(calls, e.opts.Now())
+			at := e.opts.Now()
 			res, err := e.opts.Sender.BatchRecall(ctx, robot, chunk)
+			if err == nil || !dingtalk.NeverSent(err) {
+				calls = append(calls, at) // a call that never reached DingTalk spends nothing
+			}
 			out = append(out, recallOutcomes(chunk, res, err)...)
 		}
 	}

@@ -82,7 +82,11 @@ type Key struct {
 	Recipients   []Recipient   `json:"recipients,omitempty"`
 	NotDelivered []Undelivered `json:"notDelivered,omitempty"`
 
-	LastOK     time.Time `json:"lastOK,omitzero"`     // last good answer
+	LastOK time.Time `json:"lastOK,omitzero"` // last good answer
+	// FirstOK is the first good answer: a reader it already showed read,
+	// with no time given, read at some moment before it (see ReadBy).
+	// Zero until then, and for keys saved by an older dingwatch.
+	FirstOK    time.Time `json:"firstOK,omitzero"`
 	LastChange time.Time `json:"lastChange,omitzero"` // last time a read was first seen
 	LastTry    time.Time `json:"lastTry,omitzero"`
 	Polls      int       `json:"polls,omitempty"`
@@ -145,6 +149,15 @@ func (k *Key) Final() bool {
 	}
 	read, total := k.Counts()
 	return total > 0 && read == total
+}
+
+// DeliveredToNobody reports whether DingTalk delivered the key's batch to
+// nobody: dingwatch sent it, DingTalk named every recipient as not
+// delivered (an invalid userId, flow control, a filter), and no answer or
+// event has named anyone since. Nobody can read it, so it is never asked:
+// its people are counted as not delivered.
+func (k *Key) DeliveredToNobody() bool {
+	return len(k.Recipients) == 0 && len(k.NotDelivered) > 0
 }
 
 // Recalled reports whether the message was recalled: by dingwatch, by a

@@ -24,12 +24,15 @@ type (
 		Notice     string `json:"notice,omitempty"`
 		SendStatus string `json:"sendStatus"`
 		// Expired: past DingTalk's 24 hours, not asked; as last saved.
-		Expired   bool         `json:"expired,omitempty"`
-		ReadCount int          `json:"readCount"`
-		Total     int          `json:"total"`
-		Read      []personJSON `json:"read"`
-		Unread    []personJSON `json:"unread"`
-		Error     *errorJSON   `json:"error,omitempty"`
+		Expired bool `json:"expired,omitempty"`
+		// DeliveredToNobody: DingTalk delivered the batch to nobody (the
+		// notice's undelivered people say why); not asked.
+		DeliveredToNobody bool         `json:"deliveredToNobody,omitempty"`
+		ReadCount         int          `json:"readCount"`
+		Total             int          `json:"total"`
+		Read              []personJSON `json:"read"`
+		Unread            []personJSON `json:"unread"`
+		Error             *errorJSON   `json:"error,omitempty"`
 	}
 	personJSON struct {
 		UserID string `json:"userId"`
@@ -81,7 +84,7 @@ func (r *StatusReport) WriteJSON(w io.Writer) error {
 		if ks.Err != nil {
 			m.Error = errorOf(ks.Err)
 		} else {
-			m.SendStatus, m.Expired = k.SendStatus, ks.Expired
+			m.SendStatus, m.Expired, m.DeliveredToNobody = k.SendStatus, ks.Expired, ks.Undelivered
 			for _, p := range k.Recipients {
 				if p.Read {
 					m.Read = append(m.Read, personJSON{UserID: p.UserID, UnionID: p.UnionID, Name: p.Name, FirstSeenRead: jsonTime(p.FirstSeenRead)})
@@ -120,6 +123,10 @@ func jsonTime(t time.Time) string {
 
 func errorOf(err error) *errorJSON {
 	var e *dingtalk.Error
+	var spent *BudgetSpentError
+	if errors.As(err, &spent) {
+		return &errorJSON{Code: "budget", Message: err.Error()}
+	}
 	if errors.As(err, &e) {
 		return &errorJSON{Code: e.Code, HTTPStatus: e.HTTPStatus, Message: e.Hint + ": " + e.Message, RequestID: e.RequestID}
 	}

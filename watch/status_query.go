@@ -3,6 +3,7 @@ package watch
 import (
 	"cmp"
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -24,19 +25,32 @@ type KeyStatus struct {
 	// Expired is set for a saved key past DingTalk's 24 hours: it is not
 	// asked (DingTalk keeps no read status then) and Key is as last saved.
 	Expired bool
+	// Undelivered is set for a saved key DingTalk delivered to nobody
+	// (Key.DeliveredToNobody): it is not asked, nobody can read it; its
+	// people are in Key.NotDelivered.
+	Undelivered bool
 }
 
 // QueryOnce asks DingTalk once for each key (with the robot it was watched
 // with, else robot), a few at once, and no more once an answer asked this
-// host to pause (a ban, a throttle with a wait: the keys not asked yet
+// host to pause or slow down (a ban, a throttle: the keys not asked yet
 // fail with that answer), and merges each answer into a copy of
 // what saved holds of it; saved is not changed. A saved key past its 24
 // hours is not asked: it is reported as last saved, marked Expired. now is the time of the
 // answers. The result keeps the order of keys and summarises each notice
 // the keys belong to.
-func QueryOnce(ctx context.Context, q Querier, robot string, saved *State, keys []string, now func() time.Time) *StatusReport {
+//
+// Each call is granted by book, in the order of keys: once the daily
+// budget has no call left, the keys not asked yet are not asked and fail
+// with a *BudgetSpentError. A call that never reached DingTalk is given
+// back to book. The caller records book's calls (CallBook.Record); a nil
+// book holds to no budget.
+func QueryOnce(ctx context.Context, q Querier, robot string, saved *State, keys []string, book *CallBook, now func() time.Time) *StatusReport {
 	if saved == nil {
 		saved = &State{}
+	}
+	if book == nil {
+		book = &CallBook{}
 	}
 	out := make([]KeyStatus, len(keys))
 	sem := make(chan struct{}, queryWorkers)
@@ -57,6 +71,17 @@ func QueryOnce(ctx context.Context, q Querier, robot string, saved *State, keys 
 				out[i] = KeyStatus{Key: k, Expired: true}
 				continue
 			}
+			if k.DeliveredToNobody() {
+				out[i] = KeyStatus{Key: k, Undelivered: true}
+				continue
+			}
+		}
+		// Granted here, in the order of keys, not in the order the
+		// workers happen to start.
+		at := now()
+		if err := book.Take(at); err != nil {
+			out[i] = KeyStatus{Key: k, Err: err}
+			continue
 		}
 		wg.Add(1)
 		sem <- struct{}{}
@@ -66,11 +91,15 @@ func QueryOnce(ctx context.Context, q Querier, robot string, saved *State, keys 
 			p := paused
 			mu.Unlock()
 			if p != nil {
+				book.Undo(at) // not made
 				out[i] = KeyStatus{Key: k, Err: p}
 				return
 			}
 			rs, err := q.ReadStatus(ctx, k.RobotCode, key)
-			if dingtalk.RetryAfter(err) > 0 && (dingtalk.IsThrottle(err) || dingtalk.IsQuota(err)) {
+			if err != nil && dingtalk.NeverSent(err) {
+				book.Undo(at) // DingTalk never saw it: it spent nothing
+			}
+			if throttled(err) || dingtalk.RetryAfter(err) > 0 && (dingtalk.IsThrottle(err) || dingtalk.IsQuota(err)) {
 				mu.Lock()
 				paused = cmp.Or(paused, err)
 				mu.Unlock()
@@ -90,6 +119,19 @@ func (r *StatusReport) Failed() int {
 	n := 0
 	for _, k := range r.Keys {
 		if k.Err != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// NotAsked counts the keys not asked because the daily budget had no call
+// left for them (their Err is a *BudgetSpentError); Failed counts them too.
+func (r *StatusReport) NotAsked() int {
+	n := 0
+	for _, k := range r.Keys {
+		var spent *BudgetSpentError
+		if errors.As(k.Err, &spent) {
 			n++
 		}
 	}

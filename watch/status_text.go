@@ -45,6 +45,10 @@ func (r *StatusReport) WriteText(w io.Writer) error {
 			}
 			status += "; DingTalk keeps read status 24 hours)"
 		}
+		if ks.Undelivered {
+			status = fmt.Sprintf("NOT DELIVERED (DingTalk delivered it to nobody: %s not delivered; not asked)",
+				Plural(len(k.NotDelivered), "person", "people"))
+		}
 		fmt.Fprintf(bw, "%s%s  %s  read %d/%d\n", line(k.Key), label, status, len(read), len(k.Recipients))
 		writePeople(bw, "Read", read)
 		writePeople(bw, "Unread", unread)

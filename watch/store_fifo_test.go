@@ -41,3 +41,14 @@ func TestReaderDoesNotReadAFIFO(t *testing.T) {
 		t.Fatal("a FIFO read as a state")
 	}
 }
+
+// Nor is it previewed: opening it would wait for a writer.
+func TestNoPreviewOfAFIFO(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "state.json"), 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	if _, ok := PeekState(dir, 10, t0); ok {
+		t.Error("a FIFO was previewed")
+	}
+}

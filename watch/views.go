@@ -33,6 +33,9 @@ type Snapshot struct {
 	EventSeq uint64
 	// Push is the health of pushed events; zero when push is not used.
 	Push PushStatus
+	// Preview is set on a snapshot drawn by PeekState before the saved
+	// state was all loaded; nil on every snapshot of an engine.
+	Preview *Preview
 
 	shared *snapshotShared // nil for a snapshot not made by an engine
 }

@@ -24,6 +24,9 @@ const (
 	// WarnHandOver: a change could not be handed to the dingwatch that
 	// owns the state; it shows here but the owner does not have it.
 	WarnHandOver
+	// WarnThrottled: DingTalk is throttling the app's calls; polling
+	// pauses (throttle.go). It goes away with the next good answer.
+	WarnThrottled
 )
 
 // Warning is a message every view shows until the user dismisses it.
