@@ -335,7 +335,11 @@ func (d *fileDecoder) noticeRefs() {
 		}
 		what := d.keyWhat[i] + "'s notice"
 		if err := checkNoticeID(k.Notice); err != nil {
-			d.add(Problem{What: what, Why: err.Error() + ": the key is kept on its own", Raw: mustJSON(k.Notice)})
+			raw := mustJSON(k.Notice)
+			if k.Round != 0 { // a round means nothing on its own: kept with the notice
+				raw = mustJSON(map[string]any{"notice": k.Notice, "round": k.Round})
+			}
+			d.add(Problem{What: what, Why: err.Error() + ": the key is kept on its own", Raw: raw})
 			k.Notice, k.Round = "", 0
 			continue
 		}

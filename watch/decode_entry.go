@@ -99,6 +99,9 @@ func decodeWhole(raw []byte, ptr any) error {
 	if err := jsonv2.Unmarshal(raw, ptr, jsonv2.RejectUnknownMembers(true)); err != nil {
 		return fmt.Errorf("unreadable: %s", shortErr(err))
 	}
+	if !hasNegative(ptr) {
+		return nil
+	}
 	if path, found := negativeIn(reflect.ValueOf(ptr)); found {
 		if path != "" {
 			return fmt.Errorf("a negative count (%s): counts are never below 0", path)

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"reflect"
+	"slices"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -53,10 +54,36 @@ func decodeClean(data []byte) (*State, bool) {
 	return st, true
 }
 
-// hasNegative reports whether v holds a negative count (see negativeIn).
+// hasNegative reports whether a decoded state, key, notice or ledger
+// holds a negative count, as negativeIn would (TestCountChecksSeeEveryCount)
+// but without reflection: it runs on every key of a clean file.
 func hasNegative(v any) bool {
+	switch v := v.(type) {
+	case *stateFile:
+		return slices.ContainsFunc(v.Keys, keyHasNegative) || slices.ContainsFunc(v.Notices, noticeHasNegative) ||
+			ledgerHasNegative(&v.Calls)
+	case **Key:
+		return keyHasNegative(*v)
+	case **Notice:
+		return noticeHasNegative(*v)
+	case *Ledger:
+		return ledgerHasNegative(v)
+	}
 	_, found := negativeIn(reflect.ValueOf(v))
 	return found
+}
+
+func keyHasNegative(k *Key) bool {
+	return k != nil && (k.Round < 0 || k.Polls < 0 || k.Failures < 0 || (k.Err != nil && k.Err.HTTPStatus < 0))
+}
+
+func noticeHasNegative(n *Notice) bool {
+	return n != nil && (slices.ContainsFunc(n.Rounds, func(r Round) bool { return r.N < 0 || r.ResendOf < 0 }) ||
+		slices.ContainsFunc(n.Batches, func(b Batch) bool { return b.Round < 0 }))
+}
+
+func ledgerHasNegative(l *Ledger) bool {
+	return slices.ContainsFunc(l.Minutes, func(m MinuteCount) bool { return m.Minute < 0 || m.N < 0 })
 }
 
 // cleanRecipients reports whether every recipient has an id of its own,

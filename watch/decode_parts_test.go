@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -271,4 +272,86 @@ func TestWhatCannotBeUsedIsStillAnError(t *testing.T) {
 			t.Errorf("%s: %v, want a newer state", file, err)
 		}
 	}
+}
+
+// A key whose notice reference is not a notice id is kept on its own; its
+// reminder round, which means nothing then, is set aside with the
+// reference.
+func TestABadNoticeReferenceKeepsItsRoundInTheSetAsideFile(t *testing.T) {
+	st, parts := decodeParts(t, `{"version":1,"keys":[{"key":"goodKey1","notice":"a b","round":2}]}`)
+	wantParts(t, parts, map[string]string{"key 1's notice": `{"notice":"a b","round":2}`})
+	if k := st.Key("goodKey1"); k.Notice != "" || k.Round != 0 {
+		t.Fatalf("%+v", k)
+	}
+}
+
+// The checks that run on every clean key see every count negativeIn
+// sees: each integer of a key, a notice and the ledger, set below zero
+// on its own, is found by both (a new count field must be added to
+// hasNegative, or a clean file would keep it negative).
+func TestCountChecksSeeEveryCount(t *testing.T) {
+	samples := map[string]func() any{
+		"key": func() any {
+			k := &Key{Err: &KeyError{}, Recipients: []Recipient{{}}, NotDelivered: []Undelivered{{}}}
+			return &k
+		},
+		"notice": func() any {
+			n := &Notice{Rounds: []Round{{Message: &SentMessage{}}}, Batches: []Batch{{}}}
+			return &n
+		},
+		"ledger": func() any { return &Ledger{Minutes: []MinuteCount{{}}} },
+	}
+	for name, sample := range samples {
+		if hasNegative(sample()) {
+			t.Fatalf("%s: a zero %s has a negative count", name, name)
+		}
+		for i := 0; ; i++ {
+			v := sample()
+			path, ok := setNthInt(reflect.ValueOf(v), i)
+			if !ok {
+				if i == 0 {
+					t.Fatalf("%s has no count", name)
+				}
+				break
+			}
+			if _, found := negativeIn(reflect.ValueOf(v)); !found || !hasNegative(v) {
+				t.Errorf("%s: %s below zero: found by negativeIn %v, by hasNegative %v", name, path, found, hasNegative(v))
+			}
+		}
+	}
+}
+
+// setNthInt sets the n-th exported integer reachable in v to -1.
+func setNthInt(v reflect.Value, n int) (path string, ok bool) {
+	var walk func(v reflect.Value, path string) (string, bool)
+	walk = func(v reflect.Value, path string) (string, bool) {
+		switch v.Kind() {
+		case reflect.Int, reflect.Int64:
+			if n == 0 {
+				v.SetInt(-1)
+				return path, true
+			}
+			n--
+		case reflect.Pointer:
+			if !v.IsNil() {
+				return walk(v.Elem(), path)
+			}
+		case reflect.Slice:
+			for i := range v.Len() {
+				if p, ok := walk(v.Index(i), path); ok {
+					return p, true
+				}
+			}
+		case reflect.Struct:
+			for i := range v.NumField() {
+				if f := v.Type().Field(i); f.IsExported() {
+					if p, ok := walk(v.Field(i), path+"."+f.Name); ok {
+						return p, true
+					}
+				}
+			}
+		}
+		return "", false
+	}
+	return walk(v, "")
 }
