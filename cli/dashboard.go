@@ -17,6 +17,7 @@ import (
 
 	"github.com/dingwatch/dingwatch/config"
 	"github.com/dingwatch/dingwatch/dingtalk"
+	"github.com/dingwatch/dingwatch/internal/safetext"
 	"github.com/dingwatch/dingwatch/ui"
 	"github.com/dingwatch/dingwatch/watch"
 )
@@ -46,26 +47,33 @@ func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	defer closeLog()
-	load := func(ctx context.Context) (*watch.Engine, func(), error) { return a.loadEngine(ctx, s, c, keys, log) }
+	load := func(ctx context.Context) (loaded, error) { return a.loadEngine(ctx, s, c, keys, log) }
 	if len(keys) == 0 { // keys to add show only once the state is loaded
 		if first, ok := a.preview(out, s); ok {
 			return a.runPreviewed(cmd.Context(), out, first, load, s, log)
 		}
 	}
-	e, unload, err := load(cmd.Context())
+	l, err := load(cmd.Context())
 	if err != nil {
 		return err
 	}
-	defer unload()
-	return a.runEngine(cmd.Context(), out, e, s.Region(), s.Bell, log)
+	defer l.unload()
+	return a.runEngine(cmd.Context(), out, l.e, s.Region(), s.Bell, log)
+}
+
+// loaded is a saved state in an engine.
+type loaded struct {
+	e        *watch.Engine
+	warnings []watch.Warning // what the load set aside or found, shown in the dashboard's banners
+	unload   func()          // stops push and lets go of the state
 }
 
 // loadEngine loads the saved state into an engine, adds keys, and starts
-// push when asked; unload stops push and lets go of the state.
-func (a *app) loadEngine(ctx context.Context, s config.Settings, c *dingtalk.Client, keys []string, log *slog.Logger) (e *watch.Engine, unload func(), err error) {
+// push when asked.
+func (a *app) loadEngine(ctx context.Context, s config.Settings, c *dingtalk.Client, keys []string, log *slog.Logger) (loaded, error) {
 	e, store, warnings, err := a.savedEngine(ctx, s, c, log)
 	if err != nil {
-		return nil, nil, err
+		return loaded{}, err
 	}
 	for _, w := range warnings {
 		log.Warn(w.Text)
@@ -82,10 +90,10 @@ func (a *app) loadEngine(ctx context.Context, s config.Settings, c *dingtalk.Cli
 	if a.pushWanted(s) {
 		if stopPush, err = a.startPush(ctx, e, s, log); err != nil {
 			store.Close()
-			return nil, nil, err
+			return loaded{}, err
 		}
 	}
-	return e, func() { stopPush(); store.Close() }, nil
+	return loaded{e: e, warnings: warnings, unload: func() { stopPush(); store.Close() }}, nil
 }
 
 // preview is the first frame's snapshot of the saved state, read before
@@ -96,33 +104,42 @@ func (a *app) preview(out *os.File, s config.Settings) (*watch.Snapshot, bool) {
 	if err != nil {
 		return nil, false
 	}
-	snap, ok := watch.PeekState(config.DirsFrom(a.getenv).State, 2*max(height, 24), time.Now())
+	now := time.Now()
+	snap, ok := watch.PeekState(config.DirsFrom(a.getenv).State, 2*max(height, 24), policy(s), now)
 	if !ok {
 		return nil, false
 	}
-	snap.Policy, snap.Robot = policy(s), s.RobotCode
+	snap.Robot = s.RobotCode
+	if a.pushWanted(s) { // as the engine shows push until the stream answers
+		snap.Push = watch.PushStatus{State: watch.PushReconnecting, Since: now}
+	}
 	return snap, true
 }
 
-// runPreviewed shows the dashboard from first at once while load loads
-// the saved state beside it; the dashboard then shows the whole state.
+// runPreviewed shows the dashboard from first at once and loads the saved
+// state once that frame is up; the dashboard then shows the whole state.
 // When the load fails, the dashboard ends and the error is returned.
-func (a *app) runPreviewed(ctx context.Context, out *os.File, first *watch.Snapshot, load func(context.Context) (*watch.Engine, func(), error),
+//
+// Quitting before the load ends does not wait for it, unless a change was
+// asked meanwhile: then the change is made and saved first. (Leaving a
+// load half done is as safe as a crash: every file it writes is written
+// whole or not at all.)
+func (a *app) runPreviewed(ctx context.Context, out *os.File, first *watch.Snapshot, load func(context.Context) (loaded, error),
 	s config.Settings, log *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	late := newLateEngine(first)
-	unloaded := make(chan func(), 1)
+	done := make(chan loaded, 1)
 	loadState := func() { // once the preview is on the screen: loading would slow its frame
-		e, unload, err := load(ctx)
+		l, err := load(ctx)
 		if err != nil {
-			unload = func() {}
 			cancel() // the dashboard ends with the load's error
+			l.unload = func() {}
 		} else {
-			go e.Run(ctx)
+			go l.e.Run(ctx)
 		}
-		late.start(ctx, e, err)
-		unloaded <- unload
+		late.start(ctx, l.e, l.warnings, err)
+		done <- l
 	}
 	var once sync.Once
 	go func() { // a terminal that never gives a size still loads
@@ -133,24 +150,40 @@ func (a *app) runPreviewed(ctx context.Context, out *os.File, first *watch.Snaps
 		once.Do(loadState)
 	}()
 	err := a.runProgram(ctx, out, late, late.changes, first, func() { once.Do(loadState) }, s.Region(), s.Bell, log)
-	cancel() // the engine stops before its state is let go
-	(<-unloaded)()
+	cancel() // the engine stops polling
+	if !late.loaded() && !late.asked() {
+		return err // nothing asked waits for the state: leave its load
+	}
+	l := <-done
+	defer l.unload()
+	a.tellUnseen(late.finish())
 	if late.err != nil {
 		return late.err
 	}
 	return err
 }
 
+// tellUnseen says on stderr what the load set aside or found that the
+// dashboard ended before showing.
+func (a *app) tellUnseen(warnings []watch.Warning) {
+	for _, w := range warnings {
+		fmt.Fprintln(a.io.err, "dingwatch: "+safetext.Line(w.Text, 0))
+	}
+}
+
 // runEngine polls with e and shows the dashboard on out until the user
-// quits.
+// quits; the changes asked before then are saved before it returns.
 func (a *app) runEngine(ctx context.Context, out *os.File, e *watch.Engine, region string, bell bool, log *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	changes, unsubscribe := e.Subscribe()
-	defer unsubscribe()
 	first := e.Snapshot() // the first frame shows the saved keys, before a poll pass takes the engine
+	late := newLateEngine(first)
+	late.start(ctx, e, nil, nil)
 	go e.Run(ctx)
-	return a.runProgram(ctx, out, e, changes, first, nil, region, bell, log)
+	err := a.runProgram(ctx, out, late, late.changes, first, nil, region, bell, log)
+	cancel() // the engine stops polling
+	late.finish()
+	return err
 }
 
 // openLog opens the log file under dir, logging from level up (debug with

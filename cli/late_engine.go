@@ -3,21 +3,28 @@ package cli
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dingwatch/dingwatch/watch"
 )
 
-// lateEngine is the dashboard's engine while the saved state loads behind
-// a preview (watch.PeekState): the dashboard draws the preview at once,
-// and every call it makes (always from a command, never from Update)
-// waits until the engine is there, or fails with what stopped the load.
+// lateEngine is the engine as the dashboard reaches it: every call it
+// makes (always from a command, never from Update) is counted, so that
+// the dashboard's end waits for the changes asked before it; and while
+// the saved state loads behind a preview (watch.PeekState), calls wait
+// until the engine is there, or fail with what stopped the load.
 type lateEngine struct {
-	ready   chan struct{} // closed by start
-	e       *watch.Engine
-	err     error
-	preview *watch.Snapshot
-	changes chan struct{} // the dashboard's: the engine's changes, forwarded
+	ready    chan struct{} // closed by start
+	e        *watch.Engine
+	err      error
+	warnings []watch.Warning // the load's
+	preview  *watch.Snapshot
+	changes  chan struct{}  // the dashboard's: the engine's changes, forwarded
+	calls    sync.WaitGroup // calls begun and not returned
+	waiting  atomic.Int32   // calls waiting for the engine
+	shown    atomic.Bool    // the dashboard took a snapshot of the engine
 }
 
 // errNotLoaded is the answer of a late engine whose state did not load.
@@ -27,11 +34,11 @@ func newLateEngine(preview *watch.Snapshot) *lateEngine {
 	return &lateEngine{ready: make(chan struct{}), preview: preview, changes: make(chan struct{}, 1)}
 }
 
-// start hands over the loaded engine (nil with the error that stopped the
-// load), tells the dashboard that its state changed, and forwards the
-// engine's changes until ctx ends.
-func (l *lateEngine) start(ctx context.Context, e *watch.Engine, err error) {
-	l.e, l.err = e, err
+// start hands over the loaded engine and the load's warnings (nil with
+// the error that stopped the load), tells the dashboard that its state
+// changed, and forwards the engine's changes until ctx ends.
+func (l *lateEngine) start(ctx context.Context, e *watch.Engine, warnings []watch.Warning, err error) {
+	l.e, l.warnings, l.err = e, warnings, err
 	if e == nil && err == nil {
 		l.err = errNotLoaded
 	}
@@ -63,19 +70,53 @@ func (l *lateEngine) wait() (*watch.Engine, error) {
 	return l.e, l.err
 }
 
+// loaded reports whether start was called.
+func (l *lateEngine) loaded() bool {
+	select {
+	case <-l.ready:
+		return true
+	default:
+		return false
+	}
+}
+
+// asked reports whether a call is waiting for the engine: a change asked
+// while the state loaded, which the dashboard's end must not drop.
+func (l *lateEngine) asked() bool { return l.waiting.Load() > 0 }
+
+// finish waits for the calls made before the dashboard ended (their
+// context is over: a send stops at once), then for every change to be
+// saved. It returns the load's warnings the dashboard never showed.
+func (l *lateEngine) finish() []watch.Warning {
+	l.calls.Wait()
+	if l.e == nil {
+		return nil
+	}
+	l.e.Flush()
+	if l.shown.Load() {
+		return nil
+	}
+	return l.warnings
+}
+
 // Snapshot is the engine's, or the preview when the state did not load.
 func (l *lateEngine) Snapshot() *watch.Snapshot {
 	e, err := l.wait()
 	if err != nil {
 		return l.preview
 	}
+	l.shown.Store(true)
 	return e.Snapshot()
 }
 
 // when is f on the engine once it is there, or the error that stopped
 // the load.
 func when[T any](l *lateEngine, f func(*watch.Engine) (T, error)) (T, error) {
+	l.calls.Add(1)
+	defer l.calls.Done()
+	l.waiting.Add(1)
 	e, err := l.wait()
+	l.waiting.Add(-1)
 	if err != nil {
 		var zero T
 		return zero, err

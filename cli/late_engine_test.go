@@ -28,7 +28,7 @@ func TestLateEngineCallsWaitForTheEngine(t *testing.T) {
 	e := watch.NewEngine(watch.Options{RobotCode: "dingdemo"})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	l.start(ctx, e, nil)
+	l.start(ctx, e, nil, nil)
 	if err := <-added; err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestLateEngineThatNeverLoadedSaysWhy(t *testing.T) {
 	preview := &watch.Snapshot{State: &watch.State{}}
 	l := newLateEngine(preview)
 	why := errors.New("state lock: is a directory")
-	l.start(context.Background(), nil, why)
+	l.start(context.Background(), nil, nil, why)
 	if _, err := l.Add(watch.AddSpec{Keys: []string{"earlyKey1"}}); !errors.Is(err, why) {
 		t.Fatalf("Add: %v, want %v", err, why)
 	}

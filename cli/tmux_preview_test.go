@@ -97,3 +97,34 @@ func TestTmuxLoadFailingBehindAPreviewEnds(t *testing.T) {
 		t.Fatalf("want the reason, a failing status and the terminal back:\n%s", s)
 	}
 }
+
+// A change confirmed and the dashboard quit at once is saved before the
+// process ends (tester P10: with 20,000 keys the save was still running
+// when the process ended, and the removal was lost).
+func TestTmuxChangeThenQuitIsSaved(t *testing.T) {
+	env := simEnv(t, startSim(t))
+	path := savedState(t, env, 20000)
+	x := dashboardInTmux(t, env, 100, 30)
+	x.waitFor("Watched (20000)")
+	x.keys("d")
+	x.waitFor("y removes ·")
+	x.run("send-keys", "-t", "dw", "y")
+	x.run("send-keys", "-t", "dw", "q")
+	x.waitFor("EXIT=0")
+	st, _, err := watch.DecodeState(mustRead(t, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Keys) != 19999 || st.Key("savedKey00000") != nil {
+		t.Fatalf("the removal confirmed before quitting was not saved: %d keys", len(st.Keys))
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}

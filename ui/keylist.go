@@ -37,6 +37,7 @@ type keyList struct {
 	coll      *watch.Collation // sorts a lone key's people (Update's goroutine only)
 	groups    int              // notices and lone keys, as of the last rebuild
 	unloaded  int              // groups after the rows, not loaded yet: the snapshot is a preview
+	want      int              // in a preview, the row a move past the loaded ones asked for (0: none)
 }
 
 func newKeyList(c common) keyList {
@@ -123,6 +124,9 @@ func (l *keyList) rebuild() {
 	if p := l.snap.Preview; p != nil {
 		l.unloaded = p.Unloaded
 	}
+	if l.want > 0 && l.unloaded == 0 { // the rows a move in the preview asked for are here
+		cur, l.cursor, l.want = rowRef{}, min(l.want, len(rows)-1), 0
+	}
 	l.countW, l.titleW = 7, 0 // "999/999"
 	for _, r := range rows {
 		l.countW = max(l.countW, digits(r.read)+1+digits(r.total))
@@ -164,8 +168,22 @@ func (l keyList) selected() (row, bool) {
 	return l.rows[l.cursor].withPeople(l.coll), true
 }
 
-// move moves the cursor by n rows.
+// move moves the cursor by n rows. In a preview, a move past the rows
+// loaded is kept and made once they are (tester P2: G stopped on the last
+// row of the preview).
 func (l *keyList) move(n int) {
+	if l.unloaded > 0 && (l.want > 0 || l.cursor+n >= len(l.rows)) {
+		if l.want == 0 {
+			l.want = l.cursor
+		}
+		l.want = min(l.want+n, len(l.rows)+l.unloaded-1)
+		l.cursor = min(l.want, len(l.rows)-1)
+		if l.want < len(l.rows) {
+			l.want = 0
+		}
+		l.clamp()
+		return
+	}
 	l.cursor += n
 	l.clamp()
 }
@@ -214,9 +232,10 @@ func (l keyList) Update(msg tea.KeyMsg) (keyList, tea.Cmd) {
 	case key.Matches(msg, k.PageDown):
 		l.move(l.rowsShown())
 	case key.Matches(msg, k.Top):
+		l.want = 0 // nothing past the rows loaded is wanted any more
 		l.move(-len(l.rows))
 	case key.Matches(msg, k.Bottom):
-		l.move(len(l.rows))
+		l.move(len(l.rows) + l.unloaded)
 	case key.Matches(msg, k.Expand):
 		if r, ok := l.selected(); ok && r.notice != nil {
 			l.expanded[r.notice.ID] = !l.expanded[r.notice.ID]

@@ -26,7 +26,10 @@ func (l keyList) View() string {
 	lines := []string{head}
 	if len(l.rows) == 0 {
 		empty := "No keys yet. Press a to add processQueryKeys, or start dingwatch KEY..."
-		if l.filter != "" {
+		switch {
+		case l.filter != "" && l.unloaded > 0: // tester P7
+			empty = fmt.Sprintf("Nothing matches yet: %d more are loading.", l.unloaded)
+		case l.filter != "":
 			empty = "Nothing matches the filter. esc clears it."
 		}
 		for _, s := range wrap(empty, l.width) {
@@ -45,7 +48,11 @@ func (l keyList) View() string {
 		lines = append(lines, l.cachedRow(i))
 	}
 	if markers && end < n {
-		lines = append(lines, st.Dim.Render(fit("  "+moreBelow(n-end), l.width)))
+		more := moreBelow(n - end)
+		if end == len(l.rows) && l.unloaded > 0 { // the next row is not loaded yet (tester P8)
+			more += ", loading…"
+		}
+		lines = append(lines, st.Dim.Render(fit("  "+more, l.width)))
 	}
 	return strings.Join(lines, "\n")
 }

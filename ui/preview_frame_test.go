@@ -47,18 +47,29 @@ func TestPreviewDrawsTheLoadedFrame(t *testing.T) {
 	m := drive(newTestModelWith(Options{Engine: e, Region: "international", Snapshot: peekOf(st, 48)}), sizeMsg(80, 24))
 	m = drive(m, keys("G")...)
 	r, _ := m.list.selected()
-	if r.key().Key != "key00047" {
-		t.Fatalf("G in a preview went to %s, want the last row loaded", r.key().Key)
-	}
-	if !strings.Contains(m.View(), "↓ 252 more") {
-		t.Fatalf("the rows not loaded are not counted below:\n%s", m.View())
+	if r.key().Key != "key00047" || !strings.Contains(m.View(), "↓ 252 more, loading…") {
+		t.Fatalf("G in a preview: on %s, want the last row loaded, with the rest said to be loading:\n%s", r.key().Key, m.View())
 	}
 	m = drive(m, snapshotMsg{e.Snapshot()})
-	if r, _ := m.list.selected(); r.key().Key != "key00047" || !strings.Contains(m.View(), "↓ 252 more") {
-		t.Fatalf("the whole state moved the cursor off %s or changed the count:\n%s", "key00047", m.View())
+	if r, _ := m.list.selected(); r.key().Key != "key00299" {
+		t.Fatalf("G in a preview ends on %s once loaded, want the last row:\n%s", r.key().Key, m.View())
 	}
-	if m = drive(m, keys("G")...); !strings.Contains(m.View(), "key00299") {
-		t.Fatalf("the whole state's last row cannot be reached:\n%s", m.View())
+	m = drive(newTestModelWith(Options{Engine: e, Region: "international", Snapshot: peekOf(st, 48)}), sizeMsg(80, 24))
+	m = drive(m, keys("G", "k", "k")...)
+	m = drive(m, snapshotMsg{e.Snapshot()})
+	if r, _ := m.list.selected(); r.key().Key != "key00297" {
+		t.Fatalf("G k k in a preview ends on %s, want key00297", r.key().Key)
+	}
+	m = drive(newTestModelWith(Options{Engine: e, Region: "international", Snapshot: peekOf(st, 48)}), sizeMsg(80, 24))
+	m = drive(m, keys("G", "g")...) // back to the top: no move is left to make
+	m = drive(m, snapshotMsg{e.Snapshot()})
+	if r, _ := m.list.selected(); r.key().Key != "key00000" {
+		t.Fatalf("G g in a preview ends on %s, want key00000", r.key().Key)
+	}
+	m = drive(newTestModelWith(Options{Engine: e, Region: "international", Snapshot: peekOf(st, 48)}), sizeMsg(80, 24))
+	m = drive(m, keys("/", "z", "z", "z")...)
+	if v := m.View(); !strings.Contains(v, "Nothing matches yet: 252 more are") || !strings.Contains(v, "loading.") {
+		t.Fatalf("a filter in a preview with no match says nothing of the rows loading:\n%s", m.View())
 	}
 }
 

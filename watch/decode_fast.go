@@ -26,15 +26,29 @@ import (
 // alone otherwise, so both paths read a file the same way.
 func decodeClean(data []byte) (*State, bool) {
 	var f stateFile
-	if jsonv2.Unmarshal(data, &f, jsonv2.RejectUnknownMembers(true)) != nil || f.Version != stateVersion ||
-		hasNegative(&f) {
+	if jsonv2.Unmarshal(data, &f, jsonv2.RejectUnknownMembers(true)) != nil || f.Version != stateVersion {
 		return nil, false
 	}
 	st := &f.State
 	if len(st.Keys) == 0 {
 		st.Keys = nil // as decodeEntries leaves it
 	}
-	notices := make(map[string]bool, len(st.Notices))
+	if _, ok := cleanState(st); !ok {
+		return nil, false
+	}
+	return st, true
+}
+
+// cleanState reports whether the notices, keys and ledger of a decoded
+// st are all usable: ids and keys well formed and given once, every key's
+// notice there, recipients with ids of their own (unread ones' read times
+// forgotten), no negative count. It returns the notices' IDs.
+func cleanState(st *State) (notices map[string]bool, ok bool) {
+	if slices.ContainsFunc(st.Keys, keyHasNegative) || slices.ContainsFunc(st.Notices, noticeHasNegative) ||
+		ledgerHasNegative(&st.Calls) {
+		return nil, false
+	}
+	notices = make(map[string]bool, len(st.Notices))
 	for _, n := range st.Notices {
 		if n == nil || checkNoticeID(n.ID) != nil || notices[n.ID] {
 			return nil, false
@@ -51,7 +65,7 @@ func decodeClean(data []byte) (*State, bool) {
 			return nil, false
 		}
 	}
-	return st, true
+	return notices, true
 }
 
 // hasNegative reports whether a decoded state, key, notice or ledger

@@ -11,6 +11,7 @@ import (
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/gofrs/flock"
 )
 
 // Preview says what a snapshot drawn by PeekState leaves out of the saved
@@ -27,7 +28,7 @@ type Preview struct {
 }
 
 // PeekState reads the state file in dir for a dashboard's first frame,
-// as of now, without taking the state's lock and without decoding every key. The
+// as of now and polled by policy, without taking the state's lock and without decoding every key. The
 // snapshot's State holds the first groups (notices and lone keys, in the
 // state's order) whole, with every key of their notices wherever it
 // stands in the file, every notice and the call ledger; the keys after
@@ -42,7 +43,7 @@ type Preview struct {
 // are checked as the full load checks them: a bad entry further down (a
 // key given twice, a field of the wrong type) shows in the preview's
 // count, and the full load sets it aside and says so a moment later.
-func PeekState(dir string, groups int, now time.Time) (snap *Snapshot, ok bool) {
+func PeekState(dir string, groups int, policy Policy, now time.Time) (snap *Snapshot, ok bool) {
 	path := filepath.Join(dir, "state.json")
 	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
 		return nil, false // opening a FIFO would wait for a writer
@@ -60,7 +61,25 @@ func PeekState(dir string, groups int, now time.Time) (snap *Snapshot, ok bool) 
 	if err := p.file(jsontext.NewDecoder(r)); err != nil {
 		return nil, false
 	}
-	return p.snapshot(now)
+	snap, ok = p.snapshot(policy.WithDefaults(), now)
+	if ok && heldByAnother(dir) {
+		snap.ReadOnly, snap.Warnings = true, []Warning{followingWarning(dir)}
+	}
+	return snap, ok
+}
+
+// heldByAnother reports whether another process owns the state in dir
+// now: the lock is taken and let go at once (OpenStore takes it for good).
+func heldByAnother(dir string) bool {
+	lock := flock.New(filepath.Join(dir, "state.lock"))
+	locked, err := lock.TryLock()
+	if err != nil {
+		return false // the full load says what is wrong
+	}
+	if locked {
+		lock.Unlock()
+	}
+	return !locked
 }
 
 // peeker is one PeekState: the file's members as they are read.
@@ -160,113 +179,161 @@ func (p *peeker) group(notice []byte) int {
 
 // snapshot checks what was decoded as the full load does and makes the
 // preview snapshot.
-func (p *peeker) snapshot(now time.Time) (*Snapshot, bool) {
+func (p *peeker) snapshot(policy Policy, now time.Time) (*Snapshot, bool) {
 	if p.version != stateVersion {
 		return nil, false
-	}
-	notices := make(map[string]bool, len(p.st.Notices))
-	for _, n := range p.st.Notices {
-		if n == nil || checkNoticeID(n.ID) != nil || notices[n.ID] {
-			return nil, false
-		}
-		notices[n.ID] = true
-	}
-	for id := range p.at {
-		if !notices[id] {
-			return nil, false // a stand-in notice: the full load says so
-		}
-	}
-	keys := make(map[string]bool, len(p.st.Keys))
-	for _, k := range p.st.Keys {
-		if k == nil || CheckKey(k.Key) != nil || keys[k.Key] || !cleanRecipients(k.Recipients) {
-			return nil, false
-		}
-		keys[k.Key] = true
 	}
 	st := &p.st
 	if len(st.Keys) == 0 {
 		st.Keys = nil
 	}
+	notices, ok := cleanState(st)
+	if !ok {
+		return nil, false
+	}
+	for id := range p.at {
+		if !notices[id] || st.Notice(id).NothingSent() {
+			return nil, false // a stand-in notice, or keys for a notice nothing was sent for: the full load says so
+		}
+	}
 	shown := min(p.groups, p.want)
-	return &Snapshot{State: st, Spent: st.Calls.Spent(now),
+	spent := st.Calls.Spent(now)
+	return &Snapshot{State: st, Policy: policy, Spent: spent, Blocked: policy.spentUp(spent),
 		Preview: &Preview{Unloaded: p.groups - shown, LastOK: p.lastOK}}, true
 }
 
 // skimmer reads a key's notice and last answer without decoding the rest.
 type skimmer struct {
-	r   bytes.Reader
-	dec jsontext.Decoder
-	buf []byte
+	notice, lastOK []byte // as found: quoted JSON strings, or nil
+	exact          [2]bool
+	buf            []byte
 }
 
 // skim is the notice ("" for a lone key) and last good answer of the key
-// object raw. A key with no escape in it (what dingwatch writes for all
-// but some labels) is read by searching its bytes: with no backslash, no
-// string can hold a quote, so a quoted name followed by a colon is a
-// member's name. Any other goes through a decoder.
+// object raw (valid JSON, as jsontext.Decoder.ReadValue gives it). It
+// reads the object's own members only (a member of that name nested
+// deeper, or a value spelt like the name, is not it) and their names as
+// the full load does: the exact spelling, else the first in another case.
+// A value of another type counts as none, as the full load sets it aside.
 func (s *skimmer) skim(raw jsontext.Value) (notice []byte, lastOK time.Time, err error) {
-	if bytes.IndexByte(raw, '\\') >= 0 {
-		return s.decode(raw)
-	}
-	notice, _ = memberString(raw, `"notice"`)
-	if at, ok := memberString(raw, `"lastOK"`); ok {
-		if lastOK, err = time.Parse(time.RFC3339Nano, string(at)); err != nil {
-			return nil, time.Time{}, err
+	s.notice, s.lastOK, s.exact = nil, nil, [2]bool{}
+	objectMembers(raw, func(name, value []byte) {
+		if bytes.IndexByte(name, '\\') >= 0 {
+			if s.buf, err = jsontext.AppendUnquote(s.buf[:0], name); err != nil {
+				return
+			}
+			name = s.buf
+		} else {
+			name = name[1 : len(name)-1]
 		}
+		s.take(name, value, "notice", 0, &s.notice)
+		s.take(name, value, "lastOK", 1, &s.lastOK)
+	})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if notice, err = s.unquote(s.notice); err != nil {
+		return nil, time.Time{}, err
+	}
+	notice = bytes.Clone(notice)
+	if at, err := s.unquote(s.lastOK); err != nil || len(at) > 0 && lastOK.UnmarshalText(at) != nil {
+		return nil, time.Time{}, errNotClean
 	}
 	return notice, lastOK, nil
 }
 
-// memberString is the string value of the member named name (quoted) in
-// the object raw, which holds no backslash; ok is false when there is
-// none, or when its value is not a string.
-func memberString(raw []byte, name string) (value []byte, ok bool) {
-	i := bytes.Index(raw, []byte(name))
-	if i < 0 {
-		return nil, false
+// take keeps value as the member want when name is want (exactly, or in
+// another case when no exact one was met).
+func (s *skimmer) take(name, value []byte, want string, i int, into *[]byte) {
+	switch {
+	case s.exact[i]:
+	case string(name) == want:
+		*into, s.exact[i] = value, true
+	case *into == nil && bytes.EqualFold(name, []byte(want)):
+		*into = value
 	}
-	rest := bytes.TrimLeft(raw[i+len(name):], " \t\r\n")
-	if len(rest) == 0 || rest[0] != ':' {
-		return nil, false
-	}
-	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
-	if len(rest) == 0 || rest[0] != '"' {
-		return nil, false
-	}
-	end := bytes.IndexByte(rest[1:], '"')
-	if end < 0 {
-		return nil, false
-	}
-	return rest[1 : 1+end], true
 }
 
-// decode is skim by a decoder, for a key with escapes in it.
-func (s *skimmer) decode(raw jsontext.Value) (notice []byte, lastOK time.Time, err error) {
-	s.r.Reset(raw)
-	s.dec.Reset(&s.r)
-	if _, err := s.dec.ReadToken(); err != nil {
-		return nil, time.Time{}, err
+// unquote is the text of a JSON string value; nil for none, or a value of
+// another type.
+func (s *skimmer) unquote(value []byte) ([]byte, error) {
+	if len(value) == 0 || value[0] != '"' {
+		return nil, nil
 	}
-	var id string
-	for s.dec.PeekKind() == '"' {
-		name, err := s.dec.ReadValue()
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		if s.buf, err = jsontext.AppendUnquote(s.buf[:0], name); err != nil {
-			return nil, time.Time{}, err
-		}
-		switch string(s.buf) {
-		case "notice":
-			err = jsonv2.UnmarshalDecode(&s.dec, &id)
-		case "lastOK":
-			err = jsonv2.UnmarshalDecode(&s.dec, &lastOK)
-		default:
-			err = s.dec.SkipValue()
-		}
-		if err != nil {
-			return nil, time.Time{}, err
+	if bytes.IndexByte(value, '\\') < 0 {
+		return value[1 : len(value)-1], nil
+	}
+	out, err := jsontext.AppendUnquote(nil, value)
+	return out, err
+}
+
+// objectMembers calls f with the quoted name and the raw value of each member
+// of the JSON object raw, which must be valid (values are not checked,
+// only stepped over).
+func objectMembers(raw []byte, f func(name, value []byte)) {
+	i := skipSpace(raw, bytes.IndexByte(raw, '{')+1)
+	for i < len(raw) && raw[i] == '"' {
+		end := stringEnd(raw, i)
+		name := raw[i:end]
+		i = skipSpace(raw, end)
+		i = skipSpace(raw, i+1) // the colon
+		vend := valueEnd(raw, i)
+		f(name, raw[i:vend])
+		i = skipSpace(raw, vend)
+		if i < len(raw) && raw[i] == ',' {
+			i = skipSpace(raw, i+1)
 		}
 	}
-	return []byte(id), lastOK, nil
+}
+
+// skipSpace is the first index from i that is not JSON white space.
+func skipSpace(raw []byte, i int) int {
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd is the index after the JSON string that starts at i.
+func stringEnd(raw []byte, i int) int {
+	for j := i + 1; j < len(raw); j++ {
+		switch raw[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(raw)
+}
+
+// valueEnd is the index after the JSON value that starts at i.
+func valueEnd(raw []byte, i int) int {
+	if i >= len(raw) {
+		return i
+	}
+	switch raw[i] {
+	case '"':
+		return stringEnd(raw, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(raw); j++ {
+			switch raw[j] {
+			case '"':
+				j = stringEnd(raw, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(raw)
+	}
+	j := i
+	for j < len(raw) && raw[j] != ',' && raw[j] != '}' && raw[j] != ']' && raw[j] != ' ' && raw[j] != '\n' && raw[j] != '\t' && raw[j] != '\r' {
+		j++
+	}
+	return j
 }

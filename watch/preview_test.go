@@ -27,6 +27,7 @@ func previewState(t *testing.T) []byte {
 	first.Recipients[0].Read, first.Recipients[0].FirstSeenRead = true, t0.Add(time.Minute)
 	first.LastOK, late.LastOK = t0.Add(time.Minute), t0.Add(time.Hour)
 	reminder.Round = 1
+	reminder.Label, late.Label = "notice", "lastOK" // values spelt as the names the preview looks for (tester P1)
 	st := &State{Keys: []*Key{first, lone, second, tricky, middle, late, reminder},
 		Notices: []*Notice{{ID: "n1", Label: "周会"}, {ID: "n2", Label: "two"},
 			{ID: "n3", Label: "failed", Batches: []Batch{{UserIDs: []string{"u1"}, Status: BatchFailed, At: t0}}}}}
@@ -46,7 +47,7 @@ func peekFile(t *testing.T, data []byte, groups int) (*Snapshot, bool) {
 	if err := os.WriteFile(filepath.Join(dir, "state.json"), data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return PeekState(dir, groups, t0)
+	return PeekState(dir, groups, Policy{}, t0)
 }
 
 // assertPreviewAgrees checks a preview against the full load of the same
@@ -144,13 +145,71 @@ func TestNoPreviewOfAnUncleanFile(t *testing.T) {
 		"a repeated notice":   `{"version":1,"keys":[],"notices":[{"id":"n"},{"id":"n"}]}`,
 		"a name twice":        `{"version":1,"keys":[],"keys":[]}`,
 		"a skimmed bad value": `{"version":1,"keys":[{"key":"goodKey1"},{"key":"goodKey2","lastOK":"yesterday"}]}`,
+		"a negative count":    `{"version":1,"keys":[{"key":"goodKey1","polls":-1}]}`,
+		"a negative ledger":   `{"version":1,"keys":[],"calls":{"minutes":[{"m":29000000,"n":-30}]}}`,
+		"keys of a notice nothing was sent for": `{"version":1,"keys":[{"key":"goodKey1"},{"key":"goodKey2","notice":"n"}],` +
+			`"notices":[{"id":"n","batches":[{"round":0,"userIds":["u1"],"status":"failed","at":"2026-11-27T09:00:00Z"}]}]}`,
 	} {
 		if _, ok := peekFile(t, []byte(data), 1); ok {
 			t.Errorf("%s: previewed", name)
 		}
 	}
-	if _, ok := PeekState(t.TempDir(), 10, t0); ok {
+	if _, ok := PeekState(t.TempDir(), 10, Policy{}, t0); ok {
 		t.Error("no state file: previewed")
+	}
+}
+
+// A key far down is read as the full load reads it: a notice named in
+// another case is its notice, a member named notice inside a recipient is
+// not (tester P3).
+func TestPreviewReadsKeysAsTheFullLoad(t *testing.T) {
+	head := `{"version":1,"notices":[{"id":"n","label":"N"}],"keys":[{"key":"goodKey1"},{"key":"goodKey2","notice":"n"},`
+	for name, tail := range map[string]string{
+		"another case": `{"key":"goodKey3","Notice":"n"}]}`,
+		"nested":       `{"key":"goodKey3","recipients":[{"userId":"u1","notice":"n"}]}]}`,
+		"escaped name": `{"key":"goodKey3","\u006eotice":"n"}]}`,
+	} {
+		data := []byte(head + tail)
+		snap, ok := peekFile(t, data, 1) // goodKey3 is only skimmed
+		if !ok {
+			t.Fatalf("%s: not previewed", name)
+		}
+		full, _, err := DecodeState(data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got, want := len(snap.Groups())+snap.Preview.Unloaded, len(full.Groups()); got != want {
+			t.Errorf("%s: the preview counts %d groups, the full load %d", name, got, want)
+		}
+	}
+}
+
+// The preview's header and banners are the loaded ones': the budget
+// spent, and another dingwatch owning the state (tester P6).
+func TestPreviewSaysWhatTheLoadWould(t *testing.T) {
+	dir := t.TempDir()
+	st := &State{Keys: []*Key{liveKey("goodKey1", t0, 1)}}
+	st.Calls.Add(t0.Add(-time.Minute))
+	st.Calls.Add(t0.Add(-time.Minute))
+	data, _ := EncodeState(st)
+	if err := os.WriteFile(filepath.Join(dir, "state.json"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	snap, ok := PeekState(dir, 10, Policy{Budget: 2}, t0)
+	if !ok || !snap.Blocked || snap.Spent != 2 || snap.ReadOnly {
+		t.Fatalf("budget of 2 with 2 calls spent: ok %v, blocked %v, spent %d, read-only %v", ok, snap.Blocked, snap.Spent, snap.ReadOnly)
+	}
+	if snap, _ := PeekState(dir, 10, Policy{Budget: 3}, t0); snap.Blocked {
+		t.Fatal("a budget not spent shows as spent")
+	}
+	owner, _, _, err := OpenStore(dir, t0)
+	if err != nil || owner.ReadOnly() {
+		t.Fatalf("the preview's look at the lock kept it: %v", err)
+	}
+	defer owner.Close()
+	snap, _ = PeekState(dir, 10, Policy{}, t0)
+	if !snap.ReadOnly || len(snap.Warnings) != 1 || snap.Warnings[0] != followingWarning(dir) {
+		t.Fatalf("another owner: read-only %v, warnings %+v", snap.ReadOnly, snap.Warnings)
 	}
 }
 

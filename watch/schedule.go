@@ -51,6 +51,10 @@ func (p Policy) BudgetText() string {
 	return "no limit"
 }
 
+// spentUp reports whether spent metered calls in the last 24 hours use
+// up the budget: polling waits until calls age out.
+func (p Policy) spentUp(spent int) bool { return p.Budget > 0 && spent >= p.Budget }
+
 // WithDefaults fills zero fields with the defaults.
 func (p Policy) WithDefaults() Policy {
 	if p.Interval <= 0 {
@@ -167,7 +171,7 @@ func (p Policy) Plan(s *State, now time.Time, forced map[string]bool) Plan {
 	remaining := math.MaxInt
 	if p.Budget > 0 {
 		remaining = p.Budget - plan.Spent
-		if remaining <= 0 {
+		if p.spentUp(plan.Spent) {
 			plan.Blocked = true
 			if len(live) > 0 {
 				plan.Next = s.Calls.FreedAt(now, p.Budget)

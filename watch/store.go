@@ -57,14 +57,18 @@ func OpenStore(dir string, now time.Time) (*Store, *State, []Warning, error) {
 	}
 	if !locked {
 		s.readOnly.Store(true)
-		warnings = append(warnings, Warning{Kind: WarnFollowing, Path: dir,
-			Text: "another dingwatch owns " + dir + ": this one follows it and hands it your changes"})
+		warnings = append(warnings, followingWarning(dir))
 	}
 	st, more, err := s.open(now)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	return s, st, append(warnings, more...), nil
+}
+
+// followingWarning says that another process owns the state in dir.
+func followingWarning(dir string) Warning {
+	return Warning{Kind: WarnFollowing, Path: dir, Text: "another dingwatch owns " + dir + ": this one follows it and hands it your changes"}
 }
 
 // open reads the state file as OpenStore does, for an owner or a

@@ -48,7 +48,7 @@ func TestNoPreviewOfAFIFO(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "state.json"), 0o600); err != nil {
 		t.Skip("no FIFOs here:", err)
 	}
-	if _, ok := PeekState(dir, 10, t0); ok {
+	if _, ok := PeekState(dir, 10, Policy{}, t0); ok {
 		t.Error("a FIFO was previewed")
 	}
 }
