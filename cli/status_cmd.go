@@ -26,8 +26,9 @@ func (a *app) statusCmd() *cobra.Command {
 		Use:   "status [--json|--csv [--bom]] [--notice LABEL] [KEY...]",
 		Short: "Query read status once and print it",
 		Long: `Query each processQueryKey once and print its send status and who has read it,
-then a summary of each notice: read of total, who has not read it, and the
-people of batches that failed or whose outcome is unknown.
+then a summary of each notice: read of total, who has not read it, the
+people DingTalk did not deliver to (with its reason), and the people of
+batches that failed or whose outcome is unknown.
 
 With no KEY and no --notice, every key dingwatch watches is queried.
 KEY "-" reads keys from standard input. Keys are separated by white space,
@@ -53,8 +54,10 @@ programs on Chinese Windows show the names. Cells are made safe to open:
 no control characters, and no formula.
 
 Exit status: 0 every key answered and every batch of the notices shown was
-sent; 1 a key failed or was not asked (the budget), a notice shown has a
-failed or unknown batch, or the
+sent and delivered to all; 1 a key failed or was not asked (the budget), a
+notice shown has a failed or unknown batch or people DingTalk did not
+deliver to (an invalid userId; "delivered to nobody" when that is all of
+them, "deliveredToNobody": true in the JSON), or the
 saved state has an entry (or is a file) that could not be used (a warning
 names it); 2 bad arguments or settings (nothing is queried then).`,
 		Example: "  dingwatch status\n  dingwatch status Kna29Ra5pdJznx1ghavbumkQKwDzgfxZLapw55G7x0Q=\n  dingwatch status --json - < keys.txt\n  dingwatch status --csv --bom --notice \"Weekly sync\" > weekly.csv",

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -142,7 +143,7 @@ func (d detailPane) problemItems() []headItem {
 	st, r, now := d.c.st, d.r, d.c.now
 	var items []headItem
 	for _, k := range r.keys {
-		if k.Err == nil && k.Expired && k.LastOK.IsZero() && r.notice == nil {
+		if k.Err == nil && k.Expired && k.LastOK.IsZero() && r.notice == nil && !k.DeliveredToNobody() {
 			items = append(items, headItem{text: "expired: no read status was seen", style: st.Warn, prio: 2})
 		}
 		if k.Err == nil {
@@ -161,6 +162,9 @@ func (d detailPane) problemItems() []headItem {
 		}
 		items = append(items, headItem{text: text, style: style, prio: 1, long: true})
 	}
+	if item, ok := d.notDeliveredItem(); ok {
+		items = append(items, item)
+	}
 	failed, unknown := len(r.audience().Failed), len(r.audience().Unknown)
 	if failed > 0 {
 		why := ""
@@ -176,6 +180,29 @@ func (d detailPane) problemItems() []headItem {
 		items = append(items, headItem{text: fmt.Sprintf("? %s may have it: batch outcome unknown%s", pluralize(unknown, "person"), d.hint(" (B resends; they may get it twice)")), style: st.Warn, prio: 1, long: true})
 	}
 	return items
+}
+
+// notDeliveredItem says, when DingTalk did not deliver the row to
+// someone, to how many and why, in DingTalk's words ("invalid userId",
+// "flow-controlled by DingTalk", "filtered by DingTalk"): "! delivered to
+// nobody: 2000 people not delivered (invalid userId)" when it reached none
+// of them, "! 3 people not delivered (invalid userId)" otherwise; with
+// several reasons, each with its count. The list marks such a row "!" (rowState).
+func (d detailPane) notDeliveredItem() (headItem, bool) {
+	a := d.r.audience()
+	n := len(a.NotDelivered)
+	if n == 0 {
+		return headItem{}, false
+	}
+	why := a.NotDeliveredWhy()
+	if !strings.Contains(why, ", ") {
+		why = strings.TrimPrefix(why, strconv.Itoa(n)+" ") // one reason: its count is n
+	}
+	text := fmt.Sprintf("! %s not delivered (%s)", pluralize(n, "person"), clean(why))
+	if a.DeliveredToNobody() {
+		text = fmt.Sprintf("! delivered to nobody: %s not delivered (%s)", pluralize(n, "person"), clean(why))
+	}
+	return headItem{text: text, style: d.c.st.Error, prio: 1, long: true}, true
 }
 
 // hint is a hint naming a key that changes something, or "" for a viewer,

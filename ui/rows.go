@@ -149,18 +149,29 @@ func (r row) recalled() bool {
 	return len(r.keys) > 0
 }
 
+// nobody is the state of a row DingTalk delivered to none of its people
+// (watch.Audience.DeliveredToNobody; for a key, watch.Key.DeliveredToNobody):
+// every userId of its batches invalid, flow-controlled or filtered. The
+// detail pane and `dingwatch status` say "delivered to nobody" and why.
+const nobody = "nobody"
+
 // states in the order they need attention; a notice shows the first its
 // keys and batches have.
-var states = []string{"failed", "unknown", "error", "stale", "waiting", "loading", "sent", "recalled", "expired", "all read"}
+var states = []string{"failed", "unknown", nobody, "error", "stale", "waiting", "loading", "sent", "recalled", "expired", "all read"}
 
-// problems are the states marked with ! on the list.
-var problems = map[string]bool{"failed": true, "unknown": true, "error": true, "stale": true}
+// problems are the states marked with ! on the list. A row whose people
+// DingTalk did not all get is marked too, whatever its state (rowState).
+var problems = map[string]bool{"failed": true, "unknown": true, nobody: true, "error": true, "stale": true}
 
 // keyState is a key's state in a word.
 func keyState(k *watch.Key, now time.Time) string {
 	switch {
 	case k.Unknown:
 		return "unknown"
+	case k.DeliveredToNobody():
+		// Before recalled and expired: nobody ever had it, and that stays
+		// the news once its window is over.
+		return nobody
 	case k.Recalled():
 		return "recalled"
 	case k.Expired || k.ExpiredBy(now):
@@ -186,7 +197,9 @@ func keyState(k *watch.Key, now time.Time) string {
 }
 
 // rowState is the row's state needing attention first, and whether it is
-// a problem.
+// a problem: a problem state, or people DingTalk did not deliver to (3 of
+// 2,000 invalid userIds: the counts and the state stay, the row is marked
+// "!", and the detail pane lists them with DingTalk's reason).
 func rowState(r row, now time.Time) (string, bool) {
 	best, rank := "", len(states)+1
 	consider := func(w string) {
@@ -198,18 +211,29 @@ func rowState(r row, now time.Time) (string, bool) {
 			best, rank = w, i
 		}
 	}
+	a := r.audience()
 	for _, k := range r.keys {
-		consider(keyState(k, now))
+		w := keyState(k, now)
+		if w == nobody && r.notice != nil {
+			continue // a notice is "nobody" by its people (below), not by one batch
+		}
+		consider(w)
 	}
 	// A batch counts by who it still leaves out: a failed batch whose
 	// people a later batch reached is no longer "failed".
-	if len(r.audience().Failed) > 0 {
+	if len(a.Failed) > 0 {
 		consider("failed")
 	}
-	if len(r.audience().Unknown) > 0 {
+	if len(a.Unknown) > 0 {
 		consider("unknown")
 	}
-	return best, problems[best]
+	if a.DeliveredToNobody() {
+		consider(nobody)
+	}
+	if best == "" {
+		best = "sent" // a notice of keys DingTalk delivered to some, not all: sent
+	}
+	return best, problems[best] || len(a.NotDelivered) > 0
 }
 
 // matches reports whether r matches filter (lower case), and the first

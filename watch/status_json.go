@@ -57,12 +57,15 @@ type (
 		RequestID  string `json:"requestId"`
 	}
 	noticeJSON struct {
-		ID        string       `json:"id"`
-		Label     string       `json:"label"`
-		Keys      []string     `json:"keys"`
-		ReadCount int          `json:"readCount"`
-		Total     int          `json:"total"`
-		Unread    []personJSON `json:"unread"`
+		ID        string   `json:"id"`
+		Label     string   `json:"label"`
+		Keys      []string `json:"keys"`
+		ReadCount int      `json:"readCount"`
+		Total     int      `json:"total"`
+		// DeliveredToNobody: DingTalk delivered the notice to none of its
+		// people (Audience.DeliveredToNobody); Undelivered says why.
+		DeliveredToNobody bool         `json:"deliveredToNobody,omitempty"`
+		Unread            []personJSON `json:"unread"`
 		// Undelivered are the people it surely did not reach: of failed
 		// batches, and those DingTalk did not deliver to.
 		Undelivered []personJSON `json:"undelivered"`
@@ -98,7 +101,7 @@ func (r *StatusReport) WriteJSON(w io.Writer) error {
 	}
 	for _, n := range r.Notices {
 		nj := noticeJSON{ID: n.ID, Label: n.Label, Keys: n.Keys, ReadCount: len(n.Audience.Read),
-			Total: n.Audience.Total(), Unread: []personJSON{}, Undelivered: []personJSON{}, OutcomeUnknown: []personJSON{}}
+			Total: n.Audience.Total(), DeliveredToNobody: n.Audience.DeliveredToNobody(), Unread: []personJSON{}, Undelivered: []personJSON{}, OutcomeUnknown: []personJSON{}}
 		for _, p := range n.Audience.Unread {
 			nj.Unread = append(nj.Unread, personJSON{UserID: p.UserID, Name: p.Name})
 		}

@@ -33,16 +33,31 @@ type NoticeStatus struct {
 }
 
 // Troubled reports whether any batch of the notice failed or has an
-// unknown outcome.
-func (n NoticeStatus) Troubled() bool { return len(n.Audience.Failed)+len(n.Audience.Unknown) > 0 }
+// unknown outcome, or DingTalk did not deliver it to someone of a sent
+// batch (an invalid userId, say): people it was meant for have not got it.
+func (n NoticeStatus) Troubled() bool {
+	return len(n.Audience.Failed)+len(n.Audience.Unknown)+len(n.Audience.NotDelivered) > 0
+}
 
 // Problems are the notice's batch problems in one line each, for the
-// end of `dingwatch status` (cleaned for a terminal): the people of failed
-// batches, who did not get it, and apart the people of batches whose
-// outcome is unknown, who may have it. Never one count of both, never a
-// count of nobody; nil when every batch was sent.
+// end of `dingwatch status` (cleaned for a terminal): the people DingTalk
+// did not deliver to, with its reasons (first, and said as "delivered to
+// nobody" when that is everyone), the people of failed batches, who did
+// not get it, and apart the people of batches whose outcome is unknown,
+// who may have it. Never one count of both, never a count of nobody; nil
+// when every batch was sent and delivered to all.
 func (n NoticeStatus) Problems() []string {
 	var out []string
+	if nd := len(n.Audience.NotDelivered); nd > 0 {
+		why := line(n.Audience.NotDeliveredWhy())
+		if n.Audience.DeliveredToNobody() {
+			out = append(out, fmt.Sprintf("notice %q was delivered to nobody: DingTalk did not deliver it to %s (%s)",
+				line(n.Label), Plural(nd, "person", "people"), why))
+		} else {
+			out = append(out, fmt.Sprintf("notice %q: DingTalk did not deliver it to %s of %d (%s)",
+				line(n.Label), Plural(nd, "person", "people"), n.Audience.Total(), why))
+		}
+	}
 	if failed := len(n.Audience.Failed); failed > 0 {
 		out = append(out, fmt.Sprintf("notice %q did not reach %s of failed batches (dingwatch send --resend %q sends to them)",
 			line(n.Label), Plural(failed, "person", "people"), line(n.ID)))
@@ -89,7 +104,7 @@ func NewStatusReport(saved *State, keys []KeyStatus, checked time.Time) *StatusR
 }
 
 // Troubled reports whether any notice of the report has a failed or
-// unknown batch.
+// unknown batch, or people DingTalk did not deliver to.
 func (r *StatusReport) Troubled() bool {
 	for _, n := range r.Notices {
 		if n.Troubled() {

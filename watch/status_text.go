@@ -85,13 +85,21 @@ func writePeople(w io.Writer, title string, people []Person) {
 	}
 }
 
-// writeNoticeSummary prints one notice: read of total, the unread names,
-// the people it did not reach (failed batches, not delivered by DingTalk)
-// and, apart, the people who may have it (batches whose outcome is
-// unknown).
+// writeNoticeSummary prints one notice: read of total, marked "!" when
+// it did not reach everyone (delivered to nobody, people not delivered by
+// DingTalk, a failed batch, a batch whose outcome is unknown), the unread
+// names, the people it did not reach (failed batches, not delivered by
+// DingTalk) and, apart, the people who may have it (batches whose outcome
+// is unknown).
 func writeNoticeSummary(w io.Writer, n NoticeStatus) {
 	a := n.Audience
 	var marks []string
+	switch {
+	case a.DeliveredToNobody():
+		marks = append(marks, "delivered to nobody")
+	case len(a.NotDelivered) > 0:
+		marks = append(marks, Plural(len(a.NotDelivered), "person", "people")+" not delivered by DingTalk")
+	}
 	if len(a.Failed) > 0 {
 		marks = append(marks, "a batch failed")
 	}

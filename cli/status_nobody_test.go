@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestStatusFailsForNoticeDeliveredToNobody: a notice whose every userId
+// DingTalk did not deliver to (all invalid) is a failure a script sees:
+// `status` asks no key of it, says it was delivered to nobody and why, and
+// exits 1; its JSON says "deliveredToNobody": true. A notice DingTalk did
+// not deliver to one person of six exits 1 too, naming how many of the
+// total; the count stays 0/6 and JSON does not say nobody.
+func TestStatusFailsForNoticeDeliveredToNobody(t *testing.T) {
+	s := startSim(t)
+	env := simEnv(t, s)
+	var bad []string
+	for i := range 25 {
+		bad = append(bad, fmt.Sprintf("ghost%02d", i))
+	}
+	if _, errOut, code := runBinary(t, env, "", "send", "--to", strings.Join(bad, ","), "--text", "hi", "--label", "Bad"); code != 0 {
+		t.Fatalf("send: exit %d: %s", code, errOut)
+	}
+	ids := addTeam(s, 5)
+	if _, errOut, code := runBinary(t, env, "", "send", "--to", strings.Join(ids, ",")+",ghost", "--text", "hi", "--label", "Some"); code != 0 {
+		t.Fatalf("send: exit %d: %s", code, errOut)
+	}
+	time.Sleep(5 * time.Millisecond) // the simulator's "not generated yet" moment
+
+	before := s.Calls("readStatus")
+	out, errOut, code := runBinary(t, env, "", "status", "--notice", "Bad")
+	if code != 1 || !strings.Contains(errOut, `notice "Bad" was delivered to nobody: DingTalk did not deliver it to 25 people (25 invalid userId)`) {
+		t.Fatalf("nobody: exit %d, stderr %s", code, errOut)
+	}
+	if !strings.Contains(out, `notice "Bad": read 0/25 over 2 keys  ! delivered to nobody`) {
+		t.Errorf("summary lacks the mark:\n%s", out)
+	}
+	if n := s.Calls("readStatus") - before; n != 0 {
+		t.Errorf("status asked %d keys nobody can read", n)
+	}
+	out, _, code = runBinary(t, env, "", "status", "--json", "--notice", "Bad")
+	if code != 1 || !strings.Contains(out, `"deliveredToNobody": true,`+"\n      \"unread\"") {
+		t.Errorf("JSON: exit %d, the notice lacks deliveredToNobody:\n%s", code, out)
+	}
+
+	out, errOut, code = runBinary(t, env, "", "status", "--notice", "Some")
+	if code != 1 || !strings.Contains(errOut, `notice "Some": DingTalk did not deliver it to 1 person of 6 (1 invalid userId)`) {
+		t.Fatalf("partial: exit %d, stderr %s", code, errOut)
+	}
+	if !strings.Contains(out, `notice "Some": read 0/6 over 1 key  ! 1 person not delivered by DingTalk`) {
+		t.Errorf("summary lacks the mark:\n%s", out)
+	}
+	out, _, _ = runBinary(t, env, "", "status", "--json", "--notice", "Some")
+	if strings.Contains(out, "deliveredToNobody") {
+		t.Errorf("a notice that reached 5 of 6 says deliveredToNobody:\n%s", out)
+	}
+}
