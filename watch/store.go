@@ -32,6 +32,7 @@ type stateFile struct {
 // owns the directory at a time; another one opens it read-only.
 type Store struct {
 	path     string
+	writing  sync.Mutex // held by Save while it writes, and by Close: no write outlives Close
 	lock     *flock.Flock
 	readOnly atomic.Bool  // another process owns the state
 	newer    atomic.Bool  // the file is from a newer dingwatch: never write it
@@ -191,8 +192,10 @@ func EncodeState(st *State) ([]byte, error) {
 	return json.MarshalIndent(stateFile{Version: stateVersion, State: *st}, "", " ")
 }
 
-// Save writes st atomically; a read-only store writes nothing.
+// Save writes st atomically; a read-only (or closed) store writes nothing.
 func (s *Store) Save(st *State) error {
+	s.writing.Lock()
+	defer s.writing.Unlock()
 	if s.newer.Load() {
 		return errors.New("the state file is from a newer dingwatch: not overwritten")
 	}
@@ -298,8 +301,11 @@ func (e *Engine) fileStateLocked() *State {
 
 // Close releases ownership of the state: from then on the store writes
 // nothing (as a follower's) and a change is handed to the next owner
-// through the inbox. Closing again does nothing.
+// through the inbox. A save being written when Close is called ends
+// first. Closing again does nothing.
 func (s *Store) Close() error {
+	s.writing.Lock()
+	defer s.writing.Unlock()
 	if s.readOnly.Swap(true) {
 		return nil
 	}
