@@ -162,7 +162,7 @@ type commandEngine struct {
 }
 
 // commandEngine loads the settings and builds the engine of a one-shot
-// command; the caller closes its store.
+// command; the caller ends it with close.
 func (a *app) commandEngine(ctx context.Context) (*commandEngine, error) {
 	s, c, err := a.connect(dingtalk.DefaultRetries)
 	if err != nil {
@@ -174,6 +174,16 @@ func (a *app) commandEngine(ctx context.Context) (*commandEngine, error) {
 		return nil, err
 	}
 	return &commandEngine{Engine: e, store: store, sender: spy}, nil
+}
+
+// closeEngine ends a one-shot command's engine as every exit does
+// (watch.Engine.Stop: what it changed is saved, or handed to the owner,
+// before it lets go of the state) and says on stderr when the last save
+// failed.
+func (a *app) closeEngine(ce *commandEngine) {
+	if err := ce.Stop(); err != nil {
+		fmt.Fprintf(a.io.err, "dingwatch: warning: %s\n", line(err.Error()))
+	}
 }
 
 func (a *app) runSend(ctx context.Context, f sendFlags) error {
@@ -201,7 +211,7 @@ func (a *app) runSend(ctx context.Context, f sendFlags) error {
 	if err != nil {
 		return err
 	}
-	defer ce.store.Close()
+	defer a.closeEngine(ce)
 	// Following a dashboard or serve: what it has been handed and not
 	// saved yet counts too, so that a label just sent is refused again.
 	ce.ShowHandedOver()
@@ -347,7 +357,7 @@ func (a *app) runResend(ctx context.Context, f sendFlags) error {
 	if err != nil {
 		return err
 	}
-	defer ce.store.Close()
+	defer a.closeEngine(ce)
 	ce.ShowHandedOver() // a notice just sent, not saved by the owner yet, can be resent too
 	n, err := findNotice(ce.Snapshot().State, f.resend)
 	if err != nil {

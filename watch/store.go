@@ -273,8 +273,13 @@ func (e *Engine) save() {
 }
 
 // Flush returns once every change made before it was called is saved (or
-// failed to save: see Snapshot.SaveErr).
+// failed to save: see Snapshot.SaveErr) or, on a follower, handed to the
+// owner: it first waits for the changes in progress on other goroutines
+// (an edit being applied, handed over or saved; parcels being taken from
+// the inbox). It must not be called while making a change (an OnRead hook).
 func (e *Engine) Flush() {
+	e.changing.Lock() // every change in progress has ended
+	e.changing.Unlock()
 	e.save()
 	sv := &e.saver
 	sv.mu.Lock()
@@ -291,9 +296,11 @@ func (e *Engine) fileStateLocked() *State {
 	return &State{Keys: slices.Clone(e.state.Keys), Notices: slices.Clone(e.state.Notices), Calls: e.state.Calls.Clone()}
 }
 
-// Close releases ownership of the state.
+// Close releases ownership of the state: from then on the store writes
+// nothing (as a follower's) and a change is handed to the next owner
+// through the inbox. Closing again does nothing.
 func (s *Store) Close() error {
-	if s.readOnly.Load() {
+	if s.readOnly.Swap(true) {
 		return nil
 	}
 	return s.lock.Unlock()
