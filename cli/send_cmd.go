@@ -54,7 +54,10 @@ batches whose outcome is unknown: the notice may have reached them, so they may
 get it twice; since the command does not prompt, it must be confirmed with
 --yes-duplicates.
 
-Exit status: 0 every batch sent, 1 some batch failed or is unknown, 2 bad
+Exit status: 0 every batch sent, 1 some batch failed or is unknown, or
+DingTalk delivered it to nobody (every userId invalid, flow-controlled or
+filtered; some people not delivered is exit 0, so that a retry never sends it
+twice to those it reached: they are listed, and status reports them), 2 bad
 arguments or settings (nothing is sent then).`,
 		Example: `  dingwatch send --to user1,user2 --text "Weekly sync moved to 15:00" --label "Weekly sync"
   dingwatch send --to-file team.txt --markdown-file notes.md --title "Release v2: notes" --json
@@ -293,7 +296,18 @@ func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON bool) e
 	if err != nil {
 		return err
 	}
+	nobody := ""
+	if rep.DeliveredToNobody() {
+		// Sent, yet nobody can read it: a failure for a script. (Some
+		// people not delivered is not: a retry would send it twice to
+		// those it reached; `status` reports them.)
+		nobody = fmt.Sprintf("DingTalk delivered notice %q to nobody: %s not delivered (%s)",
+			line(rep.Label), watch.Plural(len(rep.NotDelivered), "person", "people"), line(rep.NotDeliveredWhy()))
+	}
 	if rep.OK() {
+		if nobody != "" {
+			return failedErr("%s", nobody)
+		}
 		return nil
 	}
 	failed, unknown := 0, 0
@@ -316,6 +330,9 @@ func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON bool) e
 	if unknown > 0 {
 		parts = append(parts, fmt.Sprintf("%s with an unknown outcome: their people may have it (never resent automatically)",
 			watch.Plural(unknown, "batch", "batches")))
+	}
+	if nobody != "" {
+		parts = append(parts, nobody)
 	}
 	msg := strings.Join(parts, "; ") + " (see above)"
 	if failed > 0 && failed == len(rep.Batches) && settingsErr != nil {
