@@ -43,7 +43,7 @@ func (a *app) runRecall(ctx context.Context, keys []string, asJSON bool) error {
 		return err
 	}
 	out, err := ce.Recall(ctx, keys)
-	ce.store.Close()
+	a.closeEngine(ce)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,10 @@ batches whose outcome is unknown: the notice may have reached them, so they may
 get it twice; since the command does not prompt, it must be confirmed with
 --yes-duplicates.
 
-Exit status: 0 every batch sent, 1 some batch failed or is unknown, 2 bad
+Exit status: 0 every batch sent, 1 some batch failed or is unknown, or
+DingTalk delivered it to nobody (every userId invalid, flow-controlled or
+filtered; some people not delivered is exit 0, so that a retry never sends it
+twice to those it reached: they are listed, and status reports them), 2 bad
 arguments or settings (nothing is sent then).`,
 		Example: `  dingwatch send --to user1,user2 --text "Weekly sync moved to 15:00" --label "Weekly sync"
   dingwatch send --to-file team.txt --markdown-file notes.md --title "Release v2: notes" --json
@@ -159,7 +162,7 @@ type commandEngine struct {
 }
 
 // commandEngine loads the settings and builds the engine of a one-shot
-// command; the caller closes its store.
+// command; the caller ends it with close.
 func (a *app) commandEngine(ctx context.Context) (*commandEngine, error) {
 	s, c, err := a.connect(dingtalk.DefaultRetries)
 	if err != nil {
@@ -171,6 +174,16 @@ func (a *app) commandEngine(ctx context.Context) (*commandEngine, error) {
 		return nil, err
 	}
 	return &commandEngine{Engine: e, store: store, sender: spy}, nil
+}
+
+// closeEngine ends a one-shot command's engine as every exit does
+// (watch.Engine.Stop: what it changed is saved, or handed to the owner,
+// before it lets go of the state) and says on stderr when the last save
+// failed.
+func (a *app) closeEngine(ce *commandEngine) {
+	if err := ce.Stop(); err != nil {
+		fmt.Fprintf(a.io.err, "dingwatch: warning: %s\n", line(err.Error()))
+	}
 }
 
 func (a *app) runSend(ctx context.Context, f sendFlags) error {
@@ -198,7 +211,7 @@ func (a *app) runSend(ctx context.Context, f sendFlags) error {
 	if err != nil {
 		return err
 	}
-	defer ce.store.Close()
+	defer a.closeEngine(ce)
 	// Following a dashboard or serve: what it has been handed and not
 	// saved yet counts too, so that a label just sent is refused again.
 	ce.ShowHandedOver()
@@ -283,7 +296,18 @@ func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON bool) e
 	if err != nil {
 		return err
 	}
+	nobody := ""
+	if rep.DeliveredToNobody() {
+		// Sent, yet nobody can read it: a failure for a script. (Some
+		// people not delivered is not: a retry would send it twice to
+		// those it reached; `status` reports them.)
+		nobody = fmt.Sprintf("DingTalk delivered notice %q to nobody: %s not delivered (%s)",
+			line(rep.Label), watch.Plural(len(rep.NotDelivered), "person", "people"), line(rep.NotDeliveredWhy()))
+	}
 	if rep.OK() {
+		if nobody != "" {
+			return failedErr("%s", nobody)
+		}
 		return nil
 	}
 	failed, unknown := 0, 0
@@ -306,6 +330,9 @@ func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON bool) e
 	if unknown > 0 {
 		parts = append(parts, fmt.Sprintf("%s with an unknown outcome: their people may have it (never resent automatically)",
 			watch.Plural(unknown, "batch", "batches")))
+	}
+	if nobody != "" {
+		parts = append(parts, nobody)
 	}
 	msg := strings.Join(parts, "; ") + " (see above)"
 	if failed > 0 && failed == len(rep.Batches) && settingsErr != nil {
@@ -330,7 +357,7 @@ func (a *app) runResend(ctx context.Context, f sendFlags) error {
 	if err != nil {
 		return err
 	}
-	defer ce.store.Close()
+	defer a.closeEngine(ce)
 	ce.ShowHandedOver() // a notice just sent, not saved by the owner yet, can be resent too
 	n, err := findNotice(ce.Snapshot().State, f.resend)
 	if err != nil {

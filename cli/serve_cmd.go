@@ -118,7 +118,14 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	if err != nil {
 		return err
 	}
-	defer stop()
+	// Whatever ends the server (a signal, an error), what the sessions
+	// changed is saved before the process exits.
+	defer func() {
+		if err := stop(); err != nil {
+			log.Error("stopping", "err", err)
+			fmt.Fprintf(a.io.err, "dingwatch: %s\n", line(err.Error()))
+		}
+	}()
 	if f.hostKey == "" {
 		f.hostKey = filepath.Join(dirs.State, "ssh_host_ed25519")
 	}
@@ -140,9 +147,7 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 			fmt.Fprintf(a.io.err, "dingwatch: %s line %d refused: %s\n", kf.Path(), r.Line, r.Reason)
 		}
 	}
-	pollCtx, stopPolling := context.WithCancel(ctx)
-	defer stopPolling()
-	go e.Run(pollCtx)
+	e.Start(ctx) // stop ends it
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	addr := ln.Addr().String()
@@ -182,11 +187,17 @@ func sshCommand(addr string, hostname func() (string, error)) string {
 }
 
 // serveEngine is the engine the server shares: the demo's, or one on the
-// configured DingTalk that owns the state.
-func (a *app) serveEngine(ctx context.Context, f serveFlags, log *slog.Logger) (*watch.Engine, string, func(), error) {
+// configured DingTalk that owns the state. stop ends push, ends the
+// engine once the sessions have ended (watch.Engine.Stop: every change
+// they made is saved) and lets go of the state; its error is a save that
+// failed.
+func (a *app) serveEngine(ctx context.Context, f serveFlags, log *slog.Logger) (*watch.Engine, string, func() error, error) {
 	if f.demo {
-		e, stop, err := a.demoEngine(ctx, log)
-		return e, "simulated", stop, err
+		e, stopDemo, err := a.demoEngine(ctx, log)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		return e, "simulated", func() error { err := e.Stop(); stopDemo(); return err }, nil
 	}
 	s, c, err := a.connect(-1)
 	if err != nil {
@@ -209,7 +220,7 @@ func (a *app) serveEngine(ctx context.Context, f serveFlags, log *slog.Logger) (
 			store.Close()
 			return nil, "", nil, err
 		}
-		return e, s.Region(), func() { stopPush(); store.Close() }, nil
+		return e, s.Region(), func() error { stopPush(); return e.Stop() }, nil
 	}
-	return e, s.Region(), func() { store.Close() }, nil
+	return e, s.Region(), e.Stop, nil
 }

@@ -9,7 +9,7 @@ import (
 
 // TestStatusFailsForNoticeDeliveredToNobody: a notice whose every userId
 // DingTalk did not deliver to (all invalid) is a failure a script sees:
-// `status` asks no key of it, says it was delivered to nobody and why, and
+// `send` exits 1 saying so; `status` asks no key of it, says it was delivered to nobody and why, and
 // exits 1; its JSON says "deliveredToNobody": true. A notice DingTalk did
 // not deliver to one person of six exits 1 too, naming how many of the
 // total; the count stays 0/6 and JSON does not say nobody.
@@ -20,10 +20,13 @@ func TestStatusFailsForNoticeDeliveredToNobody(t *testing.T) {
 	for i := range 25 {
 		bad = append(bad, fmt.Sprintf("ghost%02d", i))
 	}
-	if _, errOut, code := runBinary(t, env, "", "send", "--to", strings.Join(bad, ","), "--text", "hi", "--label", "Bad"); code != 0 {
-		t.Fatalf("send: exit %d: %s", code, errOut)
+	// send says it too: sent, yet nobody can read it.
+	if _, errOut, code := runBinary(t, env, "", "send", "--to", strings.Join(bad, ","), "--text", "hi", "--label", "Bad"); code != 1 ||
+		!strings.Contains(errOut, `DingTalk delivered notice "Bad" to nobody: 25 people not delivered (25 invalid userId)`) {
+		t.Fatalf("send to nobody: exit %d: %s", code, errOut)
 	}
 	ids := addTeam(s, 5)
+	// Some people not delivered: sent, exit 0 (a retry would send it twice).
 	if _, errOut, code := runBinary(t, env, "", "send", "--to", strings.Join(ids, ",")+",ghost", "--text", "hi", "--label", "Some"); code != 0 {
 		t.Fatalf("send: exit %d: %s", code, errOut)
 	}

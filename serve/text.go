@@ -64,6 +64,13 @@ func writeText(w io.Writer, snap *watch.Snapshot, keys []*watch.Key, now time.Ti
 		// and who DingTalk did not deliver to count too.
 		a := watch.AudienceOf(gk, g.Batches()...)
 		fmt.Fprintf(bw, "\n%s  read %d/%d", shown, len(a.Read), a.Total())
+		// As the dashboard's "!" and `status`: who DingTalk did not deliver to.
+		switch {
+		case a.DeliveredToNobody():
+			fmt.Fprintf(bw, "  ! delivered to nobody (%s)", safetext.Line(a.NotDeliveredWhy(), textHintMax))
+		case len(a.NotDelivered) > 0:
+			fmt.Fprintf(bw, "  ! %s not delivered (%s)", watch.Plural(len(a.NotDelivered), "person", "people"), safetext.Line(a.NotDeliveredWhy(), textHintMax))
+		}
 		if k.Err != nil {
 			fmt.Fprintf(bw, "  (%s)", safetext.Line(k.Err.Hint, textHintMax))
 		}

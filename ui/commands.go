@@ -159,6 +159,13 @@ func sendReport(rep watch.SendReport, err error) tea.Msg {
 	if len(rep.NotDelivered) > 0 {
 		text += fmt.Sprintf(", %d not delivered", len(rep.NotDelivered))
 	}
+	if rep.DeliveredToNobody() {
+		// Sent, yet nobody can read it: said as an error, with DingTalk's reasons.
+		text += fmt.Sprintf(": delivered to nobody (%s)", clean(rep.NotDeliveredWhy()))
+		if failed+unknown == 0 {
+			return doneMsg{err: errors.New(text), selectRow: "n:" + rep.Notice}
+		}
+	}
 	if failed+unknown > 0 {
 		return doneMsg{err: fmt.Errorf("%s; %d failed (b resends), %d unknown (B resends: may arrive twice)", text, failed, unknown), selectRow: "n:" + rep.Notice}
 	}

@@ -131,3 +131,19 @@ func lineWith(v, s string) string {
 	}
 	return ""
 }
+
+// TestSendToNobodyIsAnError: a send the dashboard made that DingTalk
+// delivered to nobody is said as an error, with DingTalk's reason; one
+// that reached some people is not.
+func TestSendToNobodyIsAnError(t *testing.T) {
+	lost := []watch.Undelivered{{UserID: "x1", Reason: "invalid userId"}, {UserID: "x2", Reason: "invalid userId"}}
+	msg := sendReport(watch.SendReport{Notice: "n", Label: "Bad", Batches: []watch.Batch{{Status: watch.BatchSent, UserIDs: []string{"x1", "x2"}}}, NotDelivered: lost}, nil)
+	d, ok := msg.(doneMsg)
+	if !ok || d.err == nil || d.err.Error() != `"Bad": 1 of 1 batch sent, 2 not delivered: delivered to nobody (2 invalid userId)` {
+		t.Errorf("to nobody: %#v", msg)
+	}
+	msg = sendReport(watch.SendReport{Notice: "n", Label: "Some", Batches: []watch.Batch{{Status: watch.BatchSent, UserIDs: []string{"x1", "x2", "u1"}}}, NotDelivered: lost}, nil)
+	if d, ok := msg.(doneMsg); !ok || d.err != nil || d.text != `"Some": 1 of 1 batch sent, 2 not delivered` {
+		t.Errorf("to some: %#v", msg)
+	}
+}

@@ -92,6 +92,17 @@ type Engine struct {
 	throttledAt time.Time // the last throttle answer
 
 	saver saver
+	// changing is held (read) by every change in progress, from applying
+	// it to saving it or handing it over; Flush takes it to wait for them.
+	changing sync.RWMutex
+	run      runner // the Run goroutine Start started, for Stop
+}
+
+// runner is the Run goroutine Start started.
+type runner struct {
+	mu     sync.Mutex
+	cancel context.CancelFunc // ends its Run; nil when not started
+	done   chan struct{}      // closed when its Run has returned
 }
 
 // keptEvents is how many recent read events snapshots carry.

@@ -242,6 +242,7 @@ var followerEdits = map[string]struct {
 // viewMethods are the exported methods of Engine that change nothing a
 // follower would have to hand over.
 var viewMethods = []string{"Snapshot", "Subscribe", "Subscribers", "Run", "PollOnce", "Unread", "Warn", "Flush",
+	"Start", "Stop", // the engine's life: Run, and the exit that saves (lifecycle_test.go)
 	"SetPush",                      // the health of this process's own Stream connection
 	"ShowHandedOver", "AwaitSaved"} // a one-shot follower's view of the owner's inbox and saves: nothing is handed over
 

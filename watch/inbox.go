@@ -82,6 +82,9 @@ func (e *Engine) takeInbox() bool {
 	if e.opts.Store == nil || e.following() {
 		return false
 	}
+	// From taking the parcels off the disk to saving them: Flush waits.
+	e.changing.RLock()
+	defer e.changing.RUnlock()
 	parcels, problems := e.opts.Store.TakeInbox()
 	if len(parcels) == 0 && len(problems) == 0 {
 		return false

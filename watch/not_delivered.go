@@ -47,3 +47,40 @@ func (a Audience) NotDeliveredWhy() string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// DeliveredToNobody reports whether a send's sent batches reached nobody:
+// at least one batch was sent, and DingTalk did not deliver to any userId
+// of them (every one invalid, flow-controlled or filtered). The people of
+// failed or unknown batches do not count here. Such a send is a failure
+// the user must see (`dingwatch send` exits 1, the dashboard says it as an
+// error); one that reached some people is not, so that `send || retry`
+// never sends it twice to those it reached.
+func (r SendReport) DeliveredToNobody() bool {
+	lost := make(map[string]bool, len(r.NotDelivered))
+	for _, u := range r.NotDelivered {
+		lost[u.UserID] = true
+	}
+	sent := false
+	for _, b := range r.Batches {
+		if b.Status != BatchSent {
+			continue
+		}
+		sent = true
+		for _, id := range b.UserIDs {
+			if !lost[id] {
+				return false
+			}
+		}
+	}
+	return sent && len(lost) > 0
+}
+
+// NotDeliveredWhy is how many userIds of the send DingTalk did not deliver
+// to for each reason it gave, as Audience.NotDeliveredWhy says it.
+func (r SendReport) NotDeliveredWhy() string {
+	a := Audience{NotDelivered: make([]Person, len(r.NotDelivered))}
+	for i, u := range r.NotDelivered {
+		a.NotDelivered[i] = Person{Recipient: Recipient{UserID: u.UserID}, Reason: u.Reason}
+	}
+	return a.NotDeliveredWhy()
+}

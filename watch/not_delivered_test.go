@@ -182,3 +182,29 @@ func TestStatusNotDeliveredHostile(t *testing.T) {
 		}
 	}
 }
+
+// TestSendReportDeliveredToNobody: a send reached nobody when it sent a
+// batch and DingTalk delivered none of its sent batches' userIds; failed
+// and unknown batches do not count either way.
+func TestSendReportDeliveredToNobody(t *testing.T) {
+	lost := []Undelivered{{UserID: "a", Reason: "invalid userId"}, {UserID: "b", Reason: "filtered by DingTalk"}}
+	for _, c := range []struct {
+		name string
+		rep  SendReport
+		want bool
+	}{
+		{"all invalid", SendReport{Batches: []Batch{{Status: BatchSent, UserIDs: []string{"a", "b"}}}, NotDelivered: lost}, true},
+		{"one reached", SendReport{Batches: []Batch{{Status: BatchSent, UserIDs: []string{"a", "b", "c"}}}, NotDelivered: lost}, false},
+		{"plus a failed batch", SendReport{Batches: []Batch{{Status: BatchSent, UserIDs: []string{"a", "b"}}, {Status: BatchFailed, UserIDs: []string{"c"}}}, NotDelivered: lost}, true},
+		{"plus an unknown batch", SendReport{Batches: []Batch{{Status: BatchSent, UserIDs: []string{"a", "b"}}, {Status: BatchUnknown, UserIDs: []string{"c"}}}, NotDelivered: lost}, true},
+		{"nothing sent", SendReport{Batches: []Batch{{Status: BatchFailed, UserIDs: []string{"a"}}}}, false},
+		{"all delivered", SendReport{Batches: []Batch{{Status: BatchSent, UserIDs: []string{"c"}}}}, false},
+	} {
+		if got := c.rep.DeliveredToNobody(); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+	if got, want := (SendReport{NotDelivered: lost}).NotDeliveredWhy(), "1 filtered by DingTalk, 1 invalid userId"; got != want {
+		t.Errorf("NotDeliveredWhy %q, want %q", got, want)
+	}
+}

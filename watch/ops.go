@@ -71,6 +71,8 @@ func (e errNoKey) Error() string { return dingtalk.Short(string(e)) + " is no lo
 // to what it shows and hands them to the owner in one parcel, which the
 // owner applies in the same way when it takes its inbox.
 func (e *Engine) apply(ops ...Op) (opResult, error) {
+	e.changing.RLock() // until saved or handed over: Flush waits for it
+	defer e.changing.RUnlock()
 	e.mu.Lock()
 	res, err := e.applyLocked(ops, e.opts.Now())
 	following := e.following()

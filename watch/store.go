@@ -32,6 +32,7 @@ type stateFile struct {
 // owns the directory at a time; another one opens it read-only.
 type Store struct {
 	path     string
+	writing  sync.Mutex // held by Save while it writes, and by Close: no write outlives Close
 	lock     *flock.Flock
 	readOnly atomic.Bool  // another process owns the state
 	newer    atomic.Bool  // the file is from a newer dingwatch: never write it
@@ -191,8 +192,10 @@ func EncodeState(st *State) ([]byte, error) {
 	return json.MarshalIndent(stateFile{Version: stateVersion, State: *st}, "", " ")
 }
 
-// Save writes st atomically; a read-only store writes nothing.
+// Save writes st atomically; a read-only (or closed) store writes nothing.
 func (s *Store) Save(st *State) error {
+	s.writing.Lock()
+	defer s.writing.Unlock()
 	if s.newer.Load() {
 		return errors.New("the state file is from a newer dingwatch: not overwritten")
 	}
@@ -273,8 +276,13 @@ func (e *Engine) save() {
 }
 
 // Flush returns once every change made before it was called is saved (or
-// failed to save: see Snapshot.SaveErr).
+// failed to save: see Snapshot.SaveErr) or, on a follower, handed to the
+// owner: it first waits for the changes in progress on other goroutines
+// (an edit being applied, handed over or saved; parcels being taken from
+// the inbox). It must not be called while making a change (an OnRead hook).
 func (e *Engine) Flush() {
+	e.changing.Lock() // every change in progress has ended
+	e.changing.Unlock()
 	e.save()
 	sv := &e.saver
 	sv.mu.Lock()
@@ -291,9 +299,14 @@ func (e *Engine) fileStateLocked() *State {
 	return &State{Keys: slices.Clone(e.state.Keys), Notices: slices.Clone(e.state.Notices), Calls: e.state.Calls.Clone()}
 }
 
-// Close releases ownership of the state.
+// Close releases ownership of the state: from then on the store writes
+// nothing (as a follower's) and a change is handed to the next owner
+// through the inbox. A save being written when Close is called ends
+// first. Closing again does nothing.
 func (s *Store) Close() error {
-	if s.readOnly.Load() {
+	s.writing.Lock()
+	defer s.writing.Unlock()
+	if s.readOnly.Swap(true) {
 		return nil
 	}
 	return s.lock.Unlock()
