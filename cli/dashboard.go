@@ -57,15 +57,16 @@ func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer l.unload()
-	return a.runEngine(cmd.Context(), out, l.e, s.Region(), s.Bell, log)
+	err = a.runEngine(cmd.Context(), out, l.e, s.Region(), s.Bell, log)
+	a.stopped(l.stop())
+	return err
 }
 
 // loaded is a saved state in an engine.
 type loaded struct {
 	e        *watch.Engine
 	warnings []watch.Warning // what the load set aside or found, shown in the dashboard's banners
-	unload   func()          // stops push and lets go of the state
+	stop     func() error    // stops push, then the engine: Run ends, changes are saved, the state is let go
 }
 
 // loadEngine loads the saved state into an engine, adds keys, and starts
@@ -93,7 +94,7 @@ func (a *app) loadEngine(ctx context.Context, s config.Settings, c *dingtalk.Cli
 			return loaded{}, err
 		}
 	}
-	return loaded{e: e, warnings: warnings, unload: func() { stopPush(); store.Close() }}, nil
+	return loaded{e: e, warnings: warnings, stop: func() error { stopPush(); return e.Stop() }}, nil
 }
 
 // preview is the first frame's snapshot of the saved state, read before
@@ -134,9 +135,9 @@ func (a *app) runPreviewed(ctx context.Context, out *os.File, first *watch.Snaps
 		l, err := load(ctx)
 		if err != nil {
 			cancel() // the dashboard ends with the load's error
-			l.unload = func() {}
+			l.stop = func() error { return nil }
 		} else {
-			go l.e.Run(ctx)
+			l.e.Start(ctx)
 		}
 		late.start(ctx, l.e, l.warnings, err)
 		done <- l
@@ -155,12 +156,20 @@ func (a *app) runPreviewed(ctx context.Context, out *os.File, first *watch.Snaps
 		return err // nothing asked waits for the state: leave its load
 	}
 	l := <-done
-	defer l.unload()
 	a.tellUnseen(late.finish())
+	a.stopped(l.stop())
 	if late.err != nil {
 		return late.err
 	}
 	return err
+}
+
+// stopped says on stderr that the last changes could not be saved, when
+// stopping the engine says so.
+func (a *app) stopped(err error) {
+	if err != nil {
+		fmt.Fprintln(a.io.err, "dingwatch: the last changes could not be saved: "+safetext.Line(err.Error(), 0))
+	}
 }
 
 // tellUnseen says on stderr what the load set aside or found that the
@@ -179,7 +188,7 @@ func (a *app) runEngine(ctx context.Context, out *os.File, e *watch.Engine, regi
 	first := e.Snapshot() // the first frame shows the saved keys, before a poll pass takes the engine
 	late := newLateEngine(first)
 	late.start(ctx, e, nil, nil)
-	go e.Run(ctx)
+	e.Start(ctx)
 	err := a.runProgram(ctx, out, late, late.changes, first, nil, region, bell, log)
 	cancel() // the engine stops polling
 	late.finish()

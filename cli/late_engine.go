@@ -85,15 +85,12 @@ func (l *lateEngine) loaded() bool {
 func (l *lateEngine) asked() bool { return l.waiting.Load() > 0 }
 
 // finish waits for the calls made before the dashboard ended (their
-// context is over: a send stops at once), then for every change to be
-// saved. It returns the load's warnings the dashboard never showed.
+// context is over: a send stops at once); the engine's Stop then saves
+// them. It returns the load's warnings the dashboard never showed. Call
+// it once the engine is there, or the load failed.
 func (l *lateEngine) finish() []watch.Warning {
 	l.calls.Wait()
-	if l.e == nil {
-		return nil
-	}
-	l.e.Flush()
-	if l.shown.Load() {
+	if l.e == nil || l.shown.Load() {
 		return nil
 	}
 	return l.warnings
