@@ -122,11 +122,17 @@ func (e *Engine) Send(ctx context.Context, spec SendSpec) (SendReport, error) {
 func (e *Engine) sendBatches(ctx context.Context, rep *SendReport, robot string, ids []string, msg dingtalk.Message) {
 	for _, chunk := range Chunks(ids, dingtalk.MaxBatch) {
 		b := Batch{Round: rep.Round, UserIDs: chunk, At: e.opts.Now()}
-		res, err := e.opts.Sender.BatchSend(ctx, robot, chunk, msg)
+		var res dingtalk.SendResult
+		err := ctx.Err()
+		if err == nil {
+			res, err = e.opts.Sender.BatchSend(ctx, robot, chunk, msg)
+		}
 		var lost []Undelivered
 		switch {
 		case errors.Is(err, dingtalk.ErrOutcomeUnknown):
 			b.Status, b.Error = BatchUnknown, err.Error()
+		case ctx.Err() != nil && (errors.Is(err, ctx.Err()) || dingtalk.NeverSent(err)):
+			b.Status, b.Error = BatchFailed, notSentStopped // never DingTalk's doing (tester Q7)
 		case err != nil:
 			b.Status, b.Error = BatchFailed, batchError(err)
 		case CheckKey(res.ProcessQueryKey) != nil:
@@ -140,9 +146,13 @@ func (e *Engine) sendBatches(ctx context.Context, rep *SendReport, robot string,
 			rep.NotDelivered = append(rep.NotDelivered, lost...)
 		}
 		rep.Batches = append(rep.Batches, b)
-		e.recordBatch(*rep, b, robot, lost, err == nil || !dingtalk.NeverSent(err))
+		e.recordBatch(*rep, b, robot, lost, b.Error != notSentStopped && (err == nil || !dingtalk.NeverSent(err)))
 	}
 }
+
+// notSentStopped is why a batch was not sent when the send was stopped
+// (dingwatch quit, or was interrupted) before the batch left.
+const notSentStopped = "not sent: the send was stopped before this batch left; resend the failed batches to send it"
 
 // batchError says why a batch was not sent, and never that it will be
 // tried again: batchSend is not retried, by the client or by dingwatch.

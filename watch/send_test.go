@@ -449,3 +449,40 @@ func TestUnsentNoticeSurvivesRemovals(t *testing.T) {
 		t.Fatalf("groups %+v", g)
 	}
 }
+
+// stoppingSender stops the send (as quitting dingwatch does) while its
+// first batch is sent: that batch went out, the others never left.
+type stoppingSender struct {
+	fakeSender
+	stop context.CancelFunc
+}
+
+func (s *stoppingSender) BatchSend(ctx context.Context, robot string, ids []string, msg dingtalk.Message) (dingtalk.SendResult, error) {
+	s.stop()
+	return s.fakeSender.BatchSend(ctx, robot, ids, msg)
+}
+
+// A send stopped part way (dingwatch quit during it) records the batches
+// that never left as not sent because the send stopped, never as
+// DingTalk's doing, and charges no call for them (tester Q7: they said
+// "DingTalk was busy").
+func TestStoppedSendSaysItStopped(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &stoppingSender{stop: cancel}
+	e := NewEngine(Options{Sender: s, RobotCode: "r", Now: func() time.Time { return t0 }})
+	rep, err := e.Send(ctx, SendSpec{Label: "stopped", UserIDs: users(1, 60), Message: dingtalk.Text("hi")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Batches) != 3 || rep.Batches[0].Status != BatchSent {
+		t.Fatalf("batches: %+v", rep.Batches)
+	}
+	for _, b := range rep.Batches[1:] {
+		if b.Status != BatchFailed || b.Error != notSentStopped {
+			t.Errorf("a batch that never left: %s %q", b.Status, b.Error)
+		}
+	}
+	if spent := e.Snapshot().State.Calls.Spent(t0); spent != 1 {
+		t.Errorf("%d calls charged, want 1 (the batch that left)", spent)
+	}
+}
