@@ -48,6 +48,11 @@ func (m Model) binding(msg tea.KeyMsg) (Model, tea.Cmd) {
 	if r, ok := m.list.selected(); ok && len(r.keys) == 0 && slices.ContainsFunc([]key.Binding{k.Refresh, k.Recall, k.Name, k.Write, k.SentAt}, func(b key.Binding) bool { return key.Matches(msg, b) }) {
 		return m.setFlash(r.title()+" has no key: none of its batches was sent (b or B resends them)", true)
 	}
+	moves := []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Filter, k.Tab}
+	if m.list.want > 0 && !slices.ContainsFunc(moves, func(b key.Binding) bool { return key.Matches(msg, b) }) {
+		// The row under the cursor is not the one moved to (tester Q3: G d removed the preview's last row).
+		return m.setFlash("the row you moved to is still loading: nothing done", true)
+	}
 	if r, ok := m.list.selected(); ok {
 		if next, cmd, handled := m.rowAction(msg, r); handled {
 			return next, cmd

@@ -50,6 +50,9 @@ func TestPreviewDrawsTheLoadedFrame(t *testing.T) {
 	if r.key().Key != "key00047" || !strings.Contains(m.View(), "↓ 252 more, loading…") {
 		t.Fatalf("G in a preview: on %s, want the last row loaded, with the rest said to be loading:\n%s", r.key().Key, m.View())
 	}
+	if m = drive(m, keys("d", "e")...); m.overlay != nil || !strings.Contains(m.View(), "still loading: nothing done") {
+		t.Fatalf("d or e after G in a preview acted on the last row loaded:\n%s", m.View())
+	}
 	m = drive(m, snapshotMsg{e.Snapshot()})
 	if r, _ := m.list.selected(); r.key().Key != "key00299" {
 		t.Fatalf("G in a preview ends on %s once loaded, want the last row:\n%s", r.key().Key, m.View())
