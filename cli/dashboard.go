@@ -127,6 +127,7 @@ func (a *app) preview(out *os.File, s config.Settings) (*watch.Snapshot, bool) {
 // whole or not at all.)
 func (a *app) runPreviewed(ctx context.Context, out *os.File, first *watch.Snapshot, load func(context.Context) (loaded, error),
 	s config.Settings, log *slog.Logger) error {
+	sends := ctx // a send outlives q (the dashboard waits for it), not an interrupt
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	late := newLateEngine(first)
@@ -150,13 +151,13 @@ func (a *app) runPreviewed(ctx context.Context, out *os.File, first *watch.Snaps
 		}
 		once.Do(loadState)
 	}()
-	err := a.runProgram(ctx, out, late, late.changes, first, func() { once.Do(loadState) }, s.Region(), s.Bell, log)
+	err := a.runProgram(ctx, sends, out, late, late.changes, first, func() { once.Do(loadState) }, s.Region(), s.Bell, log)
 	cancel() // the engine stops polling
 	if !late.loaded() && !late.asked() {
 		return err // nothing asked waits for the state: leave its load
 	}
 	l := <-done
-	a.tellUnseen(late.finish())
+	a.tellUnseen(late.finish(a.io.err))
 	a.stopped(l.stop())
 	if late.err != nil {
 		return late.err
@@ -183,15 +184,16 @@ func (a *app) tellUnseen(warnings []watch.Warning) {
 // runEngine polls with e and shows the dashboard on out until the user
 // quits; the changes asked before then are saved before it returns.
 func (a *app) runEngine(ctx context.Context, out *os.File, e *watch.Engine, region string, bell bool, log *slog.Logger) error {
+	sends := ctx // a send outlives q (the dashboard waits for it), not an interrupt
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	first := e.Snapshot() // the first frame shows the saved keys, before a poll pass takes the engine
 	late := newLateEngine(first)
 	late.start(ctx, e, nil, nil)
 	e.Start(ctx)
-	err := a.runProgram(ctx, out, late, late.changes, first, nil, region, bell, log)
+	err := a.runProgram(ctx, sends, out, late, late.changes, first, nil, region, bell, log)
 	cancel() // the engine stops polling
-	late.finish()
+	late.finish(a.io.err)
 	return err
 }
 
@@ -226,16 +228,18 @@ func (a *app) terminal() (*os.File, error) {
 }
 
 // runProgram shows the dashboard of e on out, from first, until the user
-// quits or ctx ends.
-func (a *app) runProgram(ctx context.Context, out *os.File, e ui.Engine, changes <-chan struct{}, first *watch.Snapshot, drawn func(),
+// quits or ctx ends; sends and recalls started from it end with sends.
+// Signals reach it through ctx only: Bubble Tea's own handler, racing
+// ours, could leave the program hanging on SIGTERM (tester Q1).
+func (a *app) runProgram(ctx, sends context.Context, out *os.File, e ui.Engine, changes <-chan struct{}, first *watch.Snapshot, drawn func(),
 	region string, bell bool, log *slog.Logger) error {
 	// The dashboard's colours read on any background: nothing asks the
 	// terminal a question that could hold the first frame or whose late
 	// answer could be read as keys.
 	r := lipgloss.NewRenderer(out)
-	m := ui.New(ui.Options{Engine: e, Changes: changes, Snapshot: first, FirstFrame: drawn, Renderer: r, Region: region, Ctx: ctx, Bell: bell, Log: log,
+	m := ui.New(ui.Options{Engine: e, Changes: changes, Snapshot: first, FirstFrame: drawn, Renderer: r, Region: region, Ctx: sends, Bell: bell, Log: log,
 		Getenv: a.getenv}) // TMUX and STY decide how the clipboard is reached
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(out), tea.WithInput(a.io.in)}
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(out), tea.WithInput(a.io.in), tea.WithoutSignalHandler()}
 	if a.getenv("SSH_TTY") != "" {
 		opts = append(opts, tea.WithFPS(15)) // slow links: fewer frames
 	}

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +25,7 @@ type lateEngine struct {
 	preview  *watch.Snapshot
 	changes  chan struct{}  // the dashboard's: the engine's changes, forwarded
 	calls    sync.WaitGroup // calls begun and not returned
+	running  atomic.Int32   // the same, counted
 	waiting  atomic.Int32   // calls waiting for the engine
 	shown    atomic.Bool    // the dashboard took a snapshot of the engine
 }
@@ -84,11 +87,15 @@ func (l *lateEngine) loaded() bool {
 // while the state loaded, which the dashboard's end must not drop.
 func (l *lateEngine) asked() bool { return l.waiting.Load() > 0 }
 
-// finish waits for the calls made before the dashboard ended (their
-// context is over: a send stops at once); the engine's Stop then saves
-// them. It returns the load's warnings the dashboard never showed. Call
-// it once the engine is there, or the load failed.
-func (l *lateEngine) finish() []watch.Warning {
+// finish waits for the calls made before the dashboard ended (a send
+// runs to its end unless interrupted; w is told while one runs); the
+// engine's Stop then saves them. It returns the load's warnings the
+// dashboard never showed. Call it once the engine is there, or the load
+// failed.
+func (l *lateEngine) finish(w io.Writer) []watch.Warning {
+	if l.running.Load() > 0 {
+		fmt.Fprintln(w, "dingwatch: finishing what was asked before quitting (ctrl+c stops a send; its batches not sent are kept as failed)")
+	}
 	l.calls.Wait()
 	if l.e == nil || l.shown.Load() {
 		return nil
@@ -110,7 +117,9 @@ func (l *lateEngine) Snapshot() *watch.Snapshot {
 // the load.
 func when[T any](l *lateEngine, f func(*watch.Engine) (T, error)) (T, error) {
 	l.calls.Add(1)
+	l.running.Add(1)
 	defer l.calls.Done()
+	defer l.running.Add(-1)
 	l.waiting.Add(1)
 	e, err := l.wait()
 	l.waiting.Add(-1)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -127,4 +128,25 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// SIGTERM ends the dashboard every time, its terminal given back (tester
+// Q1: Bubble Tea's own signal handler raced ours and hung 4 runs in 12).
+func TestTmuxSigtermAlwaysEnds(t *testing.T) {
+	for i := range 5 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) { // a tmux server each
+			x := demoInTmux(t, 80, 24, "TERM=screen")
+			shell := strings.TrimSpace(x.run("display", "-p", "-t", "dw", "#{pane_pid}"))
+			out, err := exec.Command("pgrep", "-P", shell).Output()
+			if err != nil {
+				t.Fatalf("no dingwatch under the pane's shell %s: %v", shell, err)
+			}
+			for _, pid := range strings.Fields(string(out)) {
+				exec.Command("kill", "-TERM", pid).Run()
+			}
+			if s := x.waitFor("EXIT="); strings.Contains(s, "Unread (") {
+				t.Fatalf("the terminal was not given back:\n%s", s)
+			}
+		})
+	}
 }
