@@ -301,8 +301,12 @@ func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON bool) e
 		// Sent, yet nobody can read it: a failure for a script. (Some
 		// people not delivered is not: a retry would send it twice to
 		// those it reached; `status` reports them.)
-		nobody = fmt.Sprintf("DingTalk delivered notice %q to nobody: %s not delivered (%s)",
-			line(rep.Label), watch.Plural(len(rep.NotDelivered), "person", "people"), line(rep.NotDeliveredWhy()))
+		what := fmt.Sprintf("notice %q", line(rep.Label))
+		if rep.Round > 0 { // a reminder: the notice's earlier rounds may have reached people (tester Q4)
+			what = fmt.Sprintf("reminder %d of notice %q", rep.Round, line(rep.Label))
+		}
+		nobody = fmt.Sprintf("DingTalk delivered %s to nobody: %s not delivered (%s)",
+			what, watch.Plural(len(rep.NotDelivered), "person", "people"), line(rep.NotDeliveredWhy()))
 	}
 	if rep.OK() {
 		if nobody != "" {

@@ -26,6 +26,15 @@ func TestStatusFailsForNoticeDeliveredToNobody(t *testing.T) {
 		t.Fatalf("send to nobody: exit %d: %s", code, errOut)
 	}
 	ids := addTeam(s, 5)
+	// A reminder that reached nobody is said of the reminder, not of a
+	// notice that reached people (tester Q4).
+	if _, errOut, code := runBinary(t, env, "", "send", "--to", ids[0], "--text", "hi", "--label", "Good"); code != 0 {
+		t.Fatalf("send: exit %d: %s", code, errOut)
+	}
+	if _, errOut, code := runBinary(t, env, "", "send", "--to", "ghostx", "--text", "again", "--label", "Good", "--join"); code != 1 ||
+		!strings.Contains(errOut, `DingTalk delivered reminder 1 of notice "Good" to nobody: 1 person not delivered`) {
+		t.Fatalf("a reminder to nobody: exit %d: %s", code, errOut)
+	}
 	// Some people not delivered: sent, exit 0 (a retry would send it twice).
 	if _, errOut, code := runBinary(t, env, "", "send", "--to", strings.Join(ids, ",")+",ghost", "--text", "hi", "--label", "Some"); code != 0 {
 		t.Fatalf("send: exit %d: %s", code, errOut)
