@@ -192,8 +192,13 @@ func (p *peeker) snapshot(policy Policy, now time.Time) (*Snapshot, bool) {
 		return nil, false
 	}
 	for id := range p.at {
-		if !notices[id] || st.Notice(id).NothingSent() {
-			return nil, false // a stand-in notice, or keys for a notice nothing was sent for: the full load says so
+		if !notices[id] {
+			return nil, false // a stand-in notice: the full load says so
+		}
+	}
+	for _, n := range st.Notices {
+		if _, keyed := p.at[n.ID]; keyed && n.NothingSent() {
+			return nil, false // keys for a notice nothing was sent for: the full load says so
 		}
 	}
 	shown := min(p.groups, p.want)
