@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"io"
-	"slices"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -15,7 +14,7 @@ import (
 // those of the row under the cursor, then the focused pane's.
 func (m Model) binding(msg tea.KeyMsg) (Model, tea.Cmd) {
 	k := m.c.keys
-	if m.opts.ReadOnly && slices.ContainsFunc(k.changes(), func(b key.Binding) bool { return key.Matches(msg, b) }) {
+	if m.opts.ReadOnly && key.Matches(msg, k.changes()...) {
 		return m.setFlash(fmt.Sprintf("view only: %q changes things, and this session may only watch (ask the operator for a user key)", msg.String()), true)
 	}
 	if m.opts.NoExport && key.Matches(msg, k.Write) {
@@ -45,11 +44,10 @@ func (m Model) binding(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Send):
 		return m.open(m.sendForm())
 	}
-	if r, ok := m.list.selected(); ok && len(r.keys) == 0 && slices.ContainsFunc([]key.Binding{k.Refresh, k.Recall, k.Name, k.Write, k.SentAt}, func(b key.Binding) bool { return key.Matches(msg, b) }) {
+	if r, ok := m.list.selected(); ok && len(r.keys) == 0 && key.Matches(msg, k.Refresh, k.Recall, k.Name, k.Write, k.SentAt) {
 		return m.setFlash(r.title()+" has no key: none of its batches was sent (b or B resends them)", true)
 	}
-	moves := []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Filter, k.Tab}
-	if m.list.want > 0 && !slices.ContainsFunc(moves, func(b key.Binding) bool { return key.Matches(msg, b) }) {
+	if m.list.want > 0 && !key.Matches(msg, k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Filter, k.Tab) {
 		// The row under the cursor is not the one moved to (tester Q3: G d removed the preview's last row).
 		return m.setFlash("the row you moved to is still loading: nothing done", true)
 	}
