@@ -128,11 +128,12 @@ func (e *Engine) sendBatches(ctx context.Context, rep *SendReport, robot string,
 			res, err = e.opts.Sender.BatchSend(ctx, robot, chunk, msg)
 		}
 		var lost []Undelivered
+		reached := err == nil || !dingtalk.NeverSent(err) // a call that never reached DingTalk spends nothing
 		switch {
 		case errors.Is(err, dingtalk.ErrOutcomeUnknown):
 			b.Status, b.Error = BatchUnknown, err.Error()
 		case ctx.Err() != nil && (errors.Is(err, ctx.Err()) || dingtalk.NeverSent(err)):
-			b.Status, b.Error = BatchFailed, notSentStopped // never DingTalk's doing (tester Q7)
+			b.Status, b.Error, reached = BatchFailed, notSentStopped, false // never DingTalk's doing (tester Q7)
 		case err != nil:
 			b.Status, b.Error = BatchFailed, batchError(err)
 		case CheckKey(res.ProcessQueryKey) != nil:
@@ -146,7 +147,7 @@ func (e *Engine) sendBatches(ctx context.Context, rep *SendReport, robot string,
 			rep.NotDelivered = append(rep.NotDelivered, lost...)
 		}
 		rep.Batches = append(rep.Batches, b)
-		e.recordBatch(*rep, b, robot, lost, b.Error != notSentStopped && (err == nil || !dingtalk.NeverSent(err)))
+		e.recordBatch(*rep, b, robot, lost, reached)
 	}
 }
 
