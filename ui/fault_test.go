@@ -111,7 +111,11 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 	return b.Buffer.Write(p)
 }
 
-func newFaultRig(t *testing.T) *faultRig {
+func newFaultRig(t *testing.T) *faultRig { t.Helper(); return newFaultRigWorkers(t, 0) }
+
+// newFaultRigWorkers is a rig whose engine asks at most workers keys at
+// once (0: the default).
+func newFaultRigWorkers(t *testing.T, workers int) *faultRig {
 	t.Helper()
 	r := &faultRig{clk: sim.NewClock(now), dir: t.TempDir(), log: &bytes.Buffer{}}
 	s, err := sim.Start(sim.Options{Now: r.clk.Now, AppKey: "app", AppSecret: faultSecret, NotReadyFor: time.Second})
@@ -134,7 +138,7 @@ func newFaultRig(t *testing.T) *faultRig {
 	r.store = store
 	lb := &lockedBuffer{}
 	r.log = &lb.Buffer
-	r.e = watch.NewEngine(watch.Options{Client: c, Store: store, State: st, RobotCode: "dingdemo", Now: r.clk.Now,
+	r.e = watch.NewEngine(watch.Options{Client: c, Store: store, State: st, RobotCode: "dingdemo", Now: r.clk.Now, Workers: workers,
 		Policy: watch.Policy{Interval: 10 * time.Second}, Log: slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	for i, k := range r.keys {
 		r.e.Add(watch.AddSpec{Keys: []string{k}, Label: []string{"Alpha", "Bravo", "Charlie"}[i], SentAt: now.Add(-10 * time.Minute)})
@@ -207,10 +211,18 @@ func TestFaultSuite(t *testing.T) {
 					t.Fatalf("the error must show on Bravo's row only:\n%s", view)
 				}
 			case global:
+				// Every key asked fails. A ban holds every key: a key its
+				// answer came before (with several workers, any of them)
+				// is not asked, and the banner says the pause instead.
+				held := snap.HeldUntil.After(r.clk.Now())
 				for _, k := range snap.State.Keys {
-					if !failed(k) {
-						t.Fatalf("a key escaped a global fault: %+v", k)
+					asked := k.LastTry.Equal(r.clk.Now())
+					if asked && !failed(k) || !asked && !held {
+						t.Fatalf("a key escaped a global fault (held until %v): %+v", snap.HeldUntil, k)
 					}
+				}
+				if held != strings.Contains(view, "DingTalk asked this host to pause") {
+					t.Fatalf("held until %v; the banner must say so exactly then:\n%s", snap.HeldUntil, view)
 				}
 			case fatal:
 				if snap.Halted == "" || !strings.Contains(view, "polling stopped") {
@@ -303,5 +315,49 @@ func TestFaultSuite(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A ban's answer holds every key: with one worker, the keys after the
+// first are not asked, keep their last answers, and the banner says until
+// when nothing is asked; when the pause is over they are asked again and
+// the banner goes.
+func TestBanHoldsTheKeysNotAskedYet(t *testing.T) {
+	r := newFaultRigWorkers(t, 1)
+	r.poll(0)
+	r.poll(time.Minute)
+	r.sim.Inject(sim.Fault{Status: 403, Body: sim.BanPage})
+	r.clk.Add(10 * time.Second)
+	r.e.Refresh("")
+	calls := r.sim.Calls("readStatus")
+	r.poll(time.Second)
+	if got := r.sim.Calls("readStatus") - calls; got != 1 {
+		t.Fatalf("%d calls after a ban's answer; want only the one that got it", got)
+	}
+	snap := r.e.Snapshot()
+	if snap.HeldUntil.Before(r.clk.Now().Add(4 * time.Minute)) {
+		t.Fatalf("held until %v, now %v: want the ban's 5 minutes", snap.HeldUntil, r.clk.Now())
+	}
+	view := r.view()
+	if !strings.Contains(view, "DingTalk asked this host to pause: nothing is asked until 10:06") {
+		t.Fatalf("no pause banner:\n%s", view)
+	}
+	for i, k := range snap.State.Keys {
+		if (k.Err != nil) != (i == 0) {
+			t.Fatalf("key %d failed=%v; only the one asked should: %+v", i, k.Err != nil, k.Err)
+		}
+	}
+	r.sim.ClearFaults()
+	r.poll(5 * time.Minute)
+	if snap := r.e.Snapshot(); !snap.HeldUntil.IsZero() {
+		t.Fatalf("still held after the pause: %v", snap.HeldUntil)
+	}
+	for _, k := range r.e.Snapshot().State.Keys {
+		if k.Err != nil || !k.LastOK.Equal(r.clk.Now()) {
+			t.Fatalf("not asked again after the pause: %+v", k)
+		}
+	}
+	if view := r.view(); strings.Contains(view, "pause") {
+		t.Fatalf("the banner stayed after the pause:\n%s", view)
 	}
 }

@@ -1,7 +1,11 @@
 package ui
 
 import (
+	"slices"
+
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/dingwatch/dingwatch/watch"
 )
 
 // sideBySide is the width from which the list and detail panes sit side by side.
@@ -39,10 +43,22 @@ func (m Model) banners() []banner {
 	if m.snap.Blocked {
 		add(m.c.st.Warn, "the daily call budget is spent: polling waits until calls age out (--budget)", "daily budget spent")
 	}
+	if m.heldByDingTalk() {
+		add(m.c.st.Warn, "DingTalk asked this host to pause: nothing is asked until "+clockTime(m.snap.HeldUntil, m.c.now)+
+			"; the list shows the last answers", "paused by DingTalk")
+	}
 	for i, w := range warningTexts(m.snap) {
 		add(m.c.st.Warn, w, bannerShort[m.snap.Warnings[i].Kind])
 	}
 	return out
+}
+
+// heldByDingTalk reports whether DingTalk asked for a pause of every key
+// (a ban) that is not over: the keys not asked before it came would
+// otherwise look up to date. A throttle's banner says its pause itself.
+func (m Model) heldByDingTalk() bool {
+	return m.snap.HeldUntil.After(m.c.now) &&
+		!slices.ContainsFunc(m.snap.Warnings, func(w watch.Warning) bool { return w.Kind == watch.WarnThrottled })
 }
 
 // footerHeighter is a footer overlay whose height depends on its width.

@@ -47,7 +47,11 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.gen != m.tickGen {
 			return m, nil // a stale tick chain
 		}
+		held := m.snap != nil && m.heldByDingTalk()
 		m.setClock()
+		if held && !m.heldByDingTalk() {
+			m.relayout() // DingTalk's pause is over: its banner goes
+		}
 		return m, m.tick()
 	case flashMsg:
 		return m.setFlash(msg.text, msg.err)
