@@ -35,11 +35,13 @@ type LeftInInboxError struct {
 	Err     error  // why this process could not apply them itself
 }
 
+// Error says how many changes wait where, why, and who takes them.
 func (e *LeftInInboxError) Error() string {
 	return fmt.Sprintf("%s handed over %s in %s, not applied to the saved state (%v); the next dingwatch dashboard or serve on this state applies %s as it starts",
 		plural(e.Parcels, "change", "changes"), waitWait(e.Parcels), e.Inbox, e.Err, itThem(e.Parcels))
 }
 
+// Unwrap is why they could not be applied (a *NewerStateError, say).
 func (e *LeftInInboxError) Unwrap() error { return e.Err }
 
 func waitWait(n int) string {
