@@ -22,6 +22,9 @@ type skimmer struct {
 // A value of another type counts as none, as the full load sets it aside.
 func (s *skimmer) skim(raw jsontext.Value) (notice []byte, lastOK time.Time, err error) {
 	s.notice, s.lastOK, s.exact = nil, nil, [2]bool{}
+	if raw.Kind() != '{' {
+		return nil, time.Time{}, errNotClean // the full load sets it aside
+	}
 	objectMembers(raw, func(name, value []byte) {
 		if bytes.IndexByte(name, '\\') >= 0 {
 			if s.buf, err = jsontext.AppendUnquote(s.buf[:0], name); err != nil {
