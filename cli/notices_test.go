@@ -136,7 +136,7 @@ func TestSendHandsNoticeToRunningDingwatch(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	// The owner gets the notice and its one batch's key, as changes to apply.
-	parcels, problems := owner.TakeInbox()
+	parcels := owner.Pending(nil)
 	var label string
 	var keys int
 	for _, p := range parcels {
@@ -149,8 +149,8 @@ func TestSendHandsNoticeToRunningDingwatch(t *testing.T) {
 			}
 		}
 	}
-	if len(problems) != 0 || keys != 1 || label != "Handed" {
-		t.Fatalf("%+v %v", parcels, problems)
+	if keys != 1 || label != "Handed" {
+		t.Fatalf("%+v", parcels)
 	}
 }
 

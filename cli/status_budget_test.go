@@ -88,7 +88,7 @@ func TestStatusHandsItsCallsToTheOwner(t *testing.T) {
 		t.Error("status wrote the state file a running dingwatch owns")
 	}
 	calls := 0
-	for _, p := range owner.Pending() {
+	for _, p := range owner.Pending(nil) {
 		for _, op := range p.Ops {
 			if op.Kind == watch.OpCalls {
 				calls += len(op.Calls)

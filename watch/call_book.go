@@ -55,7 +55,7 @@ func NewCallBook(dir string, saved *State, budget int) *CallBook {
 	if saved != nil {
 		b.ledger = saved.Calls.Clone()
 	}
-	for _, p := range (&Store{path: filepath.Join(dir, "state.json")}).Pending() {
+	for _, p := range (&Store{path: filepath.Join(dir, "state.json")}).Pending(saved) {
 		for _, op := range p.Ops {
 			if op.Kind == OpCalls {
 				calls = append(calls, op.Calls...)
@@ -181,7 +181,7 @@ func recordCalls(dir string, calls []time.Time, now time.Time) error {
 // by the next owner, as Record says.
 func settleCalls(s *Store, now time.Time) error {
 	left, saveErr := settleStore(s, now)
-	if left != nil && !slices.ContainsFunc(s.Pending(), func(p Parcel) bool {
+	if left != nil && !slices.ContainsFunc(s.Pending(nil), func(p Parcel) bool {
 		return slices.ContainsFunc(p.Ops, func(op Op) bool { return op.Kind != OpCalls })
 	}) {
 		left = nil

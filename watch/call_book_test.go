@@ -78,7 +78,7 @@ func TestCallBookRecordsInTheStateFile(t *testing.T) {
 	if again, _ := LoadState(dir); again.Calls.Spent(t0.Add(time.Minute)) != 3 {
 		t.Fatal("a second Record counted the calls twice")
 	}
-	if p := (&Store{path: filepath.Join(dir, "state.json")}).Pending(); len(p) != 0 {
+	if p := (&Store{path: filepath.Join(dir, "state.json")}).Pending(nil); len(p) != 0 {
 		t.Fatalf("the calls were also handed over: %+v", p)
 	}
 }

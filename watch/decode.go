@@ -132,6 +132,8 @@ func (d *fileDecoder) decode(data []byte) (*State, []Problem, error) {
 			d.add(m.problem("the state"))
 		case m.field == "calls":
 			d.calls(m.value)
+		case m.field == "taken":
+			d.taken(m.value)
 		case m.value.Kind() == '[':
 			d.list(m.value, m.field)
 		case m.value.Kind() != 'n':
@@ -227,6 +229,37 @@ func (d *fileDecoder) calls(raw jsontext.Value) {
 	}
 	d.st.Calls = l
 	d.problems = append(d.problems, problems...)
+}
+
+// taken reads the names of the parcels the state holds (State.Taken); a
+// name that is not one dingwatch gives a parcel is set aside alone.
+func (d *fileDecoder) taken(raw jsontext.Value) {
+	switch raw.Kind() {
+	case 'n':
+		return
+	case '[':
+	default:
+		d.add(Problem{What: "taken", Why: "not a list", Raw: memberRaw([]byte(`"taken"`), raw)})
+		return
+	}
+	dec := lenientDecoder(raw)
+	dec.ReadToken()
+	for i := 0; dec.PeekKind() != ']'; i++ {
+		elem, err := dec.ReadValue()
+		if err != nil {
+			return // raw was read whole before: cannot happen
+		}
+		var name string
+		if err := decodeWhole(elem, &name); err != nil {
+			d.add(Problem{What: fmt.Sprintf("item %d of taken", i+1), Why: err.Error(), Raw: bytes.Clone(elem)})
+			continue
+		}
+		if err := checkParcelName(name); err != nil {
+			d.add(Problem{What: fmt.Sprintf("item %d of taken", i+1), Why: err.Error(), Raw: bytes.Clone(elem)})
+			continue
+		}
+		d.st.Taken = append(d.st.Taken, name)
+	}
 }
 
 // notice keeps a notice that decodes and has a unique id.

@@ -83,6 +83,7 @@ type fileMembers struct {
 	Keys    json.RawMessage `json:"keys"`
 	Notices json.RawMessage `json:"notices"`
 	Calls   json.RawMessage `json:"calls"`
+	Taken   json.RawMessage `json:"taken"`
 }
 
 // lenientDecoder reads the structure of raw whatever its strings hold

@@ -39,13 +39,14 @@ func decodeClean(data []byte) (*State, bool) {
 	return st, true
 }
 
-// cleanState reports whether the notices, keys and ledger of a decoded
-// st are all usable: ids and keys well formed and given once, every key's
-// notice there, recipients with ids of their own (unread ones' read times
-// forgotten), no negative count. It returns the notices' IDs.
+// cleanState reports whether the notices, keys, ledger and taken parcels
+// of a decoded st are all usable: ids and keys well formed and given
+// once, every key's notice there, recipients with ids of their own
+// (unread ones' read times forgotten), no negative count, parcel names
+// as dingwatch makes them. It returns the notices' IDs.
 func cleanState(st *State) (notices map[string]bool, ok bool) {
 	if slices.ContainsFunc(st.Keys, keyHasNegative) || slices.ContainsFunc(st.Notices, noticeHasNegative) ||
-		ledgerHasNegative(&st.Calls) {
+		ledgerHasNegative(&st.Calls) || slices.ContainsFunc(st.Taken, func(n string) bool { return checkParcelName(n) != nil }) {
 		return nil, false
 	}
 	notices = make(map[string]bool, len(st.Notices))

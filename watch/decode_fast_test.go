@@ -75,6 +75,7 @@ func FuzzDecodeCleanAgreesWithEntries(f *testing.F) {
 	f.Add([]byte(`{"version":1,"keys":[{"key":"a","recipients":[{"userId":"x","firstSeenRead":"2026-01-01T00:00:00Z"}]}]}`))
 	f.Add([]byte(`{"version":1,"Keys":[{"key":"a"}],"keys":[{"key":"b"}]}`))
 	f.Add([]byte(`{"version":1,"keys":[{"key":"a","polls":-1,"Key":"b","x":1,"recipients":[{"userId":"u","read":"no"},{"UserId":"v"}]}],"notices":[{"id":"n","rounds":[{"n":-1}]}],"calls":{"minutes":[{"m":1,"n":-2}]}} x`))
+	f.Add([]byte(`{"version":1,"keys":[],"taken":["00000000000000000001-42-000001.json","../x.json",null,7],"Taken":"x"}`))
 	f.Add([]byte(`{"version":1,"notices":"x","keys":[{"key":"a","notice":"n","label":"\xff"}],"zz":[[[[[[]]]]]]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if _, ok := decodeClean(data); ok {

@@ -12,22 +12,20 @@ import (
 
 // Pending reads the parcels waiting in the inbox for the owner, oldest
 // first, without taking them: what other processes handed over that the
-// owner has not applied (nor saved) yet. Unreadable parcels are skipped
-// (the owner sets them aside).
-func (s *Store) Pending() []Parcel {
-	entries, err := os.ReadDir(s.inbox())
-	if err != nil {
-		return nil
+// owner has not applied (nor saved) yet. Parcels st lists as taken (it
+// holds their changes: their files are about to be removed) are left
+// out; st may be nil. Unreadable parcels are skipped (the owner sets them
+// aside).
+func (s *Store) Pending(st *State) []Parcel {
+	var taken []string
+	if st != nil {
+		taken = st.Taken
 	}
-	var names []string
-	for _, e := range entries {
-		if filepath.Ext(e.Name()) == ".json" {
-			names = append(names, e.Name())
-		}
-	}
-	slices.Sort(names)
 	var out []Parcel
-	for _, n := range names {
+	for _, n := range s.inboxNames() {
+		if slices.Contains(taken, n) {
+			continue
+		}
 		data, err := os.ReadFile(filepath.Join(s.inbox(), n))
 		var p Parcel
 		if err == nil && json.Unmarshal(data, &p) == nil {
@@ -48,7 +46,10 @@ func (e *Engine) ShowHandedOver() int {
 	if !e.following() {
 		return 0
 	}
-	parcels := e.opts.Store.Pending()
+	e.mu.Lock()
+	shown := &State{Taken: e.state.Taken} // the parcels whose changes it holds
+	e.mu.Unlock()
+	parcels := e.opts.Store.Pending(shown)
 	if len(parcels) == 0 {
 		return 0
 	}

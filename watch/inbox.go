@@ -37,58 +37,38 @@ func (s *Store) Deliver(p Parcel, now time.Time) error {
 	return atomicfile.WriteFile(filepath.Join(dir, name), data, 0o600)
 }
 
-// TakeInbox reads and removes the parcels left for the owner, oldest
-// first. Unreadable parcels are moved aside and reported.
-func (s *Store) TakeInbox() ([]Parcel, []Warning) {
-	if s.readOnly.Load() {
-		return nil, nil
-	}
-	entries, err := os.ReadDir(s.inbox())
-	if err != nil {
-		return nil, nil
-	}
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		if filepath.Ext(e.Name()) == ".json" {
-			names = append(names, e.Name())
-		}
-	}
-	slices.Sort(names)
-	var out []Parcel
-	var problems []Warning
-	for _, n := range names {
-		path := filepath.Join(s.inbox(), n)
-		data, err := os.ReadFile(path)
-		var p Parcel
-		if err == nil {
-			err = json.Unmarshal(data, &p)
-		}
-		if err != nil {
-			os.Rename(path, path+".bad")
-			problems = append(problems, Warning{Kind: WarnParcelSetAside, Path: path + ".bad",
-				Text: fmt.Sprintf("a change handed over by another dingwatch could not be read (%v): kept as %s.bad", err, path)})
-			continue
-		}
-		os.Remove(path)
-		out = append(out, p)
-	}
-	return out, problems
-}
-
 // takeInbox applies the changes left by other processes, through the
 // same path as this process's own (apply), with one save for all of
-// them. It reports whether there were any.
+// them, and removes their files once that save is on disk (taken.go); a
+// parcel the state lists as taken is removed without being applied
+// again. It reports whether it applied or set aside any.
 func (e *Engine) takeInbox() bool {
 	if e.opts.Store == nil || e.following() {
 		return false
 	}
-	// From taking the parcels off the disk to saving them: Flush waits.
+	s := e.opts.Store
+	// From taking the parcels to saving them: Flush waits.
 	e.changing.RLock()
 	defer e.changing.RUnlock()
-	parcels, problems := e.opts.Store.TakeInbox()
-	if len(parcels) == 0 && len(problems) == 0 {
-		return false
+	names := s.inboxNames()
+	e.mu.Lock()
+	taken := e.state.Taken
+	e.mu.Unlock()
+	var parcels []Parcel
+	var problems []Warning
+	var newNames []string
+	for _, n := range names {
+		if slices.Contains(taken, n) {
+			continue // applied already: removed below once its save is on disk
+		}
+		if p, problem, ok := s.readParcel(n); ok {
+			parcels = append(parcels, p)
+			newNames = append(newNames, n)
+		} else {
+			problems = append(problems, problem)
+		}
 	}
+	took := len(parcels) > 0 || len(problems) > 0
 	now := e.opts.Now()
 	e.mu.Lock()
 	e.warnings = append(e.warnings, problems...)
@@ -101,10 +81,26 @@ func (e *Engine) takeInbox() bool {
 			}
 		}
 	}
-	e.changedLocked()
+	// The names of the files still there (the others cannot come back),
+	// and the new ones: saved with their changes.
+	kept := slices.DeleteFunc(slices.Clone(e.state.Taken), func(n string) bool { return !slices.Contains(names, n) })
+	e.state.Taken = append(kept, newNames...)
+	if len(newNames) > 0 {
+		e.dataChangedLocked() // the names are saved even when no op applied
+	} else if took {
+		e.changedLocked()
+	}
 	e.mu.Unlock()
-	e.save()
-	return true
+	if len(names) > 0 {
+		e.saveNow() // also a save that failed before: until it is made, no file goes
+	}
+	if gone := s.removeTaken(names); len(gone) > 0 {
+		e.mu.Lock()
+		// Forgotten from the next save on: the files are gone.
+		e.state.Taken = slices.DeleteFunc(slices.Clone(e.state.Taken), func(n string) bool { return slices.Contains(gone, n) })
+		e.mu.Unlock()
+	}
+	return took
 }
 
 // following reports whether another process owns the state: this engine

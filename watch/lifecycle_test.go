@@ -117,7 +117,7 @@ func TestStopHandsOverAndTheOwnerSavesWhatItTook(t *testing.T) {
 		t.Fatal(err)
 	}
 	handed := false
-	for _, p := range owner.opts.Store.Pending() {
+	for _, p := range owner.opts.Store.Pending(nil) {
 		for _, op := range p.Ops {
 			handed = handed || op.Kind == OpRemove && slices.Contains(op.Names, "quit0007")
 		}
@@ -133,7 +133,7 @@ func TestStopHandsOverAndTheOwnerSavesWhatItTook(t *testing.T) {
 	if savedHas(t, dir, "quit0007") {
 		t.Fatal("the owner took the removal from its inbox, stopped, and the file still holds the key")
 	}
-	if len(owner.opts.Store.Pending()) != 0 {
+	if len(owner.opts.Store.Pending(nil)) != 0 {
 		t.Fatal("the parcel is still in the inbox")
 	}
 }

@@ -114,6 +114,8 @@ func (p *peeker) file(dec *jsontext.Decoder) error {
 			err = jsonv2.UnmarshalDecode(dec, &p.st.Notices, jsonv2.RejectUnknownMembers(true))
 		case "calls":
 			err = jsonv2.UnmarshalDecode(dec, &p.st.Calls, jsonv2.RejectUnknownMembers(true))
+		case "taken":
+			err = jsonv2.UnmarshalDecode(dec, &p.st.Taken)
 		default:
 			return errNotClean
 		}

@@ -219,6 +219,7 @@ func TestPreviewSaysWhatTheLoadWould(t *testing.T) {
 func FuzzPeekAgreesWithLoad(f *testing.F) {
 	f.Add(previewState(&testing.T{}), uint8(2))
 	f.Add(goodState(&testing.T{}), uint8(1))
+	f.Add([]byte(`{"version":1,"keys":[{"key":"goodKey1"}],"taken":["00000000000000000001-42-000001.json"]}`), uint8(1))
 	f.Add([]byte(`{"version":1,"keys":[{"key":"goodKey1","label":"a\"notice\":\"n\""}]}`), uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, groups uint8) {
 		if snap, ok := peekFile(t, data, int(groups)); ok {

@@ -140,6 +140,10 @@ func (e *Engine) settle() error {
 			return nil // its owner takes them
 		}
 		s.Close()
+		if serr := e.lastSaveErr(); serr != "" && s.waiting() > 0 {
+			// Not saved, so not removed (taken.go): the next owner applies them.
+			return &LeftInInboxError{Inbox: s.inbox(), Parcels: s.waiting(), Err: errors.New(serr)}
+		}
 	}
 	return nil
 }

@@ -260,6 +260,13 @@ type State struct {
 	Keys    []*Key    `json:"keys"`
 	Notices []*Notice `json:"notices,omitempty"`
 	Calls   Ledger    `json:"calls"`
+	// Taken names the inbox parcels (file names, see checkParcelName)
+	// whose changes this state holds and whose files may still be in the
+	// inbox: a parcel is removed only once a state that lists it is on
+	// disk, and one listed here is removed without being applied again
+	// (taken.go). Almost always empty, and then not written. Never
+	// changed in place: a new slice replaces it.
+	Taken []string `json:"taken,omitempty"`
 }
 
 // Key finds a watched key.
@@ -348,7 +355,7 @@ func (s *State) Groups() []Group {
 
 // Clone is a deep copy.
 func (s *State) Clone() *State {
-	c := &State{Keys: make([]*Key, len(s.Keys)), Notices: make([]*Notice, len(s.Notices)), Calls: s.Calls.Clone()}
+	c := &State{Keys: make([]*Key, len(s.Keys)), Notices: make([]*Notice, len(s.Notices)), Calls: s.Calls.Clone(), Taken: slices.Clone(s.Taken)}
 	for i, k := range s.Keys {
 		c.Keys[i] = k.Clone()
 	}

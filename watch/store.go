@@ -37,6 +37,17 @@ type Store struct {
 	readOnly atomic.Bool  // another process owns the state
 	newer    atomic.Bool  // the file is from a newer dingwatch: never write it
 	sent     atomic.Int64 // parcels delivered, for their names
+	// onDisk is the Taken list of the state file as this store last wrote
+	// or read it: the parcels whose changes are saved (taken.go).
+	onDisk struct {
+		sync.Mutex
+		taken []string
+	}
+	// crash, when set (by a test), is called at each point of taking a
+	// parcel where a crash must lose nothing: "save" before the state is
+	// written, "saved" after, before a parcel is removed, and "removed"
+	// after each removal. A test makes it panic to stop there.
+	crash func(point string)
 }
 
 // OpenStore opens the state in dir, creating dir (0700) when missing. It
@@ -138,6 +149,7 @@ func (s *Store) TakeOver() bool {
 	if locked, err := s.lock.TryLock(); err != nil || !locked {
 		return false
 	}
+	s.setOnDisk(nil) // unknown until the state is read again: nothing is removed
 	s.readOnly.Store(false)
 	return true
 }
@@ -184,6 +196,9 @@ func (s *Store) loadChecked() (*State, []Problem, error) {
 		newer.Path = s.path
 		s.newer.Store(true)
 	}
+	if err == nil {
+		s.setOnDisk(st.Taken)
+	}
 	return st, problems, err
 }
 
@@ -206,7 +221,14 @@ func (s *Store) Save(st *State) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(s.path, data, 0o600)
+	if s.crash != nil {
+		s.crash("save")
+	}
+	if err := atomicfile.WriteFile(s.path, data, 0o600); err != nil {
+		return err
+	}
+	s.setOnDisk(st.Taken)
+	return nil
 }
 
 // saver makes the engine's saves: at most one in flight, the latest
@@ -275,6 +297,20 @@ func (e *Engine) save() {
 	sv.mu.Unlock()
 }
 
+// saveNow is save, returning once the state as it is now is written (or
+// failed to be: see Snapshot.SaveErr), even when another goroutine's save
+// was in flight: that one saves it. Unlike Flush it does not wait for
+// changes in progress, so a change may call it.
+func (e *Engine) saveNow() {
+	e.save()
+	sv := &e.saver
+	sv.mu.Lock()
+	for sv.saving {
+		sv.idle.Wait()
+	}
+	sv.mu.Unlock()
+}
+
 // Flush returns once every change made before it was called is saved (or
 // failed to save: see Snapshot.SaveErr) or, on a follower, handed to the
 // owner: it first waits for the changes in progress on other goroutines
@@ -296,7 +332,7 @@ func (e *Engine) Flush() {
 // fileStateLocked is what the file holds now: the key and notice lists
 // copied, their elements shared.
 func (e *Engine) fileStateLocked() *State {
-	return &State{Keys: slices.Clone(e.state.Keys), Notices: slices.Clone(e.state.Notices), Calls: e.state.Calls.Clone()}
+	return &State{Keys: slices.Clone(e.state.Keys), Notices: slices.Clone(e.state.Notices), Calls: e.state.Calls.Clone(), Taken: e.state.Taken}
 }
 
 // Close releases ownership of the state: from then on the store writes

@@ -32,3 +32,7 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 	}
 	return os.Rename(tmp, path)
 }
+
+// SyncDir does nothing on Windows, which cannot open a directory to sync
+// it; NTFS journals the rename of WriteFile itself.
+func SyncDir(dir string) error { return nil }
