@@ -126,8 +126,7 @@ func jsonTime(t time.Time) string {
 
 func errorOf(err error) *errorJSON {
 	var e *dingtalk.Error
-	var spent *BudgetSpentError
-	if errors.As(err, &spent) {
+	if NotAskedForBudget(err) {
 		return &errorJSON{Code: "budget", Message: err.Error()}
 	}
 	if errors.As(err, &e) {

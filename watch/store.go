@@ -275,6 +275,20 @@ func (e *Engine) save() {
 	sv.mu.Unlock()
 }
 
+// saveNow is save, returning once the state as it is now is written (or
+// failed to be: see Snapshot.SaveErr), even when another goroutine's save
+// was in flight: that one saves it. Unlike Flush it does not wait for
+// changes in progress, so a change may call it.
+func (e *Engine) saveNow() {
+	e.save()
+	sv := &e.saver
+	sv.mu.Lock()
+	for sv.saving {
+		sv.idle.Wait()
+	}
+	sv.mu.Unlock()
+}
+
 // Flush returns once every change made before it was called is saved (or
 // failed to save: see Snapshot.SaveErr) or, on a follower, handed to the
 // owner: it first waits for the changes in progress on other goroutines
