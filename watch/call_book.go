@@ -151,8 +151,8 @@ func (b *CallBook) refuseLocked(short bool, now time.Time) error {
 	if !short {
 		return nil
 	}
-	spent := b.ledger.Spent(now) - b.free
-	b.refused = &BudgetSpentError{Spent: spent, Budget: b.budget, FreedAt: b.ledger.FreedAt(now, b.budget+b.free)}
+	// The calls just reserved count: they are about to be made.
+	b.refused = &BudgetSpentError{Spent: b.ledger.Spent(now), Budget: b.budget, FreedAt: b.ledger.FreedAt(now, b.budget)}
 	return b.refused
 }
 
