@@ -56,8 +56,10 @@ no control characters, and no formula.
 Exit status: 0 every key answered and every batch of the notices shown was
 sent and delivered to all; 1 a key failed or was not asked (the budget), a
 notice shown has a failed or unknown batch or people DingTalk did not
-deliver to (an invalid userId; "delivered to nobody" when that is all of
-them, "deliveredToNobody": true in the JSON), or the
+deliver to (an invalid userId; "delivered to nobody" when that is all the
+people of the whole notice, "deliveredToNobody": true in the JSON; keys
+asked that reached nobody of a notice that reached people are said so of
+those keys), or the
 saved state has an entry (or is a file) that could not be used (a warning
 names it); 2 bad arguments or settings (nothing is queried then).`,
 		Example: "  dingwatch status\n  dingwatch status Kna29Ra5pdJznx1ghavbumkQKwDzgfxZLapw55G7x0Q=\n  dingwatch status --json - < keys.txt\n  dingwatch status --csv --bom --notice \"Weekly sync\" > weekly.csv",
