@@ -19,6 +19,7 @@ func (m Model) Update(msg tea.Msg) (result tea.Model, cmd tea.Cmd) {
 		}
 	}()
 	m, cmd = m.route(msg)
+	m.noteDrawn() // which warnings the frame drawn next says (WarningDrawn)
 	return m, cmd
 }
 
