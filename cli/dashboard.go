@@ -58,8 +58,7 @@ func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	err = a.runEngine(cmd.Context(), out, l.e, l.warnings, s.Region(), s.Bell, log)
-	a.stopped(l.stop())
-	return err
+	return a.stopped(err, l.stop())
 }
 
 // loaded is a saved state in an engine.
@@ -158,19 +157,28 @@ func (a *app) runPreviewed(ctx context.Context, out *os.File, first *watch.Snaps
 	}
 	l := <-done
 	a.tellUnseen(late.finish(a.io.err, final.WarningDrawn))
-	a.stopped(l.stop())
+	stopErr := l.stop()
 	if late.err != nil {
-		return late.err
+		return a.stopped(late.err, stopErr)
 	}
-	return err
+	return a.stopped(err, stopErr)
 }
 
-// stopped says on stderr that the last changes could not be saved, when
-// stopping the engine says so.
-func (a *app) stopped(err error) {
-	if err != nil {
-		fmt.Fprintln(a.io.err, "dingwatch: the last changes could not be saved: "+safetext.Line(err.Error(), 0))
+// stopped is the error a command that ran (ending with err) and stopped
+// its engine (stopErr: a save failed, or changes handed over wait in the
+// inbox with no dingwatch to take them) ends with: err when there is one,
+// with the stop's error said on stderr; else the stop's, which exits 1:
+// the changes the user made are not all in the saved state.
+func (a *app) stopped(err, stopErr error) error {
+	if stopErr == nil {
+		return err
 	}
+	stopErr = &exitError{exitFailed, fmt.Errorf("the last changes could not be saved: %w", stopErr)}
+	if err == nil {
+		return stopErr
+	}
+	fmt.Fprintln(a.io.err, "dingwatch: "+safetext.Line(stopErr.Error(), errMax))
+	return err
 }
 
 // tellUnseen says on stderr what the load set aside or found that no

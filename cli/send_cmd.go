@@ -178,15 +178,15 @@ func (a *app) commandEngine(ctx context.Context) (*commandEngine, error) {
 
 // closeEngine ends a one-shot command's engine as every exit does
 // (watch.Engine.Stop: what it changed is saved, or handed to the owner,
-// before it lets go of the state) and says on stderr when the last save
-// failed.
-func (a *app) closeEngine(ce *commandEngine) {
-	if err := ce.Stop(); err != nil {
-		fmt.Fprintf(a.io.err, "dingwatch: warning: %s\n", line(err.Error()))
-	}
+// before it lets go of the state) and returns the error the command
+// (which ended with err) ends with: see stopped. A save that failed, or a
+// change handed over that waits in the inbox with no dingwatch to take
+// it, is said and exits non-zero.
+func (a *app) closeEngine(ce *commandEngine, err error) error {
+	return a.stopped(err, ce.Stop())
 }
 
-func (a *app) runSend(ctx context.Context, f sendFlags) error {
+func (a *app) runSend(ctx context.Context, f sendFlags) (err error) {
 	if f.resend != "" {
 		return a.runResend(ctx, f)
 	}
@@ -211,7 +211,7 @@ func (a *app) runSend(ctx context.Context, f sendFlags) error {
 	if err != nil {
 		return err
 	}
-	defer a.closeEngine(ce)
+	defer func() { err = a.closeEngine(ce, err) }()
 	// Following a dashboard or serve: what it has been handed and not
 	// saved yet counts too, so that a label just sent is refused again.
 	ce.ShowHandedOver()
@@ -350,7 +350,7 @@ func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON, resend
 
 // runResend sends a notice again to the people of its failed (and, when
 // asked and confirmed, unknown) batches.
-func (a *app) runResend(ctx context.Context, f sendFlags) error {
+func (a *app) runResend(ctx context.Context, f sendFlags) (err error) {
 	if len(f.to) > 0 || f.toFile != "" || f.text != "" || f.mdFile != "" || f.title != "" || f.label != "" || f.join {
 		return usageErr("--resend sends the notice's own message to its own people: give no recipients, message or label")
 	}
@@ -364,7 +364,7 @@ func (a *app) runResend(ctx context.Context, f sendFlags) error {
 	if err != nil {
 		return err
 	}
-	defer a.closeEngine(ce)
+	defer func() { err = a.closeEngine(ce, err) }()
 	ce.ShowHandedOver() // a notice just sent, not saved by the owner yet, can be resent too
 	n, err := findNotice(ce.Snapshot().State, f.resend)
 	if err != nil {

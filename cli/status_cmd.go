@@ -169,7 +169,9 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 	// daily budget, as the dashboard's polls are.
 	book := watch.NewCallBook(dir, saved, s.Budget)
 	rep := watch.QueryOnce(ctx, c, s.RobotCode, saved, keys, book, time.Now)
-	if err := book.Record(time.Now()); err != nil {
+	if err := book.Record(time.Now()); errors.As(err, new(*watch.LeftInInboxError)) {
+		fmt.Fprintf(a.io.err, "dingwatch: warning: %s\n", line(err.Error())) // another's change, found waiting
+	} else if err != nil {
 		fmt.Fprintf(a.io.err, "dingwatch: warning: the %s this status made could not be counted in the saved state: %s\n",
 			watch.Plural(book.Made(), "metered call", "metered calls"), line(err.Error()))
 	}

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -120,12 +121,16 @@ func (b *CallBook) FreedAt(now time.Time) time.Time {
 }
 
 // Record counts the calls this command made in the state's ledger, each
-// once (a second Record records only the calls made since). When no other dingwatch owns the
-// state and the state file is whole, they are added to the file (taking
-// the state's lock for that moment); otherwise they are handed to the
-// owner through its inbox (Store.Deliver): a running dashboard or serve
-// takes them within seconds, and a state file with entries to set aside
-// is left as it is, for the next owner, which takes them as it starts.
+// once (a second Record records only the calls made since). When no other
+// dingwatch owns the state and the state file is whole, they are added
+// to the file (taking the state's lock for that moment); otherwise they
+// are handed to the owner through its inbox (Store.Deliver): a running
+// dashboard or serve takes them within seconds, and a state file with
+// entries to set aside is left as it is, for the next owner, which takes
+// them as it starts (until then every command counts them from the
+// inbox: NewCallBook). Either way it then settles the inbox (settle.go),
+// so that neither its own parcel nor one a follower handed over while it
+// held the lock waits for an owner that has quit.
 func (b *CallBook) Record(now time.Time) error {
 	b.mu.Lock()
 	calls := slices.Clone(b.made[b.recorded:])
@@ -143,19 +148,43 @@ func recordCalls(dir string, calls []time.Time, now time.Time) error {
 		return fmt.Errorf("state directory: %w", err)
 	}
 	s := &Store{path: filepath.Join(dir, "state.json"), lock: flock.New(filepath.Join(dir, "state.lock"))}
+	s.readOnly.Store(true) // until it holds the lock
 	locked, err := s.lock.TryLock()
 	if err != nil {
 		return fmt.Errorf("state lock: %w", err)
 	}
+	parcel := Parcel{Ops: []Op{{Kind: OpCalls, Calls: calls}}}
 	if locked {
-		defer s.lock.Unlock()
 		st, problems, err := s.loadChecked()
-		if err == nil && len(problems) == 0 {
-			st.Calls.merge(calls)
-			return s.Save(st)
+		if err != nil || len(problems) > 0 {
+			// Not whole: never written over here; the owner that sets its
+			// problems aside takes the calls from its inbox as it starts.
+			s.lock.Unlock()
+			return s.Deliver(parcel, now)
 		}
-		// Not whole: never written over here; the owner that sets its
-		// problems aside takes the calls from its inbox as it starts.
+		st.Calls.merge(calls)
+		s.readOnly.Store(false)
+		err = s.Save(st)
+		s.Close()
+		return errors.Join(err, settleCalls(s, now)) // parcels handed over while it held the lock
 	}
-	return s.Deliver(Parcel{Ops: []Op{{Kind: OpCalls, Calls: calls}}}, now)
+	if err := s.Deliver(parcel, now); err != nil {
+		return err
+	}
+	return settleCalls(s, now) // the owner may have let go after the lock was tried
+}
+
+// settleCalls settles the inbox of s (settleStore) after a one-shot
+// command counted its calls. Parcels that cannot be applied because the
+// state is not whole are no error of the command's when they hold
+// calls only: calls in the inbox are counted by every command and taken
+// by the next owner, as Record says.
+func settleCalls(s *Store, now time.Time) error {
+	left, saveErr := settleStore(s, now)
+	if left != nil && !slices.ContainsFunc(s.Pending(), func(p Parcel) bool {
+		return slices.ContainsFunc(p.Ops, func(op Op) bool { return op.Kind != OpCalls })
+	}) {
+		left = nil
+	}
+	return errors.Join(saveErr, left)
 }

@@ -101,6 +101,10 @@ type Engine struct {
 	// it to saving it or handing it over; Flush takes it to wait for them.
 	changing sync.RWMutex
 	run      runner // the Run goroutine Start started, for Stop
+	// beforeLetGo, when set (by a test), is called by Stop between the
+	// owner's last save and its letting go of the state: the moment a
+	// parcel handed over is taken by nobody but Stop's settle.
+	beforeLetGo func()
 }
 
 // runner is the Run goroutine Start started.
