@@ -206,7 +206,9 @@ func (a *app) runDoctor(ctx context.Context, o doctorOptions) error {
 	}
 	book := watch.NewCallBook(config.DirsFrom(a.getenv).State, saved.state, budget)
 	defer func() {
-		if err := book.Record(time.Now()); err != nil {
+		if err := book.Record(time.Now()); errors.As(err, new(*watch.LeftInInboxError)) {
+			fmt.Fprintf(a.io.err, "dingwatch doctor: warning: %s\n", safetext.Line(err.Error(), 0)) // another's change, found waiting
+		} else if err != nil {
 			fmt.Fprintf(a.io.err, "dingwatch doctor: warning: the %s it made could not be counted in the saved state: %s\n",
 				plural(book.Made(), "metered call"), safetext.Line(err.Error(), 0))
 		}

@@ -43,10 +43,17 @@ func (a *app) runRecall(ctx context.Context, keys []string, asJSON bool) error {
 		return err
 	}
 	out, err := ce.Recall(ctx, keys)
-	a.closeEngine(ce)
+	stopErr := ce.Stop() // the outcomes are printed whatever it says
 	if err != nil {
-		return err
+		return a.stopped(err, stopErr)
 	}
+	return a.stopped(a.reportRecall(ce, out, asJSON), stopErr)
+}
+
+// reportRecall prints a recall's outcomes and returns the error they call
+// for.
+func (a *app) reportRecall(ce *commandEngine, out []watch.RecallOutcome, asJSON bool) error {
+	var err error
 	if asJSON {
 		err = watch.WriteRecallJSON(a.io.out, out)
 	} else {

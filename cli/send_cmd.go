@@ -178,15 +178,15 @@ func (a *app) commandEngine(ctx context.Context) (*commandEngine, error) {
 
 // closeEngine ends a one-shot command's engine as every exit does
 // (watch.Engine.Stop: what it changed is saved, or handed to the owner,
-// before it lets go of the state) and says on stderr when the last save
-// failed.
-func (a *app) closeEngine(ce *commandEngine) {
-	if err := ce.Stop(); err != nil {
-		fmt.Fprintf(a.io.err, "dingwatch: warning: %s\n", line(err.Error()))
-	}
+// before it lets go of the state) and returns the error the command
+// (which ended with err) ends with: see stopped. A save that failed, or a
+// change handed over that waits in the inbox with no dingwatch to take
+// it, is said and exits non-zero.
+func (a *app) closeEngine(ce *commandEngine, err error) error {
+	return a.stopped(err, ce.Stop())
 }
 
-func (a *app) runSend(ctx context.Context, f sendFlags) error {
+func (a *app) runSend(ctx context.Context, f sendFlags) (err error) {
 	if f.resend != "" {
 		return a.runResend(ctx, f)
 	}
@@ -211,7 +211,7 @@ func (a *app) runSend(ctx context.Context, f sendFlags) error {
 	if err != nil {
 		return err
 	}
-	defer a.closeEngine(ce)
+	defer func() { err = a.closeEngine(ce, err) }()
 	// Following a dashboard or serve: what it has been handed and not
 	// saved yet counts too, so that a label just sent is refused again.
 	ce.ShowHandedOver()
@@ -244,7 +244,7 @@ func (a *app) runSend(ctx context.Context, f sendFlags) error {
 		return err
 	}
 	a.awaitOwner(ctx, ce, rep)
-	return a.reportSend(ce, rep, f.json)
+	return a.reportSend(ce, rep, f.json, false)
 }
 
 // Bounds of a follower's wait for the owner to save what a send handed
@@ -281,9 +281,9 @@ func (a *app) awaitOwner(ctx context.Context, ce *commandEngine, rep watch.SendR
 	}
 }
 
-// reportSend prints a send's report and returns the error its outcome
-// calls for.
-func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON bool) error {
+// reportSend prints a send's report (resend: of send --resend) and
+// returns the error its outcome calls for.
+func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON, resend bool) error {
 	var err error
 	if asJSON {
 		err = rep.WriteJSON(a.io.out)
@@ -302,7 +302,10 @@ func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON bool) e
 		// people not delivered is not: a retry would send it twice to
 		// those it reached; `status` reports them.)
 		what := fmt.Sprintf("notice %q", line(rep.Label))
-		if rep.Round > 0 { // a reminder: the notice's earlier rounds may have reached people (tester Q4)
+		switch { // a later round: the notice's earlier rounds may have reached people (tester Q4)
+		case resend:
+			what = fmt.Sprintf("the resend of notice %q", line(rep.Label))
+		case rep.Round > 0:
 			what = fmt.Sprintf("reminder %d of notice %q", rep.Round, line(rep.Label))
 		}
 		nobody = fmt.Sprintf("DingTalk delivered %s to nobody: %s not delivered (%s)",
@@ -347,7 +350,7 @@ func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON bool) e
 
 // runResend sends a notice again to the people of its failed (and, when
 // asked and confirmed, unknown) batches.
-func (a *app) runResend(ctx context.Context, f sendFlags) error {
+func (a *app) runResend(ctx context.Context, f sendFlags) (err error) {
 	if len(f.to) > 0 || f.toFile != "" || f.text != "" || f.mdFile != "" || f.title != "" || f.label != "" || f.join {
 		return usageErr("--resend sends the notice's own message to its own people: give no recipients, message or label")
 	}
@@ -361,7 +364,7 @@ func (a *app) runResend(ctx context.Context, f sendFlags) error {
 	if err != nil {
 		return err
 	}
-	defer a.closeEngine(ce)
+	defer func() { err = a.closeEngine(ce, err) }()
 	ce.ShowHandedOver() // a notice just sent, not saved by the owner yet, can be resent too
 	n, err := findNotice(ce.Snapshot().State, f.resend)
 	if err != nil {
@@ -375,5 +378,5 @@ func (a *app) runResend(ctx context.Context, f sendFlags) error {
 		return usageErr("--resend: %s", line(err.Error()))
 	}
 	a.awaitOwner(ctx, ce, rep)
-	return a.reportSend(ce, rep, f.json)
+	return a.reportSend(ce, rep, f.json, true)
 }

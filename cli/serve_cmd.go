@@ -90,7 +90,7 @@ func limitMemory(getenv func(string) string) {
 	}
 }
 
-func (a *app) runServe(ctx context.Context, f serveFlags) error {
+func (a *app) runServe(ctx context.Context, f serveFlags) (err error) {
 	if f.authorized == "" {
 		return usageErr("--authorized-keys FILE is required: serve admits public keys only")
 	}
@@ -121,10 +121,11 @@ func (a *app) runServe(ctx context.Context, f serveFlags) error {
 	// Whatever ends the server (a signal, an error), what the sessions
 	// changed is saved before the process exits.
 	defer func() {
-		if err := stop(); err != nil {
-			log.Error("stopping", "err", err)
-			fmt.Fprintf(a.io.err, "dingwatch: %s\n", line(err.Error()))
+		stopErr := stop()
+		if stopErr != nil {
+			log.Error("stopping", "err", stopErr)
 		}
+		err = a.stopped(err, stopErr)
 	}()
 	if f.hostKey == "" {
 		f.hostKey = filepath.Join(dirs.State, "ssh_host_ed25519")

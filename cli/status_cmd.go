@@ -59,8 +59,10 @@ no control characters, and no formula.
 Exit status: 0 every key answered and every batch of the notices shown was
 sent and delivered to all; 1 a key failed or was not asked (the budget), a
 notice shown has a failed or unknown batch or people DingTalk did not
-deliver to (an invalid userId; "delivered to nobody" when that is all of
-them, "deliveredToNobody": true in the JSON), or the
+deliver to (an invalid userId; "delivered to nobody" when that is all the
+people of the whole notice, "deliveredToNobody": true in the JSON; keys
+asked that reached nobody of a notice that reached people are said so of
+those keys), or the
 saved state has an entry (or is a file) that could not be used (a warning
 names it); 2 bad arguments or settings (nothing is queried then).`,
 		Example: "  dingwatch status\n  dingwatch status Kna29Ra5pdJznx1ghavbumkQKwDzgfxZLapw55G7x0Q=\n  dingwatch status --json - < keys.txt\n  dingwatch status --csv --bom --notice \"Weekly sync\" > weekly.csv",
@@ -170,7 +172,9 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 	// daily budget, as the dashboard's polls are.
 	book := watch.NewCallBook(dir, saved, s.Budget)
 	rep := watch.QueryOnce(ctx, c, s.RobotCode, saved, keys, book, time.Now)
-	if err := book.Record(time.Now()); err != nil {
+	if err := book.Record(time.Now()); errors.As(err, new(*watch.LeftInInboxError)) {
+		fmt.Fprintf(a.io.err, "dingwatch: warning: %s\n", line(err.Error())) // another's change, found waiting
+	} else if err != nil {
 		fmt.Fprintf(a.io.err, "dingwatch: warning: the %s this status made could not be counted in the saved state: %s\n",
 			watch.Plural(book.Made(), "metered call", "metered calls"), line(err.Error()))
 	}

@@ -239,9 +239,13 @@ func (b *CallBook) FreedAt(now time.Time) time.Time {
 // calls made and gives back the reservations it took already, and the
 // reservations it did not take are removed: a running dashboard or serve
 // takes it within seconds, and a state file with entries to set aside is
-// left as it is, for the next owner, which takes it as it starts. Each
-// step writes the new count before it removes the old one, so a crash
-// between them counts calls twice, never none.
+// left as it is, for the next owner, which takes it as it starts (until
+// then every command counts it from the inbox). Each step writes the new
+// count before it removes the old one, so a crash between them counts
+// calls twice, never none. Then, out of the ledger's lock, it settles
+// the inbox (settle.go), so that neither its own parcel nor one a
+// follower handed over while it held the state's lock waits for an owner
+// that has quit.
 func (b *CallBook) Record(now time.Time) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -249,11 +253,23 @@ func (b *CallBook) Record(now time.Time) error {
 		b.recorded = true
 		return nil
 	}
+	settle, err := b.recordLocked(now)
+	if !settle {
+		return err
+	}
+	// Settling takes the inbox under the ledger's lock: not held here.
+	s := &Store{path: filepath.Join(b.dir, "state.json"), lock: flock.New(filepath.Join(b.dir, "state.lock"))}
+	return errors.Join(err, settleCalls(s, now))
+}
+
+// recordLocked is Record under the ledger's lock; settle says whether the
+// inbox is to be settled after.
+func (b *CallBook) recordLocked(now time.Time) (settle bool, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), callsLockWait)
 	defer cancel()
 	unlock, err := lockCalls(ctx, b.dir)
 	if err != nil {
-		return fmt.Errorf("%w: the calls reserved stay counted", err)
+		return false, fmt.Errorf("%w: the calls reserved stay counted", err)
 	}
 	defer unlock()
 	b.recorded = true
@@ -262,10 +278,11 @@ func (b *CallBook) Record(now time.Time) error {
 
 // recordCalls replaces, in the ledger of the state in dir, the
 // reservations held with the calls made, as Record; the caller holds the
-// ledger's lock.
-func recordCalls(dir string, held []reservation, made []time.Time, now time.Time) error {
+// ledger's lock. settle is false when the state file is not whole (no
+// process but a starting owner takes its inbox).
+func recordCalls(dir string, held []reservation, made []time.Time, now time.Time) (settle bool, err error) {
 	var present []string
-	var back []time.Time // reserved calls the owner took already
+	var back []time.Time // reserved calls an owner took already
 	for _, r := range held {
 		if _, err := os.Stat(r.path); err == nil {
 			present = append(present, r.path)
@@ -283,25 +300,32 @@ func recordCalls(dir string, held []reservation, made []time.Time, now time.Time
 		return errors.Join(errs...)
 	}
 	s := &Store{path: filepath.Join(dir, "state.json"), lock: flock.New(filepath.Join(dir, "state.lock"))}
+	s.readOnly.Store(true) // until it holds the lock
 	locked, err := s.lock.TryLock()
 	if err != nil {
-		return fmt.Errorf("state lock: %w", err)
+		return false, fmt.Errorf("state lock: %w", err)
 	}
 	if locked {
-		defer s.lock.Unlock()
 		st, problems, err := s.loadChecked()
 		if err == nil && len(problems) == 0 {
 			for _, at := range back {
 				st.Calls.Undo(at)
 			}
 			st.Calls.merge(made)
-			if err := s.Save(st); err != nil {
-				return err
+			s.readOnly.Store(false)
+			err = s.Save(st)
+			s.Close()
+			if err != nil {
+				return false, err // the reservations stay counted
 			}
-			return removeAll()
+			return true, removeAll() // then parcels handed over while it held the lock
 		}
 		// Not whole: never written over here; the owner that sets its
 		// problems aside takes the calls from its inbox as it starts.
+		s.lock.Unlock()
+		settle = false
+	} else {
+		settle = true // the owner may have let go after the lock was tried
 	}
 	var ops []Op
 	if len(back) > 0 {
@@ -312,8 +336,23 @@ func recordCalls(dir string, held []reservation, made []time.Time, now time.Time
 	}
 	if len(ops) > 0 {
 		if err := s.Deliver(Parcel{Ops: ops}, now); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return removeAll()
+	return settle, removeAll()
+}
+
+// settleCalls settles the inbox of s (settleStore) after a one-shot
+// command counted its calls. Parcels that cannot be applied because the
+// state is not whole are no error of the command's when they hold
+// calls only: calls in the inbox are counted by every command and taken
+// by the next owner, as Record says.
+func settleCalls(s *Store, now time.Time) error {
+	left, saveErr := settleStore(s, now)
+	if left != nil && !slices.ContainsFunc(s.Pending(), func(p Parcel) bool {
+		return slices.ContainsFunc(p.Ops, func(op Op) bool { return op.Kind != OpCalls && op.Kind != OpCallsBack })
+	}) {
+		left = nil
+	}
+	return errors.Join(saveErr, left)
 }

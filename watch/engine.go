@@ -24,8 +24,13 @@ type ReadEvent struct {
 	UserID string
 	Name   string
 	At     time.Time
-	// Everyone is set on the event that completes a notice (or lone key).
+	// Everyone is set on the event that completes a notice (or lone key):
+	// everyone DingTalk delivered it to has read it, and no failed batch
+	// or one whose outcome is unknown leaves people out.
 	Everyone bool
+	// NotDelivered, with Everyone, counts the people DingTalk did not
+	// deliver the notice to (an invalid userId): they never can read it.
+	NotDelivered int
 }
 
 // Sleep waits on the engine's clock until d has passed, wake receives
@@ -97,6 +102,10 @@ type Engine struct {
 	// it to saving it or handing it over; Flush takes it to wait for them.
 	changing sync.RWMutex
 	run      runner // the Run goroutine Start started, for Stop
+	// beforeLetGo, when set (by a test), is called by Stop between the
+	// owner's last save and its letting go of the state: the moment a
+	// parcel handed over is taken by nobody but Stop's settle.
+	beforeLetGo func()
 }
 
 // runner is the Run goroutine Start started.
@@ -509,8 +518,19 @@ func (e *Engine) readEventsLocked(k *Key, fresh []Recipient) []ReadEvent {
 			all = false
 		}
 	}
+	left := 0 // not delivered by DingTalk: complete as it can be, and said
+	if all && notice != nil && !notice.Complete {
+		// Its keys' people are not all of it: the people of a failed or
+		// unknown batch have not got it (a resend makes a new round).
+		a := AudienceOf(group, notice.Batches...)
+		all = len(a.Failed)+len(a.Unknown) == 0
+		left = len(a.NotDelivered)
+	} else if all && notice == nil {
+		left = len(k.NotDelivered)
+	}
 	if all && (notice == nil || !notice.Complete) {
 		events[len(events)-1].Everyone = true
+		events[len(events)-1].NotDelivered = left
 		if notice != nil {
 			e.editNoticeLocked(notice.ID, func(n *Notice) { n.Complete = true })
 		}

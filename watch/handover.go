@@ -75,7 +75,9 @@ var ErrOwnerSilent = errors.New("the dingwatch that owns the state has not saved
 // send with the same label) sees it. It looks every step on the engine's
 // clock, for at most within; ErrOwnerSilent after that, ctx's error if it
 // ends first. It returns at once when this engine owns the state (its
-// own saves are done when Send returns).
+// own saves are done when Send returns). When the owner quits without
+// taking the parcel (the state's lock is free), this engine takes the
+// state over (claim) and saves it itself.
 func (e *Engine) AwaitSaved(ctx context.Context, noticeID string, round, batches int, within time.Duration) error {
 	if !e.following() {
 		return nil
@@ -85,6 +87,11 @@ func (e *Engine) AwaitSaved(ctx context.Context, noticeID string, round, batches
 	for {
 		if st, err := e.opts.Store.load(); err == nil && savedRound(st, noticeID, round, batches) {
 			return nil
+		}
+		if e.following() {
+			if owned, _ := e.claim(); owned {
+				continue // the owner quit without taking it: this engine took and saved it
+			}
 		}
 		if !e.opts.Now().Before(deadline) {
 			return ErrOwnerSilent
