@@ -105,6 +105,9 @@ func TestNoCallOnAStateWhoseLedgerIsUnknown(t *testing.T) {
 					!strings.Contains(errOut, "1 key of 1 not asked") || !strings.Contains(errOut, "--budget 0") {
 					t.Fatalf("status: exit %d, %d calls\n%s%s", code, s.Calls("readStatus")-before, out, errOut)
 				}
+				if out, _, _ := runBinary(t, env, "", "status", "--json", key); !strings.Contains(out, `"code": "budget"`) {
+					t.Errorf("the JSON does not give the budget as the reason:\n%s", out)
+				}
 			}
 
 			out, _, code = runBinary(t, env, "", "doctor", "--budget", "0")

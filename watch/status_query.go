@@ -83,9 +83,9 @@ func QueryOnce(ctx context.Context, q Querier, robot string, saved *State, keys 
 		ask[i] = k
 		n++
 	}
-	// Counted on disk, all at once, before any is asked; the answer is
-	// given by Take below, key by key.
-	_ = book.Reserve(ctx, n, now()) // Take gives its answer key by key
+	// Counted on disk, all at once, before any is asked; Take below gives
+	// the answer key by key.
+	_ = book.Reserve(ctx, n, now())
 	for i, key := range keys {
 		k := ask[i]
 		if k == nil {
