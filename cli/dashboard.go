@@ -57,7 +57,7 @@ func (a *app) runDashboard(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	err = a.runEngine(cmd.Context(), out, l.e, s.Region(), s.Bell, log)
+	err = a.runEngine(cmd.Context(), out, l.e, l.warnings, s.Region(), s.Bell, log)
 	return a.stopped(err, l.stop())
 }
 
@@ -150,13 +150,13 @@ func (a *app) runPreviewed(ctx context.Context, out *os.File, first *watch.Snaps
 		}
 		once.Do(loadState)
 	}()
-	err := a.runProgram(ctx, sends, out, late, late.changes, first, func() { once.Do(loadState) }, s.Region(), s.Bell, log)
+	final, err := a.runProgram(ctx, sends, out, late, late.changes, first, func() { once.Do(loadState) }, s.Region(), s.Bell, log)
 	cancel() // the engine stops polling
 	if !late.loaded() && !late.asked() {
 		return err // nothing asked waits for the state: leave its load
 	}
 	l := <-done
-	a.tellUnseen(late.finish(a.io.err))
+	a.tellUnseen(late.finish(a.io.err, final.WarningDrawn))
 	stopErr := l.stop()
 	if late.err != nil {
 		return a.stopped(late.err, stopErr)
@@ -181,8 +181,9 @@ func (a *app) stopped(err, stopErr error) error {
 	return err
 }
 
-// tellUnseen says on stderr what the load set aside or found that the
-// dashboard ended before showing.
+// tellUnseen says on stderr what the load set aside or found that no
+// frame of the dashboard drew: it ended first, or the terminal was too
+// small for banners.
 func (a *app) tellUnseen(warnings []watch.Warning) {
 	for _, w := range warnings {
 		fmt.Fprintln(a.io.err, "dingwatch: "+safetext.Line(w.Text, 0))
@@ -190,18 +191,19 @@ func (a *app) tellUnseen(warnings []watch.Warning) {
 }
 
 // runEngine polls with e and shows the dashboard on out until the user
-// quits; the changes asked before then are saved before it returns.
-func (a *app) runEngine(ctx context.Context, out *os.File, e *watch.Engine, region string, bell bool, log *slog.Logger) error {
+// quits; the changes asked before then are saved before it returns, and
+// the load's warnings (given to e) that no frame drew are said on stderr.
+func (a *app) runEngine(ctx context.Context, out *os.File, e *watch.Engine, warnings []watch.Warning, region string, bell bool, log *slog.Logger) error {
 	sends := ctx // a send outlives q (the dashboard waits for it), not an interrupt
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	first := e.Snapshot() // the first frame shows the saved keys, before a poll pass takes the engine
 	late := newLateEngine(first)
-	late.start(ctx, e, nil, nil)
+	late.start(ctx, e, warnings, nil)
 	e.Start(ctx)
-	err := a.runProgram(ctx, sends, out, late, late.changes, first, nil, region, bell, log)
+	final, err := a.runProgram(ctx, sends, out, late, late.changes, first, nil, region, bell, log)
 	cancel() // the engine stops polling
-	late.finish(a.io.err)
+	a.tellUnseen(late.finish(a.io.err, final.WarningDrawn))
 	return err
 }
 
@@ -238,9 +240,11 @@ func (a *app) terminal() (*os.File, error) {
 // runProgram shows the dashboard of e on out, from first, until the user
 // quits or ctx ends; sends and recalls started from it end with sends.
 // Signals reach it through ctx only: Bubble Tea's own handler, racing
-// ours, could leave the program hanging on SIGTERM (tester Q1).
+// ours, could leave the program hanging on SIGTERM (tester Q1). It returns
+// the model as the program ended (what it drew: ui.Model.WarningDrawn),
+// the zero Model when there is none.
 func (a *app) runProgram(ctx, sends context.Context, out *os.File, e ui.Engine, changes <-chan struct{}, first *watch.Snapshot, drawn func(),
-	region string, bell bool, log *slog.Logger) error {
+	region string, bell bool, log *slog.Logger) (ui.Model, error) {
 	// The dashboard's colours read on any background: nothing asks the
 	// terminal a question that could hold the first frame or whose late
 	// answer could be read as keys.
@@ -252,19 +256,20 @@ func (a *app) runProgram(ctx, sends context.Context, out *os.File, e ui.Engine, 
 		opts = append(opts, tea.WithFPS(15)) // slow links: fewer frames
 	}
 	final, err := tea.NewProgram(m, opts...).Run()
-	if fm, ok := final.(ui.Model); ok && fm.Crashed() != "" {
+	fm, _ := final.(ui.Model)
+	if fm.Crashed() != "" {
 		hint := "run with --debug to keep the details"
 		if s, _ := a.settings(); s.Debug || !a.g.demo {
 			hint = "details are in " + filepath.Join(config.DirsFrom(a.getenv).State, "dingwatch.log")
 		}
-		return fmt.Errorf("internal error: %s (%s); please report it", fm.Crashed(), hint)
+		return fm, fmt.Errorf("internal error: %s (%s); please report it", fm.Crashed(), hint)
 	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		return nil // a signal ended it: the terminal is restored
+		return fm, nil // a signal ended it: the terminal is restored
 	}
 	if err != nil {
 		log.Error("dashboard", "err", err)
-		return fmt.Errorf("dashboard: %w", err)
+		return fm, fmt.Errorf("dashboard: %w", err)
 	}
-	return nil
+	return fm, nil
 }

@@ -33,7 +33,7 @@ func (a *app) runDemo(ctx context.Context, out *os.File) error {
 		return err
 	}
 	defer stop()
-	return a.runEngine(ctx, out, e, "simulated", s.Bell, log)
+	return a.runEngine(ctx, out, e, nil, "simulated", s.Bell, log)
 }
 
 // demoEngine is an engine, in memory, on a simulated DingTalk seeded with

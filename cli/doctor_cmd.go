@@ -78,7 +78,9 @@ is on. Secrets are never printed.
 doctor saves no key and sets nothing aside. Its metered calls (the probe, the
 --send-test notice) count in the daily call ledger of the saved state, as every
 command's do, and are held to --budget: with the budget spent it makes none,
-and the checks that need one say so.
+and the checks that need one say so. So it does when the saved state cannot
+be read (its ledger is unknown; --budget 0 checks anyway) or is a newer
+dingwatch's (never written).
 
 Exit status: 0 everything passed, 2 a setting must be fixed, 1 something else
 failed (DingTalk unreachable or busy, the budget or quota spent).`,
@@ -377,6 +379,25 @@ func budgetFinding(r *doctorReport, name, what string, spent *watch.BudgetSpentE
 		what, spent.Spent, spent.Budget), fix)
 }
 
+// notCounted adds the line of a check not made because its metered call
+// could not be counted within the daily budget (err is a
+// *watch.BudgetSpentError or a *watch.LedgerUnknownError: the saved
+// state's ledger cannot be read or written, so the budget cannot be
+// held), and reports whether err was one of them.
+func notCounted(r *doctorReport, name, what string, err error) bool {
+	var spent *watch.BudgetSpentError
+	var unknown *watch.LedgerUnknownError
+	switch {
+	case errors.As(err, &spent):
+		budgetFinding(r, name, what, spent)
+	case errors.As(err, &unknown):
+		r.add(failed, name, fmt.Sprintf("not checked: %s costs 1 metered call, and %s", what, unknown.Reason), unknown.Fix)
+	default:
+		return false
+	}
+	return true
+}
+
 // otherRegion is the host of the other DingTalk region when endpoint is
 // one of the two; "" otherwise.
 func otherRegion(endpoint string) string {
@@ -400,8 +421,7 @@ func otherRegion(endpoint string) string {
 func (a *app) doctorDingTalk(ctx context.Context, r *doctorReport, s config.Settings, o doctorOptions, book *watch.CallBook) string {
 	p := a.probe(ctx, s, s.Endpoint, book)
 	where := regionName(s.Endpoint)
-	if spent := (*watch.BudgetSpentError)(nil); errors.As(p.err, &spent) {
-		budgetFinding(r, "endpoint", "the check of the endpoint, token, robot and permission (one readStatus call on a dummy key)", spent)
+	if notCounted(r, "endpoint", "the check of the endpoint, token, robot and permission (one readStatus call on a dummy key)", p.err) {
 		skipRest(r, "token", "robot", "permission")
 		return ""
 	}
@@ -623,10 +643,11 @@ func (a *app) readLedgerState() ledgerState {
 		switch {
 		case errors.As(err, &newer):
 			ls.problem = fmt.Sprintf("the saved state %s is from a newer dingwatch (state format %d)", path, newer.Version)
-			ls.fix = "upgrade dingwatch: this one will not open nor change that file"
+			ls.fix = "upgrade dingwatch: this one will not open nor change that file, nor make a metered call it cannot count there"
 		case err != nil:
 			ls.problem = fmt.Sprintf("the saved state %s is unreadable: %v", path, err)
-			ls.fix = "dingwatch moves it aside and starts afresh when it next opens it"
+			ls.fix = "dingwatch moves it aside and starts afresh when it next opens it; until then no metered call is made under a budget " +
+				"(dingwatch --budget 0 doctor checks anyway, and its call is counted once a dingwatch opens the state)"
 		default:
 			ls.state = st
 		}

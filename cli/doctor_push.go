@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -84,9 +83,10 @@ func (a *app) doctorPush(ctx context.Context, r *doctorReport, s config.Settings
 
 	key, sent := "", time.Now()
 	if o.sendTest != "" {
-		var spent *watch.BudgetSpentError
-		if err := book.Take(sent); errors.As(err, &spent) {
-			budgetFinding(r, "events", "the test notice to "+o.sendTest, spent)
+		if err := book.Take(sent); err != nil {
+			if !notCounted(r, "events", "the test notice to "+o.sendTest, err) {
+				r.add(failed, "events", "the test notice to "+o.sendTest+" was not sent: "+err.Error(), "")
+			}
 			return
 		}
 		dc, err := dingtalk.New(dingtalk.Options{Endpoint: endpoint, Credentials: creds, Timeout: s.Timeout, Retries: -1, Rate: s.QPS, UserAgent: userAgent()})

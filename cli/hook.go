@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -68,8 +69,10 @@ type hookRunner struct {
 // is empty. env is the process environment the runs start from. The event
 // is in the run's environment: DINGWATCH_EVENT (read, or everyone when the
 // notice is complete), DINGWATCH_NOTICE, DINGWATCH_KEY, DINGWATCH_USER_ID,
-// DINGWATCH_NAME, DINGWATCH_READ_AT (RFC 3339) — each made safe with
-// safetext.Line; no DINGTALK_* variable is passed on.
+// DINGWATCH_NAME, DINGWATCH_READ_AT (RFC 3339), and with everyone
+// DINGWATCH_NOT_DELIVERED (how many people DingTalk did not deliver it
+// to) — each made safe with safetext.Line; no DINGTALK_* variable is
+// passed on.
 func onRead(ctx context.Context, cmd string, env []string, log *slog.Logger) func(watch.ReadEvent) {
 	if cmd == "" {
 		return nil
@@ -176,6 +179,10 @@ func (h *hookRunner) run(ev watch.ReadEvent) hookRun {
 		"DINGWATCH_EVENT="+kind, "DINGWATCH_NOTICE="+clean(ev.Notice), "DINGWATCH_KEY="+clean(ev.Key),
 		"DINGWATCH_USER_ID="+clean(ev.UserID), "DINGWATCH_NAME="+clean(ev.Name),
 		"DINGWATCH_READ_AT="+ev.At.UTC().Format(time.RFC3339))
+	if ev.Everyone {
+		// everyone DingTalk delivered it to: those it did not never can read
+		c.Env = append(c.Env, "DINGWATCH_NOT_DELIVERED="+strconv.Itoa(ev.NotDelivered))
+	}
 	out := &cappedBuffer{max: hookOutputCap}
 	c.Stdout, c.Stderr = out, out
 	ownProcessGroup(c)

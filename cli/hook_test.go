@@ -35,10 +35,15 @@ func waitLines(t *testing.T, path string, want int) []string {
 
 func TestOnReadRunsCommandWithEvent(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "events")
-	hook := onRead(context.Background(), `printf '%s|%s|%s|%s\n' "$DINGWATCH_EVENT" "$DINGWATCH_NOTICE" "$DINGWATCH_USER_ID" "$DINGWATCH_NAME" >> `+out,
+	hook := onRead(context.Background(), `printf '%s|%s|%s|%s|%s\n' "$DINGWATCH_EVENT" "$DINGWATCH_NOTICE" "$DINGWATCH_USER_ID" "$DINGWATCH_NAME" "${DINGWATCH_NOT_DELIVERED-unset}" >> `+out,
 		[]string{"PATH=" + os.Getenv("PATH")}, slog.New(slog.DiscardHandler))
-	hook(watch.ReadEvent{Notice: "周会", Key: "k", UserID: "u1", Name: "张伟", At: time.Now(), Everyone: true})
-	if got := waitLines(t, out, 1); got[0] != "everyone|周会|u1|张伟" {
+	hook(watch.ReadEvent{Notice: "周会", Key: "k", UserID: "u1", Name: "张伟", At: time.Now(), Everyone: true, NotDelivered: 2})
+	if got := waitLines(t, out, 1); got[0] != "everyone|周会|u1|张伟|2" {
+		t.Fatalf("got %q", got)
+	}
+	// A read that completes nothing says no count of people not delivered.
+	hook(watch.ReadEvent{Notice: "周会", Key: "k", UserID: "u2", Name: "李娜", At: time.Now()})
+	if got := waitLines(t, out, 2); got[1] != "read|周会|u2|李娜|unset" {
 		t.Fatalf("got %q", got)
 	}
 }

@@ -27,7 +27,6 @@ type lateEngine struct {
 	calls    sync.WaitGroup // calls begun and not returned
 	running  atomic.Int32   // the same, counted
 	waiting  atomic.Int32   // calls waiting for the engine
-	shown    atomic.Bool    // the dashboard took a snapshot of the engine
 }
 
 // errNotLoaded is the answer of a late engine whose state did not load.
@@ -89,18 +88,26 @@ func (l *lateEngine) asked() bool { return l.waiting.Load() > 0 }
 
 // finish waits for the calls made before the dashboard ended (a send
 // runs to its end unless interrupted; w is told while one runs); the
-// engine's Stop then saves them. It returns the load's warnings the
-// dashboard never showed. Call it once the engine is there, or the load
-// failed.
-func (l *lateEngine) finish(w io.Writer) []watch.Warning {
+// engine's Stop then saves them. It returns the load's warnings that no
+// frame of the dashboard drew (drawn: ui.Model.WarningDrawn of the final
+// model; a snapshot taken is not a banner drawn: the terminal may have
+// been too small all along, tester Q5). Call it once the engine is there,
+// or the load failed.
+func (l *lateEngine) finish(w io.Writer, drawn func(watch.Warning) bool) []watch.Warning {
 	if l.running.Load() > 0 {
 		fmt.Fprintln(w, "dingwatch: finishing what was asked before quitting (ctrl+c stops a send; its batches not sent are kept as failed)")
 	}
 	l.calls.Wait()
-	if l.e == nil || l.shown.Load() {
+	if l.e == nil {
 		return nil
 	}
-	return l.warnings
+	var unseen []watch.Warning
+	for _, wa := range l.warnings {
+		if !drawn(wa) {
+			unseen = append(unseen, wa)
+		}
+	}
+	return unseen
 }
 
 // Snapshot is the engine's, or the preview when the state did not load.
@@ -109,7 +116,6 @@ func (l *lateEngine) Snapshot() *watch.Snapshot {
 	if err != nil {
 		return l.preview
 	}
-	l.shown.Store(true)
 	return e.Snapshot()
 }
 

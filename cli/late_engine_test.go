@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"io"
 	"testing"
 	"time"
 
@@ -65,5 +66,25 @@ func TestLateEngineThatNeverLoadedSaysWhy(t *testing.T) {
 	}
 	if l.Snapshot() != preview {
 		t.Fatal("the snapshot is not the preview")
+	}
+}
+
+// The load's warnings that no frame drew are the ones said at the end: a
+// snapshot the dashboard took is not a banner drawn (tester Q5: while the
+// terminal was too small, what the load set aside was never said).
+func TestLateEngineFinishTellsWhatNoFrameDrew(t *testing.T) {
+	drawnOne := watch.Warning{Kind: watch.WarnStateSetAside, Text: "1 entry was set aside in a"}
+	unseen := watch.Warning{Kind: watch.WarnNote, Text: "could not save the state without them"}
+	l := newLateEngine(&watch.Snapshot{State: &watch.State{}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l.start(ctx, watch.NewEngine(watch.Options{RobotCode: "dingdemo"}), []watch.Warning{drawnOne, unseen}, nil)
+	l.Snapshot() // the dashboard took the loaded engine's snapshot
+	got := l.finish(io.Discard, func(w watch.Warning) bool { return w.Text == drawnOne.Text })
+	if len(got) != 1 || got[0] != unseen {
+		t.Fatalf("told %+v, want only the warning no frame drew", got)
+	}
+	if got := l.finish(io.Discard, func(watch.Warning) bool { return false }); len(got) != 2 {
+		t.Fatalf("nothing drawn: told %d warnings, want 2", len(got))
 	}
 }

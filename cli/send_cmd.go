@@ -244,7 +244,7 @@ func (a *app) runSend(ctx context.Context, f sendFlags) (err error) {
 		return err
 	}
 	a.awaitOwner(ctx, ce, rep)
-	return a.reportSend(ce, rep, f.json)
+	return a.reportSend(ce, rep, f.json, false)
 }
 
 // Bounds of a follower's wait for the owner to save what a send handed
@@ -281,9 +281,9 @@ func (a *app) awaitOwner(ctx context.Context, ce *commandEngine, rep watch.SendR
 	}
 }
 
-// reportSend prints a send's report and returns the error its outcome
-// calls for.
-func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON bool) error {
+// reportSend prints a send's report (resend: of send --resend) and
+// returns the error its outcome calls for.
+func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON, resend bool) error {
 	var err error
 	if asJSON {
 		err = rep.WriteJSON(a.io.out)
@@ -302,7 +302,10 @@ func (a *app) reportSend(ce *commandEngine, rep watch.SendReport, asJSON bool) e
 		// people not delivered is not: a retry would send it twice to
 		// those it reached; `status` reports them.)
 		what := fmt.Sprintf("notice %q", line(rep.Label))
-		if rep.Round > 0 { // a reminder: the notice's earlier rounds may have reached people (tester Q4)
+		switch { // a later round: the notice's earlier rounds may have reached people (tester Q4)
+		case resend:
+			what = fmt.Sprintf("the resend of notice %q", line(rep.Label))
+		case rep.Round > 0:
 			what = fmt.Sprintf("reminder %d of notice %q", rep.Round, line(rep.Label))
 		}
 		nobody = fmt.Sprintf("DingTalk delivered %s to nobody: %s not delivered (%s)",
@@ -375,5 +378,5 @@ func (a *app) runResend(ctx context.Context, f sendFlags) (err error) {
 		return usageErr("--resend: %s", line(err.Error()))
 	}
 	a.awaitOwner(ctx, ce, rep)
-	return a.reportSend(ce, rep, f.json)
+	return a.reportSend(ce, rep, f.json, true)
 }

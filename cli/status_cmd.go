@@ -44,7 +44,10 @@ call ledger of the saved state, with the dashboard's polls, and are held to
 --budget: when the budget has fewer calls left than keys to ask, status asks
 as many as it has room for, in the order given, and prints the rest as "not
 asked: the daily budget is spent" (exit 1). With a dashboard or serve owning
-the state, the calls are handed to it, and its header counts them.
+the state, the calls are handed to it, and its header counts them. The
+calls are counted on disk before they are made, so status runs at once (and
+a polling dashboard) share the budget and never spend it twice. When the
+saved state cannot be read, no key is asked under a budget (--budget 0 asks).
 
 --csv prints one header line, processQueryKey,userId,name,readStatus,firstSeenRead,
 and one row per recipient however many keys; firstSeenRead is empty unless
@@ -56,8 +59,10 @@ no control characters, and no formula.
 Exit status: 0 every key answered and every batch of the notices shown was
 sent and delivered to all; 1 a key failed or was not asked (the budget), a
 notice shown has a failed or unknown batch or people DingTalk did not
-deliver to (an invalid userId; "delivered to nobody" when that is all of
-them, "deliveredToNobody": true in the JSON), or the
+deliver to (an invalid userId; "delivered to nobody" when that is all the
+people of the whole notice, "deliveredToNobody": true in the JSON; keys
+asked that reached nobody of a notice that reached people are said so of
+those keys), or the
 saved state has an entry (or is a file) that could not be used (a warning
 names it); 2 bad arguments or settings (nothing is queried then).`,
 		Example: "  dingwatch status\n  dingwatch status Kna29Ra5pdJznx1ghavbumkQKwDzgfxZLapw55G7x0Q=\n  dingwatch status --json - < keys.txt\n  dingwatch status --csv --bom --notice \"Weekly sync\" > weekly.csv",
@@ -207,8 +212,14 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 		break
 	}
 	if n := rep.NotAsked(); n > 0 {
-		problems = append(problems, fmt.Sprintf("%s of %d not asked: the daily budget of %d metered calls is spent (%s asked within it)",
-			watch.Plural(n, "key", "keys"), len(rep.Keys), s.Budget, watch.Plural(book.Made(), "key was", "keys were")))
+		why := fmt.Sprintf("the daily budget of %d metered calls is spent (%s asked within it)", s.Budget, watch.Plural(book.Made(), "key was", "keys were"))
+		for _, ks := range rep.Keys {
+			if unknown := (*watch.LedgerUnknownError)(nil); errors.As(ks.Err, &unknown) {
+				why = unknown.Reason + ": " + unknown.Fix
+				break
+			}
+		}
+		problems = append(problems, fmt.Sprintf("%s of %d not asked: %s", watch.Plural(n, "key", "keys"), len(rep.Keys), why))
 	}
 	if n := rep.Failed() - rep.NotAsked(); n > 0 {
 		problems = append(problems, fmt.Sprintf("%s failed (of %d asked)", watch.Plural(n, "key", "keys"), len(rep.Keys)))

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -67,5 +68,50 @@ func TestStatusFailsForNoticeDeliveredToNobody(t *testing.T) {
 	out, _, _ = runBinary(t, env, "", "status", "--json", "--notice", "Some")
 	if strings.Contains(out, "deliveredToNobody") {
 		t.Errorf("a notice that reached 5 of 6 says deliveredToNobody:\n%s", out)
+	}
+
+	// Tester Q4: one send whose first batch reached nobody and whose
+	// second reached people. send --json says it did not reach nobody;
+	// status of the first batch's key says its key reached nobody, never
+	// the notice, and counts its batch's people (read 0/20, not 0/0).
+	var mixed []string
+	for i := range 20 {
+		mixed = append(mixed, fmt.Sprintf("lost%02d", i))
+	}
+	out, errOut, code = runBinary(t, env, "", "send", "--to", strings.Join(append(mixed, ids[0]), ","), "--text", "hi", "--label", "Mixed", "--json")
+	var sent struct {
+		Keys              []string
+		Round             int
+		DeliveredToNobody *bool
+	}
+	if err := json.Unmarshal([]byte(out), &sent); code != 0 || err != nil || len(sent.Keys) != 2 || sent.DeliveredToNobody != nil {
+		t.Fatalf("send --json: exit %d, %v: %s%s", code, err, out, errOut)
+	}
+	out, errOut, code = runBinary(t, env, "", "status", "--json", sent.Keys[0])
+	var st struct {
+		Messages []struct {
+			DeliveredToNobody bool
+			Total             int
+		}
+		Notices []map[string]any
+	}
+	if err := json.Unmarshal([]byte(out), &st); code != 1 || err != nil || len(st.Notices) != 1 {
+		t.Fatalf("status --json of the nobody key: exit %d, %v: %s", code, err, out)
+	}
+	if _, says := st.Notices[0]["deliveredToNobody"]; says || !st.Messages[0].DeliveredToNobody || st.Messages[0].Total != 20 {
+		t.Errorf("status --json of the nobody key: the notice says nobody (%v), or the key does not (%+v):\n%s", says, st.Messages[0], out)
+	}
+	out, errOut, code = runBinary(t, env, "", "status", sent.Keys[0])
+	if code != 1 || strings.Contains(errOut, "was delivered to nobody") ||
+		!strings.Contains(errOut, `notice "Mixed": DingTalk delivered the key asked (1 of its 2) to nobody: 20 people not delivered (20 invalid userId); the notice's other keys reached people`) {
+		t.Errorf("status of the nobody key: exit %d, stderr %s", code, errOut)
+	}
+	if !strings.Contains(out, "not asked)  read 0/20\n") || !strings.Contains(out, `notice "Mixed": read 0/20 over 1 key  ! the key asked (1 of its 2) reached nobody`) {
+		t.Errorf("status of the nobody key:\n%s", out)
+	}
+	// A send that reached nobody says so in its JSON, of its round.
+	out, _, code = runBinary(t, env, "", "send", "--to", "ghosty", "--text", "again", "--label", "Mixed", "--join", "--json")
+	if err := json.Unmarshal([]byte(out), &sent); code != 1 || err != nil || sent.Round != 1 || sent.DeliveredToNobody == nil || !*sent.DeliveredToNobody {
+		t.Errorf("send --json of a reminder to nobody: exit %d, %v:\n%s", code, err, out)
 	}
 }

@@ -65,9 +65,18 @@ func writeText(w io.Writer, snap *watch.Snapshot, keys []*watch.Key, now time.Ti
 		a := watch.AudienceOf(gk, g.Batches()...)
 		fmt.Fprintf(bw, "\n%s  read %d/%d", shown, len(a.Read), a.Total())
 		// As the dashboard's "!" and `status`: who DingTalk did not deliver to.
+		// "Delivered to nobody" is said of the whole notice: of the keys
+		// asked alone when its other keys reached people (tester Q4).
+		whole := a
+		if len(gk) < len(g.Keys) {
+			whole = watch.AudienceOf(g.Keys, g.Batches()...)
+		}
 		switch {
+		case whole.DeliveredToNobody():
+			fmt.Fprintf(bw, "  ! delivered to nobody (%s)", safetext.Line(whole.NotDeliveredWhy(), textHintMax))
 		case a.DeliveredToNobody():
-			fmt.Fprintf(bw, "  ! delivered to nobody (%s)", safetext.Line(a.NotDeliveredWhy(), textHintMax))
+			fmt.Fprintf(bw, "  ! the %s asked (%d of its %d) reached nobody (%s)", plural(len(gk), "key", "keys"), len(gk), len(g.Keys),
+				safetext.Line(a.NotDeliveredWhy(), textHintMax))
 		case len(a.NotDelivered) > 0:
 			fmt.Fprintf(bw, "  ! %s not delivered (%s)", watch.Plural(len(a.NotDelivered), "person", "people"), safetext.Line(a.NotDeliveredWhy(), textHintMax))
 		}
@@ -84,6 +93,14 @@ func writeText(w io.Writer, snap *watch.Snapshot, keys []*watch.Key, now time.Ti
 		fmt.Fprint(bw, "no keys watched\n")
 	}
 	return bw.Flush()
+}
+
+// plural is the noun for n things, without the number.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // writePeople writes one line per person: what they are, their name (if

@@ -64,3 +64,31 @@ func TestTextStatusSaysDeliveredToNobody(t *testing.T) {
 		}
 	}
 }
+
+// TestTextStatusOfSomeKeysSaysNothingFalseOfTheNotice (tester Q4): the
+// SSH status of the one key of a notice that reached nobody, while its
+// other key reached people, says it of that key, never "delivered to
+// nobody" of the notice; with every key of it, the notice reached people.
+func TestTextStatusOfSomeKeysSaysNothingFalseOfTheNotice(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	lost := &watch.Key{Key: "k1", Notice: "n1", NotDelivered: []watch.Undelivered{{UserID: "x1", Reason: "invalid userId"}, {UserID: "x2", Reason: "invalid userId"}}}
+	reached := &watch.Key{Key: "k2", Notice: "n1", LastOK: now, Recipients: []watch.Recipient{{UserID: "a", Read: true}}}
+	st := &watch.State{Keys: []*watch.Key{lost, reached}, Notices: []*watch.Notice{{ID: "n1", Label: "Mixed", Batches: []watch.Batch{
+		{Status: watch.BatchSent, Key: "k1", UserIDs: []string{"x1", "x2"}}, {Status: watch.BatchSent, Key: "k2", UserIDs: []string{"a"}}}}}}
+	snap := &watch.Snapshot{State: st}
+	for _, c := range []struct {
+		keys []*watch.Key
+		want string
+	}{
+		{[]*watch.Key{lost}, "Mixed  read 0/2  ! the key asked (1 of its 2) reached nobody (2 invalid userId)\n"},
+		{st.Keys, "Mixed  read 1/3  ! 2 people not delivered (2 invalid userId)\n"},
+	} {
+		var text bytes.Buffer
+		if err := writeStatus(&text, statusRequest{format: "text"}, snap, statusReport(snap, c.keys, nil, now)); err != nil {
+			t.Fatal(err)
+		}
+		if out := text.String(); !strings.Contains(out, c.want) || strings.Contains(out, "delivered to nobody") {
+			t.Errorf("%d keys: want %q, never \"delivered to nobody\", in:\n%s", len(c.keys), c.want, out)
+		}
+	}
+}

@@ -25,6 +25,15 @@ var bannerShort = map[watch.WarningKind]string{
 // with one first) or its text cut, as many to a line as fit, the last line
 // kept saying how many more i shows. No banner vanishes unsaid.
 func bannerLines(bs []banner, width, room int) []banner {
+	lines, _ := bannerLayout(bs, width, room)
+	return lines
+}
+
+// bannerLayout is bannerLines, and for each of bs whether the lines say
+// it: whole, or in its short form (a text cut, or counted in "+N more",
+// does not say it).
+func bannerLayout(bs []banner, width, room int) ([]banner, []bool) {
+	said := make([]bool, len(bs))
 	var whole []banner
 	for _, b := range bs {
 		for _, s := range wrap("! "+b.text, width) {
@@ -32,27 +41,45 @@ func bannerLines(bs []banner, width, room int) []banner {
 		}
 	}
 	if len(whole) <= room {
-		return whole
+		for i := range said {
+			said[i] = true
+		}
+		return whole, said
+	}
+	type item struct {
+		s     string
+		of    int  // its index in bs
+		short bool // s is its short form
 	}
 	type line struct {
-		items []string // the banners on it, each short or cut
+		items []item // the banners on it, each short or cut
 		b     banner
 	}
 	// Those said in a few words first: a cut note would crowd them out.
-	bs = slices.Clone(bs)
-	slices.SortStableFunc(bs, func(a, b banner) int { return boolInt(a.short == "") - boolInt(b.short == "") })
-	text := func(items []string) string { return "! " + strings.Join(items, " · ") }
-	var lines []line
-	for _, b := range bs {
-		s := b.short
-		if s == "" {
-			s = b.text
+	order := make([]int, len(bs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return boolInt(bs[a].short == "") - boolInt(bs[b].short == "") })
+	text := func(items []item) string {
+		parts := make([]string, len(items))
+		for i, it := range items {
+			parts[i] = it.s
 		}
-		if k := len(lines) - 1; k >= 0 && stringWidth(text(append(lines[k].items, s))) <= width {
-			lines[k].items = append(lines[k].items, s)
+		return "! " + strings.Join(parts, " · ")
+	}
+	var lines []line
+	for _, i := range order {
+		b := bs[i]
+		it := item{s: b.short, of: i, short: true}
+		if it.s == "" {
+			it = item{s: b.text, of: i}
+		}
+		if k := len(lines) - 1; k >= 0 && stringWidth(text(append(slices.Clip(lines[k].items), it))) <= width {
+			lines[k].items = append(lines[k].items, it)
 			continue
 		}
-		lines = append(lines, line{[]string{s}, b})
+		lines = append(lines, line{[]item{it}, b})
 	}
 	lines = lines[:min(len(lines), room)]
 	hidden := len(bs)
@@ -78,5 +105,16 @@ func bannerLines(bs []banner, width, room int) []banner {
 	if more != "" {
 		out[len(out)-1].text = strings.TrimRight(fit(out[len(out)-1].text, width-stringWidth(more)), " ") + more
 	}
-	return out
+	// Said: a short form, or a text drawn whole (not cut by fit, nor by
+	// the count squeezed onto the last line).
+	for i, l := range lines {
+		for _, it := range l.items {
+			drawn := out[i].text
+			if more != "" && i == len(lines)-1 {
+				drawn = strings.TrimSuffix(drawn, more)
+			}
+			said[it.of] = strings.Contains(drawn, it.s)
+		}
+	}
+	return out, said
 }

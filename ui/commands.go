@@ -156,12 +156,20 @@ func sendReport(rep watch.SendReport, err error) tea.Msg {
 		}
 	}
 	text := fmt.Sprintf("%q: %d of %s sent", clean(rep.Label), sent, pluralize(len(rep.Batches), "batch"))
+	nobody := "delivered to nobody"
+	if rep.Round > 0 {
+		// A reminder or a resend: the notice's earlier rounds may have
+		// reached people, so what reached nobody is this round (R1 as the
+		// list names its batches; tester Q4).
+		text = fmt.Sprintf("%q R%d: %d of %s sent", clean(rep.Label), rep.Round, sent, pluralize(len(rep.Batches), "batch"))
+		nobody = "this round reached nobody"
+	}
 	if len(rep.NotDelivered) > 0 {
 		text += fmt.Sprintf(", %d not delivered", len(rep.NotDelivered))
 	}
 	if rep.DeliveredToNobody() {
 		// Sent, yet nobody can read it: said as an error, with DingTalk's reasons.
-		text += fmt.Sprintf(": delivered to nobody (%s)", clean(rep.NotDeliveredWhy()))
+		text += fmt.Sprintf(": %s (%s)", nobody, clean(rep.NotDeliveredWhy()))
 		if failed+unknown == 0 {
 			return doneMsg{err: errors.New(text), selectRow: "n:" + rep.Notice}
 		}

@@ -146,4 +146,10 @@ func TestSendToNobodyIsAnError(t *testing.T) {
 	if d, ok := msg.(doneMsg); !ok || d.err != nil || d.text != `"Some": 1 of 1 batch sent, 2 not delivered` {
 		t.Errorf("to some: %#v", msg)
 	}
+	// A reminder (or resend) that reached nobody: said of the round, not
+	// of a notice its first round delivered to people (tester Q4).
+	msg = sendReport(watch.SendReport{Notice: "n", Label: "Good", Round: 1, Batches: []watch.Batch{{Status: watch.BatchSent, Round: 1, UserIDs: []string{"x1", "x2"}}}, NotDelivered: lost}, nil)
+	if d, ok := msg.(doneMsg); !ok || d.err == nil || d.err.Error() != `"Good" R1: 1 of 1 batch sent, 2 not delivered: this round reached nobody (2 invalid userId)` {
+		t.Errorf("a reminder to nobody: %#v", msg)
+	}
 }

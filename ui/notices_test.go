@@ -159,6 +159,15 @@ func TestEveryoneReadMessage(t *testing.T) {
 	if m.flash != "周会通知 Weekly sync: everyone has read it" {
 		t.Fatalf("flash %q", m.flash)
 	}
+	// Not "everyone" of people DingTalk did not deliver it to.
+	snap = e.Snapshot()
+	snap.Version += 3
+	snap.EventSeq = 3
+	snap.Events = []watch.ReadEvent{{Notice: "Some", UserID: "u03", Everyone: true, NotDelivered: 2}}
+	m = drive(m, snapshotMsg{snap})
+	if m.flash != "Some: everyone it reached has read it (2 people not delivered by DingTalk)" {
+		t.Fatalf("flash %q", m.flash)
+	}
 }
 
 func TestMarkedRowsShowIt(t *testing.T) {

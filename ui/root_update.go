@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -17,6 +19,7 @@ func (m Model) Update(msg tea.Msg) (result tea.Model, cmd tea.Cmd) {
 		}
 	}()
 	m, cmd = m.route(msg)
+	m.noteDrawn() // which warnings the frame drawn next says (WarningDrawn)
 	return m, cmd
 }
 
@@ -192,7 +195,11 @@ func (m *Model) noticeEvents() tea.Cmd {
 			if what == "" {
 				what = shortKey(ev.Key)
 			}
-			cmds = append(cmds, flashCmd(what+": everyone has read it", false))
+			said := what + ": everyone has read it"
+			if ev.NotDelivered > 0 { // never "everyone" of people DingTalk did not deliver to
+				said = fmt.Sprintf("%s: everyone it reached has read it (%s not delivered by DingTalk)", what, pluralize(ev.NotDelivered, "person"))
+			}
+			cmds = append(cmds, flashCmd(said, false))
 		}
 	}
 	if m.opts.Bell && len(evs) > 0 {

@@ -1,8 +1,10 @@
 package watch
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,21 +16,39 @@ import (
 
 // CallBook counts the metered DingTalk calls of a one-shot command (status,
 // doctor) in the one call ledger of the state, and holds them to the
-// daily budget as polling is held: it starts from the calls of the last
-// 24 hours the state knows (its saved ledger, and the calls other
-// processes handed to the owner that it has not taken yet), grants one
-// call at a time while the budget has room (Take), and at the end records
-// the calls made (Record): in the state file when no other dingwatch owns
-// it, else handed to the one that does, whose header then counts them.
+// daily budget as polling is held, together with every other dingwatch
+// on the state. Before a call is made it is counted on disk: under the
+// ledger's lock (lockCalls) the book reads the ledger as it is on disk
+// (the state file's, and the calls parcels in the inbox), grants itself
+// what the budget has room for (Reserve, or one call at a time in Take)
+// and leaves those calls in the inbox as a parcel, where every other
+// dingwatch counts them. At the end Record counts the calls made in
+// place of that reservation and gives back the rest: in the state file
+// when no other dingwatch owns it, else through the owner's inbox. A
+// crash in between leaves the reservation counted: calls granted and not
+// made are then counted (at most the calls granted), never calls made
+// left out.
 // Its methods may be called from several goroutines.
 type CallBook struct {
-	dir    string
-	budget int // calls per 24 hours; 0: no limit
+	dir    string // "": a book in memory only, for tests and callers with no state
+	budget int    // calls per 24 hours; 0: no limit
 
-	mu       sync.Mutex
-	ledger   Ledger      // the state's calls and this command's
-	made     []time.Time // this command's calls, in the order made
-	recorded int         // how many of made Record has recorded
+	mu sync.Mutex
+	// ledger is the state's calls as last read (at start, then under the
+	// lock at each reservation), this book's reservations included.
+	ledger   Ledger
+	held     []reservation // the reservations on disk, in the order made
+	free     int           // calls reserved and not (or no longer) made
+	made     []time.Time   // this command's calls, in the order made
+	refused  error         // the answer of the last reservation that granted less than asked
+	recorded bool          // Record has counted made and given the reservations back
+}
+
+// reservation is one parcel of calls a CallBook left in the inbox before
+// making them.
+type reservation struct {
+	path  string
+	calls []time.Time
 }
 
 // BudgetSpentError is the answer of a CallBook that has no call left
@@ -48,55 +68,145 @@ func (e *BudgetSpentError) Error() string {
 
 // NewCallBook is the call book of a command on the state in dir, saved
 // being what it read of that state (nil or empty when it could read
-// none), with the daily budget (0: no limit).
+// none), with the daily budget (0: no limit). saved is only what the book
+// reports until its first reservation, which reads the ledger again.
 func NewCallBook(dir string, saved *State, budget int) *CallBook {
 	b := &CallBook{dir: dir, budget: max(budget, 0)}
-	var calls []time.Time
 	if saved != nil {
 		b.ledger = saved.Calls.Clone()
 	}
-	for _, p := range (&Store{path: filepath.Join(dir, "state.json")}).Pending(saved) {
-		for _, op := range p.Ops {
-			if op.Kind == OpCalls {
-				calls = append(calls, op.Calls...)
-			}
-		}
+	if dir != "" {
+		b.ledger.applyParcels((&Store{path: filepath.Join(dir, "state.json")}).Pending(saved))
 	}
-	b.ledger.merge(calls)
 	return b
 }
 
-// Take grants one call at now and counts it, or returns a
-// *BudgetSpentError when the budget has no call left.
+// Reserve counts on disk, before they are made, up to n calls at now
+// that the command is about to make, as many as the budget has room for;
+// Take then grants them. It returns the answer Take gives once they are
+// granted: nil when all n fit, else a *BudgetSpentError, or a
+// *LedgerUnknownError when none could be counted (none was reserved
+// then). ctx bounds the wait for the ledger's lock.
+func (b *CallBook) Reserve(ctx context.Context, n int, now time.Time) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.reserveLocked(ctx, n, now)
+}
+
+func (b *CallBook) reserveLocked(ctx context.Context, n int, now time.Time) error {
+	if b.recorded {
+		return errors.New("not asked: the command's calls were recorded already")
+	}
+	if n <= 0 {
+		return nil
+	}
+	if b.dir == "" { // in memory only
+		granted := n
+		if b.budget > 0 {
+			granted = min(n, max(b.budget-(b.ledger.Spent(now)-b.free), 0))
+		}
+		for range granted {
+			b.ledger.Add(now)
+		}
+		b.free += granted
+		return b.refuseLocked(granted < n, now)
+	}
+	if err := os.MkdirAll(b.dir, 0o700); err != nil {
+		return b.failLocked(fmt.Errorf("state directory: %w", err))
+	}
+	unlock, err := lockCalls(ctx, b.dir)
+	if err != nil {
+		return b.failLocked(err)
+	}
+	defer unlock()
+	l, err := diskLedger(b.dir)
+	var unknown *LedgerUnknownError
+	if errors.As(err, &unknown) && (unknown.Newer || b.budget > 0) {
+		b.refused = err
+		return err
+	}
+	granted := n
+	if b.budget > 0 {
+		// The free calls of this book's earlier reservations are on disk
+		// already: they count as room this book has.
+		granted = min(n, max(b.budget-(l.Spent(now)-b.free), 0))
+	}
+	if granted > 0 {
+		calls := slices.Repeat([]time.Time{now}, granted)
+		path, err := (&Store{path: filepath.Join(b.dir, "state.json")}).deliver(Parcel{Ops: []Op{{Kind: OpCalls, Calls: calls}}}, now)
+		if err != nil {
+			return b.failLocked(fmt.Errorf("the calls could not be counted in the state's inbox: %w", err))
+		}
+		l.merge(calls)
+		b.held = append(b.held, reservation{path, calls})
+		b.free += granted
+	}
+	b.ledger = l
+	return b.refuseLocked(granted < n, now)
+}
+
+// refuseLocked records, when short, that the budget had no room for all
+// the calls asked: the answer of every Take past the calls granted.
+func (b *CallBook) refuseLocked(short bool, now time.Time) error {
+	if !short {
+		return nil
+	}
+	// The calls just reserved count: they are about to be made.
+	b.refused = &BudgetSpentError{Spent: b.ledger.Spent(now), Budget: b.budget, FreedAt: b.ledger.FreedAt(now, b.budget)}
+	return b.refused
+}
+
+// failLocked is the answer of a reservation that could not be counted.
+func (b *CallBook) failLocked(err error) error {
+	b.refused = &LedgerUnknownError{Reason: "the calls could not be counted in the saved state before being made (" + err.Error() + ")",
+		Fix: "check the state directory " + b.dir + ", then try again"}
+	return b.refused
+}
+
+// Take grants one call at now, counted by an earlier Reserve or else
+// reserved here, or returns the error that keeps it from being made: a
+// *BudgetSpentError when the budget has no call left, a
+// *LedgerUnknownError when the call cannot be counted. Once a
+// reservation granted less than asked, Take gives that answer without
+// reading the ledger again.
 func (b *CallBook) Take(now time.Time) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if spent := b.ledger.Spent(now); b.budget > 0 && spent >= b.budget {
-		return &BudgetSpentError{Spent: spent, Budget: b.budget, FreedAt: b.ledger.FreedAt(now, b.budget)}
+	if b.recorded {
+		return errors.New("not asked: the command's calls were recorded already")
 	}
-	b.ledger.Add(now)
+	if b.free == 0 {
+		if b.refused != nil {
+			return b.refused
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), callsLockWait)
+		defer cancel()
+		if err := b.reserveLocked(ctx, 1, now); err != nil {
+			return err
+		}
+	}
+	b.free--
 	b.made = append(b.made, now)
 	return nil
 }
 
 // Undo takes back the call granted at at: it never reached DingTalk
-// (dingtalk.NeverSent), so it spent nothing.
+// (dingtalk.NeverSent), so it spent nothing; its room may be granted again.
 func (b *CallBook) Undo(at time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if i := slices.IndexFunc(b.made[b.recorded:], at.Equal); i >= 0 {
-		i += b.recorded
+	if i := slices.IndexFunc(b.made, at.Equal); i >= 0 && !b.recorded {
 		b.made = slices.Delete(b.made, i, i+1)
-		b.ledger.Undo(at)
+		b.free++
 	}
 }
 
 // Spent is how many metered calls were made in the 24 hours up to now,
-// this command's included.
+// this command's included (its calls reserved and not made are not).
 func (b *CallBook) Spent(now time.Time) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.ledger.Spent(now)
+	return b.ledger.Spent(now) - b.free
 }
 
 // Made is how many calls this command made.
@@ -117,61 +227,126 @@ func (b *CallBook) FreedAt(now time.Time) time.Time {
 	if b.budget <= 0 {
 		return time.Time{}
 	}
-	return b.ledger.FreedAt(now, b.budget)
+	return b.ledger.FreedAt(now, b.budget+b.free)
 }
 
-// Record counts the calls this command made in the state's ledger, each
-// once (a second Record records only the calls made since). When no other
-// dingwatch owns the state and the state file is whole, they are added
-// to the file (taking the state's lock for that moment); otherwise they
-// are handed to the owner through its inbox (Store.Deliver): a running
-// dashboard or serve takes them within seconds, and a state file with
-// entries to set aside is left as it is, for the next owner, which takes
-// them as it starts (until then every command counts them from the
-// inbox: NewCallBook). Either way it then settles the inbox (settle.go),
-// so that neither its own parcel nor one a follower handed over while it
-// held the lock waits for an owner that has quit.
+// Record counts the calls this command made in the state's ledger in
+// place of its reservations, once: later calls of Record do nothing, and
+// the book grants no call after it. Under the ledger's lock: when no
+// other dingwatch owns the state and the state file is whole, the calls
+// made are added to the file (taking the state's lock for that moment)
+// and the reservations removed; otherwise one parcel hands the owner the
+// calls made and gives back the reservations it took already, and the
+// reservations it did not take are removed: a running dashboard or serve
+// takes it within seconds, and a state file with entries to set aside is
+// left as it is, for the next owner, which takes it as it starts (until
+// then every command counts it from the inbox). Each step writes the new
+// count before it removes the old one, so a crash between them counts
+// calls twice, never none. Then, out of the ledger's lock, it settles
+// the inbox (settle.go), so that neither its own parcel nor one a
+// follower handed over while it held the state's lock waits for an owner
+// that has quit.
 func (b *CallBook) Record(now time.Time) error {
 	b.mu.Lock()
-	calls := slices.Clone(b.made[b.recorded:])
-	b.recorded = len(b.made)
-	b.mu.Unlock()
-	if len(calls) == 0 {
+	defer b.mu.Unlock()
+	if b.recorded || b.dir == "" || len(b.held) == 0 && len(b.made) == 0 {
+		b.recorded = true
 		return nil
 	}
-	return recordCalls(b.dir, calls, now)
+	settle, err := b.recordLocked(now)
+	if !settle {
+		return err
+	}
+	// Settling takes the inbox under the ledger's lock: not held here.
+	s := &Store{path: filepath.Join(b.dir, "state.json"), lock: flock.New(filepath.Join(b.dir, "state.lock"))}
+	return errors.Join(err, settleCalls(s, now))
 }
 
-// recordCalls adds calls to the ledger of the state in dir, as Record.
-func recordCalls(dir string, calls []time.Time, now time.Time) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("state directory: %w", err)
+// recordLocked is Record under the ledger's lock; settle says whether the
+// inbox is to be settled after.
+func (b *CallBook) recordLocked(now time.Time) (settle bool, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), callsLockWait)
+	defer cancel()
+	unlock, err := lockCalls(ctx, b.dir)
+	if err != nil {
+		return false, fmt.Errorf("%w: the calls reserved stay counted", err)
+	}
+	defer unlock()
+	b.recorded = true
+	return recordCalls(b.dir, b.held, b.made, now)
+}
+
+// recordCalls replaces, in the ledger of the state in dir, the
+// reservations held with the calls made, as Record; the caller holds the
+// ledger's lock. settle is false when the state file is not whole (no
+// process but a starting owner takes its inbox).
+func recordCalls(dir string, held []reservation, made []time.Time, now time.Time) (settle bool, err error) {
+	var present []reservation
+	var back []time.Time // reserved calls an owner took already
+	for _, r := range held {
+		if _, err := os.Stat(r.path); err == nil {
+			present = append(present, r)
+		} else {
+			back = append(back, r.calls...)
+		}
+	}
+	removeAll := func() error {
+		var errs []error
+		for _, r := range present {
+			if err := os.Remove(r.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
+		return errors.Join(errs...)
 	}
 	s := &Store{path: filepath.Join(dir, "state.json"), lock: flock.New(filepath.Join(dir, "state.lock"))}
 	s.readOnly.Store(true) // until it holds the lock
 	locked, err := s.lock.TryLock()
 	if err != nil {
-		return fmt.Errorf("state lock: %w", err)
+		return false, fmt.Errorf("state lock: %w", err)
 	}
-	parcel := Parcel{Ops: []Op{{Kind: OpCalls, Calls: calls}}}
 	if locked {
 		st, problems, err := s.loadChecked()
-		if err != nil || len(problems) > 0 {
-			// Not whole: never written over here; the owner that sets its
-			// problems aside takes the calls from its inbox as it starts.
-			s.lock.Unlock()
-			return s.Deliver(parcel, now)
+		if err == nil && len(problems) == 0 {
+			for _, r := range present {
+				if slices.Contains(st.Taken, filepath.Base(r.path)) {
+					// An owner applied it and stopped before removing it
+					// (taken.go): its calls are in the saved ledger.
+					back = append(back, r.calls...)
+				}
+			}
+			for _, at := range back {
+				st.Calls.Undo(at)
+			}
+			st.Calls.merge(made)
+			s.readOnly.Store(false)
+			err = s.Save(st)
+			s.Close()
+			if err != nil {
+				return false, err // the reservations stay counted
+			}
+			return true, removeAll() // then parcels handed over while it held the lock
 		}
-		st.Calls.merge(calls)
-		s.readOnly.Store(false)
-		err = s.Save(st)
-		s.Close()
-		return errors.Join(err, settleCalls(s, now)) // parcels handed over while it held the lock
+		// Not whole: never written over here; the owner that sets its
+		// problems aside takes the calls from its inbox as it starts.
+		s.lock.Unlock()
+		settle = false
+	} else {
+		settle = true // the owner may have let go after the lock was tried
 	}
-	if err := s.Deliver(parcel, now); err != nil {
-		return err
+	var ops []Op
+	if len(back) > 0 {
+		ops = append(ops, Op{Kind: OpCallsBack, Calls: back})
 	}
-	return settleCalls(s, now) // the owner may have let go after the lock was tried
+	if len(made) > 0 {
+		ops = append(ops, Op{Kind: OpCalls, Calls: slices.Clone(made)})
+	}
+	if len(ops) > 0 {
+		if err := s.Deliver(Parcel{Ops: ops}, now); err != nil {
+			return false, err
+		}
+	}
+	return settle, removeAll()
 }
 
 // settleCalls settles the inbox of s (settleStore) after a one-shot
@@ -182,7 +357,7 @@ func recordCalls(dir string, calls []time.Time, now time.Time) error {
 func settleCalls(s *Store, now time.Time) error {
 	left, saveErr := settleStore(s, now)
 	if left != nil && !slices.ContainsFunc(s.Pending(nil), func(p Parcel) bool {
-		return slices.ContainsFunc(p.Ops, func(op Op) bool { return op.Kind != OpCalls })
+		return slices.ContainsFunc(p.Ops, func(op Op) bool { return op.Kind != OpCalls && op.Kind != OpCallsBack })
 	}) {
 		left = nil
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/dingwatch/dingwatch/dingtalk"
 )
 
-// TestCallBookHoldsToTheBudget: a one-shot command's book starts from the
+// TestCallBookHoldsToTheBudget: a one-shot command's book counts the
 // saved ledger and the calls handed to the owner and not taken yet, and
 // grants calls only while the budget has room; a call that never reached
 // DingTalk is given back.
@@ -19,6 +19,7 @@ func TestCallBookHoldsToTheBudget(t *testing.T) {
 	dir := t.TempDir()
 	saved := &State{}
 	saved.Calls.Add(t0.Add(-time.Hour))
+	writeState(t, dir, saved)
 	s := &Store{path: filepath.Join(dir, "state.json")}
 	if err := s.Deliver(Parcel{Ops: []Op{{Kind: OpCalls, Calls: []time.Time{t0.Add(-30 * time.Minute)}}}}, t0); err != nil {
 		t.Fatal(err)
@@ -38,8 +39,21 @@ func TestCallBookHoldsToTheBudget(t *testing.T) {
 	if b.Made() != 0 || b.Spent(t0) != 2 || b.Take(t0) != nil {
 		t.Fatalf("after undo: made %d spent %d", b.Made(), b.Spent(t0))
 	}
-	if unlimited := NewCallBook(dir, saved, 0); unlimited.Take(t0) != nil || unlimited.Take(t0) != nil || unlimited.Spent(t0) != 4 {
-		t.Fatal("no budget: every call is granted, and counted")
+	if unlimited := NewCallBook(dir, saved, 0); unlimited.Take(t0) != nil || unlimited.Take(t0) != nil || unlimited.Spent(t0) != 5 {
+		t.Fatal("no budget: every call is granted, and counted with the other book's")
+	}
+}
+
+// writeState saves st as the state file in dir, as an owner would.
+func writeState(t *testing.T, dir string, st *State) {
+	t.Helper()
+	store, _, _, err := OpenStore(dir, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.Save(st); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -23,8 +24,13 @@ type ReadEvent struct {
 	UserID string
 	Name   string
 	At     time.Time
-	// Everyone is set on the event that completes a notice (or lone key).
+	// Everyone is set on the event that completes a notice (or lone key):
+	// everyone DingTalk delivered it to has read it, and no failed batch
+	// or one whose outcome is unknown leaves people out.
 	Everyone bool
+	// NotDelivered, with Everyone, counts the people DingTalk did not
+	// deliver the notice to (an invalid userId): they never can read it.
+	NotDelivered int
 }
 
 // Sleep waits on the engine's clock until d has passed, wake receives
@@ -278,7 +284,54 @@ type job struct {
 
 // PollOnce queries every key due now and merges the answers. It returns
 // when the next key falls due (zero: none will until something changes).
+//
+// The owner plans the pass under the call ledger's lock (lockCalls),
+// after taking the calls other processes counted in its inbox, and
+// writes the calls it is about to make to the state file before letting
+// go of it: a one-shot command reserving calls meanwhile sees them, and
+// a crash cannot make them free. When the lock cannot be had (another
+// dingwatch holds it for callsLockWait) nobody is asked, and it tries
+// again after inboxEvery.
 func (e *Engine) PollOnce(ctx context.Context) time.Time {
+	unlock, err := e.lockCalls(ctx, callsLockWait)
+	if err != nil {
+		e.opts.Log.Warn("poll pass put off", "err", err)
+		return e.opts.Now().Add(inboxEvery)
+	}
+	jobs, next, ok := e.reservePass()
+	unlock()
+	if !ok {
+		return next
+	}
+	e.runJobs(ctx, jobs)
+	e.mu.Lock()
+	e.plan = e.planLocked(e.opts.Now())
+	e.changedLocked()
+	next = e.plan.Next
+	if e.halted != "" {
+		next = time.Time{}
+	}
+	e.mu.Unlock()
+	e.save()
+	return next
+}
+
+// lockCalls takes the call ledger's lock of the engine's state, waiting
+// at most wait; an engine without a store (or following) needs none.
+func (e *Engine) lockCalls(ctx context.Context, wait time.Duration) (unlock func(), err error) {
+	if e.opts.Store == nil || e.following() {
+		return func() {}, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	return lockCalls(ctx, filepath.Dir(e.opts.Store.Path()))
+}
+
+// reservePass plans a pass and counts its calls in the ledger, saved
+// before it returns; the caller holds the call ledger's lock. ok is false
+// when nothing is to be asked: next is then when a key falls due.
+func (e *Engine) reservePass() (jobs []job, next time.Time, ok bool) {
+	e.takeInboxLocked() // the calls one-shot commands counted, before planning
 	now := e.opts.Now()
 	e.mu.Lock()
 	expired := false
@@ -298,11 +351,11 @@ func (e *Engine) PollOnce(ctx context.Context) time.Time {
 		if expired {
 			e.save()
 		}
-		return time.Time{}
+		return nil, time.Time{}, false
 	}
 	plan := e.planLocked(now)
 	e.plan = plan
-	jobs := make([]job, 0, len(plan.Due))
+	jobs = make([]job, 0, len(plan.Due))
 	for _, k := range plan.Due {
 		jobs = append(jobs, job{k.Key, k.RobotCode, e.gens[k.Key], now})
 		delete(e.forced, k.Key)
@@ -316,27 +369,15 @@ func (e *Engine) PollOnce(ctx context.Context) time.Time {
 		if expired {
 			e.save()
 		}
-		return plan.Next
+		return nil, plan.Next, false
 	}
-	e.runJobs(ctx, jobs)
-	e.mu.Lock()
-	e.plan = e.planLocked(e.opts.Now())
-	e.changedLocked()
-	next := e.plan.Next
-	if e.halted != "" {
-		next = time.Time{}
-	}
-	e.mu.Unlock()
-	e.save()
-	return next
+	e.saveNow() // the calls about to be made are in the ledger on disk
+	return jobs, time.Time{}, true
 }
 
 // runJobs queries jobs with at most Workers at once and merges each answer.
 func (e *Engine) runJobs(ctx context.Context, jobs []job) {
 	if e.opts.Store != nil {
-		if len(jobs) > 1 {
-			e.save() // the calls about to be made are in the ledger on disk: a crash cannot make them free
-		}
 		done := make(chan struct{})
 		defer close(done)
 		go e.duringPass(ctx, done)
@@ -477,8 +518,19 @@ func (e *Engine) readEventsLocked(k *Key, fresh []Recipient) []ReadEvent {
 			all = false
 		}
 	}
+	left := 0 // not delivered by DingTalk: complete as it can be, and said
+	if all && notice != nil && !notice.Complete {
+		// Its keys' people are not all of it: the people of a failed or
+		// unknown batch have not got it (a resend makes a new round).
+		a := AudienceOf(group, notice.Batches...)
+		all = len(a.Failed)+len(a.Unknown) == 0
+		left = len(a.NotDelivered)
+	} else if all && notice == nil {
+		left = len(k.NotDelivered)
+	}
 	if all && (notice == nil || !notice.Complete) {
 		events[len(events)-1].Everyone = true
+		events[len(events)-1].NotDelivered = left
 		if notice != nil {
 			e.editNoticeLocked(notice.ID, func(n *Notice) { n.Complete = true })
 		}

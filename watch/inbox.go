@@ -1,9 +1,11 @@
 package watch
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,17 +26,33 @@ func (s *Store) inbox() string { return filepath.Join(filepath.Dir(s.path), "inb
 // Deliver leaves p for the owner of the state, which takes it within
 // seconds. When this store is the owner the caller should add directly.
 func (s *Store) Deliver(p Parcel, now time.Time) error {
+	_, err := s.deliver(p, now)
+	return err
+}
+
+// deliver is Deliver, and the path of the parcel written.
+func (s *Store) deliver(p Parcel, now time.Time) (string, error) {
 	dir := s.inbox()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
+		return "", err
 	}
 	data, err := json.Marshal(p)
 	if err != nil {
-		return err
+		return "", err
 	}
 	// Names sort in the order parcels were made: the owner takes them so.
-	name := fmt.Sprintf("%020d-%d-%06d.json", now.UnixNano(), os.Getpid(), s.sent.Add(1))
-	return atomicfile.WriteFile(filepath.Join(dir, name), data, 0o600)
+	// The random tail keeps two stores of one process (or a clock that
+	// stands still, in tests) from writing the same name.
+	name := fmt.Sprintf("%020d-%d-%06d-%08x.json", now.UnixNano(), os.Getpid(), s.sent.Add(1), rand.Uint32())
+	path := filepath.Join(dir, name)
+	return path, atomicfile.WriteFile(path, data, 0o600)
+}
+
+// hasParcels reports whether a parcel waits in the inbox: one directory
+// read, for the owner's regular look.
+func (s *Store) hasParcels() bool {
+	entries, err := os.ReadDir(s.inbox())
+	return err == nil && slices.ContainsFunc(entries, func(e os.DirEntry) bool { return filepath.Ext(e.Name()) == ".json" })
 }
 
 // takeInbox applies the changes left by other processes, through the
@@ -42,7 +60,34 @@ func (s *Store) Deliver(p Parcel, now time.Time) error {
 // them, and removes their files once that save is on disk (taken.go); a
 // parcel the state lists as taken is removed without being applied
 // again. It reports whether it applied or set aside any.
+//
+// It holds the call ledger's lock from taking the parcels off the disk
+// until their calls are in the saved state, so that a one-shot command
+// counting the calls on disk meanwhile sees them in one place or the
+// other; when the lock is busy for inboxEvery it leaves them for the
+// next look.
 func (e *Engine) takeInbox() bool {
+	if e.opts.Store == nil || e.following() {
+		return false
+	}
+	if !e.opts.Store.hasParcels() {
+		e.mu.Lock()
+		e.state.Taken = nil // their files are gone: forgotten from the next save on
+		e.mu.Unlock()
+		return false
+	}
+	unlock, err := e.lockCalls(context.Background(), inboxEvery)
+	if err != nil {
+		e.opts.Log.Info("inbox left for the next look", "err", err)
+		return false
+	}
+	defer unlock()
+	return e.takeInboxLocked()
+}
+
+// takeInboxLocked is takeInbox under the call ledger's lock, which the
+// caller holds.
+func (e *Engine) takeInboxLocked() bool {
 	if e.opts.Store == nil || e.following() {
 		return false
 	}

@@ -27,9 +27,13 @@ const (
 	OpRound   OpKind = "round"   // NoticeID, Round: a new send round of a notice
 	OpBatch   OpKind = "batch"   // NoticeID, Batch, Keys (0 or 1): a batch sent (or not) and its key
 	OpRecall  OpKind = "recall"  // Recalls, At: what a recall did to watched keys
-	OpCalls   OpKind = "calls"   // Calls: metered calls made outside polling (send, recall)
+	OpCalls   OpKind = "calls"   // Calls: metered calls made outside polling (send, recall, status, doctor), each in its minute
 	OpRefresh OpKind = "refresh" // Names, Session: ask DingTalk now, within the session's limits
 	OpPush    OpKind = "push"    // Push: an event DingTalk pushed (push.go)
+
+	// OpCallsBack gives back Calls an earlier OpCalls counted that were
+	// never made: a one-shot command's reservation (CallBook).
+	OpCallsBack OpKind = "callsBack"
 )
 
 // Op is one change to the watched state, as a value: the only way the
@@ -228,8 +232,11 @@ func (e *Engine) applyOneLocked(op Op, now time.Time, res *opResult) (bool, erro
 		}
 		return changed, nil
 	case OpCalls:
+		e.state.Calls.merge(op.Calls)
+		return len(op.Calls) > 0, nil
+	case OpCallsBack:
 		for _, at := range op.Calls {
-			e.state.Calls.Add(at)
+			e.state.Calls.Undo(at)
 		}
 		return len(op.Calls) > 0, nil
 	case OpRefresh:

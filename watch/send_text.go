@@ -43,7 +43,10 @@ func (r SendReport) WriteText(w io.Writer) error {
 }
 
 // WriteJSON writes the documented JSON shape of a send's result: the
-// notice's label, its keys, each batch, and who was not delivered to.
+// notice's label, the round sent (0: the first send; a reminder or a
+// resend is a later one), its keys, each batch, who was not delivered to,
+// and whether DingTalk delivered this send to nobody (DeliveredToNobody:
+// of this round only, never of the notice's earlier rounds).
 func (r SendReport) WriteJSON(w io.Writer) error {
 	type batch struct {
 		Key     string   `json:"processQueryKey"`
@@ -52,11 +55,13 @@ func (r SendReport) WriteJSON(w io.Writer) error {
 		Error   string   `json:"error,omitempty"`
 	}
 	out := struct {
-		Notice       string        `json:"notice"`
-		Keys         []string      `json:"keys"`
-		Batches      []batch       `json:"batches"`
-		NotDelivered []Undelivered `json:"notDelivered"`
-	}{Notice: r.Label, Keys: r.Keys, Batches: []batch{}, NotDelivered: r.NotDelivered}
+		Notice            string        `json:"notice"`
+		Round             int           `json:"round"`
+		Keys              []string      `json:"keys"`
+		Batches           []batch       `json:"batches"`
+		NotDelivered      []Undelivered `json:"notDelivered"`
+		DeliveredToNobody bool          `json:"deliveredToNobody,omitempty"`
+	}{Notice: r.Label, Round: r.Round, Keys: r.Keys, Batches: []batch{}, NotDelivered: r.NotDelivered, DeliveredToNobody: r.DeliveredToNobody()}
 	if out.Keys == nil {
 		out.Keys = []string{}
 	}

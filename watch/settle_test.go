@@ -208,7 +208,17 @@ func TestAwaitSavedTakesOverWhenTheOwnerQuits(t *testing.T) {
 	}
 }
 
-// status and doctor count their calls in the ledger (recordCalls): when
+// recordOneCall is a one-shot command's book making one call and
+// recording it (CallBook.Record).
+func recordOneCall(dir string) error {
+	b := NewCallBook(dir, nil, 0)
+	if err := b.Take(t0); err != nil {
+		return err
+	}
+	return b.Record(t0)
+}
+
+// status and doctor count their calls in the ledger (CallBook.Record): when
 // they find the lock free, they also apply what a follower left in the
 // inbox, so a rename handed over as its owner quit does not wait for the
 // next dashboard.
@@ -221,7 +231,7 @@ func TestRecordingCallsTakesTheInboxWhenNobodyOwnsTheState(t *testing.T) {
 	if err := p.follower.SetLabel("second", "after the owner quit"); err != nil {
 		t.Fatal(err)
 	}
-	if err := recordCalls(p.dir, []time.Time{t0}, t0); err != nil {
+	if err := recordOneCall(p.dir); err != nil {
 		t.Fatal(err)
 	}
 	saved, err := LoadState(p.dir)
@@ -233,12 +243,12 @@ func TestRecordingCallsTakesTheInboxWhenNobodyOwnsTheState(t *testing.T) {
 	}
 }
 
-// With an owner running, recordCalls hands its calls over and leaves
+// With an owner running, CallBook.Record hands its calls over and leaves
 // them (and what else waits) to it.
 func TestRecordingCallsLeavesTheInboxToARunningOwner(t *testing.T) {
 	p := newPair(t)
 	parkedOwner(t, p)
-	if err := recordCalls(p.dir, []time.Time{t0}, t0); err != nil {
+	if err := recordOneCall(p.dir); err != nil {
 		t.Fatal(err)
 	}
 	if p.ownerStore.waiting() != 1 {

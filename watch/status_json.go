@@ -27,12 +27,17 @@ type (
 		Expired bool `json:"expired,omitempty"`
 		// DeliveredToNobody: DingTalk delivered the batch to nobody (the
 		// notice's undelivered people say why); not asked.
-		DeliveredToNobody bool         `json:"deliveredToNobody,omitempty"`
-		ReadCount         int          `json:"readCount"`
-		Total             int          `json:"total"`
-		Read              []personJSON `json:"read"`
-		Unread            []personJSON `json:"unread"`
-		Error             *errorJSON   `json:"error,omitempty"`
+		DeliveredToNobody bool `json:"deliveredToNobody,omitempty"`
+		ReadCount         int  `json:"readCount"`
+		// Total counts Read, Unread and Undelivered, as the dashboard's
+		// row does (a key that reached nobody: 0 of its batch's people).
+		Total  int          `json:"total"`
+		Read   []personJSON `json:"read"`
+		Unread []personJSON `json:"unread"`
+		// Undelivered are the people of the key's batch DingTalk did not
+		// deliver to, with its reason.
+		Undelivered []personJSON `json:"undelivered"`
+		Error       *errorJSON   `json:"error,omitempty"`
 	}
 	personJSON struct {
 		UserID string `json:"userId"`
@@ -62,8 +67,11 @@ type (
 		Keys      []string `json:"keys"`
 		ReadCount int      `json:"readCount"`
 		Total     int      `json:"total"`
-		// DeliveredToNobody: DingTalk delivered the notice to none of its
-		// people (Audience.DeliveredToNobody); Undelivered says why.
+		// DeliveredToNobody: DingTalk delivered the whole notice (every
+		// key of it, asked or not) to none of its people
+		// (NoticeStatus.DeliveredToNobody); Undelivered says why. Keys
+		// asked that reached nobody of a notice that reached people say it
+		// in their messages, not here (tester Q4).
 		DeliveredToNobody bool         `json:"deliveredToNobody,omitempty"`
 		Unread            []personJSON `json:"unread"`
 		// Undelivered are the people it surely did not reach: of failed
@@ -83,7 +91,7 @@ func (r *StatusReport) WriteJSON(w io.Writer) error {
 	}
 	for _, ks := range r.Keys {
 		k := ks.Key
-		m := messageJSON{ProcessQueryKey: k.Key, Label: k.Label, Notice: k.Notice, Read: []personJSON{}, Unread: []personJSON{}}
+		m := messageJSON{ProcessQueryKey: k.Key, Label: k.Label, Notice: k.Notice, Read: []personJSON{}, Unread: []personJSON{}, Undelivered: []personJSON{}}
 		if ks.Err != nil {
 			m.Error = errorOf(ks.Err)
 		} else {
@@ -95,13 +103,16 @@ func (r *StatusReport) WriteJSON(w io.Writer) error {
 					m.Unread = append(m.Unread, personJSON{UserID: p.UserID, UnionID: p.UnionID, Name: p.Name})
 				}
 			}
-			m.ReadCount, m.Total = len(m.Read), len(k.Recipients)
+			for _, p := range AudienceOf([]*Key{k}).NotDelivered {
+				m.Undelivered = append(m.Undelivered, personJSON{UserID: p.UserID, Batch: p.Batch, Reason: p.Reason})
+			}
+			m.ReadCount, m.Total = len(m.Read), len(m.Read)+len(m.Unread)+len(m.Undelivered)
 		}
 		out.Messages = append(out.Messages, m)
 	}
 	for _, n := range r.Notices {
 		nj := noticeJSON{ID: n.ID, Label: n.Label, Keys: n.Keys, ReadCount: len(n.Audience.Read),
-			Total: n.Audience.Total(), DeliveredToNobody: n.Audience.DeliveredToNobody(), Unread: []personJSON{}, Undelivered: []personJSON{}, OutcomeUnknown: []personJSON{}}
+			Total: n.Audience.Total(), DeliveredToNobody: n.DeliveredToNobody(), Unread: []personJSON{}, Undelivered: []personJSON{}, OutcomeUnknown: []personJSON{}}
 		for _, p := range n.Audience.Unread {
 			nj.Unread = append(nj.Unread, personJSON{UserID: p.UserID, Name: p.Name})
 		}
@@ -126,8 +137,7 @@ func jsonTime(t time.Time) string {
 
 func errorOf(err error) *errorJSON {
 	var e *dingtalk.Error
-	var spent *BudgetSpentError
-	if errors.As(err, &spent) {
+	if NotAskedForBudget(err) {
 		return &errorJSON{Code: "budget", Message: err.Error()}
 	}
 	if errors.As(err, &e) {

@@ -40,11 +40,13 @@ type KeyStatus struct {
 // answers. The result keeps the order of keys and summarises each notice
 // the keys belong to.
 //
-// Each call is granted by book, in the order of keys: once the daily
-// budget has no call left, the keys not asked yet are not asked and fail
-// with a *BudgetSpentError. A call that never reached DingTalk is given
-// back to book. The caller records book's calls (CallBook.Record); a nil
-// book holds to no budget.
+// The calls are counted by book (CallBook.Reserve) before any is made,
+// and granted in the order of keys: once the daily budget has no call
+// left, the keys not asked yet are not asked and fail with a
+// *BudgetSpentError (with a *LedgerUnknownError when the calls cannot be
+// counted). A call that never reached DingTalk is given back to book.
+// The caller records book's calls (CallBook.Record); a nil book holds to
+// no budget.
 func QueryOnce(ctx context.Context, q Querier, robot string, saved *State, keys []string, book *CallBook, now func() time.Time) *StatusReport {
 	if saved == nil {
 		saved = &State{}
@@ -60,6 +62,8 @@ func QueryOnce(ctx context.Context, q Querier, robot string, saved *State, keys 
 	// not asked, and fail with it.
 	var mu sync.Mutex
 	var paused error
+	ask := make([]*Key, len(keys)) // nil: not to be asked
+	n := 0
 	for i, key := range keys {
 		k := &Key{Key: key, RobotCode: robot}
 		if wk := saved.Key(key); wk != nil {
@@ -75,6 +79,17 @@ func QueryOnce(ctx context.Context, q Querier, robot string, saved *State, keys 
 				out[i] = KeyStatus{Key: k, Undelivered: true}
 				continue
 			}
+		}
+		ask[i] = k
+		n++
+	}
+	// Counted on disk, all at once, before any is asked; Take below gives
+	// the answer key by key.
+	_ = book.Reserve(ctx, n, now())
+	for i, key := range keys {
+		k := ask[i]
+		if k == nil {
+			continue
 		}
 		// Granted here, in the order of keys, not in the order the
 		// workers happen to start.
@@ -126,16 +141,24 @@ func (r *StatusReport) Failed() int {
 }
 
 // NotAsked counts the keys not asked because the daily budget had no call
-// left for them (their Err is a *BudgetSpentError); Failed counts them too.
+// left for them, or their calls could not be counted (their Err is a
+// *BudgetSpentError or a *LedgerUnknownError); Failed counts them too.
 func (r *StatusReport) NotAsked() int {
 	n := 0
 	for _, k := range r.Keys {
-		var spent *BudgetSpentError
-		if errors.As(k.Err, &spent) {
+		if NotAskedForBudget(k.Err) {
 			n++
 		}
 	}
 	return n
+}
+
+// NotAskedForBudget reports whether err kept a call from being made for
+// the budget: a *BudgetSpentError or a *LedgerUnknownError.
+func NotAskedForBudget(err error) bool {
+	var spent *BudgetSpentError
+	var unknown *LedgerUnknownError
+	return errors.As(err, &spent) || errors.As(err, &unknown)
 }
 
 // SettingsError is the first failure among the keys that the user must

@@ -76,7 +76,7 @@ func TestStatusTextSummarisesNotices(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{"k1  Ann  read 1/2", "k2  FAILED: ", `notice "Ann": read 1/3 over 2 keys  ! a batch failed`,
 		"  unread (1): Ann\n", "  batch failed, not sent (1): u9\n",
-		`k4  label "Ann"  NOT DELIVERED (DingTalk delivered it to nobody: 1 person not delivered; not asked)  read 0/0`,
+		`k4  label "Ann"  NOT DELIVERED (DingTalk delivered it to nobody: 1 person not delivered; not asked)  read 0/1`,
 		`k5  label "Ann"  FAILED: not asked: the daily budget is spent (3 of 3 metered calls in the last 24 hours): wait, or raise the budget`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)

@@ -35,6 +35,9 @@ func (r *StatusReport) WriteText(w io.Writer) error {
 		}
 		// The order of the dashboard, the summary and the CSV: readers by
 		// name then read time, the unread by name (SortPeople).
+		// read of total as the dashboard's row counts it: the people
+		// DingTalk did not deliver to are of its total (a key that reached
+		// nobody is "read 0/20", not "0/0").
 		a := AudienceOf([]*Key{k})
 		read, unread := a.Read, a.Unread
 		status := line(k.SendStatus)
@@ -49,9 +52,15 @@ func (r *StatusReport) WriteText(w io.Writer) error {
 			status = fmt.Sprintf("NOT DELIVERED (DingTalk delivered it to nobody: %s not delivered; not asked)",
 				Plural(len(k.NotDelivered), "person", "people"))
 		}
-		fmt.Fprintf(bw, "%s%s  %s  read %d/%d\n", line(k.Key), label, status, len(read), len(k.Recipients))
+		fmt.Fprintf(bw, "%s%s  %s  read %d/%d\n", line(k.Key), label, status, len(read), a.Total())
 		writePeople(bw, "Read", read)
 		writePeople(bw, "Unread", unread)
+		if len(a.NotDelivered) > 0 {
+			fmt.Fprintf(bw, "  Not delivered by DingTalk (%d)\n", len(a.NotDelivered))
+			for _, p := range a.NotDelivered {
+				fmt.Fprintf(bw, "    %s  (%s)\n", line(p.UserID), line(p.Reason))
+			}
+		}
 	}
 	for _, n := range r.Notices {
 		fmt.Fprintln(bw)
@@ -85,9 +94,11 @@ func writePeople(w io.Writer, title string, people []Person) {
 	}
 }
 
-// writeNoticeSummary prints one notice: read of total, marked "!" when
-// it did not reach everyone (delivered to nobody, people not delivered by
-// DingTalk, a failed batch, a batch whose outcome is unknown), the unread
+// writeNoticeSummary prints one notice: read of total (over the keys in
+// the report), marked "!" when it did not reach everyone (delivered to
+// nobody — the whole notice; else the keys asked reached nobody —, people
+// not delivered by DingTalk, a failed batch, a batch whose outcome is
+// unknown), the unread
 // names, the people it did not reach (failed batches, not delivered by
 // DingTalk) and, apart, the people who may have it (batches whose outcome
 // is unknown).
@@ -95,8 +106,10 @@ func writeNoticeSummary(w io.Writer, n NoticeStatus) {
 	a := n.Audience
 	var marks []string
 	switch {
-	case a.DeliveredToNobody():
+	case n.DeliveredToNobody(): // of the whole notice
 		marks = append(marks, "delivered to nobody")
+	case n.KeysReachedNobody(): // the notice reached people through other keys
+		marks = append(marks, n.keysAsked()+" reached nobody")
 	case len(a.NotDelivered) > 0:
 		marks = append(marks, Plural(len(a.NotDelivered), "person", "people")+" not delivered by DingTalk")
 	}

@@ -192,3 +192,32 @@ func TestTakenNamesAreChecked(t *testing.T) {
 		}
 	}
 }
+
+// A command's reservation of calls that an owner took and saved, then
+// stopped before removing (a crash), is not counted twice when the
+// command records the calls it made: the saved state lists it as taken,
+// so its calls are taken back like those of a reservation already gone.
+func TestRecordCallsSeesAReservationTakenBeforeACrash(t *testing.T) {
+	dir := t.TempDir()
+	s := &Store{path: filepath.Join(dir, "state.json")}
+	reserved := []time.Time{t0, t0, t0}
+	path, err := s.deliver(Parcel{Ops: []Op{{Kind: OpCalls, Calls: reserved}}}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &State{Taken: []string{filepath.Base(path)}}
+	st.Calls.merge(reserved) // the owner's save, before it removed the file
+	if err := s.Save(st); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := recordCalls(dir, []reservation{{path, reserved}}, []time.Time{t0}, t0); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := LoadState(dir)
+	if err != nil || saved.Calls.Spent(t0) != 1 {
+		t.Fatalf("%d calls counted for 1 made (%v)", saved.Calls.Spent(t0), err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("the reservation is still in the inbox")
+	}
+}
