@@ -385,3 +385,23 @@ func TestBanDuringAThrottleIsSaid(t *testing.T) {
 		t.Fatalf("the ban's end must be said beside the throttle:\n%s", view)
 	}
 }
+
+// A refresh during DingTalk's pause says when anything is asked, not that
+// the keys need no call (tester R4).
+func TestRefreshDuringAPauseSaysItsEnd(t *testing.T) {
+	r := newFaultRigWorkers(t, 1)
+	r.poll(0)
+	r.sim.Inject(sim.Fault{Status: 403, Body: sim.BanPage})
+	r.poll(time.Minute)
+	m := New(Options{Engine: r.e, Renderer: asciiRenderer(), Now: r.clk.Now, Region: "simulated"})
+	m = drive(m, tea.WindowSizeMsg{Width: 100, Height: 30}, snapshotMsg{r.e.Snapshot()})
+	msg := refresh(r.e, "", r.clk.Now())()
+	if d, ok := msg.(doneMsg); !ok || d.text != "DingTalk asked this host to pause: nothing is asked before 10:06:00" {
+		t.Fatalf("refresh during the pause said %+v", msg)
+	}
+	r.sim.ClearFaults()
+	r.clk.Add(5 * time.Minute)
+	if d := refresh(r.e, "", r.clk.Now())().(doneMsg); strings.Contains(d.text, "pause") {
+		t.Fatalf("refresh after the pause still says it: %q", d.text)
+	}
+}
