@@ -631,12 +631,18 @@ func (a *app) readLedgerState() ledgerState {
 	// names it.
 	path := filepath.Join(config.DirsFrom(a.getenv).State, "state.json")
 	ls := ledgerState{path: path}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		// Never read: reading a FIFO waits for ever.
+		ls.problem = fmt.Sprintf("the saved state %s is not a regular file (%s)", path, fi.Mode().Type())
+		ls.fix = "move it out of the way: dingwatch keeps its state in a file there and will not start until it can read it"
+		return ls
+	}
 	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		ls.state = &watch.State{}
 	case err != nil:
-		ls.problem, ls.fix = fmt.Sprintf("the saved state %s could not be read: %v", path, err), "make it readable by you: chmod 600 "+path
+		ls.problem, ls.fix = fmt.Sprintf("the saved state %s could not be read: %v", path, err), "make it readable by you (fix its owner, or chmod 600 "+path+"): until then dingwatch will not start on it, and no metered call is made under a budget"
 	default:
 		st, _, err := watch.DecodeState(data)
 		var newer *watch.NewerStateError

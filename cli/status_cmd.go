@@ -122,7 +122,13 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 	if newer := (*watch.NewerStateError)(nil); errors.As(err, &newer) {
 		return &exitError{exitUsage, err} // a newer dingwatch's state: say so, never guess
 	}
-	if err != nil {
+	// unread is a state file that is there but could not be read: none of
+	// it is used, nothing is moved, and no dingwatch sets it aside.
+	unread := (*watch.StateReadError)(nil)
+	if errors.As(err, &unread) {
+		warnings = append(warnings, watch.Warning{Kind: watch.WarnStateUnreadable, Path: unread.Path, Text: err.Error()})
+		saved = &watch.State{}
+	} else if err != nil {
 		// Saved names and read times are a bonus, not a need; but say so.
 		warnings = append(warnings, watch.Warning{Text: "the saved state could not be read: " + err.Error()})
 		saved = &watch.State{}
@@ -207,6 +213,10 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 		where := "the saved state"
 		if w.Path != "" {
 			where = line(w.Path)
+		}
+		if unread != nil {
+			problems = append(problems, fmt.Sprintf("the saved state %s could not be read (see the warning above): none of it was used and it was left as it is; fix its owner or mode", where))
+			break
 		}
 		problems = append(problems, fmt.Sprintf("the saved state is not whole (see the warning above): what could not be used is still in %s, untouched; dingwatch (the dashboard) sets it aside in a file beside it and keeps the rest", where))
 		break

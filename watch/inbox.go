@@ -238,7 +238,8 @@ func LoadState(dir string) (*State, error) {
 // owes the user (the dashboard's, worded for one that moves nothing): the
 // entries left out, or a file that could not be read at all (then the
 // state is empty, the warning says so, and the error is nil). A state
-// written by a newer dingwatch, or a file that cannot be opened, is the
+// written by a newer dingwatch (*NewerStateError), or a file that cannot
+// be read (*StateReadError: permissions, I/O, not a regular file), is the
 // error.
 func LoadStateWarn(dir string) (*State, []Warning, error) {
 	s := &Store{path: filepath.Join(dir, "state.json")}

@@ -97,8 +97,7 @@ func (e *Engine) claim() (bool, error) {
 		err = fmt.Errorf("%s of the saved state %s could not be used, and only a starting dashboard or serve sets them aside (%s)",
 			plural(len(problems), "entry", "entries"), s.path, summarize(problems))
 	} else if err != nil {
-		var newer *NewerStateError
-		if !errors.As(err, &newer) {
+		if !errors.As(err, new(*NewerStateError)) && !errors.As(err, new(*StateReadError)) {
 			err = fmt.Errorf("the saved state %s could not be read: %w", s.path, err)
 		}
 	}

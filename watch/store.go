@@ -53,10 +53,12 @@ type Store struct {
 // OpenStore opens the state in dir, creating dir (0700) when missing. It
 // returns the loaded state and warnings for the user: entries of the
 // state that could not be used, set aside in a file of their own while
-// the rest loads; a file that cannot be read at all, moved aside (to a
-// name no other file has); another process owning the state. A state file
-// written by a newer dingwatch is a *NewerStateError, and the file is left
-// exactly as it is; so is a directory that cannot be used at all.
+// the rest loads; a file that was read and does not parse at all, moved
+// aside (to a name no other file has); another process owning the state.
+// A state file written by a newer dingwatch is a *NewerStateError, and
+// one that cannot be read (permissions, I/O, not a regular file) a
+// *StateReadError: either file is left exactly as it is; so is a
+// directory that cannot be used at all.
 func OpenStore(dir string, now time.Time) (*Store, *State, []Warning, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, nil, fmt.Errorf("state directory: %w", err)
@@ -84,15 +86,16 @@ func followingWarning(dir string) Warning {
 }
 
 // open reads the state file as OpenStore does, for an owner or a
-// follower: an owner moves an unreadable file aside and sets aside the
-// entries it cannot use (a follower only says so). On an error the
+// follower: an owner moves a file that does not parse aside and sets
+// aside the entries it cannot use (a follower only says so). On an error the
 // store is not the owner any more: it let go of the lock.
 func (s *Store) open(now time.Time) (*State, []Warning, error) {
 	var warnings []Warning
 	st, problems, err := s.loadChecked()
 	var newer *NewerStateError
+	var unread *StateReadError
 	switch {
-	case errors.As(err, &newer):
+	case errors.As(err, &newer), errors.As(err, &unread):
 		return nil, nil, s.letGo(err)
 	case err != nil:
 		st = &State{}
@@ -164,18 +167,65 @@ func (s *Store) load() (*State, error) {
 	return st, err
 }
 
+// StateReadError is a state file that is there but could not be read:
+// permission denied, an I/O error, not a regular file (a directory, a
+// FIFO). It is no sign of a broken file, so the file is never moved
+// aside nor written over: the program that must own the state stops and
+// says so, and one that reads it makes no call it could not count.
+type StateReadError struct {
+	Path string // the state file
+	Err  error  // why it could not be read
+}
+
+// errNotAFile is a state path that is not a regular file.
+var errNotAFile = errors.New("not a regular file")
+
+// Error names the file, the cause and the fix.
+func (e *StateReadError) Error() string {
+	fix := "fix its owner or mode (it must be a file you can read and write: chmod 600)"
+	if errors.Is(e.Err, errNotAFile) {
+		fix = "move it out of the way (the state must be a regular file)"
+	}
+	return fmt.Sprintf("the saved state %s could not be read (%v): %s, "+
+		"or give dingwatch another state directory (XDG_STATE_HOME); it was left as it is", e.Path, e.Err, fix)
+}
+
+// Unwrap is the cause.
+func (e *StateReadError) Unwrap() error { return e.Err }
+
 // readStateFile is the state file at path; found is false when there is
 // none. A path that is not a regular file (a FIFO, a directory) is an
-// error, never read: reading a FIFO waits for ever.
+// error, never read: reading a FIFO waits for ever. Every error is a
+// *StateReadError: the file was not read, so nothing says it is broken.
 func readStateFile(path string) (data []byte, found bool, err error) {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, false, fmt.Errorf("not a regular file (%s): reading it could wait for ever", fi.Mode().Type())
+		return nil, false, &StateReadError{Path: path, Err: fmt.Errorf("%w: %s", errNotAFile, fileKind(fi.Mode()))}
 	}
 	data, err = os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
-	return data, err == nil, err
+	if err != nil {
+		return nil, false, &StateReadError{Path: path, Err: err}
+	}
+	return data, true, nil
+}
+
+// fileKind names the type of a file that is not a regular one.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "of type " + m.Type().String()
 }
 
 // loadChecked reads the state file: a missing file is an empty state; the
