@@ -44,6 +44,9 @@ func (s *Store) deliver(p Parcel, now time.Time) (string, error) {
 	// The random tail keeps two stores of one process (or a clock that
 	// stands still, in tests) from writing the same name.
 	name := fmt.Sprintf("%020d-%d-%06d-%08x.json", now.UnixNano(), os.Getpid(), s.sent.Add(1), rand.Uint32())
+	if err := checkParcelName(name); err != nil {
+		return "", err // never written: the owner would not take it
+	}
 	path := filepath.Join(dir, name)
 	return path, atomicfile.WriteFile(path, data, 0o600)
 }
@@ -52,7 +55,7 @@ func (s *Store) deliver(p Parcel, now time.Time) (string, error) {
 // read, for the owner's regular look.
 func (s *Store) hasParcels() bool {
 	entries, err := os.ReadDir(s.inbox())
-	return err == nil && slices.ContainsFunc(entries, func(e os.DirEntry) bool { return filepath.Ext(e.Name()) == ".json" })
+	return err == nil && slices.ContainsFunc(entries, isParcel)
 }
 
 // takeInbox applies the changes left by other processes, through the

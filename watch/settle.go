@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -58,8 +57,8 @@ func itThem(n int) string {
 	return "them"
 }
 
-// waiting is how many parcels are in the inbox (TakeInbox would take
-// them), whoever owns the state.
+// waiting is how many parcels (isParcel) are in the inbox (takeInbox
+// would take them), whoever owns the state.
 func (s *Store) waiting() int {
 	entries, err := os.ReadDir(s.inbox())
 	if err != nil {
@@ -67,7 +66,7 @@ func (s *Store) waiting() int {
 	}
 	n := 0
 	for _, e := range entries {
-		if filepath.Ext(e.Name()) == ".json" {
+		if isParcel(e) {
 			n++
 		}
 	}

@@ -36,7 +36,11 @@ const maxParcelName = 128
 
 // checkParcelName reports whether name can be a parcel's file name in
 // the inbox: 1 to 128 bytes of letters, digits, '-', '_' and '.', ending
-// in ".json", not starting with '.': never a path.
+// in ".json", not starting with '.': never a path. It is the one rule of
+// what a parcel is: Deliver writes only such names, and the owner's take,
+// Pending, waiting and hasParcels look only at such files (any other file
+// in the inbox, a sync tool's "calls(1).json" say, is left alone), so a
+// name saved in Taken is always one the state's reader accepts.
 func checkParcelName(name string) error {
 	if name == "" || len(name) > maxParcelName || name[0] == '.' || !strings.HasSuffix(name, ".json") ||
 		strings.IndexFunc(name, func(r rune) bool {
@@ -47,8 +51,15 @@ func checkParcelName(name string) error {
 	return nil
 }
 
+// isParcel reports whether the inbox entry e is a parcel: a file (not a
+// directory) with a parcel's name (checkParcelName).
+func isParcel(e fs.DirEntry) bool {
+	return !e.IsDir() && checkParcelName(e.Name()) == nil
+}
+
 // inboxNames lists the parcels in the inbox, oldest first (Deliver's
-// names sort so); nil when there is no inbox.
+// names sort so); nil when there is no inbox. Files that are not parcels
+// (isParcel) are not listed.
 func (s *Store) inboxNames() []string {
 	entries, err := os.ReadDir(s.inbox())
 	if err != nil {
@@ -56,7 +67,7 @@ func (s *Store) inboxNames() []string {
 	}
 	var names []string
 	for _, e := range entries {
-		if filepath.Ext(e.Name()) == ".json" {
+		if isParcel(e) {
 			names = append(names, e.Name())
 		}
 	}
