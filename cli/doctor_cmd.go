@@ -373,7 +373,7 @@ func (a *app) probe(ctx context.Context, s config.Settings, endpoint string, boo
 func budgetFinding(r *doctorReport, name, what string, spent *watch.BudgetSpentError) {
 	fix := "raise the budget for this run: dingwatch --budget 0 doctor (0: no limit)"
 	if !spent.FreedAt.IsZero() {
-		fix = "run dingwatch doctor again after " + spent.FreedAt.Local().Format("15:04") + ", when a call is free again; or " + fix
+		fix = "run dingwatch doctor again after " + watch.ClockTime(spent.FreedAt, spent.At.Local()) + ", when a call is free again; or " + fix
 	}
 	r.add(failed, name, fmt.Sprintf("not checked: %s costs 1 metered call, and the daily budget is spent (%d of %d metered calls in the last 24 hours)",
 		what, spent.Spent, spent.Budget), fix)
@@ -684,7 +684,7 @@ func (a *app) doctorBudget(r *doctorReport, saved ledgerState, book *watch.CallB
 	case spent >= budget:
 		text := fmt.Sprintf("the daily budget is spent: %d of %d metered calls in the last 24 hours%s", spent, budget, own)
 		if at := book.FreedAt(now); !at.IsZero() {
-			text += "; polling resumes at " + at.Local().Format("15:04")
+			text += "; polling resumes at " + watch.ClockTime(at, now.Local())
 		}
 		r.add(failed, "budget", text, "wait, or raise the budget (--budget N): the month's quota is about 30 times the daily budget")
 	default:

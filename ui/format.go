@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/dingwatch/dingwatch/internal/safetext"
+	"github.com/dingwatch/dingwatch/watch"
 )
 
 // ago is a relative time in steps of a minute at least, so an idle screen
@@ -80,14 +81,8 @@ func bar(st Styles, read, total, width int) string {
 
 // clockTime is when t happened as a wall-clock time, "15:04" today or
 // "11-26 15:04" before: unlike a relative time it never changes on an idle
-// screen.
-func clockTime(t, now time.Time) string {
-	t = t.In(now.Location())
-	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
-		return t.Format("15:04")
-	}
-	return t.Format("01-02 15:04")
-}
+// screen. It is watch.ClockTime, the command line's too.
+func clockTime(t, now time.Time) string { return watch.ClockTime(t, now) }
 
 // clean makes one string from outside (a name, a label, an error from
 // DingTalk, a path) safe for one line of the screen or the clipboard.

@@ -56,12 +56,13 @@ type reservation struct {
 type BudgetSpentError struct {
 	Spent, Budget int       // calls in the last 24 hours, and the budget
 	FreedAt       time.Time // when a call ages out of the 24 hours; zero if unknown
+	At            time.Time // when the call was refused: FreedAt is said with its day unless that is At's
 }
 
 func (e *BudgetSpentError) Error() string {
 	s := fmt.Sprintf("not asked: the daily budget is spent (%d of %d metered calls in the last 24 hours", e.Spent, e.Budget)
 	if !e.FreedAt.IsZero() {
-		s += "; a call is free again at " + e.FreedAt.Local().Format("15:04")
+		s += "; a call is free again at " + ClockTime(e.FreedAt, e.At.Local())
 	}
 	return s + "): wait, or raise the budget (--budget N, 0: no limit)"
 }
@@ -152,7 +153,7 @@ func (b *CallBook) refuseLocked(short bool, now time.Time) error {
 		return nil
 	}
 	// The calls just reserved count: they are about to be made.
-	b.refused = &BudgetSpentError{Spent: b.ledger.Spent(now), Budget: b.budget, FreedAt: b.ledger.FreedAt(now, b.budget)}
+	b.refused = &BudgetSpentError{Spent: b.ledger.Spent(now), Budget: b.budget, FreedAt: b.ledger.FreedAt(now, b.budget), At: now}
 	return b.refused
 }
 
