@@ -77,6 +77,7 @@ func (e *Engine) takeInbox() bool {
 		return false
 	}
 	unlock, err := e.lockCalls(context.Background(), inboxEvery)
+	e.lockAnswer(context.Background(), err, false)
 	if err != nil {
 		e.opts.Log.Info("inbox left for the next look", "err", err)
 		return false
