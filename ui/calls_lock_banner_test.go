@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/dingwatch/dingwatch/dingtalk"
+	"github.com/dingwatch/dingwatch/internal/safetext/safetexttest"
 	"github.com/dingwatch/dingwatch/watch"
 )
 
@@ -62,7 +63,7 @@ func TestABrokenCallsLockIsSaidAndRefreshSaysWhy(t *testing.T) {
 		t.Fatalf("the crowded dashboard does not say it in short:\n%s", small)
 	}
 	msg, ok := refresh(e, "", now)().(doneMsg)
-	if !ok || strings.Contains(msg.text, "need no call now") || !strings.Contains(msg.text, "not refreshed") || !strings.Contains(msg.text, "calls.lock") {
+	if !ok || strings.Contains(msg.text, "need no call now") || !strings.Contains(msg.text, "nothing asked") || !strings.Contains(msg.text, "calls.lock") {
 		t.Fatalf("R without the lock says %+v", msg)
 	}
 	if err := os.Remove(lock); err != nil {
@@ -71,5 +72,19 @@ func TestABrokenCallsLockIsSaidAndRefreshSaysWhy(t *testing.T) {
 	e.PollOnce(context.Background())
 	if q.calls.Load() == 0 || strings.Contains(view(160, 40), "calls.lock") {
 		t.Fatalf("%d calls once the lock works; view:\n%s", q.calls.Load(), view(160, 40))
+	}
+}
+
+// TestCallsLockBannerHostile: the lock's path comes from the environment
+// (XDG_STATE_HOME) and its error from the system: the banner shows them
+// inert, whole or short.
+func TestCallsLockBannerHostile(t *testing.T) {
+	for name, h := range safetexttest.Hostile {
+		w := watch.Warning{Kind: watch.WarnCallsLock, Path: h + "/calls.lock",
+			Text: "nothing is asked, and changes from other dingwatch processes wait: the call ledger's lock " + h + "/calls.lock: is a directory"}
+		for _, size := range [][2]int{{120, 30}, {MinWidth, MinHeight}} {
+			m := loaded(&fakeEngine{state: fixtureState(), warnings: []watch.Warning{w}}, size[0], size[1])
+			safetexttest.AssertNoPayload(t, name, m.View())
+		}
 	}
 }

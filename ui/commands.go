@@ -115,9 +115,9 @@ func refresh(e Engine, session string, now time.Time, keys ...string) tea.Cmd {
 	return func() tea.Msg {
 		res := e.Refresh(session, keys...)
 		if res.Stuck != "" {
-			text := "not refreshed: " + res.Stuck + " (see the banner)"
+			text := "nothing asked: " + res.Stuck + " (see the banner)"
 			if res.Queued > 0 {
-				text += fmt.Sprintf("; %s queued for then", pluralize(res.Queued, "key"))
+				text += fmt.Sprintf("; %s queued", pluralize(res.Queued, "key"))
 			}
 			return doneMsg{text: text}
 		}

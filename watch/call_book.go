@@ -170,15 +170,15 @@ func (b *CallBook) refuseLocked(short bool, now time.Time) error {
 
 // failLocked is the answer of a reservation that could not be counted:
 // its Cause is err. A wait for the lock cut short by ctx (Ctrl+C) is not
-// the directory's fault: its Fix says so.
+// the directory's fault, and is said as an interruption.
 func (b *CallBook) failLocked(err error) error {
-	fix := "check the state directory " + b.dir + ", then try again"
+	u := &LedgerUnknownError{Reason: "the calls could not be counted in the saved state before being made (" + err.Error() + ")",
+		Fix: "check the state directory " + b.dir + ", then try again", Cause: err}
 	if errors.Is(err, context.Canceled) {
-		fix = "interrupted while waiting for the call ledger's lock: nothing was asked"
+		u.Reason, u.Fix = "interrupted while waiting for another dingwatch's calls ("+callsLockName+")", "nothing was asked"
 	}
-	b.refused = &LedgerUnknownError{Reason: "the calls could not be counted in the saved state before being made (" + err.Error() + ")",
-		Fix: fix, Cause: err}
-	return b.refused
+	b.refused = u
+	return u
 }
 
 // Take grants one call at now, counted by an earlier Reserve or else

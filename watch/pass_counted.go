@@ -102,14 +102,14 @@ func (e *Engine) lockAnswer(ctx context.Context, err error, poll bool) {
 	e.changedLocked()
 }
 
-// stuckLocked is why no call can be made now, for a refresh: "" when
-// calls can be made.
+// stuckLocked is why no call can be made now, for a refresh, in a few
+// words ("calls.lock cannot be taken"): "" when calls can be made.
 func (e *Engine) stuckLocked() string {
 	switch {
 	case e.pollWaits:
-		return "nothing is asked until the state can be saved"
+		return "the state cannot be saved"
 	case slices.ContainsFunc(e.warnings, func(w Warning) bool { return w.Kind == WarnCallsLock }):
-		return "nothing is asked while the call ledger's lock (calls.lock) cannot be taken"
+		return "calls.lock cannot be taken"
 	}
 	return ""
 }

@@ -69,7 +69,7 @@ func TestAPassWhoseCallsCannotBeSavedAsksNothing(t *testing.T) {
 		if !strings.Contains(snap.SaveErr, "no space left on device") || !strings.Contains(snap.SaveErr, "polling asks nothing until a save succeeds") {
 			t.Fatalf("statusFirst=%v: the banner says %q", statusFirst, snap.SaveErr)
 		}
-		if res := owner.Refresh("", st.Keys[0].Key); res.Stuck == "" || !strings.Contains(res.Stuck, "saved") {
+		if res := owner.Refresh("", st.Keys[0].Key); res.Stuck == "" || !strings.Contains(res.Stuck, "cannot be saved") {
 			t.Fatalf("statusFirst=%v: a refresh while polling waits says %+v", statusFirst, res)
 		}
 		if !statusFirst {
@@ -216,5 +216,45 @@ func TestABusyCallsLockIsSaidByThePassOnly(t *testing.T) {
 	owner.lockAnswer(context.Background(), nil, true)
 	if has() {
 		t.Fatal("the warning stays once the lock is taken")
+	}
+}
+
+// TestAnOwnerThatCannotSaveTakesNoParcel: a status reservation the owner
+// would take while its saves fail (a save failed already) stays in the inbox, untaken, so that
+// status replacing it by the calls it made is counted once (the breaker
+// saw the owner's header at 90/40: the reservation and the calls made
+// both counted).
+func TestAnOwnerThatCannotSaveTakesNoParcel(t *testing.T) {
+	dir, st := budgetState(t, 30, 0)
+	q := &countingQuerier{}
+	owner := ownerOf(t, dir, q, 40)
+	fail := failingSaves(owner)
+	fail.Store(true)
+	owner.PollOnce(context.Background()) // its save fails: nothing asked
+	b := NewCallBook(dir, st, 40)
+	if err := b.Reserve(context.Background(), 30, t0); err != nil {
+		t.Fatal(err)
+	}
+	owner.PollOnce(context.Background()) // between status's reservation and its record
+	if got := owner.Snapshot().Spent; got != 0 {
+		t.Fatalf("an owner that cannot save counts %d calls in memory, want 0 (the parcel is not taken)", got)
+	}
+	for range 30 {
+		if err := b.Take(t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Record(t0); err != nil && !errors.As(err, new(*LeftInInboxError)) {
+		t.Fatal(err)
+	}
+	fail.Store(false)
+	owner.PollOnce(context.Background())
+	owner.Flush()
+	asked := int(q.calls.Load())
+	if got := owner.Snapshot().Spent; got != 30+asked || got > 40 {
+		t.Fatalf("the owner counts %d calls, %d were made (budget 40)", got, 30+asked)
+	}
+	if got := savedSpent(t, dir); got != 30+asked {
+		t.Fatalf("the disk counts %d calls, %d were made", got, 30+asked)
 	}
 }

@@ -32,8 +32,8 @@ type RefreshResult struct {
 	HeldUntil time.Time
 	// Stuck is set while no call can be made at all (the call ledger's
 	// lock cannot be taken, or the pass's calls cannot be saved:
-	// pass_counted.go): why, in the user's words. The keys queued are
-	// asked once that ends.
+	// pass_counted.go): why, in a few words ("calls.lock cannot be
+	// taken"). The keys queued are asked once that ends.
 	Stuck string
 }
 
