@@ -66,7 +66,7 @@ func TestStatusFailsForNoticeDeliveredToNobody(t *testing.T) {
 		t.Errorf("summary lacks the mark:\n%s", out)
 	}
 	out, _, _ = runBinary(t, env, "", "status", "--json", "--notice", "Some")
-	if strings.Contains(out, "deliveredToNobody") {
+	if !strings.Contains(out, `"deliveredToNobody": false`) || strings.Contains(out, `"deliveredToNobody": true`) {
 		t.Errorf("a notice that reached 5 of 6 says deliveredToNobody:\n%s", out)
 	}
 
@@ -84,7 +84,7 @@ func TestStatusFailsForNoticeDeliveredToNobody(t *testing.T) {
 		Round             int
 		DeliveredToNobody *bool
 	}
-	if err := json.Unmarshal([]byte(out), &sent); code != 0 || err != nil || len(sent.Keys) != 2 || sent.DeliveredToNobody != nil {
+	if err := json.Unmarshal([]byte(out), &sent); code != 0 || err != nil || len(sent.Keys) != 2 || sent.DeliveredToNobody == nil || *sent.DeliveredToNobody {
 		t.Fatalf("send --json: exit %d, %v: %s%s", code, err, out, errOut)
 	}
 	out, errOut, code = runBinary(t, env, "", "status", "--json", sent.Keys[0])
@@ -98,7 +98,7 @@ func TestStatusFailsForNoticeDeliveredToNobody(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &st); code != 1 || err != nil || len(st.Notices) != 1 {
 		t.Fatalf("status --json of the nobody key: exit %d, %v: %s", code, err, out)
 	}
-	if _, says := st.Notices[0]["deliveredToNobody"]; says || !st.Messages[0].DeliveredToNobody || st.Messages[0].Total != 20 {
+	if says := st.Notices[0]["deliveredToNobody"]; says != false || !st.Messages[0].DeliveredToNobody || st.Messages[0].Total != 20 {
 		t.Errorf("status --json of the nobody key: the notice says nobody (%v), or the key does not (%+v):\n%s", says, st.Messages[0], out)
 	}
 	out, errOut, code = runBinary(t, env, "", "status", sent.Keys[0])

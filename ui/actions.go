@@ -38,7 +38,7 @@ func (m Model) binding(msg tea.KeyMsg) (Model, tea.Cmd) {
 		}
 		return m.open(newInspect(m.c, title, m.messages()))
 	case key.Matches(msg, k.RefreshAll):
-		return m, refresh(m.opts.Engine, m.opts.Session)
+		return m, refresh(m.opts.Engine, m.opts.Session, m.c.now)
 	case key.Matches(msg, k.Add):
 		return m.open(m.addForm())
 	case key.Matches(msg, k.Send):
@@ -72,7 +72,7 @@ func (m Model) rowAction(msg tea.KeyMsg, r row) (Model, tea.Cmd, bool) {
 	var cmd tea.Cmd
 	switch {
 	case key.Matches(msg, k.Refresh):
-		cmd = refresh(e, m.opts.Session, r.keyIDs()...)
+		cmd = refresh(e, m.opts.Session, m.c.now, r.keyIDs()...)
 	case key.Matches(msg, k.Mark) && r.key() != nil:
 		id := r.key().Key
 		m.list.marked[id] = !m.list.marked[id]

@@ -109,10 +109,14 @@ func edit(what string, op func() error) tea.Cmd {
 }
 
 // refresh asks for fresh answers and says what the request may cost:
-// "refreshed 11 keys (11 calls at most)".
-func refresh(e Engine, session string, keys ...string) tea.Cmd {
+// "refreshed 11 keys (11 calls at most)", and when DingTalk's pause lets
+// them be asked (now: when the key was pressed).
+func refresh(e Engine, session string, now time.Time, keys ...string) tea.Cmd {
 	return func() tea.Msg {
 		res := e.Refresh(session, keys...)
+		if !res.HeldUntil.IsZero() {
+			return doneMsg{text: "DingTalk asked this host to pause: nothing is asked before " + secondsClock(res.HeldUntil, now)}
+		}
 		cost := pluralize(res.Queued, "call") + " at most"
 		if res.Queued == res.Asked {
 			return doneMsg{text: fmt.Sprintf("refreshed %s (%s)", pluralize(res.Asked, "key"), cost)}

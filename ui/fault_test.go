@@ -339,7 +339,7 @@ func TestBanHoldsTheKeysNotAskedYet(t *testing.T) {
 		t.Fatalf("held until %v, now %v: want the ban's 5 minutes", snap.HeldUntil, r.clk.Now())
 	}
 	view := r.view()
-	if !strings.Contains(view, "DingTalk asked this host to pause: nothing is asked until 10:06") {
+	if !strings.Contains(view, "DingTalk asked this host to pause: nothing is asked until 10:06:11") {
 		t.Fatalf("no pause banner:\n%s", view)
 	}
 	for i, k := range snap.State.Keys {
@@ -359,5 +359,49 @@ func TestBanHoldsTheKeysNotAskedYet(t *testing.T) {
 	}
 	if view := r.view(); strings.Contains(view, "pause") {
 		t.Fatalf("the banner stayed after the pause:\n%s", view)
+	}
+}
+
+// A ban that comes while the throttle's banner is up outlasts any
+// throttle step: its end is said too.
+func TestBanDuringAThrottleIsSaid(t *testing.T) {
+	r := newFaultRigWorkers(t, 1)
+	r.poll(0)
+	r.sim.Inject(sim.Fault{Endpoint: "readStatus", Status: 429, Code: "system.busy", Times: 1})
+	r.poll(time.Minute)
+	view := r.view()
+	if !strings.Contains(view, "DingTalk is throttling") || strings.Contains(view, "asked this host to pause") {
+		t.Fatalf("a throttle alone: its own banner only:\n%s", view)
+	}
+	r.sim.Inject(sim.Fault{Status: 403, Body: sim.BanPage})
+	r.e.Refresh("")
+	r.poll(time.Minute) // the throttle's pause is over: the next call meets the ban
+	snap := r.e.Snapshot()
+	if snap.HeldUntil.Before(r.clk.Now().Add(4 * time.Minute)) {
+		t.Fatalf("no ban's hold: held until %v, now %v", snap.HeldUntil, r.clk.Now())
+	}
+	view = r.view()
+	if !strings.Contains(view, "DingTalk is throttling") || !strings.Contains(view, "nothing is asked until 10:07:00") {
+		t.Fatalf("the ban's end must be said beside the throttle:\n%s", view)
+	}
+}
+
+// A refresh during DingTalk's pause says when anything is asked, not that
+// the keys need no call (tester R4).
+func TestRefreshDuringAPauseSaysItsEnd(t *testing.T) {
+	r := newFaultRigWorkers(t, 1)
+	r.poll(0)
+	r.sim.Inject(sim.Fault{Status: 403, Body: sim.BanPage})
+	r.poll(time.Minute)
+	m := New(Options{Engine: r.e, Renderer: asciiRenderer(), Now: r.clk.Now, Region: "simulated"})
+	m = drive(m, tea.WindowSizeMsg{Width: 100, Height: 30}, snapshotMsg{r.e.Snapshot()})
+	msg := refresh(r.e, "", r.clk.Now())()
+	if d, ok := msg.(doneMsg); !ok || d.text != "DingTalk asked this host to pause: nothing is asked before 10:06:00" {
+		t.Fatalf("refresh during the pause said %+v", msg)
+	}
+	r.sim.ClearFaults()
+	r.clk.Add(5 * time.Minute)
+	if d := refresh(r.e, "", r.clk.Now())().(doneMsg); strings.Contains(d.text, "pause") {
+		t.Fatalf("refresh after the pause still says it: %q", d.text)
 	}
 }

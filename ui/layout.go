@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 
@@ -44,7 +45,7 @@ func (m Model) banners() []banner {
 		add(m.c.st.Warn, "the daily call budget is spent: polling waits until calls age out (--budget)", "daily budget spent")
 	}
 	if m.heldByDingTalk() {
-		add(m.c.st.Warn, "DingTalk asked this host to pause: nothing is asked until "+clockTime(m.snap.HeldUntil, m.c.now)+
+		add(m.c.st.Warn, "DingTalk asked this host to pause: nothing is asked until "+secondsClock(m.snap.HeldUntil, m.c.now)+
 			"; the list shows the last answers", "paused by DingTalk")
 	}
 	for i, w := range warningTexts(m.snap) {
@@ -53,12 +54,25 @@ func (m Model) banners() []banner {
 	return out
 }
 
+// throttleStep is the longest pause a throttle's own banner stands for
+// alone: a longer one (a ban that came during a throttle) is said with
+// its end.
+const throttleStep = time.Minute
+
 // heldByDingTalk reports whether DingTalk asked for a pause of every key
 // (a ban) that is not over: the keys not asked before it came would
-// otherwise look up to date. A throttle's banner says its pause itself.
+// otherwise look up to date. A throttle's banner says a short pause
+// itself.
 func (m Model) heldByDingTalk() bool {
-	return m.snap.HeldUntil.After(m.c.now) &&
-		!slices.ContainsFunc(m.snap.Warnings, func(w watch.Warning) bool { return w.Kind == watch.WarnThrottled })
+	left := m.snap.HeldUntil.Sub(m.c.now)
+	throttling := slices.ContainsFunc(m.snap.Warnings, func(w watch.Warning) bool { return w.Kind == watch.WarnThrottled })
+	return left > 0 && (!throttling || left > throttleStep)
+}
+
+// secondsClock is clockTime to the second: a pause that ends at 10:06:45
+// has not ended at 10:06:30.
+func secondsClock(t, now time.Time) string {
+	return clockTime(t, now) + t.In(now.Location()).Format(":05")
 }
 
 // footerHeighter is a footer overlay whose height depends on its width.

@@ -245,6 +245,7 @@ func (e *Engine) applyOneLocked(op Op, now time.Time, res *opResult) (bool, erro
 		res.refresh.Queued += r.Queued
 		res.refresh.Coalesced += r.Coalesced
 		res.refresh.Limited += r.Limited
+		res.refresh.HeldUntil = r.HeldUntil
 		return false, nil
 	case OpPush:
 		return e.applyPushLocked(op.Push, now, res), nil

@@ -27,6 +27,9 @@ type RefreshResult struct {
 	Queued    int // keys asked now: the most this refresh costs in calls (≤ RefreshBurst)
 	Coalesced int // keys already queued, tried within the last Policy.Interval, or final: no call needed
 	Limited   int // keys left to the schedule: the session's allowance or the budget's reserve is used up
+	// HeldUntil is set while DingTalk's pause of every key (a ban, a
+	// throttle: hold.go) lasts: the keys queued are asked only after it.
+	HeldUntil time.Time
 }
 
 // bucket is one session's refresh allowance.
@@ -90,6 +93,9 @@ func (e *Engine) refreshLocked(session string, keys []string, now time.Time) Ref
 	}
 	if e.halted != "" {
 		e.halted = ""
+	}
+	if now.Before(e.hold.all) {
+		r.HeldUntil = e.hold.all
 	}
 	e.changedLocked()
 	return r

@@ -60,7 +60,7 @@ func (r SendReport) WriteJSON(w io.Writer) error {
 		Keys              []string      `json:"keys"`
 		Batches           []batch       `json:"batches"`
 		NotDelivered      []Undelivered `json:"notDelivered"`
-		DeliveredToNobody bool          `json:"deliveredToNobody,omitempty"`
+		DeliveredToNobody bool          `json:"deliveredToNobody"`
 	}{Notice: r.Label, Round: r.Round, Keys: r.Keys, Batches: []batch{}, NotDelivered: r.NotDelivered, DeliveredToNobody: r.DeliveredToNobody()}
 	if out.Keys == nil {
 		out.Keys = []string{}

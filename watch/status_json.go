@@ -27,7 +27,7 @@ type (
 		Expired bool `json:"expired,omitempty"`
 		// DeliveredToNobody: DingTalk delivered the batch to nobody (the
 		// notice's undelivered people say why); not asked.
-		DeliveredToNobody bool `json:"deliveredToNobody,omitempty"`
+		DeliveredToNobody bool `json:"deliveredToNobody"`
 		ReadCount         int  `json:"readCount"`
 		// Total counts Read, Unread and Undelivered, as the dashboard's
 		// row does (a key that reached nobody: 0 of its batch's people).
@@ -72,7 +72,7 @@ type (
 		// (NoticeStatus.DeliveredToNobody); Undelivered says why. Keys
 		// asked that reached nobody of a notice that reached people say it
 		// in their messages, not here (tester Q4).
-		DeliveredToNobody bool         `json:"deliveredToNobody,omitempty"`
+		DeliveredToNobody bool         `json:"deliveredToNobody"`
 		Unread            []personJSON `json:"unread"`
 		// Undelivered are the people it surely did not reach: of failed
 		// batches, and those DingTalk did not deliver to.

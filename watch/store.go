@@ -303,7 +303,11 @@ func (e *Engine) save() {
 // changes in progress, so a change may call it.
 func (e *Engine) saveNow() {
 	e.save()
-	sv := &e.saver
+	e.saver.wait()
+}
+
+// wait returns once no save is in flight.
+func (sv *saver) wait() {
 	sv.mu.Lock()
 	for sv.saving {
 		sv.idle.Wait()
@@ -320,12 +324,7 @@ func (e *Engine) Flush() {
 	e.changing.Lock() // every change in progress has ended
 	e.changing.Unlock()
 	e.save()
-	sv := &e.saver
-	sv.mu.Lock()
-	for sv.saving {
-		sv.idle.Wait()
-	}
-	sv.mu.Unlock()
+	e.saver.wait()
 	e.save() // a change that came while another goroutine was saving
 }
 
