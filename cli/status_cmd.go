@@ -130,6 +130,12 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 	for _, w := range warnings {
 		fmt.Fprintln(a.io.err, "dingwatch: warning:", line(w.Text))
 	}
+	// The calls are counted against the saved state (the book reads the
+	// inbox's itself); what is shown and asked about is the state with the
+	// changes handed over and not taken yet (a notice a send handed to an
+	// owner that died, tester R1), so --notice finds it.
+	ledger := saved
+	saved = watch.WithHandedOver(dir, saved, time.Now())
 	// The notices to summarise even if none of their batches was sent (no
 	// key to ask): the one named, or every saved one when nothing is named.
 	var notices []string
@@ -171,7 +177,7 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 	defer cancel()
 	// Every call is counted in the state's one ledger and held to the
 	// daily budget, as the dashboard's polls are.
-	book := watch.NewCallBook(dir, saved, s.Budget)
+	book := watch.NewCallBook(dir, ledger, s.Budget)
 	book.OnLockWait(a.sayLockWait)
 	rep := watch.QueryOnce(ctx, c, s.RobotCode, saved, keys, book, time.Now)
 	if err := book.Record(time.Now()); errors.As(err, new(*watch.LeftInInboxError)) {
