@@ -173,7 +173,7 @@ func (a *app) stopped(err, stopErr error) error {
 	if stopErr == nil {
 		return err
 	}
-	stopErr = &exitError{exitFailed, fmt.Errorf("the last changes could not be saved: %w", stopErr)}
+	stopErr = &exitError{exitFailed, fmt.Errorf("the last changes could not be saved: %w", semicolons{stopErr})}
 	if err == nil {
 		return stopErr
 	}

@@ -205,6 +205,7 @@ func (a *app) runDoctor(ctx context.Context, o doctorOptions) error {
 		budget = set.Budget
 	}
 	book := watch.NewCallBook(config.DirsFrom(a.getenv).State, saved.state, budget)
+	book.OnLockWait(a.sayLockWait)
 	defer func() {
 		if err := book.Record(time.Now()); errors.As(err, new(*watch.LeftInInboxError)) {
 			fmt.Fprintf(a.io.err, "dingwatch doctor: warning: %s\n", safetext.Line(err.Error(), 0)) // another's change, found waiting

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dingwatch/dingwatch/config"
 	"github.com/dingwatch/dingwatch/dingtalk"
 	"github.com/dingwatch/dingwatch/watch"
 )
@@ -169,11 +170,49 @@ func (a *app) commandEngine(ctx context.Context) (*commandEngine, error) {
 		return nil, err
 	}
 	spy := &settingsSpy{Sender: c}
-	e, store, _, err := a.engineOn(ctx, s, c, spy, slog.New(slog.DiscardHandler))
+	e, store, warnings, err := a.engineOn(ctx, s, c, spy, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}
+	a.tellLoad(warnings, nil)
+	// Before any check and any call: the owner is the owner. A change
+	// handed to an owner that died before taking it (a notice a send
+	// handed over) is taken and saved here, as a starting dashboard
+	// does, so that the label check counts it; a follower shows what
+	// waits for its owner.
+	e.TakeHandedOver()
 	return &commandEngine{Engine: e, store: store, sender: spy}, nil
+}
+
+// tellLoad says, on stderr and in dingwatch.log, what loading the saved
+// state set aside or found (the same lines as a dashboard that ended
+// before drawing them: tellUnseen), so that a one-shot command or serve
+// that moved part of the state aside never does it silently. That
+// another dingwatch owns the state is not said: it is the usual case of
+// a command run beside a dashboard. log nil: dingwatch.log is opened for
+// them (only when there is something to say).
+func (a *app) tellLoad(warnings []watch.Warning, log *slog.Logger) {
+	var said []watch.Warning
+	for _, w := range warnings {
+		if w.Kind != watch.WarnFollowing {
+			said = append(said, w)
+		}
+	}
+	if len(said) == 0 {
+		return
+	}
+	a.tellUnseen(said)
+	if log == nil {
+		l, closeLog, err := a.openLog(config.DirsFrom(a.getenv).State, slog.LevelWarn)
+		if err != nil {
+			return // said on stderr; the log is a copy
+		}
+		defer closeLog()
+		log = l
+	}
+	for _, w := range said {
+		log.Warn(w.Text)
+	}
 }
 
 // closeEngine ends a one-shot command's engine as every exit does
@@ -212,9 +251,9 @@ func (a *app) runSend(ctx context.Context, f sendFlags) (err error) {
 		return err
 	}
 	defer func() { err = a.closeEngine(ce, err) }()
-	// Following a dashboard or serve: what it has been handed and not
-	// saved yet counts too, so that a label just sent is refused again.
-	ce.ShowHandedOver()
+	// What was handed over and not saved yet counts too (commandEngine
+	// took it, or shows it when following), so that a label just sent is
+	// refused again.
 	spec := watch.SendSpec{UserIDs: ids, Message: msg, Label: strings.TrimSpace(f.label)}
 	st := ce.Snapshot().State
 	if n := st.Notice(spec.Label); f.join && n != nil {
@@ -365,7 +404,8 @@ func (a *app) runResend(ctx context.Context, f sendFlags) (err error) {
 		return err
 	}
 	defer func() { err = a.closeEngine(ce, err) }()
-	ce.ShowHandedOver() // a notice just sent, not saved by the owner yet, can be resent too
+	// A notice just sent, not saved by the owner yet, can be resent too:
+	// commandEngine took or shows what was handed over.
 	n, err := findNotice(ce.Snapshot().State, f.resend)
 	if err != nil {
 		return err

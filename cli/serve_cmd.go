@@ -212,6 +212,7 @@ func (a *app) serveEngine(ctx context.Context, f serveFlags, log *slog.Logger) (
 		store.Close()
 		return nil, "", nil, &exitError{exitUsage, fmt.Errorf("another dingwatch owns %s: quit it (or give serve its own XDG_STATE_HOME) so the server can poll for everyone", config.DirsFrom(a.getenv).State)}
 	}
+	a.tellLoad(warnings, log) // an operator reads the journal and the log, not a session's banner
 	for _, w := range warnings {
 		e.Warn(w)
 	}

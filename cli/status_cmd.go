@@ -136,6 +136,12 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 	for _, w := range warnings {
 		fmt.Fprintln(a.io.err, "dingwatch: warning:", line(w.Text))
 	}
+	// The calls are counted against the saved state (the book reads the
+	// inbox's itself); what is shown and asked about is the state with the
+	// changes handed over and not taken yet (a notice a send handed to an
+	// owner that died, tester R1), so --notice finds it.
+	ledger := saved
+	saved = watch.WithHandedOver(dir, saved, time.Now())
 	// The notices to summarise even if none of their batches was sent (no
 	// key to ask): the one named, or every saved one when nothing is named.
 	var notices []string
@@ -171,12 +177,14 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 	if err != nil {
 		return err
 	}
+	signals := ctx // Ctrl+C (or SIGTERM) ends it: exit 130
 	// Every try is bounded, and so are the pauses between them.
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout*time.Duration(dingtalk.DefaultRetries+1)+20*time.Second)
 	defer cancel()
 	// Every call is counted in the state's one ledger and held to the
 	// daily budget, as the dashboard's polls are.
-	book := watch.NewCallBook(dir, saved, s.Budget)
+	book := watch.NewCallBook(dir, ledger, s.Budget)
+	book.OnLockWait(a.sayLockWait)
 	rep := watch.QueryOnce(ctx, c, s.RobotCode, saved, keys, book, time.Now)
 	if err := book.Record(time.Now()); errors.As(err, new(*watch.LeftInInboxError)) {
 		fmt.Fprintf(a.io.err, "dingwatch: warning: %s\n", line(err.Error())) // another's change, found waiting
@@ -237,8 +245,21 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 	for _, n := range rep.Notices {
 		problems = append(problems, n.Problems()...)
 	}
+	if errors.Is(signals.Err(), context.Canceled) {
+		msg := "interrupted"
+		if len(problems) > 0 {
+			msg += ": " + strings.Join(problems, "; ")
+		}
+		return &exitError{exitAborted, errors.New(msg)}
+	}
 	if len(problems) > 0 {
 		return failedErr("%s", strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// sayLockWait tells the user why a command stands still: another
+// dingwatch holds the call ledger's lock (a CallBook's OnLockWait).
+func (a *app) sayLockWait() {
+	fmt.Fprintln(a.io.err, "dingwatch: waiting for another dingwatch's calls (calls.lock)…")
 }

@@ -42,3 +42,20 @@ func TestStoppedSaysWhatWasLeftInert(t *testing.T) {
 		})
 	}
 }
+
+// Errors joined at an exit (a save that failed, and parcels left in the
+// inbox) are said with "; " between them, not run together (breaker6 R7).
+func TestStoppedSeparatesJoinedErrors(t *testing.T) {
+	var stderr bytes.Buffer
+	a := &app{io: streams{err: &stderr}}
+	left := &watch.LeftInInboxError{Inbox: "/state/inbox", Parcels: 1, Err: errors.New("newer")}
+	stop := errors.Join(errors.New("could not save state: not overwritten"), left)
+	a.stopped(errors.New("ran"), stop)
+	if !strings.Contains(stderr.String(), "not overwritten; 1 change handed over waits in /state/inbox") {
+		t.Fatalf("said %q", stderr.String())
+	}
+	err := a.stopped(nil, stop)
+	if !strings.Contains(err.Error(), "not overwritten; 1 change") || !errors.As(err, new(*watch.LeftInInboxError)) {
+		t.Fatalf("alone: %v", err)
+	}
+}

@@ -18,6 +18,7 @@ var bannerShort = map[watch.WarningKind]string{
 	watch.WarnParcelSetAside:  "a handed-over change set aside",
 	watch.WarnHandOver:        "a change did not reach the owner",
 	watch.WarnThrottled:       "DingTalk is throttling",
+	watch.WarnCallsLock:       "calls.lock: nothing asked",
 }
 
 // bannerLines lays the banners out in at most room lines of width cells:

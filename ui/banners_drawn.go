@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"time"
 
 	"github.com/dingwatch/dingwatch/watch"
 )
@@ -29,16 +30,23 @@ func (m *Model) noteDrawn() {
 		return
 	}
 	for i, b := range bs {
-		if said[i] {
-			m.drawn[b.text] = true
+		if _, ok := m.drawn[b.text]; said[i] && !ok {
+			m.drawn[b.text] = m.c.now
 		}
 	}
 }
 
-// WarningDrawn reports whether a frame of the dashboard drew w's banner,
-// whole or in its short form ("saved state moved aside"; i shows the rest).
-// Read it on the model Bubble Tea returns once the program ends; the zero
-// Model drew nothing.
+// seenFor is how long a banner must have stood on the screen to count as
+// seen: a quit typed ahead ends the dashboard milliseconds after its first
+// frame (tester R10).
+const seenFor = time.Second
+
+// WarningDrawn reports whether frames of the dashboard drew w's banner,
+// whole or in its short form ("saved state moved aside"; i shows the
+// rest), for at least seenFor before the last thing the dashboard saw (a
+// key, a tick of its clock). Read it on the model Bubble Tea returns once
+// the program ends; the zero Model drew nothing.
 func (m Model) WarningDrawn(w watch.Warning) bool {
-	return m.drawn[clean(warningTexts(&watch.Snapshot{Warnings: []watch.Warning{w}})[0])]
+	at, ok := m.drawn[clean(warningTexts(&watch.Snapshot{Warnings: []watch.Warning{w}})[0])]
+	return ok && m.c.now.Sub(at) >= seenFor
 }

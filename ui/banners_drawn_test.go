@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dingwatch/dingwatch/watch"
 )
@@ -23,22 +24,22 @@ func TestWarningDrawnOnlyWhenAFrameSaysIt(t *testing.T) {
 		t.Fatalf("not the too-small screen:\n%s", m.View())
 	}
 	m = drive(m, keys("j", "j")...)
-	if m.WarningDrawn(setAside) {
+	if seen(m).WarningDrawn(setAside) {
 		t.Fatal("too small: the set-aside warning counts as drawn, though no frame had room for it")
 	}
 	m = drive(m, sizeMsg(100, 30))
-	if v := m.View(); !strings.Contains(strings.Join(strings.Fields(v), " "), "were set aside in") || !m.WarningDrawn(setAside) {
-		t.Fatalf("drawn whole, not counted (%v):\n%s", m.WarningDrawn(setAside), v)
+	if v := m.View(); !strings.Contains(strings.Join(strings.Fields(v), " "), "were set aside in") || !seen(m).WarningDrawn(setAside) {
+		t.Fatalf("drawn whole, not counted (%v):\n%s", seen(m).WarningDrawn(setAside), v)
 	}
 	// Once drawn it stays drawn, whatever the size after.
-	if m = drive(m, sizeMsg(40, 10)); !m.WarningDrawn(setAside) {
+	if m = drive(m, sizeMsg(40, 10)); !seen(m).WarningDrawn(setAside) {
 		t.Fatal("a warning drawn before the terminal shrank is no longer counted")
 	}
 
 	// The short form at the least size counts (i shows the text whole).
 	m = loaded(&fakeEngine{state: fixtureState(), warnings: []watch.Warning{setAside}}, MinWidth, MinHeight)
-	if v := m.View(); !strings.Contains(v, "saved state moved aside") || strings.Contains(v, "were set aside in") || !m.WarningDrawn(setAside) {
-		t.Fatalf("the short form at %dx%d (counted %v):\n%s", MinWidth, MinHeight, m.WarningDrawn(setAside), v)
+	if v := m.View(); !strings.Contains(v, "saved state moved aside") || strings.Contains(v, "were set aside in") || !seen(m).WarningDrawn(setAside) {
+		t.Fatalf("the short form at %dx%d (counted %v):\n%s", MinWidth, MinHeight, seen(m).WarningDrawn(setAside), v)
 	}
 
 	// A note with no short form, cut short, is not drawn; nor is one
@@ -50,15 +51,15 @@ func TestWarningDrawnOnlyWhenAFrameSaysIt(t *testing.T) {
 	}
 	m = loaded(&fakeEngine{state: fixtureState(), warnings: others}, MinWidth, MinHeight)
 	v := m.View()
-	if !strings.Contains(v, "more (i)") || !m.WarningDrawn(setAside) {
-		t.Fatalf("crowded: want the set-aside's short form and a count (counted %v):\n%s", m.WarningDrawn(setAside), v)
+	if !strings.Contains(v, "more (i)") || !seen(m).WarningDrawn(setAside) {
+		t.Fatalf("crowded: want the set-aside's short form and a count (counted %v):\n%s", seen(m).WarningDrawn(setAside), v)
 	}
-	if m.WarningDrawn(note) || strings.Contains(v, strings.TrimSpace(note.Text)) {
+	if seen(m).WarningDrawn(note) || strings.Contains(v, strings.TrimSpace(note.Text)) {
 		t.Errorf("the cut note counts as drawn:\n%s", v)
 	}
 	hidden := 0
 	for _, w := range others[2:] {
-		if !m.WarningDrawn(w) {
+		if !seen(m).WarningDrawn(w) {
 			hidden++
 		}
 	}
@@ -68,16 +69,41 @@ func TestWarningDrawnOnlyWhenAFrameSaysIt(t *testing.T) {
 
 	// Alone, the note is drawn cut: not said.
 	m = loaded(&fakeEngine{state: fixtureState(), warnings: []watch.Warning{note}}, MinWidth, MinHeight)
-	if v := m.View(); !strings.Contains(v, "! could not save the state") || !strings.Contains(v, "…") || m.WarningDrawn(note) {
-		t.Errorf("a note drawn cut counts as drawn (%v):\n%s", m.WarningDrawn(note), v)
+	if v := m.View(); !strings.Contains(v, "! could not save the state") || !strings.Contains(v, "…") || seen(m).WarningDrawn(note) {
+		t.Errorf("a note drawn cut counts as drawn (%v):\n%s", seen(m).WarningDrawn(note), v)
 	}
 	// With room it is drawn whole, wrapped.
-	if m = drive(m, sizeMsg(160, 48)); !m.WarningDrawn(note) {
+	if m = drive(m, sizeMsg(160, 48)); !seen(m).WarningDrawn(note) {
 		t.Errorf("a note drawn whole does not count:\n%s", m.View())
 	}
 
 	// The zero Model (no program ran) drew nothing.
 	if (Model{}).WarningDrawn(setAside) || (Model{}).Crashed() != "" {
 		t.Error("the zero Model drew something")
+	}
+}
+
+// seen is m a second later (seenFor), a tick of its clock come: what it
+// drew has stood long enough to count.
+func seen(m Model) Model {
+	later := m.c.now.Add(seenFor)
+	m.opts.Now = func() time.Time { return later }
+	m.opts.Tick = time.Hour // the tick's next one is not run by drive's command loop
+	return drive(m, tickMsg{gen: m.tickGen})
+}
+
+// A banner drawn and then quit at once (a q typed ahead, tester R10) was
+// on the screen for milliseconds: it is not counted, and the command
+// says it on stderr.
+func TestWarningDrawnOnlyOnceItStood(t *testing.T) {
+	m := loaded(&fakeEngine{state: fixtureState(), warnings: []watch.Warning{setAside}}, 100, 30)
+	if !strings.Contains(strings.Join(strings.Fields(m.View()), " "), "were set aside in") {
+		t.Fatalf("not drawn:\n%s", m.View())
+	}
+	if m.WarningDrawn(setAside) {
+		t.Fatal("a banner counts as seen the moment it is drawn")
+	}
+	if !seen(m).WarningDrawn(setAside) {
+		t.Fatal("a banner that stood a second does not count")
 	}
 }

@@ -114,6 +114,13 @@ func edit(what string, op func() error) tea.Cmd {
 func refresh(e Engine, session string, now time.Time, keys ...string) tea.Cmd {
 	return func() tea.Msg {
 		res := e.Refresh(session, keys...)
+		if res.Stuck != "" {
+			text := "nothing asked: " + res.Stuck + " (see the banner)"
+			if res.Queued > 0 {
+				text += fmt.Sprintf("; %s queued", pluralize(res.Queued, "key"))
+			}
+			return doneMsg{text: text}
+		}
 		if !res.HeldUntil.IsZero() {
 			return doneMsg{text: "DingTalk asked this host to pause: nothing is asked before " + secondsClock(res.HeldUntil, now)}
 		}

@@ -87,10 +87,10 @@ type Model struct {
 	flash     string
 	flashErr  bool
 	flashID   int
-	seenSeq   uint64          // the last read event noticed
-	dismissed map[string]bool // banners this view no longer shows (esc)
-	drawn     map[string]bool // warnings' banners a frame drew (noteDrawn), by text
-	crashed   *string         // why Update or View panicked, shared by every copy
+	seenSeq   uint64               // the last read event noticed
+	dismissed map[string]bool      // banners this view no longer shows (esc)
+	drawn     map[string]time.Time // when a frame first drew each warning's banner (noteDrawn), by text
+	crashed   *string              // why Update or View panicked, shared by every copy
 	// after delivers msg after d (tea.Tick; tests replace it).
 	after func(d time.Duration, msg tea.Msg) tea.Cmd
 }
@@ -145,7 +145,7 @@ func New(opts Options) Model {
 	h.Styles.ShortSeparator, h.Styles.FullSeparator, h.Styles.Ellipsis = st.Dim, st.Dim, st.Dim
 	h.ShortSeparator = " · "
 	m := Model{opts: opts, c: c, help: h, list: newKeyList(c), detail: newDetailPane(c),
-		dismissed: map[string]bool{}, drawn: map[string]bool{}, crashed: new(string), after: after}
+		dismissed: map[string]bool{}, drawn: map[string]time.Time{}, crashed: new(string), after: after}
 	m.list.focused = true
 	if opts.Snapshot != nil {
 		m.snap = opts.Snapshot

@@ -42,6 +42,18 @@ type CallBook struct {
 	made     []time.Time   // this command's calls, in the order made
 	refused  error         // the answer of the last reservation that granted less than asked
 	recorded bool          // Record has counted made and given the reservations back
+	waiting  func()        // said once a wait for the ledger's lock passes lockWaitSaid (OnLockWait)
+}
+
+// OnLockWait makes the book call f (on the goroutine that waits) each
+// time it has waited lockWaitSaid (a second) for the call ledger's lock
+// and goes on waiting, so that a command can say why it stands still:
+// another dingwatch holds the lock, for at most callsLockWait. Call it
+// before the book is used.
+func (b *CallBook) OnLockWait(f func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.waiting = f
 }
 
 // reservation is one parcel of calls a CallBook left in the inbox before
@@ -115,7 +127,7 @@ func (b *CallBook) reserveLocked(ctx context.Context, n int, now time.Time) erro
 	if err := os.MkdirAll(b.dir, 0o700); err != nil {
 		return b.failLocked(fmt.Errorf("state directory: %w", err))
 	}
-	unlock, err := lockCalls(ctx, b.dir)
+	unlock, err := lockCalls(ctx, b.dir, callsLockWait, b.waiting)
 	if err != nil {
 		return b.failLocked(err)
 	}
@@ -157,11 +169,17 @@ func (b *CallBook) refuseLocked(short bool, now time.Time) error {
 	return b.refused
 }
 
-// failLocked is the answer of a reservation that could not be counted.
+// failLocked is the answer of a reservation that could not be counted:
+// its Cause is err. A wait for the lock cut short by ctx (Ctrl+C) is not
+// the directory's fault, and is said as an interruption.
 func (b *CallBook) failLocked(err error) error {
-	b.refused = &LedgerUnknownError{Reason: "the calls could not be counted in the saved state before being made (" + err.Error() + ")",
-		Fix: "check the state directory " + b.dir + ", then try again"}
-	return b.refused
+	u := &LedgerUnknownError{Reason: "the calls could not be counted in the saved state before being made (" + err.Error() + ")",
+		Fix: "check the state directory " + b.dir + ", then try again", Cause: err}
+	if errors.Is(err, context.Canceled) {
+		u.Reason, u.Fix = "interrupted while waiting for another dingwatch's calls ("+callsLockName+")", "nothing was asked"
+	}
+	b.refused = u
+	return u
 }
 
 // Take grants one call at now, counted by an earlier Reserve or else
@@ -266,9 +284,7 @@ func (b *CallBook) Record(now time.Time) error {
 // recordLocked is Record under the ledger's lock; settle says whether the
 // inbox is to be settled after.
 func (b *CallBook) recordLocked(now time.Time) (settle bool, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), callsLockWait)
-	defer cancel()
-	unlock, err := lockCalls(ctx, b.dir)
+	unlock, err := lockCalls(context.Background(), b.dir, callsLockWait, b.waiting)
 	if err != nil {
 		return false, fmt.Errorf("%w: the calls reserved stay counted", err)
 	}

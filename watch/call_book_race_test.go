@@ -279,7 +279,7 @@ func TestOwnerTakesTheInboxUnderTheLedgerLock(t *testing.T) {
 	if err := s.Deliver(Parcel{Ops: []Op{{Kind: OpCalls, Calls: []time.Time{t0}}}}, t0); err != nil {
 		t.Fatal(err)
 	}
-	unlock, err := lockCalls(context.Background(), dir)
+	unlock, err := lockCalls(context.Background(), dir, callsLockWait, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

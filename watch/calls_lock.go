@@ -29,17 +29,32 @@ const callsLockWait = 30 * time.Second
 // lock is free, the state file's ledger and the inbox's calls parcels
 // hold every call granted and not given back, and no two processes
 // grant themselves the same room of the daily budget. It waits at most
-// callsLockWait, or until ctx ends. The lock dies with its process: a
-// crash never leaves it held.
-func lockCalls(ctx context.Context, dir string) (unlock func(), err error) {
+// wait (callsLockWait for a command), or until ctx ends (the error then
+// wraps ctx's); a lock still busy then is an error wrapping
+// errCallsBusy. When waiting is not nil it is called once, on the
+// caller's goroutine, if the lock is still busy after lockWaitSaid. The
+// lock dies with its process: a crash never leaves it held.
+func lockCalls(ctx context.Context, dir string, wait time.Duration, waiting func()) (unlock func(), err error) {
 	path := filepath.Join(dir, callsLockName)
 	fl := flock.New(path)
-	ctx, cancel := context.WithTimeout(ctx, callsLockWait)
+	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	ok, err := fl.TryLockContext(ctx, 5*time.Millisecond)
+	try := func(ctx context.Context) (bool, error) { return fl.TryLockContext(ctx, 5*time.Millisecond) }
+	var ok bool
+	if waiting != nil && wait > lockWaitSaid {
+		first, stop := context.WithTimeout(ctx, lockWaitSaid)
+		ok, err = try(first)
+		stop()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			waiting()
+			ok, err = try(ctx)
+		}
+	} else {
+		ok, err = try(ctx)
+	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return nil, fmt.Errorf("another dingwatch has held the call ledger's lock %s for over %v", path, callsLockWait)
+		return nil, &callsBusyError{path, wait}
 	case err != nil:
 		return nil, fmt.Errorf("the call ledger's lock %s: %w", path, err)
 	case !ok:
@@ -47,6 +62,25 @@ func lockCalls(ctx context.Context, dir string) (unlock func(), err error) {
 	}
 	return func() { fl.Unlock() }, nil
 }
+
+// lockWaitSaid is how long a wait for the call ledger's lock goes unsaid.
+const lockWaitSaid = time.Second
+
+// errCallsBusy is wrapped by the error of a call ledger's lock that
+// another process held for the whole wait.
+var errCallsBusy = errors.New("the call ledger's lock is busy")
+
+// callsBusyError is lockCalls' error for a lock held for the whole wait.
+type callsBusyError struct {
+	path string
+	wait time.Duration
+}
+
+func (e *callsBusyError) Error() string {
+	return fmt.Sprintf("another dingwatch has held the call ledger's lock %s for over %v", e.path, e.wait)
+}
+
+func (e *callsBusyError) Unwrap() error { return errCallsBusy }
 
 // LedgerUnknownError is the answer of a CallBook that cannot count a call
 // in the state's ledger (the state file is a newer dingwatch's, or cannot
@@ -56,11 +90,20 @@ type LedgerUnknownError struct {
 	Reason string // why, in the user's words: "the saved state … cannot be read (…)"
 	Fix    string // what the user can do
 	Newer  bool   // the state is a newer dingwatch's: this one never writes there
+	// Cause is why the calls could not be counted on disk (the ledger's
+	// lock could not be taken, or the inbox not written; it wraps
+	// context.Canceled when the wait was interrupted); nil when the
+	// ledger could not be read (Reason says why).
+	Cause error
 }
 
 func (e *LedgerUnknownError) Error() string {
 	return "not asked: " + e.Reason + ": " + e.Fix
 }
+
+// Unwrap is Cause: errors.Is(err, context.Canceled) sees an interrupted
+// wait for the lock.
+func (e *LedgerUnknownError) Unwrap() error { return e.Cause }
 
 // diskLedger is the call ledger of the state in dir as it is on disk: the
 // state file's, with the calls parcels in the inbox the owner has not

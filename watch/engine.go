@@ -78,6 +78,9 @@ type Engine struct {
 	nextGen   uint64
 	halted    string // why polling stopped (wrong credentials, quota spent)
 	saveErr   string
+	// pollWaits: a poll pass asked nothing because its calls could not
+	// be saved (pass_counted.go); the next successful save clears it.
+	pollWaits bool
 	plan      Plan
 	subs      map[chan struct{}]struct{}
 	wake      chan struct{}
@@ -280,6 +283,7 @@ type job struct {
 	key, robot string
 	gen        uint64
 	at         time.Time // when the call was counted in the ledger
+	forced     bool      // a refresh asked for it (given back if the pass is not made)
 }
 
 // PollOnce queries every key due now and merges the answers. It returns
@@ -290,10 +294,13 @@ type job struct {
 // writes the calls it is about to make to the state file before letting
 // go of it: a one-shot command reserving calls meanwhile sees them, and
 // a crash cannot make them free. When the lock cannot be had (another
-// dingwatch holds it for callsLockWait) nobody is asked, and it tries
-// again after inboxEvery.
+// dingwatch holds it for callsLockWait, or it is not a lock file) nobody
+// is asked, a WarnCallsLock warning says why, and it tries again after
+// inboxEvery. When the pass's calls cannot be saved nobody is asked
+// either (pass_counted.go).
 func (e *Engine) PollOnce(ctx context.Context) time.Time {
 	unlock, err := e.lockCalls(ctx, callsLockWait)
+	e.lockAnswer(ctx, err, true)
 	if err != nil {
 		e.opts.Log.Warn("poll pass put off", "err", err)
 		return e.opts.Now().Add(inboxEvery)
@@ -322,9 +329,7 @@ func (e *Engine) lockCalls(ctx context.Context, wait time.Duration) (unlock func
 	if e.opts.Store == nil || e.following() {
 		return func() {}, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	return lockCalls(ctx, filepath.Dir(e.opts.Store.Path()))
+	return lockCalls(ctx, filepath.Dir(e.opts.Store.Path()), wait, nil)
 }
 
 // reservePass plans a pass and counts its calls in the ledger, saved
@@ -357,7 +362,7 @@ func (e *Engine) reservePass() (jobs []job, next time.Time, ok bool) {
 	e.plan = plan
 	jobs = make([]job, 0, len(plan.Due))
 	for _, k := range plan.Due {
-		jobs = append(jobs, job{k.Key, k.RobotCode, e.gens[k.Key], now})
+		jobs = append(jobs, job{k.Key, k.RobotCode, e.gens[k.Key], now, e.forced[k.Key]})
 		delete(e.forced, k.Key)
 		e.state.Calls.Add(now) // counted before the call: never under-count
 	}
@@ -371,7 +376,10 @@ func (e *Engine) reservePass() (jobs []job, next time.Time, ok bool) {
 		}
 		return nil, plan.Next, false
 	}
-	e.saveNow() // the calls about to be made are in the ledger on disk
+	if !e.savedNow() { // the calls about to be made must be in the ledger on disk
+		e.giveBack(jobs)
+		return nil, e.opts.Now().Add(inboxEvery), false
+	}
 	return jobs, time.Time{}, true
 }
 

@@ -244,7 +244,8 @@ var followerEdits = map[string]struct {
 var viewMethods = []string{"Snapshot", "Subscribe", "Subscribers", "Run", "PollOnce", "Unread", "Warn", "Flush",
 	"Start", "Stop", // the engine's life: Run, and the exit that saves (lifecycle_test.go)
 	"SetPush",                      // the health of this process's own Stream connection
-	"ShowHandedOver", "AwaitSaved"} // a one-shot follower's view of the owner's inbox and saves: nothing is handed over
+	"ShowHandedOver", "AwaitSaved", // a one-shot follower's view of the owner's inbox and saves: nothing is handed over
+	"TakeHandedOver"} // the owner's take of its inbox (as Run's), or ShowHandedOver: nothing is handed over
 
 func TestEveryEditingMethodIsCovered(t *testing.T) {
 	typ := reflect.TypeFor[*Engine]()

@@ -80,6 +80,7 @@ func (e *Engine) takeInbox() bool {
 		return false
 	}
 	unlock, err := e.lockCalls(context.Background(), inboxEvery)
+	e.lockAnswer(context.Background(), err, false)
 	if err != nil {
 		e.opts.Log.Info("inbox left for the next look", "err", err)
 		return false
@@ -89,7 +90,10 @@ func (e *Engine) takeInbox() bool {
 }
 
 // takeInboxLocked is takeInbox under the call ledger's lock, which the
-// caller holds.
+// caller holds. While the state cannot be saved it takes nothing (it
+// tries the save first): a parcel applied in memory only would be
+// counted twice once its sender, seeing it not taken on disk, replaced
+// it (a status's reservation by the calls it made: breaker7 #1).
 func (e *Engine) takeInboxLocked() bool {
 	if e.opts.Store == nil || e.following() {
 		return false
@@ -99,6 +103,9 @@ func (e *Engine) takeInboxLocked() bool {
 	e.changing.RLock()
 	defer e.changing.RUnlock()
 	names := s.inboxNames()
+	if len(names) > 0 && e.lastSaveErr() != "" && !e.savedNow() {
+		return false
+	}
 	e.mu.Lock()
 	taken := e.state.Taken
 	e.mu.Unlock()

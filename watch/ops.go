@@ -246,6 +246,7 @@ func (e *Engine) applyOneLocked(op Op, now time.Time, res *opResult) (bool, erro
 		res.refresh.Coalesced += r.Coalesced
 		res.refresh.Limited += r.Limited
 		res.refresh.HeldUntil = r.HeldUntil
+		res.refresh.Stuck = r.Stuck
 		return false, nil
 	case OpPush:
 		return e.applyPushLocked(op.Push, now, res), nil

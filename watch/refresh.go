@@ -30,6 +30,11 @@ type RefreshResult struct {
 	// HeldUntil is set while DingTalk's pause of every key (a ban, a
 	// throttle: hold.go) lasts: the keys queued are asked only after it.
 	HeldUntil time.Time
+	// Stuck is set while no call can be made at all (the call ledger's
+	// lock cannot be taken, or the pass's calls cannot be saved:
+	// pass_counted.go): why, in a few words ("calls.lock cannot be
+	// taken"). The keys queued are asked once that ends.
+	Stuck string
 }
 
 // bucket is one session's refresh allowance.
@@ -97,6 +102,7 @@ func (e *Engine) refreshLocked(session string, keys []string, now time.Time) Ref
 	if now.Before(e.hold.all) {
 		r.HeldUntil = e.hold.all
 	}
+	r.Stuck = e.stuckLocked()
 	e.changedLocked()
 	return r
 }

@@ -27,7 +27,9 @@ const settleRounds = 5
 // LeftInInboxError is the error of an exit that leaves parcels (changes
 // handed over by a follower, or metered calls counted by a one-shot
 // command) in the state's inbox with no dingwatch owning the state: the
-// next one that owns it applies them as it starts.
+// next one that owns it applies them (a dashboard, serve, send or recall
+// as it starts; status or doctor as it ends, when the state is whole and
+// nobody owns it).
 type LeftInInboxError struct {
 	Inbox   string // the inbox directory
 	Parcels int    // parcels waiting there
@@ -36,7 +38,7 @@ type LeftInInboxError struct {
 
 // Error says how many changes wait where, why, and who takes them.
 func (e *LeftInInboxError) Error() string {
-	return fmt.Sprintf("%s handed over %s in %s, not applied to the saved state (%v); the next dingwatch dashboard or serve on this state applies %s as it starts",
+	return fmt.Sprintf("%s handed over %s in %s, not applied to the saved state (%v); the next dingwatch that can own this state applies %s (a dashboard, serve, send or recall as it starts; status or doctor as it ends, when nobody owns the state and it is whole)",
 		plural(e.Parcels, "change", "changes"), waitWait(e.Parcels), e.Inbox, e.Err, itThem(e.Parcels))
 }
 
@@ -93,7 +95,7 @@ func (e *Engine) claim() (bool, error) {
 	}
 	st, problems, err := s.loadChecked()
 	if err == nil && len(problems) > 0 {
-		err = fmt.Errorf("%s of the saved state %s could not be used, and only a starting dashboard or serve sets them aside (%s)",
+		err = fmt.Errorf("%s of the saved state %s could not be used, and only a dingwatch that owns the state from its start (a dashboard, serve, send or recall) sets them aside (%s)",
 			plural(len(problems), "entry", "entries"), s.path, summarize(problems))
 	} else if err != nil {
 		if !errors.As(err, new(*NewerStateError)) && !errors.As(err, new(*StateReadError)) {

@@ -137,6 +137,11 @@ func jsonTime(t time.Time) string {
 
 func errorOf(err error) *errorJSON {
 	var e *dingtalk.Error
+	if u := (*LedgerUnknownError)(nil); errors.As(err, &u) && u.Cause != nil {
+		// Not about the budget: the calls could not be counted on disk
+		// (the ledger's lock, the inbox); the state directory needs a look.
+		return &errorJSON{Code: "ledger", Message: err.Error()}
+	}
 	if NotAskedForBudget(err) {
 		return &errorJSON{Code: "budget", Message: err.Error()}
 	}

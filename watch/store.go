@@ -48,6 +48,9 @@ type Store struct {
 	// written, "saved" after, before a parcel is removed, and "removed"
 	// after each removal. A test makes it panic to stop there.
 	crash func(point string)
+	// failSave, when set (by a test), is asked before each write: its
+	// error fails Save as a full disk would, the file left as it was.
+	failSave func() error
 }
 
 // OpenStore opens the state in dir, creating dir (0700) when missing. It
@@ -274,6 +277,11 @@ func (s *Store) Save(st *State) error {
 	if s.crash != nil {
 		s.crash("save")
 	}
+	if s.failSave != nil {
+		if err := s.failSave(); err != nil {
+			return err
+		}
+	}
 	if err := atomicfile.WriteFile(s.path, data, 0o600); err != nil {
 		return err
 	}
@@ -325,6 +333,10 @@ func (e *Engine) save() {
 				e.opts.Log.Error("save state", "err", err)
 			} else {
 				e.saveErr = ""
+				if e.pollWaits {
+					e.pollWaits = false
+					e.poke() // polling resumes: the pass waiting for this save is planned again
+				}
 			}
 			if old != e.saveErr {
 				e.changedLocked()

@@ -167,7 +167,7 @@ func (e *Engine) snapshotLocked() *Snapshot {
 	e.snap = &Snapshot{
 		Version: e.version, State: st, Policy: e.opts.Policy,
 		Spent: st.Calls.Spent(e.opts.Now()), Stretch: e.plan.Stretch, Blocked: e.plan.Blocked,
-		NextPoll: e.plan.Next, HeldUntil: e.plan.HeldUntil, Halted: e.halted, SaveErr: e.saveErr,
+		NextPoll: e.plan.Next, HeldUntil: e.plan.HeldUntil, Halted: e.halted, SaveErr: e.saveErrTextLocked(),
 		ReadOnly: e.opts.Store != nil && e.opts.Store.ReadOnly(),
 		Warnings: slices.Clone(e.warnings), Robot: e.opts.RobotCode,
 		Events: slices.Clone(e.events), EventSeq: e.eventSeq, Push: e.push,

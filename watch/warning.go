@@ -27,6 +27,12 @@ const (
 	// WarnThrottled: DingTalk is throttling the app's calls; polling
 	// pauses (throttle.go). It goes away with the next good answer.
 	WarnThrottled
+	// WarnCallsLock: the call ledger's lock (calls.lock, Path) cannot be
+	// taken: it is not a lock file, cannot be opened, or another process
+	// has held it too long. Polling asks nothing and the changes other
+	// dingwatch processes hand over wait until it can be (pass_counted.go).
+	// It goes away once the lock is taken.
+	WarnCallsLock
 )
 
 // Warning is a message every view shows until the user dismisses it.
