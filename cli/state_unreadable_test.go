@@ -58,7 +58,8 @@ func TestUnreadableStateStopsOwnersAndMovesNothing(t *testing.T) {
 
 	out, errOut, code := runBinary(t, env, "", "status", "--budget", "100", key)
 	if code != 1 || !strings.Contains(out, "not asked") || !strings.Contains(errOut, "could not be read") ||
-		strings.Contains(errOut, "keeps the rest") || strings.Contains(errOut, "moves the file aside") || !strings.Contains(errOut, "left as it is") {
+		strings.Contains(errOut, "keeps the rest") || strings.Contains(errOut, "moves the file aside") || !strings.Contains(errOut, "left as it is") ||
+		strings.Contains(out+errOut, "owner or mode") || !strings.Contains(out, "move it out of the way") {
 		t.Errorf("status: exit %d\n%s%s", code, out, errOut)
 	}
 	out, _, code = runBinary(t, env, "", "doctor", "--budget", "100")

@@ -223,7 +223,7 @@ func (a *app) runStatus(ctx context.Context, args []string, f statusFlags) error
 			where = line(w.Path)
 		}
 		if unread != nil {
-			problems = append(problems, fmt.Sprintf("the saved state %s could not be read (see the warning above): none of it was used and it was left as it is; fix its owner or mode", where))
+			problems = append(problems, fmt.Sprintf("the saved state %s could not be read (see the warning above): none of it was used and it was left as it is; %s", where, unread.Fix()))
 			break
 		}
 		problems = append(problems, fmt.Sprintf("the saved state is not whole (see the warning above): what could not be used is still in %s, untouched; dingwatch (the dashboard) sets it aside in a file beside it and keeps the rest", where))

@@ -117,15 +117,16 @@ func diskLedger(dir string) (Ledger, error) {
 	var unknown error
 	st, problems, err := s.loadChecked()
 	var newer *NewerStateError
+	var unread *StateReadError
 	switch {
 	case errors.As(err, &newer):
 		return Ledger{}, &LedgerUnknownError{Newer: true,
 			Reason: fmt.Sprintf("the saved state %s is from a newer dingwatch (state format %d): this one can neither read its call ledger nor count a call in it", s.path, newer.Version),
 			Fix:    "use the newer dingwatch"}
-	case errors.As(err, new(*StateReadError)):
+	case errors.As(err, &unread):
 		unknown = &LedgerUnknownError{
-			Reason: fmt.Sprintf("the saved state %s cannot be read (%v), so the metered calls of the last 24 hours are unknown and the daily budget cannot be held", s.path, errors.Unwrap(err)),
-			Fix:    "fix its owner or mode (chmod 600; it must be a file you can read and write), or ask without a budget (--budget 0: the calls are counted once a dingwatch opens the state)"}
+			Reason: fmt.Sprintf("the saved state %s cannot be read (%v), so the metered calls of the last 24 hours are unknown and the daily budget cannot be held", s.path, unread.Err),
+			Fix:    unread.Fix() + ", or ask without a budget (--budget 0: the calls are counted once a dingwatch opens the state)"}
 	case err != nil:
 		unknown = &LedgerUnknownError{
 			Reason: fmt.Sprintf("the saved state %s cannot be read (%v), so the metered calls of the last 24 hours are unknown and the daily budget cannot be held", s.path, err),

@@ -51,10 +51,10 @@ func TestUnreadableStateIsNeverMovedAside(t *testing.T) {
 		t.Error("previewed")
 	}
 	// A command's ledger is unknown: no metered call under a budget, and
-	// the fix is the file's owner or mode, not "start dingwatch to move it".
+	// the fix is to move the directory away, not "start dingwatch to move it".
 	_, err = diskLedger(dir)
 	var unknown *LedgerUnknownError
-	if !errors.As(err, &unknown) || unknown.Newer || !strings.Contains(unknown.Fix, "owner or mode") || strings.Contains(unknown.Fix, "moves the file aside") {
+	if !errors.As(err, &unknown) || unknown.Newer || !strings.Contains(unknown.Fix, "move it out of the way") || strings.Contains(unknown.Fix, "moves the file aside") {
 		t.Errorf("diskLedger: %#v", err)
 	}
 	book := NewCallBook(dir, nil, 10)
@@ -75,7 +75,7 @@ func TestReadStateFileErrorIsAStateReadError(t *testing.T) {
 	}
 	_, found, err := readStateFile(filepath.Join(file, "state.json"))
 	var unread *StateReadError
-	if found || !errors.As(err, &unread) || unread.Err == nil {
+	if found || !errors.As(err, &unread) || unread.Err == nil || !strings.Contains(unread.Fix(), "owner or mode") {
 		t.Fatalf("found %v, err %v", found, err)
 	}
 }

@@ -183,14 +183,19 @@ type StateReadError struct {
 // errNotAFile is a state path that is not a regular file.
 var errNotAFile = errors.New("not a regular file")
 
+// Fix says what the user can do about the file: fix its owner or mode,
+// or move what is not a regular file out of the way.
+func (e *StateReadError) Fix() string {
+	if errors.Is(e.Err, errNotAFile) {
+		return "move it out of the way (the state must be a regular file)"
+	}
+	return "fix its owner or mode (it must be a file you can read and write: chmod 600)"
+}
+
 // Error names the file, the cause and the fix.
 func (e *StateReadError) Error() string {
-	fix := "fix its owner or mode (it must be a file you can read and write: chmod 600)"
-	if errors.Is(e.Err, errNotAFile) {
-		fix = "move it out of the way (the state must be a regular file)"
-	}
 	return fmt.Sprintf("the saved state %s could not be read (%v): %s, "+
-		"or give dingwatch another state directory (XDG_STATE_HOME); it was left as it is", e.Path, e.Err, fix)
+		"or give dingwatch another state directory (XDG_STATE_HOME); it was left as it is", e.Path, e.Err, e.Fix())
 }
 
 // Unwrap is the cause.
