@@ -32,8 +32,9 @@ type RefreshResult struct {
 	HeldUntil time.Time
 	// Stuck is set while no call can be made at all (the call ledger's
 	// lock cannot be taken, or the pass's calls cannot be saved:
-	// pass_counted.go): why, in a few words ("calls.lock cannot be
-	// taken"). The keys queued are asked once that ends.
+	// pass_counted.go; the daily budget is spent): why, in a few words
+	// ("calls.lock cannot be taken"). The keys queued are asked once that
+	// ends.
 	Stuck string
 }
 
@@ -103,6 +104,9 @@ func (e *Engine) refreshLocked(session string, keys []string, now time.Time) Ref
 		r.HeldUntil = e.hold.all
 	}
 	r.Stuck = e.stuckLocked()
+	if r.Stuck == "" && p.spentUp(e.state.Calls.Spent(now)) {
+		r.Stuck = "the daily call budget is spent (--budget)" // no key is asked, never tried or not
+	}
 	e.changedLocked()
 	return r
 }

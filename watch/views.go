@@ -164,9 +164,12 @@ func (e *Engine) snapshotLocked() *Snapshot {
 		}
 		auds[id] = &sharedAudience{ver: ver}
 	}
+	spent := st.Calls.Spent(e.opts.Now())
 	e.snap = &Snapshot{
 		Version: e.version, State: st, Policy: e.opts.Policy,
-		Spent: st.Calls.Spent(e.opts.Now()), Stretch: e.plan.Stretch, Blocked: e.plan.Blocked,
+		// Spent now, not only as the last plan saw it: calls another
+		// process counted (a status) can spend the budget between passes.
+		Spent: spent, Stretch: e.plan.Stretch, Blocked: e.plan.Blocked || e.opts.Policy.spentUp(spent),
 		NextPoll: e.plan.Next, HeldUntil: e.plan.HeldUntil, Halted: e.halted, SaveErr: e.saveErrTextLocked(),
 		ReadOnly: e.opts.Store != nil && e.opts.Store.ReadOnly(),
 		Warnings: slices.Clone(e.warnings), Robot: e.opts.RobotCode,
