@@ -55,7 +55,15 @@ func simEnv(t *testing.T, s *sim.Server) []string {
 // runBinary runs the built dingwatch and returns stdout, stderr and the exit status.
 func runBinary(t *testing.T, env []string, stdin string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	return runExec(t, env, stdin, binary, args...)
+}
+
+// runExec runs program (the built dingwatch, or a wrapper such as
+// timeout) and returns stdout, stderr and the exit status; neither may
+// hold the app secret.
+func runExec(t *testing.T, env []string, stdin, program string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(program, args...)
 	cmd.Env = env
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer

@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,16 +84,5 @@ func runCommand(t *testing.T, env []string, args ...string) (string, string, int
 	if args[0] != "timeout" {
 		return runBinary(t, env, "", args...)
 	}
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = env
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errb.String(), code
+	return runExec(t, env, "", args[0], args[1:]...)
 }
