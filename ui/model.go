@@ -74,6 +74,7 @@ type Model struct {
 	help          help.Model
 	width, height int
 	sized         bool            // a size came: the first frame is drawn
+	early         []tea.KeyMsg    // keys typed before the first size, replayed once it comes
 	snap          *watch.Snapshot // nil until the first snapshot: loading
 	tickGen       int
 

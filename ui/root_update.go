@@ -23,6 +23,10 @@ func (m Model) Update(msg tea.Msg) (result tea.Model, cmd tea.Cmd) {
 	return m, cmd
 }
 
+// maxEarlyKeys bounds the keys kept before the first size: a paste
+// typed then is kept whole up to it (Bubble Tea gives a paste as one key).
+const maxEarlyKeys = 64
+
 func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -33,6 +37,13 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		m, cmd := m.resized()
 		if first {
 			cmd = tea.Batch(cmd, firstFrame(m.opts.FirstFrame))
+		}
+		early := m.early
+		m.early = nil
+		for _, k := range early {
+			var kc tea.Cmd
+			m, kc = m.route(k)
+			cmd = tea.Batch(cmd, kc)
 		}
 		return m, cmd
 	case snapshotMsg:
@@ -83,6 +94,13 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyMsg:
+		if !m.sized && msg.String() != "ctrl+c" && len(m.early) < maxEarlyKeys {
+			// Typed before the terminal's size came (an SSH session's
+			// first moments): kept for the first frame, not dropped as
+			// keys on a too-small screen are.
+			m.early = append(m.early, msg)
+			return m, nil
+		}
 		m.c.now = m.opts.Now() // when this key came: confirmations arm on it
 		var cmds []tea.Cmd
 		for _, k := range m.answers.keys(msg) {
