@@ -10,8 +10,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/gofrs/flock"
 )
 
 // CallBook counts the metered DingTalk calls of a one-shot command (status,
@@ -89,7 +87,7 @@ func NewCallBook(dir string, saved *State, budget int) *CallBook {
 		b.ledger = saved.Calls.Clone()
 	}
 	if dir != "" {
-		b.ledger.applyParcels((&Store{path: filepath.Join(dir, "state.json")}).Pending(saved))
+		b.ledger.applyParcels(storeIn(dir).Pending(saved))
 	}
 	return b
 }
@@ -146,7 +144,7 @@ func (b *CallBook) reserveLocked(ctx context.Context, n int, now time.Time) erro
 	}
 	if granted > 0 {
 		calls := slices.Repeat([]time.Time{now}, granted)
-		path, err := (&Store{path: filepath.Join(b.dir, "state.json")}).deliver(Parcel{Ops: []Op{{Kind: OpCalls, Calls: calls}}}, now)
+		path, err := storeIn(b.dir).deliver(Parcel{Ops: []Op{{Kind: OpCalls, Calls: calls}}}, now)
 		if err != nil {
 			return b.failLocked(fmt.Errorf("the calls could not be counted in the state's inbox: %w", err))
 		}
@@ -277,7 +275,7 @@ func (b *CallBook) Record(now time.Time) error {
 		return err
 	}
 	// Settling takes the inbox under the ledger's lock: not held here.
-	s := &Store{path: filepath.Join(b.dir, "state.json"), lock: flock.New(filepath.Join(b.dir, "state.lock"))}
+	s := storeIn(b.dir)
 	return errors.Join(err, settleCalls(s, now))
 }
 
@@ -316,7 +314,7 @@ func recordCalls(dir string, held []reservation, made []time.Time, now time.Time
 		}
 		return errors.Join(errs...)
 	}
-	s := &Store{path: filepath.Join(dir, "state.json"), lock: flock.New(filepath.Join(dir, "state.lock"))}
+	s := storeIn(dir)
 	s.readOnly.Store(true) // until it holds the lock
 	locked, err := s.lock.TryLock()
 	if err != nil {

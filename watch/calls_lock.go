@@ -112,7 +112,7 @@ func (e *LedgerUnknownError) Unwrap() error { return e.Cause }
 // alone; so is one whose ledger had to be set aside (the next owner
 // starts a new one).
 func diskLedger(dir string) (Ledger, error) {
-	s := &Store{path: filepath.Join(dir, "state.json")}
+	s := storeIn(dir)
 	var l Ledger
 	var unknown error
 	st, problems, err := s.loadChecked()

@@ -1,7 +1,6 @@
 package watch
 
 import (
-	"path/filepath"
 	"time"
 )
 
@@ -19,7 +18,7 @@ func WithHandedOver(dir string, st *State, now time.Time) *State {
 	if st == nil {
 		st = &State{}
 	}
-	parcels := (&Store{path: filepath.Join(dir, "state.json")}).Pending(st)
+	parcels := storeIn(dir).Pending(st)
 	if len(parcels) == 0 {
 		return st
 	}

@@ -239,7 +239,7 @@ func (s *Store) Modified() time.Time {
 // LoadState reads the state file in dir without taking ownership; a
 // missing file is an empty state.
 func LoadState(dir string) (*State, error) {
-	s := &Store{path: filepath.Join(dir, "state.json")}
+	s := storeIn(dir)
 	return s.load()
 }
 
@@ -252,7 +252,7 @@ func LoadState(dir string) (*State, error) {
 // be read (*StateReadError: permissions, I/O, not a regular file), is the
 // error.
 func LoadStateWarn(dir string) (*State, []Warning, error) {
-	s := &Store{path: filepath.Join(dir, "state.json")}
+	s := storeIn(dir)
 	data, found, err := readStateFile(s.path)
 	if err != nil {
 		return nil, nil, err

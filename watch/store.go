@@ -53,6 +53,13 @@ type Store struct {
 	failSave func() error
 }
 
+// storeIn is the store of the state in dir (its file, lock and inbox),
+// not opened: no lock is taken and nothing is read. It serves to read the
+// state or hand it a parcel; OpenStore opens one.
+func storeIn(dir string) *Store {
+	return &Store{path: filepath.Join(dir, "state.json"), lock: flock.New(filepath.Join(dir, "state.lock"))}
+}
+
 // OpenStore opens the state in dir, creating dir (0700) when missing. It
 // returns the loaded state and warnings for the user: entries of the
 // state that could not be used, set aside in a file of their own while
@@ -66,7 +73,7 @@ func OpenStore(dir string, now time.Time) (*Store, *State, []Warning, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, nil, fmt.Errorf("state directory: %w", err)
 	}
-	s := &Store{path: filepath.Join(dir, "state.json"), lock: flock.New(filepath.Join(dir, "state.lock"))}
+	s := storeIn(dir)
 	var warnings []Warning
 	locked, err := s.lock.TryLock()
 	if err != nil {
