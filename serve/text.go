@@ -75,7 +75,7 @@ func writeText(w io.Writer, snap *watch.Snapshot, keys []*watch.Key, now time.Ti
 		case whole.DeliveredToNobody():
 			fmt.Fprintf(bw, "  ! delivered to nobody (%s)", safetext.Line(whole.NotDeliveredWhy(), textHintMax))
 		case a.DeliveredToNobody():
-			fmt.Fprintf(bw, "  ! the %s asked (%d of its %d) reached nobody (%s)", plural(len(gk), "key", "keys"), len(gk), len(g.Keys),
+			fmt.Fprintf(bw, "  ! the %s asked (%d of its %d) reached nobody (%s)", watch.Noun(len(gk), "key", "keys"), len(gk), len(g.Keys),
 				safetext.Line(a.NotDeliveredWhy(), textHintMax))
 		case len(a.NotDelivered) > 0:
 			fmt.Fprintf(bw, "  ! %s not delivered (%s)", watch.Plural(len(a.NotDelivered), "person", "people"), safetext.Line(a.NotDeliveredWhy(), textHintMax))
@@ -93,14 +93,6 @@ func writeText(w io.Writer, snap *watch.Snapshot, keys []*watch.Key, now time.Ti
 		fmt.Fprint(bw, "no keys watched\n")
 	}
 	return bw.Flush()
-}
-
-// plural is the noun for n things, without the number.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // writePeople writes one line per person: what they are, their name (if

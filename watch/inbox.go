@@ -272,7 +272,7 @@ func LoadStateWarn(dir string) (*State, []Warning, error) {
 	case len(problems) > 0:
 		return st, []Warning{{Kind: WarnStateUnreadable, Path: s.path,
 			Text: fmt.Sprintf("%s of the saved state %s could not be used and %s left out here (dingwatch sets them aside): %s",
-				plural(len(problems), "entry", "entries"), s.path, isAre(len(problems)), summarize(problems))}}, nil
+				Plural(len(problems), "entry", "entries"), s.path, isAre(len(problems)), summarize(problems))}}, nil
 	}
 	return st, nil, nil
 }

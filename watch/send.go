@@ -260,7 +260,7 @@ func (e *Engine) resendGroups(noticeID string, unknownToo bool) ([]resendGroup, 
 		return groups, nil
 	case skipped > 0:
 		return nil, fmt.Errorf("%s of %q only in batches whose outcome is unknown: they may have it already; resend to them only if they may get it twice",
-			plural(skipped, "person", "people"), n.Label)
+			Plural(skipped, "person", "people"), n.Label)
 	}
 	return nil, fmt.Errorf("every batch of %q was sent: nobody to resend to", n.Label)
 }
@@ -273,14 +273,6 @@ func (e *Engine) noticeRobotLocked(noticeID string) string {
 		}
 	}
 	return e.opts.RobotCode
-}
-
-// plural is "1 person", "2 people".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // openRound creates the notice (or the next round of an existing one),

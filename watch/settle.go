@@ -39,25 +39,11 @@ type LeftInInboxError struct {
 // Error says how many changes wait where, why, and who takes them.
 func (e *LeftInInboxError) Error() string {
 	return fmt.Sprintf("%s handed over %s in %s, not applied to the saved state (%v); the next dingwatch that can own this state applies %s (a dashboard, serve, send or recall as it starts; status or doctor as it ends, when nobody owns the state and it is whole)",
-		plural(e.Parcels, "change", "changes"), waitWait(e.Parcels), e.Inbox, e.Err, itThem(e.Parcels))
+		Plural(e.Parcels, "change", "changes"), Noun(e.Parcels, "waits", "wait"), e.Inbox, e.Err, Noun(e.Parcels, "it", "them"))
 }
 
 // Unwrap is why they could not be applied (a *NewerStateError, say).
 func (e *LeftInInboxError) Unwrap() error { return e.Err }
-
-func waitWait(n int) string {
-	if n == 1 {
-		return "waits"
-	}
-	return "wait"
-}
-
-func itThem(n int) string {
-	if n == 1 {
-		return "it"
-	}
-	return "them"
-}
 
 // waiting is how many parcels (isParcel) are in the inbox (takeInbox
 // would take them), whoever owns the state.
@@ -96,7 +82,7 @@ func (e *Engine) claim() (bool, error) {
 	st, problems, err := s.loadChecked()
 	if err == nil && len(problems) > 0 {
 		err = fmt.Errorf("%s of the saved state %s could not be used, and only a dingwatch that owns the state from its start (a dashboard, serve, send or recall) sets them aside (%s)",
-			plural(len(problems), "entry", "entries"), s.path, summarize(problems))
+			Plural(len(problems), "entry", "entries"), s.path, summarize(problems))
 	} else if err != nil {
 		if !errors.As(err, new(*NewerStateError)) && !errors.As(err, new(*StateReadError)) {
 			err = fmt.Errorf("the saved state %s could not be read: %w", s.path, err)

@@ -143,8 +143,14 @@ func writeNoticeSummary(w io.Writer, n NoticeStatus) {
 
 // Plural is n with the singular or plural noun: "1 key", "2 keys".
 func Plural(n int, one, many string) string {
+	return fmt.Sprintf("%d %s", n, Noun(n, one, many))
+}
+
+// Noun is the word for n things, without the number: one when n is 1,
+// else many ("key", "keys"; "waits", "wait").
+func Noun(n int, one, many string) string {
 	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
+		return one
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return many
 }

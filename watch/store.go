@@ -122,16 +122,16 @@ func (s *Store) open(now time.Time) (*State, []Warning, error) {
 	case len(problems) > 0 && s.readOnly.Load():
 		warnings = append(warnings, Warning{Kind: WarnStateUnreadable, Path: s.path,
 			Text: fmt.Sprintf("%s of the saved state could not be used and %s left out here: %s",
-				plural(len(problems), "entry", "entries"), isAre(len(problems)), summarize(problems))})
+				Plural(len(problems), "entry", "entries"), isAre(len(problems)), summarize(problems))})
 	case len(problems) > 0:
 		path, werr := writeSetAside(s.path, problems, now)
 		if werr != nil {
 			return nil, nil, s.letGo(fmt.Errorf("state file %s: %s could not be used and could not be set aside (%w); the file was left as it is",
-				s.path, plural(len(problems), "entry", "entries"), werr))
+				s.path, Plural(len(problems), "entry", "entries"), werr))
 		}
 		warnings = append(warnings, Warning{Kind: WarnStateSetAside, Path: path,
 			Text: fmt.Sprintf("%s of the saved state could not be used and %s set aside in %s; the rest loaded: %s",
-				plural(len(problems), "entry", "entries"), wasWere(len(problems)), path, summarize(problems))})
+				Plural(len(problems), "entry", "entries"), wasWere(len(problems)), path, summarize(problems))})
 		// Kept in the set-aside file: the state file can lose them now, so
 		// the next start does not set them aside again.
 		if serr := s.Save(st); serr != nil {
