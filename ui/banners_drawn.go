@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"slices"
 	"time"
 
 	"github.com/dingwatch/dingwatch/watch"
@@ -14,24 +13,16 @@ import (
 // Update, from the layout the next View draws: View does no bookkeeping.
 
 // noteDrawn records the warnings whose banner the next frame draws, whole
-// or in its short form. Nothing is drawn while the screen is too small or
-// has no size, and a banner cut short or counted in "+N more" is not
-// drawn. The layout's lines are laid out again here to learn which banner
-// each says; when they differ from the layout's (what is shown changed
-// without a relayout), nothing is recorded: a warning said twice, on the
-// screen and on stderr, beats one never said.
+// or in its short form: those the layout says (relayout), which View
+// draws. Nothing is drawn while the screen is too small or has no size,
+// and a banner cut short or counted in "+N more" is not said.
 func (m *Model) noteDrawn() {
-	if m.snap == nil || len(m.snap.Warnings) == 0 || len(m.lay.banners) == 0 || m.width <= 0 || m.tooSmall() || *m.crashed != "" {
+	if m.width <= 0 || m.tooSmall() || *m.crashed != "" {
 		return
 	}
-	bs := m.banners()
-	lines, said := bannerLayout(bs, m.width, len(m.lay.banners))
-	if !slices.EqualFunc(lines, m.lay.banners, func(a, b banner) bool { return a.text == b.text }) {
-		return
-	}
-	for i, b := range bs {
-		if _, ok := m.drawn[b.text]; said[i] && !ok {
-			m.drawn[b.text] = m.c.now
+	for _, text := range m.lay.said {
+		if _, ok := m.drawn[text]; !ok {
+			m.drawn[text] = m.c.now
 		}
 	}
 }

@@ -16,6 +16,7 @@ const sideBySide = 72
 // shown changes — never while drawing.
 type layout struct {
 	banners        []banner // banner lines, wrapped (drawn by View)
+	said           []string // the texts of the banners those lines say, whole or in short (noteDrawn)
 	bodyH, footerH int
 	side           bool
 	lw, lh, dw, dh int // outer sizes of the list and detail panes
@@ -98,7 +99,14 @@ func (m *Model) relayout() {
 		minBody = 6
 	}
 	room := min(max(m.height-1-l.footerH-minBody, 1), 8)
-	l.banners = bannerLines(m.banners(), m.width, room)
+	bs := m.banners()
+	lines, said := bannerLayout(bs, m.width, room)
+	l.banners = lines
+	for i, b := range bs {
+		if said[i] {
+			l.said = append(l.said, b.text)
+		}
+	}
 	l.bodyH = max(m.height-1-len(l.banners)-l.footerH, 1)
 	h := l.bodyH
 	if l.side {
