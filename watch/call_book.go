@@ -330,9 +330,7 @@ func recordCalls(dir string, held []reservation, made []time.Time, now time.Time
 					back = append(back, r.calls...)
 				}
 			}
-			for _, at := range back {
-				st.Calls.Undo(at)
-			}
+			st.Calls.giveBack(back)
 			st.Calls.merge(made)
 			s.readOnly.Store(false)
 			err = s.Save(st)

@@ -154,9 +154,7 @@ func (l *Ledger) applyParcels(parcels []Parcel) {
 			case OpCalls:
 				l.merge(op.Calls)
 			case OpCallsBack:
-				for _, at := range op.Calls {
-					l.Undo(at)
-				}
+				l.giveBack(op.Calls)
 			}
 		}
 	}

@@ -52,6 +52,14 @@ func (l *Ledger) Undo(t time.Time) {
 	}
 }
 
+// giveBack takes back calls counted before (Undo of each): calls granted
+// and not made, or counted twice.
+func (l *Ledger) giveBack(calls []time.Time) {
+	for _, t := range calls {
+		l.Undo(t)
+	}
+}
+
 // Spent is how many calls were made in the 24 hours up to now (to the minute).
 func (l *Ledger) Spent(now time.Time) int {
 	cut := minuteOf(now) - 24*60

@@ -235,9 +235,7 @@ func (e *Engine) applyOneLocked(op Op, now time.Time, res *opResult) (bool, erro
 		e.state.Calls.merge(op.Calls)
 		return len(op.Calls) > 0, nil
 	case OpCallsBack:
-		for _, at := range op.Calls {
-			e.state.Calls.Undo(at)
-		}
+		e.state.Calls.giveBack(op.Calls)
 		return len(op.Calls) > 0, nil
 	case OpRefresh:
 		r := e.refreshLocked(op.Session, op.Names, now)

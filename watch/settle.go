@@ -3,7 +3,6 @@ package watch
 import (
 	"errors"
 	"fmt"
-	"os"
 	"time"
 )
 
@@ -47,19 +46,7 @@ func (e *LeftInInboxError) Unwrap() error { return e.Err }
 
 // waiting is how many parcels (isParcel) are in the inbox (takeInbox
 // would take them), whoever owns the state.
-func (s *Store) waiting() int {
-	entries, err := os.ReadDir(s.inbox())
-	if err != nil {
-		return 0
-	}
-	n := 0
-	for _, e := range entries {
-		if isParcel(e) {
-			n++
-		}
-	}
-	return n
-}
+func (s *Store) waiting() int { return len(s.inboxNames()) }
 
 // claim makes this engine the owner of the state when no process owns
 // it: it takes the lock, reads the state as it is on disk now (another
