@@ -123,14 +123,14 @@ func diskLedger(dir string) (Ledger, error) {
 		return Ledger{}, &LedgerUnknownError{Newer: true,
 			Reason: fmt.Sprintf("the saved state %s is from a newer dingwatch (state format %d): this one can neither read its call ledger nor count a call in it", s.path, newer.Version),
 			Fix:    "use the newer dingwatch"}
-	case errors.As(err, &unread):
-		unknown = &LedgerUnknownError{
-			Reason: fmt.Sprintf("the saved state %s cannot be read (%v), so the metered calls of the last 24 hours are unknown and the daily budget cannot be held", s.path, unread.Err),
-			Fix:    unread.Fix() + ", or ask without a budget (--budget 0: the calls are counted once a dingwatch opens the state)"}
 	case err != nil:
+		cause, fix := err, "start dingwatch once (it moves the file aside and starts a new ledger)"
+		if errors.As(err, &unread) {
+			cause, fix = unread.Err, unread.Fix()
+		}
 		unknown = &LedgerUnknownError{
-			Reason: fmt.Sprintf("the saved state %s cannot be read (%v), so the metered calls of the last 24 hours are unknown and the daily budget cannot be held", s.path, err),
-			Fix:    "start dingwatch once (it moves the file aside and starts a new ledger), or ask without a budget (--budget 0: the calls are counted once a dingwatch opens the state)"}
+			Reason: fmt.Sprintf("the saved state %s cannot be read (%v), so the metered calls of the last 24 hours are unknown and the daily budget cannot be held", s.path, cause),
+			Fix:    fix + ", or ask without a budget (--budget 0: the calls are counted once a dingwatch opens the state)"}
 	default:
 		for _, p := range problems {
 			if p.What == "calls" {
